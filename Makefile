@@ -1,0 +1,52 @@
+# Balcão — two commands: `make run` and `make test` (both set everything up first).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+ASSETS := balcao/static/vendor/.built
+
+.PHONY: install run test lint bench clean assets
+
+install: $(STAMP) $(ASSETS)
+	@mkdir -p var
+	$(BIN)/balcao migrate --noinput
+	$(BIN)/balcao collectstatic --noinput -v 0
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip==26.3
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+$(ASSETS): package.json package-lock.json scripts/build-assets.mjs
+	npm ci --no-audit --no-fund --loglevel=error
+	npm run --silent build
+	touch $(ASSETS)
+
+assets: $(ASSETS)
+
+run: install
+	$(BIN)/balcao demo --once
+	@echo ""
+	@echo "Balcão: http://$(HOST):$(PORT)/  (console: http://$(HOST):$(PORT)/console/)"
+	@$(BIN)/balcao demo --logins
+	@echo ""
+	$(BIN)/balcao serve --host $(HOST) --port $(PORT)
+
+test: install
+	$(BIN)/ruff check .
+	$(BIN)/balcao makemigrations --check --dry-run
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: install
+	$(BIN)/python tests/bench/bench_deadlines.py
+
+clean:
+	rm -rf $(VENV) node_modules balcao/static/vendor var

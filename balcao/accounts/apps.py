@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "balcao.accounts"
+    label = "accounts"
+    verbose_name = "Contas"

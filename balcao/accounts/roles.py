@@ -1,0 +1,73 @@
+"""Staff roles and what each may do.
+
+Roles are Django groups with these names; a capability is allowed when the user
+holds any role listed for it. Superusers hold every capability. This table is the
+single source the views, the API and the permission-matrix test read.
+"""
+
+from __future__ import annotations
+
+AGENT = "agent"
+SUPERVISOR = "supervisor"
+QUALITY_MANAGER = "quality_manager"
+OMBUDSMAN = "ombudsman"
+KNOWLEDGE_MANAGER = "knowledge_manager"
+MANAGER = "manager"
+ADMIN = "admin"
+
+ROLES: dict[str, str] = {
+    AGENT: "Atendente",
+    SUPERVISOR: "Supervisor",
+    QUALITY_MANAGER: "Gestor de qualidade",
+    OMBUDSMAN: "Ouvidor",
+    KNOWLEDGE_MANAGER: "Gestor de conhecimento",
+    MANAGER: "Gestor",
+    ADMIN: "Administrador",
+}
+
+_CASE_WORKERS = {AGENT, SUPERVISOR, OMBUDSMAN, MANAGER, ADMIN}
+
+CAPABILITIES: dict[str, frozenset[str]] = {
+    # Read cases (object-level visibility narrows it further, see cases.policies).
+    "cases.view": frozenset(_CASE_WORKERS | {QUALITY_MANAGER}),
+    "cases.open": frozenset(_CASE_WORKERS),
+    "cases.reply": frozenset(_CASE_WORKERS),
+    "cases.note": frozenset(_CASE_WORKERS | {QUALITY_MANAGER}),
+    "cases.change_state": frozenset(_CASE_WORKERS),
+    "cases.assign": frozenset({SUPERVISOR, OMBUDSMAN, MANAGER, ADMIN}),
+    "cases.extend_deadline": frozenset({SUPERVISOR, OMBUDSMAN, MANAGER, ADMIN}),
+    "requesters.view_personal_data": frozenset(_CASE_WORKERS),
+    "requesters.edit": frozenset(_CASE_WORKERS),
+    "queues.manage": frozenset({SUPERVISOR, MANAGER, ADMIN}),
+    "audit.view": frozenset({ADMIN}),
+    "catalog.edit": frozenset({MANAGER, ADMIN}),
+    "kb.edit": frozenset({KNOWLEDGE_MANAGER, ADMIN}),
+    "reports.view": frozenset({SUPERVISOR, QUALITY_MANAGER, OMBUDSMAN, MANAGER, ADMIN}),
+    "workflows.manage": frozenset({ADMIN}),
+    "tokens.manage": frozenset({ADMIN}),
+}
+
+# Roles that see every case; other case workers see their teams' and their own.
+SEES_ALL_CASES = frozenset({SUPERVISOR, QUALITY_MANAGER, OMBUDSMAN, MANAGER, ADMIN})
+
+
+def roles_of(user) -> frozenset[str]:
+    """Role names held by ``user`` (cached on the instance for the request)."""
+    if not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cached = getattr(user, "_balcao_roles", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        if user.is_superuser:
+            cached = cached | {ADMIN}
+        user._balcao_roles = cached
+    return cached
+
+
+def has_capability(user, capability: str) -> bool:
+    """Whether ``user`` may do ``capability`` (a key of CAPABILITIES)."""
+    if capability not in CAPABILITIES:
+        raise KeyError(f"unknown capability {capability!r}")
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return True
+    return bool(roles_of(user) & CAPABILITIES[capability])

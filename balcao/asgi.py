@@ -1,0 +1,20 @@
+"""ASGI entry point: HTTP through Django, websockets through Channels.
+
+Run N of these behind a proxy (``uvicorn balcao.asgi:application``); with
+``REDIS_URL`` set they share one channel layer.
+"""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "balcao.settings")
+django_asgi_app = get_asgi_application()
+
+from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+
+websocket_urlpatterns: list = []
+
+application = ProtocolTypeRouter(
+    {"http": django_asgi_app, "websocket": URLRouter(websocket_urlpatterns)}
+)

@@ -1,0 +1,58 @@
+from django.db import migrations
+
+
+def install(apps, schema_editor):
+    from balcao.cases.workflows import install_builtin_workflows
+
+    install_builtin_workflows(
+        apps.get_model("cases", "Workflow"),
+        apps.get_model("cases", "State"),
+        apps.get_model("cases", "Transition"),
+    )
+
+
+HISTORY_TRIGGER = """
+CREATE OR REPLACE FUNCTION balcao_history_append_only() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION 'Case history is append-only: % refused', TG_OP;
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER cases_caseevent_append_only
+    BEFORE UPDATE OR DELETE ON cases_caseevent
+    FOR EACH ROW EXECUTE FUNCTION balcao_history_append_only();
+"""
+
+SQLITE_TRIGGERS = [
+    """CREATE TRIGGER cases_caseevent_no_update BEFORE UPDATE ON cases_caseevent
+       BEGIN SELECT RAISE(ABORT, 'Case history is append-only: UPDATE refused'); END;""",
+    """CREATE TRIGGER cases_caseevent_no_delete BEFORE DELETE ON cases_caseevent
+       BEGIN SELECT RAISE(ABORT, 'Case history is append-only: DELETE refused'); END;""",
+]
+
+
+def add_history_guard(apps, schema_editor):
+    """History rows cannot be changed even by raw SQL (database trigger)."""
+    vendor = schema_editor.connection.vendor
+    if vendor == "postgresql":
+        schema_editor.execute(HISTORY_TRIGGER)
+    elif vendor == "sqlite":
+        for statement in SQLITE_TRIGGERS:
+            schema_editor.execute(statement)
+
+
+def drop_history_guard(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    if vendor == "postgresql":
+        schema_editor.execute("DROP TRIGGER IF EXISTS cases_caseevent_append_only ON cases_caseevent")
+    elif vendor == "sqlite":
+        schema_editor.execute("DROP TRIGGER IF EXISTS cases_caseevent_no_update")
+        schema_editor.execute("DROP TRIGGER IF EXISTS cases_caseevent_no_delete")
+
+
+class Migration(migrations.Migration):
+    dependencies = [("cases", "0002_initial")]
+
+    operations = [
+        migrations.RunPython(install, migrations.RunPython.noop),
+        migrations.RunPython(add_history_guard, drop_history_guard),
+    ]

@@ -1,0 +1,383 @@
+"""The case core: requesters, cases, messages, attachments, states, history, queues.
+
+Glossary (docs/glossary.md): atendimento/chamado/manifestação → case,
+protocolo → protocol number, usuário/utente → requester, procurador → representative.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Organisation(models.Model):
+    """A company or body a requester belongs to (e.g. an IP law firm)."""
+
+    name = models.CharField(_("nome"), max_length=200)
+    cnpj = models.CharField(_("CNPJ"), max_length=14, unique=True, null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("organização")
+        verbose_name_plural = _("organizações")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Requester(models.Model):
+    """A person or company served (usuário / utente). Personal data: audited views.
+
+    CPF/CNPJ/NIF are stored once, normalised (digits and, for the 2026 CNPJ,
+    upper-case letters only) and validated by python-stdnum.
+    """
+
+    name = models.CharField(_("nome"), max_length=200)
+    email = models.EmailField(_("e-mail"), blank=True, db_index=True)
+    phone = models.CharField(_("telefone"), max_length=32, blank=True)
+    cpf = models.CharField(_("CPF"), max_length=11, unique=True, null=True, blank=True)
+    cnpj = models.CharField(_("CNPJ"), max_length=14, unique=True, null=True, blank=True)
+    nif = models.CharField(_("NIF"), max_length=9, unique=True, null=True, blank=True)
+    preferred_language = models.CharField(_("idioma preferido"), max_length=10, default="pt-br")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.SET_NULL, null=True, blank=True,
+        verbose_name=_("organização"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("requerente")
+        verbose_name_plural = _("requerentes")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def active_representative(self) -> Requester | None:
+        link = self.representations.filter(active=True).select_related("representative").first()
+        return link.representative if link else None
+
+
+class Representation(models.Model):
+    """A procurador on file for a requester (Portaria, art. 44).
+
+    While active, official communications on the requester's cases go to the
+    representative only.
+    """
+
+    requester = models.ForeignKey(
+        Requester, on_delete=models.CASCADE, related_name="representations"
+    )
+    representative = models.ForeignKey(
+        Requester, on_delete=models.PROTECT, related_name="represents"
+    )
+    document = models.CharField(_("procuração (referência)"), max_length=200, blank=True)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("procuração")
+        verbose_name_plural = _("procurações")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["requester"], condition=models.Q(active=True),
+                name="one_active_representative",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(requester=models.F("representative")),
+                name="representative_not_self",
+            ),
+        ]
+
+
+class Workflow(models.Model):
+    """A data-driven state machine for one channel type (chat, helpdesk…)."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(_("nome"), max_length=120)
+
+    class Meta:
+        verbose_name = _("fluxo de estados")
+        verbose_name_plural = _("fluxos de estados")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def initial_state(self) -> State:
+        return self.states.get(is_initial=True)
+
+
+class State(models.Model):
+    """A case state; its category tells the deadline engine when to pause."""
+
+    class Category(models.TextChoices):
+        OPEN = "open", _("Aberto")
+        WAITING_REQUESTER = "waiting_requester", _("Aguardando o requerente")
+        WAITING_THIRD_PARTY = "waiting_third_party", _("Aguardando terceiros")
+        RESOLVED = "resolved", _("Resolvido")
+        CLOSED = "closed", _("Encerrado")
+
+    workflow = models.ForeignKey(Workflow, on_delete=models.CASCADE, related_name="states")
+    slug = models.SlugField()
+    name = models.CharField(_("nome"), max_length=120)
+    category = models.CharField(_("categoria"), max_length=24, choices=Category.choices)
+    is_initial = models.BooleanField(default=False)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["workflow", "order", "pk"]
+        verbose_name = _("estado")
+        constraints = [
+            models.UniqueConstraint(fields=["workflow", "slug"], name="state_slug_per_workflow"),
+            models.UniqueConstraint(
+                fields=["workflow"], condition=models.Q(is_initial=True), name="one_initial_state"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.category in {self.Category.RESOLVED, self.Category.CLOSED}
+
+
+class Transition(models.Model):
+    """An allowed move between two states; reopening is a transition with a reason."""
+
+    workflow = models.ForeignKey(Workflow, on_delete=models.CASCADE, related_name="transitions")
+    source = models.ForeignKey(State, on_delete=models.CASCADE, related_name="outgoing")
+    target = models.ForeignKey(State, on_delete=models.CASCADE, related_name="incoming")
+    name = models.CharField(_("ação"), max_length=120)
+    requires_reason = models.BooleanField(_("exige justificativa"), default=False)
+    is_reopen = models.BooleanField(_("reabertura"), default=False)
+
+    class Meta:
+        verbose_name = _("transição")
+        verbose_name_plural = _("transições")
+        constraints = [
+            models.UniqueConstraint(fields=["source", "target"], name="one_transition_per_pair")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} → {self.target}"
+
+
+class Team(models.Model):
+    """A queue/team of agents (fila / equipe) with its assignment strategy."""
+
+    class Strategy(models.TextChoices):
+        MANUAL = "manual", _("Manual")
+        ROUND_ROBIN = "round_robin", _("Rodízio")
+        LEAST_LOADED = "least_loaded", _("Menos ocupado")
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(_("nome"), max_length=120)
+    strategy = models.CharField(
+        _("distribuição"), max_length=20, choices=Strategy.choices, default=Strategy.MANUAL
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="TeamMembership", related_name="teams", blank=True
+    )
+    last_assigned = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("equipe")
+        verbose_name_plural = _("equipes")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TeamMembership(models.Model):
+    team = models.ForeignKey(Team, on_delete=models.CASCADE)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    accepts_assignments = models.BooleanField(_("recebe distribuição"), default=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["team", "user"], name="one_membership")]
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=60, unique=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProtocolSequence(models.Model):
+    """The last protocol sequence used in a scope (a year, or 'all')."""
+
+    scope = models.CharField(max_length=16, unique=True)
+    last_value = models.PositiveBigIntegerField(default=0)
+
+
+class Case(models.Model):
+    """A case (atendimento / chamado / manifestação) with its protocol number."""
+
+    class Priority(models.IntegerChoices):
+        LOW = 1, _("Baixa")
+        NORMAL = 2, _("Normal")
+        HIGH = 3, _("Alta")
+        URGENT = 4, _("Urgente")
+
+    protocol = models.CharField(_("protocolo"), max_length=40, unique=True)
+    channel = models.ForeignKey(
+        "catalog.Channel", on_delete=models.PROTECT, verbose_name=_("canal")
+    )
+    service = models.ForeignKey(
+        "catalog.Service", on_delete=models.PROTECT, null=True, blank=True,
+        verbose_name=_("serviço"),
+    )
+    subject = models.CharField(_("assunto"), max_length=250)
+    description = models.TextField(_("descrição"), blank=True)
+    requester = models.ForeignKey(
+        Requester, on_delete=models.PROTECT, null=True, blank=True, related_name="cases",
+        verbose_name=_("requerente"),
+    )
+    representative = models.ForeignKey(
+        Requester, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="represented_cases",
+        verbose_name=_("procurador"),
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.SET_NULL, null=True, blank=True,
+        verbose_name=_("organização"),
+    )
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("equipe")
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="assigned_cases", verbose_name=_("responsável"),
+    )
+    priority = models.PositiveSmallIntegerField(
+        _("prioridade"), choices=Priority.choices, default=Priority.NORMAL
+    )
+    tags = models.ManyToManyField(Tag, blank=True, verbose_name=_("etiquetas"))
+    state = models.ForeignKey(State, on_delete=models.PROTECT, verbose_name=_("situação"))
+    created_at = models.DateTimeField(_("aberto em"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("atualizado em"), auto_now=True)
+    closed_at = models.DateTimeField(_("encerrado em"), null=True, blank=True)
+    deadline_policy = models.CharField(_("política de prazo"), max_length=64, blank=True)
+    due_at = models.DateTimeField(_("prazo"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("atendimento")
+        verbose_name_plural = _("atendimentos")
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="case_recent"),
+            models.Index(fields=["state", "-created_at", "-id"], name="case_state_recent"),
+            models.Index(fields=["team", "-created_at", "-id"], name="case_team_recent"),
+            models.Index(fields=["assignee", "-created_at", "-id"], name="case_assignee_recent"),
+            models.Index(fields=["channel", "-created_at", "-id"], name="case_channel_recent"),
+            models.Index(fields=["due_at"], name="case_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.protocol} — {self.subject}"
+
+    @property
+    def is_open(self) -> bool:
+        return not self.state.is_terminal
+
+    @property
+    def official_recipient(self) -> Requester | None:
+        """Who receives official communications: the procurador when one is on
+        file (Portaria, art. 44), otherwise the requester."""
+        return self.representative or self.requester
+
+
+class Message(models.Model):
+    """A message on a case: public reply or internal note, from whoever wrote it."""
+
+    class Author(models.TextChoices):
+        REQUESTER = "requester", _("Requerente")
+        AGENT = "agent", _("Atendente")
+        BOT = "bot", _("Robô")
+        SYSTEM = "system", _("Sistema")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="messages")
+    author_kind = models.CharField(max_length=12, choices=Author.choices)
+    author_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    body = models.TextField(_("mensagem"))
+    internal = models.BooleanField(_("nota interna"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("mensagem")
+        verbose_name_plural = _("mensagens")
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    return f"attachments/{instance.case_id}/{instance.sha256[:2]}/{instance.sha256}"
+
+
+class Attachment(models.Model):
+    """A file on a case, stored outside the web root under its content hash."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    message = models.ForeignKey(
+        Message, on_delete=models.CASCADE, null=True, blank=True, related_name="attachments"
+    )
+    file = models.FileField(upload_to=attachment_path, max_length=200)
+    filename = models.CharField(_("nome do arquivo"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("anexo")
+        verbose_name_plural = _("anexos")
+
+
+class HistoryQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("Case history is append-only: rows cannot be updated.")
+
+    def delete(self):
+        raise PermissionError("Case history is append-only: rows cannot be deleted.")
+
+
+class CaseEvent(models.Model):
+    """One entry of a case's append-only history (who, when, what, old → new).
+
+    Written only by ``cases.history.record``; there is no update or delete path
+    (the model and its queryset refuse both; on PostgreSQL a trigger too).
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="history")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+    actor_label = models.CharField(max_length=150, blank=True)
+    action = models.CharField(max_length=40)
+    field = models.CharField(max_length=60, blank=True)
+    old_value = models.TextField(blank=True)
+    new_value = models.TextField(blank=True)
+    reason = models.TextField(blank=True)
+
+    objects = HistoryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("histórico")
+        verbose_name_plural = _("históricos")
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("Case history is append-only: rows cannot be updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Case history is append-only: rows cannot be deleted.")

@@ -1,0 +1,322 @@
+"""Domain actions on cases. Views, the API, consumers, commands and tasks call these.
+
+Naming follows ``do_<verb>`` for actions that change state and ``check_<thing>``
+for validations that raise ``CaseError`` with a message a person understands.
+Everything that leaves the process (webhooks, e-mail, websocket events) is sent
+from ``transaction.on_commit`` (see ``cases.events``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.files.base import File
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from balcao.accounts.roles import SEES_ALL_CASES, has_capability, roles_of
+from balcao.cases import events, history, protocol
+from balcao.cases.attachments import check_file
+from balcao.cases.models import (
+    Attachment,
+    Case,
+    Message,
+    ProtocolSequence,
+    Requester,
+    State,
+    Tag,
+    Team,
+    TeamMembership,
+    Transition,
+    Workflow,
+)
+from balcao.cases.validators import normalise_cnpj, normalise_cpf, normalise_nif
+
+
+class CaseError(Exception):
+    """A refused action; ``str(exc)`` is the message shown to the person."""
+
+
+class PermissionDenied(CaseError):
+    pass
+
+
+DEFAULT_WORKFLOW = "helpdesk"
+
+
+# --- protocol numbers -------------------------------------------------------------
+
+
+def next_protocol(now=None) -> str:
+    """Allocate the next protocol number (row-locked sequence, safe across processes)."""
+    pattern = settings.BALCAO_PROTOCOL_PATTERN
+    now = timezone.localtime(now or timezone.now())
+    scope = str(now.year) if protocol.uses_year(pattern) else "all"
+    with transaction.atomic():
+        sequence, _ = ProtocolSequence.objects.select_for_update().get_or_create(scope=scope)
+        sequence.last_value += 1
+        sequence.save(update_fields=["last_value"])
+    return protocol.format_protocol(
+        pattern, year=now.year, seq=sequence.last_value, unit=settings.BALCAO_PROTOCOL_UNIT
+    )
+
+
+# --- requesters -------------------------------------------------------------------
+
+
+def check_requester_documents(*, cpf="", cnpj="", nif="") -> dict[str, str | None]:
+    """Validate and normalise identity documents (raises django ValidationError)."""
+    return {
+        "cpf": normalise_cpf(cpf) if cpf else None,
+        "cnpj": normalise_cnpj(cnpj) if cnpj else None,
+        "nif": normalise_nif(nif) if nif else None,
+    }
+
+
+def do_find_or_create_requester(
+    *, name: str, email: str = "", phone: str = "", cpf: str = "", cnpj: str = "",
+    nif: str = "", preferred_language: str = "pt-br",
+) -> Requester:
+    """The requester with this document (stored once), or a new one.
+
+    A CPF/CNPJ/NIF already on file identifies the same person; name and e-mail
+    given now do not overwrite what is on file (a CPF alone never proves identity).
+    """
+    docs = check_requester_documents(cpf=cpf, cnpj=cnpj, nif=nif)
+    for field, value in docs.items():
+        if value:
+            existing = Requester.objects.filter(**{field: value}).first()
+            if existing:
+                return existing
+    return Requester.objects.create(
+        name=name.strip(), email=email.strip().lower(), phone=phone.strip(),
+        preferred_language=preferred_language, **docs,
+    )
+
+
+# --- visibility -------------------------------------------------------------------
+
+
+def visible_cases(user):
+    """Cases ``user`` may see: all for supervisors and up; their teams' and their own
+    (and unqueued ones) for agents; none for roles that do not work cases."""
+    queryset = Case.objects.all()
+    if not has_capability(user, "cases.view"):
+        return queryset.none()
+    if user.is_superuser or roles_of(user) & SEES_ALL_CASES:
+        return queryset
+    return queryset.filter(
+        Q(assignee=user) | Q(team__in=user.teams.all()) | Q(team__isnull=True)
+    )
+
+
+def check_can(user, capability: str) -> None:
+    if user is not None and not has_capability(user, capability):
+        raise PermissionDenied("Você não tem permissão para esta ação.")
+
+
+def check_can_see(user, case: Case) -> None:
+    if user is not None and not visible_cases(user).filter(pk=case.pk).exists():
+        raise PermissionDenied("Você não tem acesso a este atendimento.")
+
+
+# --- opening ----------------------------------------------------------------------
+
+
+def compute_initial_due(case: Case):
+    """Hook for the deadline engine: the due instant of a new case, or None."""
+    from balcao.deadlines import hooks
+
+    return hooks.initial_due(case)
+
+
+@transaction.atomic
+def do_open_case(
+    *, channel, subject: str, description: str = "", requester: Requester | None = None,
+    service=None, team: Team | None = None, actor=None, priority: int = Case.Priority.NORMAL,
+    tags: Iterable[str] = (), organisation=None,
+) -> Case:
+    """Open a case with a new protocol number, in its workflow's initial state.
+
+    When the requester has a procurador on file, the case records them as
+    representative so that official messages go to the procurador (Portaria, art. 44).
+    """
+    check_can(actor, "cases.open")
+    subject = (subject or "").strip()
+    if not subject:
+        raise CaseError("Informe o assunto do atendimento.")
+    workflow = channel.workflow or Workflow.objects.get(slug=DEFAULT_WORKFLOW)
+    case = Case(
+        protocol=next_protocol(),
+        channel=channel,
+        service=service,
+        subject=subject[:250],
+        description=description,
+        requester=requester,
+        representative=requester.active_representative if requester else None,
+        organisation=organisation or (requester.organisation if requester else None),
+        team=team,
+        priority=priority,
+        state=workflow.initial_state,
+        deadline_policy=channel.deadline_policy,
+    )
+    case.save()
+    due = compute_initial_due(case)
+    if due is not None:
+        case.due_at = due
+        case.save(update_fields=["due_at"])
+    if tags:
+        names = [t.strip()[:60] for t in tags if t.strip()]
+        case.tags.set([Tag.objects.get_or_create(name=name)[0] for name in names])
+    history.record(case, "opened", actor=actor, new=case.protocol)
+    if team is not None and team.strategy != Team.Strategy.MANUAL:
+        do_auto_assign(case, actor=None)
+    events.case_event_on_commit("case.opened", case)
+    return case
+
+
+# --- states -----------------------------------------------------------------------
+
+
+def allowed_transitions(case: Case) -> list[Transition]:
+    return list(
+        Transition.objects.filter(source=case.state).select_related("target").order_by("target__order")
+    )
+
+
+@transaction.atomic
+def do_change_state(case: Case, target: State, *, actor=None, reason: str = "") -> Case:
+    """Move ``case`` to ``target`` along an allowed transition.
+
+    Illegal moves are refused; transitions marked as needing a reason (reopening
+    always) refuse an empty reason.
+    """
+    check_can(actor, "cases.change_state")
+    case = Case.objects.select_for_update().select_related("state").get(pk=case.pk)
+    transition = Transition.objects.filter(source=case.state, target=target).first()
+    if transition is None:
+        raise CaseError(f"Não é possível passar de “{case.state}” para “{target}”.")
+    reason = (reason or "").strip()
+    if (transition.requires_reason or transition.is_reopen) and not reason:
+        raise CaseError(f"Informe a justificativa para “{transition.name}”.")
+    old = case.state
+    case.state = target
+    if target.is_terminal:
+        case.closed_at = timezone.now()
+    elif old.is_terminal:
+        case.closed_at = None
+    case.save(update_fields=["state", "closed_at", "updated_at"])
+    history.record(
+        case, "reopened" if transition.is_reopen else "state_changed", actor=actor,
+        field="state", old=old.name, new=target.name, reason=reason,
+    )
+    from balcao.deadlines import hooks
+
+    hooks.state_changed(case, old, target)
+    events.case_event_on_commit("case.state_changed", case)
+    return case
+
+
+# --- assignment -------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_assign_case(case: Case, *, assignee=None, team: Team | None = None, actor=None) -> Case:
+    """Assign ``case`` to a team and/or an agent (manual assignment)."""
+    check_can(actor, "cases.assign")
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if team is not None and team != case.team:
+        history.record(case, "team_changed", actor=actor, field="team", old=case.team or "",
+                       new=team)
+        case.team = team
+    if assignee is not None and assignee != case.assignee:
+        if case.team and not TeamMembership.objects.filter(team=case.team, user=assignee).exists():
+            raise CaseError(f"{assignee} não faz parte da equipe {case.team}.")
+        history.record(case, "assigned", actor=actor, field="assignee", old=case.assignee or "",
+                       new=assignee)
+        case.assignee = assignee
+    case.save(update_fields=["team", "assignee", "updated_at"])
+    events.case_event_on_commit("case.assigned", case)
+    return case
+
+
+def _eligible_members(team: Team):
+    return (
+        team.members.filter(is_active=True, teammembership__accepts_assignments=True,
+                            teammembership__team=team)
+        .order_by("pk")
+    )
+
+
+@transaction.atomic
+def do_auto_assign(case: Case, *, actor=None) -> Case:
+    """Assign by the team's strategy: round-robin (next member after the last one
+    assigned) or least-loaded (fewest open cases, ties by id)."""
+    team = Team.objects.select_for_update().get(pk=case.team_id)
+    members = list(_eligible_members(team))
+    if not members:
+        return case
+    if team.strategy == Team.Strategy.LEAST_LOADED:
+        loads = dict(
+            Case.objects.filter(assignee__in=members, closed_at__isnull=True)
+            .exclude(state__category__in=[State.Category.RESOLVED, State.Category.CLOSED])
+            .values_list("assignee").annotate(n=Count("pk"))
+        )
+        chosen = min(members, key=lambda m: (loads.get(m.pk, 0), m.pk))
+    else:
+        last = team.last_assigned_id
+        following = [m for m in members if last is None or m.pk > last]
+        chosen = following[0] if following else members[0]
+    team.last_assigned = chosen
+    team.save(update_fields=["last_assigned"])
+    case.assignee = chosen
+    case.save(update_fields=["assignee", "updated_at"])
+    history.record(case, "assigned", actor=actor, field="assignee", new=chosen,
+                   reason=f"distribuição automática ({team.get_strategy_display()})")
+    return case
+
+
+# --- messages and attachments -----------------------------------------------------
+
+
+@transaction.atomic
+def do_add_message(
+    case: Case, body: str, *, author_kind: str = Message.Author.AGENT, actor=None,
+    internal: bool = False, files: Iterable = (),
+) -> Message:
+    """Add a public reply or an internal note, with attachments checked first.
+
+    Every file is checked before anything is stored, so a refused file leaves the
+    case exactly as it was (nothing half-saved).
+    """
+    if author_kind == Message.Author.AGENT:
+        check_can(actor, "cases.note" if internal else "cases.reply")
+    body = (body or "").strip()
+    files = list(files)
+    if not body and not files:
+        raise CaseError("A mensagem está vazia.")
+    channel = case.channel
+    checked = [
+        (f, check_file(f, getattr(f, "name", "arquivo"), max_bytes=channel.max_attachment_bytes,
+                       allowed_types=channel.allowed_attachment_types or None))
+        for f in files
+    ]
+    message = Message.objects.create(
+        case=case, body=body, author_kind=author_kind,
+        author_user=actor if getattr(actor, "pk", None) else None, internal=internal,
+    )
+    for fileobj, info in checked:
+        attachment = Attachment(
+            case=case, message=message, filename=info.filename, content_type=info.content_type,
+            size=info.size, sha256=info.sha256,
+        )
+        attachment.file.save(info.filename, File(fileobj), save=False)
+        attachment.save()
+    history.record(case, "note_added" if internal else "message_added", actor=actor,
+                   new=f"{len(body)} caracteres, {len(checked)} anexo(s)")
+    Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
+    if not internal:
+        events.case_event_on_commit("case.message_added", case, message=message)
+    return message

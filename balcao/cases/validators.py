@@ -1,0 +1,53 @@
+"""Identity documents: CPF, CNPJ (numeric and the 2026 alphanumeric format), NIF.
+
+Validation and normalisation come from python-stdnum; the messages are for people.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from stdnum import exceptions as stdnum_errors
+from stdnum.br import cnpj as br_cnpj
+from stdnum.br import cpf as br_cpf
+from stdnum.pt import nif as pt_nif
+
+
+def _normalise(module, value: str, label: str) -> str:
+    try:
+        return module.validate(value)
+    except stdnum_errors.InvalidChecksum as exc:
+        raise ValidationError(
+            f"{label} inválido: os dígitos verificadores não conferem.", code="invalid_checksum"
+        ) from exc
+    except stdnum_errors.InvalidLength as exc:
+        raise ValidationError(
+            f"{label} inválido: número de dígitos errado.", code="invalid_length"
+        ) from exc
+    except stdnum_errors.ValidationError as exc:
+        raise ValidationError(f"{label} inválido.", code="invalid") from exc
+
+
+def normalise_cpf(value: str) -> str:
+    """'123.456.789-09' → '12345678909', or ValidationError."""
+    return _normalise(br_cpf, value, "CPF")
+
+
+def normalise_cnpj(value: str) -> str:
+    """'12.ABC.345/01DE-35' → '12ABC34501DE35' (alphanumeric CNPJ from July 2026)."""
+    return _normalise(br_cnpj, value, "CNPJ")
+
+
+def normalise_nif(value: str) -> str:
+    """Portuguese NIF (número de identificação fiscal), 9 digits."""
+    return _normalise(pt_nif, value, "NIF")
+
+
+def format_cpf(value: str) -> str:
+    return br_cpf.format(value)
+
+
+def mask_cpf(value: str | None) -> str:
+    """Show only the middle digits, as gov.br does: ***.456.789-**."""
+    if not value or len(value) != 11:
+        return ""
+    return f"***.{value[3:6]}.{value[6:9]}-**"

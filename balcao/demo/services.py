@@ -1,0 +1,179 @@
+"""The INPI demo: agency catalogue, teams, staff of every role, a few hundred cases.
+
+Idempotent: running it twice changes nothing the second time (every object is
+looked up by a natural key first).
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+
+from balcao.accounts.models import User
+from balcao.accounts.roles import ROLES
+from balcao.cases import services as case_services
+from balcao.cases.models import Case, Message, State, Team, TeamMembership, Transition, Workflow
+from balcao.catalog.models import Channel, Level, Service
+
+DEMO_PASSWORD = "balcao-demo-2026"  # noqa: S105 — documented demo login
+
+LEVELS = [
+    ("pre-atendimento", "Pré-Atendimento"),
+    ("atendimento-em-campo", "Atendimento em Campo"),
+    ("solucao-de-problemas", "Atendimento na Solução de Problemas"),
+    ("novas-solucoes", "Atendimento em Novas Soluções"),
+    ("pos-atendimento", "Pós-Atendimento"),
+]
+
+# slug, name, level, kind, workflow, deadline policy
+CHANNELS = [
+    ("chatbot", "Chatbot do INPI", "pre-atendimento", "chat", "chat", "chat-idle-20min"),
+    ("conecta-todos", "INPI Conecta Todos", "pre-atendimento", "scheduling", "helpdesk", ""),
+    ("fale-conosco", "Fale Conosco", "atendimento-em-campo", "form", "helpdesk", "fale-conosco"),
+    ("comex-responde", "Comex Responde", "atendimento-em-campo", "form", "helpdesk",
+     "fale-conosco"),
+    ("ouvidoria", "Serviço de Atendimento da Ouvidoria", "solucao-de-problemas", "ombudsman",
+     "helpdesk", "inpi-ouvidoria"),
+    ("sic", "Serviço de Informação ao Cidadão (LAI)", "solucao-de-problemas", "ombudsman",
+     "helpdesk", "lai"),
+    ("telepresencial", "Serviço de Atendimento (Tele)Presencial", "novas-solucoes", "scheduling",
+     "helpdesk", "fale-conosco"),
+    ("reclame-aqui", "Reclame Aqui", "pos-atendimento", "external", "helpdesk",
+     "inpi-ouvidoria"),
+    ("resolucao-pacifica", "Resolução Pacífica de Conflitos", "pos-atendimento", "form",
+     "helpdesk", ""),
+]
+
+SERVICES = [
+    ("marcas", "Marcas"), ("patentes", "Patentes"), ("desenho-industrial", "Desenho Industrial"),
+    ("programa-de-computador", "Programa de Computador"),
+    ("indicacao-geografica", "Indicação Geográfica"),
+    ("contratos-de-tecnologia", "Contratos de Tecnologia"), ("e-inpi-gru", "e-INPI/GRU"),
+]
+
+TEAMS = [
+    ("atendimento-n1", "Atendimento nível 1", Team.Strategy.ROUND_ROBIN),
+    ("marcas", "Equipe de Marcas", Team.Strategy.LEAST_LOADED),
+    ("patentes", "Equipe de Patentes", Team.Strategy.LEAST_LOADED),
+    ("ouvidoria", "Ouvidoria", Team.Strategy.MANUAL),
+]
+
+SUBJECTS = [
+    "Dúvida sobre o pagamento da GRU", "Prazo para resposta à exigência",
+    "Como acompanhar meu pedido de marca", "Erro ao acessar o e-INPI",
+    "Cópia de processo administrativo", "Reclamação sobre demora na análise",
+    "Dúvida sobre busca de anterioridade", "Registro de programa de computador",
+    "Solicitação de certidão", "Alteração de endereço do titular",
+]
+
+FIRST_NAMES = ["Ana", "Bruno", "Carla", "Diego", "Elisa", "Fábio", "Gabriela", "Heitor", "Iara",
+               "João", "Karina", "Luís", "Marina", "Nelson", "Olívia", "Paulo"]
+LAST_NAMES = ["Silva", "Souza", "Oliveira", "Santos", "Pereira", "Lima", "Carvalho", "Ferreira"]
+
+
+def demo_logins() -> list[tuple[str, str]]:
+    return [(f"demo.{role}", label) for role, label in ROLES.items()]
+
+
+def _cpf(n: int) -> str:
+    """A valid CPF built from ``n`` (check digits computed, not a real person's)."""
+    base = [int(d) for d in f"{n:09d}"[-9:]]
+    for length in (9, 10):
+        total = sum(d * w for d, w in zip(base, range(length + 1, 1, -1), strict=True))
+        base.append(0 if total % 11 < 2 else 11 - total % 11)
+    return "".join(map(str, base))
+
+
+@transaction.atomic
+def load_demo(*, cases: int = 300, seed: int = 2026) -> dict[str, int]:
+    """Load the demo agency; returns what was created."""
+    created = {"channels": 0, "users": 0, "cases": 0}
+    levels = {}
+    for order, (slug, name) in enumerate(LEVELS):
+        levels[slug], _ = Level.objects.get_or_create(slug=slug, defaults={"name": name,
+                                                                             "order": order})
+    for order, (slug, name, level, kind, workflow, policy) in enumerate(CHANNELS):
+        _, was_created = Channel.objects.get_or_create(
+            slug=slug,
+            defaults={"name": name, "level": levels[level], "kind": kind, "order": order,
+                      "workflow": Workflow.objects.get(slug=workflow),
+                      "deadline_policy": policy},
+        )
+        created["channels"] += was_created
+    for slug, name in SERVICES:
+        Service.objects.get_or_create(slug=slug, defaults={"name": name})
+
+    users = {}
+    for role in ROLES:
+        user, was_created = User.objects.get_or_create(
+            username=f"demo.{role}",
+            defaults={"display_name": f"Demo {ROLES[role]}", "email": f"{role}@demo.invalid",
+                      "is_staff": role == "admin", "is_superuser": role == "admin"},
+        )
+        if was_created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            created["users"] += 1
+        user.groups.add(Group.objects.get(name=role))
+        users[role] = user
+    for i in range(1, 4):
+        agent, was_created = User.objects.get_or_create(
+            username=f"demo.agent{i}", defaults={"display_name": f"Atendente {i}"}
+        )
+        if was_created:
+            agent.set_password(DEMO_PASSWORD)
+            agent.save()
+        agent.groups.add(Group.objects.get(name="agent"))
+        users[f"agent{i}"] = agent
+
+    teams = {}
+    for slug, name, strategy in TEAMS:
+        teams[slug], _ = Team.objects.get_or_create(slug=slug, defaults={"name": name,
+                                                                          "strategy": strategy})
+    for key in ("agent", "agent1", "agent2", "agent3", "supervisor"):
+        for team in teams.values():
+            TeamMembership.objects.get_or_create(team=team, user=users[key])
+    TeamMembership.objects.get_or_create(team=teams["ouvidoria"], user=users["ombudsman"])
+
+    if Case.objects.exists():
+        return created
+    rng = random.Random(seed)
+    channels = list(Channel.objects.exclude(slug="chatbot"))
+    services = list(Service.objects.all())
+    supervisor = users["supervisor"]
+    now = timezone.now()
+    for i in range(cases):
+        requester = None
+        if rng.random() > 0.1:  # about one in ten is anonymous
+            name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+            requester = case_services.do_find_or_create_requester(
+                name=name, email=f"requerente{i}@exemplo.invalid", cpf=_cpf(100000000 + i * 7919),
+            )
+        case = case_services.do_open_case(
+            channel=rng.choice(channels), subject=rng.choice(SUBJECTS),
+            description="Atendimento de demonstração.", requester=requester,
+            service=rng.choice(services), team=rng.choice(list(teams.values())), actor=supervisor,
+        )
+        opened_at = now - timedelta(hours=rng.randint(1, 2000))
+        Case.objects.filter(pk=case.pk).update(created_at=opened_at)
+        case_services.do_add_message(case, "Olá, preciso de ajuda com meu processo.",
+                                     author_kind=Message.Author.REQUESTER)
+        # Walk a few allowed transitions so the demo has cases in every state.
+        for _ in range(rng.randint(0, 3)):
+            transition = rng.choice(list(Transition.objects.filter(source_id=case.state_id)) or
+                                    [None])
+            if transition is None:
+                break
+            case_services.do_change_state(case, transition.target, actor=supervisor,
+                                          reason="Demonstração")
+            case.refresh_from_db()
+        created["cases"] += 1
+    return created
+
+
+def is_loaded() -> bool:
+    return State.objects.exists() and User.objects.filter(username="demo.admin").exists()

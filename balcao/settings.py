@@ -1,0 +1,272 @@
+"""Django settings for Balcão.
+
+Everything that differs between a laptop and a deployment comes from the
+environment, with defaults that make ``make run`` work on a fresh clone:
+
+- ``DATABASE_URL``: default a SQLite file under ``var/``; PostgreSQL in production/CI.
+- ``REDIS_URL``: unset → in-memory channel layer and the embedded (SQLite) task queue;
+  set → Redis for both, so several web processes and workers can share work.
+- ``BALCAO_TIME_ZONE`` (default America/Sao_Paulo), ``BALCAO_COUNTRY`` (BR or PT).
+- ``SECRET_KEY``: generated into ``var/secret_key`` on first run when DEBUG is on;
+  with DEBUG off and no secret, Balcão refuses to start.
+- ``BALCAO_DEBUG`` (default on for a laptop), ``ALLOWED_HOSTS`` (comma separated).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("BALCAO_VAR_DIR", BASE_DIR / "var"))
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_list(name: str, default: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+DEBUG = env_bool("BALCAO_DEBUG", True)
+
+
+def _secret_key() -> str:
+    key = os.environ.get("SECRET_KEY", "")
+    if key:
+        return key
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set and BALCAO_DEBUG is off: refusing to start without a secret."
+        )
+    key_file = VAR_DIR / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.postgres",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "huey.contrib.djhuey",
+    "channels",
+    "balcao.accounts",
+    "balcao.audit",
+    "balcao.catalog",
+    "balcao.cases",
+    "balcao.deadlines",
+    "balcao.console",
+    "balcao.portal",
+    "balcao.api",
+    "balcao.demo",
+    "balcao.ops",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "balcao.urls"
+WSGI_APPLICATION = "balcao.wsgi.application"
+ASGI_APPLICATION = "balcao.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "balcao" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "balcao.portal.context_processors.agency",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'balcao.sqlite3'}"),
+        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the web process read while the worker writes.
+    DATABASES["default"].setdefault("OPTIONS", {})
+    DATABASES["default"]["OPTIONS"].update(
+        {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+         "transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "console:case_list"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Sessions expire after 30 idle minutes and at browser close.
+SESSION_COOKIE_AGE = int(os.environ.get("BALCAO_SESSION_SECONDS", "1800"))
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+
+# Internationalisation: pt-BR first, then pt-PT and English.
+LANGUAGE_CODE = "pt-br"
+LANGUAGES = [
+    ("pt-br", _("Português (Brasil)")),
+    ("pt-pt", _("Português (Portugal)")),
+    ("en", _("English")),
+]
+LOCALE_PATHS = [BASE_DIR / "balcao" / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = os.environ.get("BALCAO_TIME_ZONE", "America/Sao_Paulo")
+BALCAO_COUNTRY = os.environ.get("BALCAO_COUNTRY", "BR").upper()
+if BALCAO_COUNTRY not in {"BR", "PT"}:
+    raise ImproperlyConfigured("BALCAO_COUNTRY must be BR or PT.")
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "balcao" / "static"]
+
+# Attachments live outside the web root and are only served by a view that checks
+# who may see the case (never through STATIC_URL/MEDIA_URL).
+PRIVATE_STORAGE_ROOT = Path(os.environ.get("BALCAO_PRIVATE_ROOT", VAR_DIR / "private"))
+STORAGES = {
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(PRIVATE_STORAGE_ROOT), "base_url": None},
+    },
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+# Hard ceiling for any upload; per-channel limits are lower (catalog.Channel).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+BALCAO_MAX_UPLOAD_BYTES = int(os.environ.get("BALCAO_MAX_UPLOAD_BYTES", str(25 * 1024 * 1024)))
+
+REDIS_URL = os.environ.get("REDIS_URL", "")
+
+# Realtime: in-memory channel layer for one process, Redis for several.
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL]},
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# Background work: one task API (huey). Embedded SQLite queue by default, Redis when set.
+# Under pytest tasks run immediately, in the test's process (BALCAO_TASKS_IMMEDIATE).
+HUEY = {
+    "name": "balcao",
+    "immediate": env_bool("BALCAO_TASKS_IMMEDIATE", "pytest" in sys.modules),
+    "utc": True,
+    "consumer": {"workers": int(os.environ.get("BALCAO_WORKERS", "2")), "worker_type": "thread"},
+}
+if REDIS_URL:
+    HUEY.update({"huey_class": "huey.RedisHuey", "url": REDIS_URL})
+else:
+    HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(VAR_DIR / "tasks.sqlite3")})
+
+# Protocol numbers: default AAAA.NNNNNN-D; an NUP-style pattern is e.g.
+# "{unit:05d}.{seq:06d}/{year:04d}-{nup_dv}" (see balcao/cases/protocol.py).
+BALCAO_PROTOCOL_PATTERN = os.environ.get("BALCAO_PROTOCOL_PATTERN", "{year:04d}.{seq:06d}-{dv}")
+BALCAO_PROTOCOL_UNIT = int(os.environ.get("BALCAO_PROTOCOL_UNIT", "0"))
+BALCAO_AGENCY_NAME = os.environ.get(
+    "BALCAO_AGENCY_NAME", "INPI — Instituto Nacional da Propriedade Industrial"
+)
+
+# Staff login: lockout after repeated failures.
+BALCAO_LOGIN_MAX_FAILURES = int(os.environ.get("BALCAO_LOGIN_MAX_FAILURES", "5"))
+BALCAO_LOGIN_LOCKOUT_SECONDS = int(os.environ.get("BALCAO_LOGIN_LOCKOUT_SECONDS", "900"))
+OTP_TOTP_ISSUER = "Balcão"
+
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "127.0.0.1")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "atendimento@balcao.invalid")
+if DEBUG and "EMAIL_BACKEND" not in os.environ:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(VAR_DIR / "outbox")
+
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
+if not DEBUG:
+    SECURE_SSL_REDIRECT = env_bool("BALCAO_SSL_REDIRECT", True)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = int(os.environ.get("BALCAO_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("BALCAO_LOG_LEVEL", "WARNING")},
+}
+
+if "pytest" in sys.modules:
+    # Tests hash passwords quickly; production keeps Django's PBKDF2 default.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

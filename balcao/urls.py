@@ -1,0 +1,18 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+from balcao.api.urls import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("health", include("balcao.portal.health_urls")),
+]
+urlpatterns += i18n_patterns(
+    path("conta/", include("balcao.accounts.urls")),
+    path("console/", include("balcao.console.urls")),
+    path("admin/", admin.site.urls),
+    path("", include("balcao.portal.urls")),
+    prefix_default_language=False,
+)

@@ -1,0 +1,162 @@
+"""Case actions: opening, states, history, representatives, assignment, visibility."""
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+
+from balcao.cases import services
+from balcao.cases.models import Case, CaseEvent, Representation, State, Team, TeamMembership
+
+pytestmark = pytest.mark.django_db
+
+
+def _state(slug, workflow="helpdesk"):
+    return State.objects.get(workflow__slug=workflow, slug=slug)
+
+
+def test_open_case_numbers_it_and_records_history(open_case, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        case = open_case(subject="  Dúvida sobre GRU  ")
+    assert case.subject == "Dúvida sobre GRU"
+    assert case.state.slug == "novo"
+    assert case.deadline_policy == "fale-conosco"
+    second = open_case()
+    assert second.protocol != case.protocol
+    assert [e.action for e in case.history.all()] == ["opened"]
+    assert len(callbacks) == 1  # the case.opened event waits for the commit
+
+
+def test_open_case_without_subject_is_refused(open_case):
+    with pytest.raises(services.CaseError, match="assunto"):
+        open_case(subject="   ")
+
+
+def test_illegal_transition_is_refused_and_nothing_changes(open_case, staff):
+    case = open_case()
+    with pytest.raises(services.CaseError, match="Não é possível"):
+        services.do_change_state(case, _state("encerrado"), actor=staff["agent"])
+    case.refresh_from_db()
+    assert case.state.slug == "novo"
+    assert case.history.count() == 1
+
+
+def test_closing_and_reopening_needs_a_reason(open_case, staff):
+    agent = staff["supervisor"]
+    case = open_case()
+    services.do_change_state(case, _state("resolvido"), actor=agent)
+    case.refresh_from_db()
+    assert case.closed_at is not None
+    with pytest.raises(services.CaseError, match="justificativa"):
+        services.do_change_state(case, _state("em-atendimento"), actor=agent, reason=" ")
+    services.do_change_state(case, _state("em-atendimento"), actor=agent,
+                             reason="Requerente voltou com o mesmo assunto")
+    case.refresh_from_db()
+    assert case.closed_at is None
+    reopened = case.history.get(action="reopened")
+    assert (reopened.old_value, reopened.new_value) == ("Resolvido", "Em atendimento")
+    assert reopened.reason == "Requerente voltou com o mesmo assunto"
+
+
+def test_history_cannot_be_updated_or_deleted(open_case):
+    case = open_case()
+    event = case.history.get()
+    event.new_value = "forged"
+    with pytest.raises(PermissionError):
+        event.save()
+    with pytest.raises(PermissionError):
+        event.delete()
+    with pytest.raises(PermissionError):
+        CaseEvent.objects.filter(case=case).update(new_value="forged")
+    with pytest.raises(PermissionError):
+        CaseEvent.objects.filter(case=case).delete()
+
+
+def test_history_is_guarded_by_the_database_too(open_case):
+    case = open_case()
+    table = CaseEvent._meta.db_table
+    sql = f"UPDATE {table} SET new_value = 'x' WHERE case_id = %s"  # noqa: S608
+    with (
+        pytest.raises(Exception, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(sql, [case.pk])
+    assert CaseEvent.objects.get(case=case).new_value == case.protocol
+
+
+def test_official_messages_go_to_the_representative(open_case):
+    person = services.do_find_or_create_requester(name="Maria", cpf="529.982.247-25",
+                                                  email="maria@exemplo.invalid")
+    lawyer = services.do_find_or_create_requester(name="Escritório X", email="x@exemplo.invalid")
+    Representation.objects.create(requester=person, representative=lawyer, document="PR-1")
+    case = open_case(requester=person)
+    assert case.representative == lawyer
+    assert case.official_recipient == lawyer
+    unrepresented = open_case(requester=lawyer)
+    assert unrepresented.official_recipient == lawyer
+
+
+def test_only_one_active_representative(open_case):
+    person = services.do_find_or_create_requester(name="Maria")
+    a = services.do_find_or_create_requester(name="A")
+    b = services.do_find_or_create_requester(name="B")
+    Representation.objects.create(requester=person, representative=a)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Representation.objects.create(requester=person, representative=b)
+
+
+def test_requester_is_stored_once_per_cpf():
+    first = services.do_find_or_create_requester(name="Maria", cpf="529.982.247-25")
+    again = services.do_find_or_create_requester(name="Outro nome", cpf="52998224725")
+    assert first.pk == again.pk
+    assert again.name == "Maria"
+
+
+def _team(strategy, members):
+    team = Team.objects.create(slug=f"t-{strategy}", name=strategy, strategy=strategy)
+    for member in members:
+        TeamMembership.objects.create(team=team, user=member)
+    return team
+
+
+def test_round_robin_cycles_through_members(open_case, make_user):
+    agents = [make_user("agent") for _ in range(3)]
+    team = _team(Team.Strategy.ROUND_ROBIN, agents)
+    assignees = [open_case(team=team).assignee for _ in range(4)]
+    assert assignees == [agents[0], agents[1], agents[2], agents[0]]
+
+
+def test_least_loaded_picks_the_agent_with_fewest_open_cases(open_case, make_user, staff):
+    busy, idle = make_user("agent"), make_user("agent")
+    team = _team(Team.Strategy.LEAST_LOADED, [busy, idle])
+    for _ in range(2):
+        services.do_assign_case(open_case(), assignee=busy, actor=staff["supervisor"])
+    assert open_case(team=team).assignee == idle
+
+
+def test_assigning_outside_the_team_is_refused(open_case, make_user, staff):
+    member, outsider = make_user("agent"), make_user("agent")
+    team = _team(Team.Strategy.MANUAL, [member])
+    case = open_case(team=team)
+    with pytest.raises(services.CaseError, match="não faz parte"):
+        services.do_assign_case(case, assignee=outsider, actor=staff["supervisor"])
+
+
+def test_agents_see_their_teams_cases_only(open_case, make_user, staff):
+    mine, other = make_user("agent"), make_user("agent")
+    my_team = _team(Team.Strategy.MANUAL, [mine])
+    other_team = Team.objects.create(slug="outra", name="Outra")
+    TeamMembership.objects.create(team=other_team, user=other)
+    visible = open_case(team=my_team)
+    hidden = open_case(team=other_team)
+    seen = set(services.visible_cases(mine))
+    assert visible in seen and hidden not in seen
+    assert set(Case.objects.all()) == set(services.visible_cases(staff["supervisor"]))
+    assert not services.visible_cases(staff["knowledge_manager"]).exists()
+
+
+def test_a_role_without_the_capability_cannot_act(open_case, staff):
+    case = open_case()
+    with pytest.raises(services.PermissionDenied):
+        services.do_assign_case(case, assignee=staff["agent"], actor=staff["agent"])
+    with pytest.raises(services.PermissionDenied):
+        services.do_add_message(case, "oi", actor=staff["knowledge_manager"])
