@@ -34,7 +34,7 @@ def add_history_guard(apps, schema_editor):
     """History rows cannot be changed even by raw SQL (database trigger)."""
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute(HISTORY_TRIGGER)
+        schema_editor.execute(HISTORY_TRIGGER, params=None)
     elif vendor == "sqlite":
         for statement in SQLITE_TRIGGERS:
             schema_editor.execute(statement)
