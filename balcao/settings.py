@@ -116,6 +116,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "balcao.portal.context_processors.agency",
+                "balcao.console.context_processors.capabilities",
             ],
         },
     },

@@ -320,3 +320,40 @@ def do_add_message(
     if not internal:
         events.case_event_on_commit("case.message_added", case, message=message)
     return message
+
+
+_EDITABLE = ("subject", "description", "service", "priority")
+
+
+@transaction.atomic
+def do_update_case(case: Case, *, actor=None, tags: Iterable[str] | None = None,
+                   **changes) -> Case:
+    """Change a case's descriptive fields; each change lands in the history."""
+    check_can(actor, "cases.change_state")
+    unknown = set(changes) - set(_EDITABLE)
+    if unknown:
+        raise CaseError(f"Campos não editáveis: {', '.join(sorted(unknown))}.")
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    if "subject" in changes:
+        changes["subject"] = (changes["subject"] or "").strip()[:250]
+        if not changes["subject"]:
+            raise CaseError("Informe o assunto do atendimento.")
+    changed = []
+    for field, value in changes.items():
+        old = getattr(case, field)
+        if old != value:
+            setattr(case, field, value)
+            changed.append(field)
+            history.record(case, "updated", actor=actor, field=field, old=old, new=value)
+    if changed:
+        case.save(update_fields=[*changed, "updated_at"])
+    if tags is not None:
+        names = sorted({t.strip()[:60] for t in tags if t.strip()})
+        old_names = sorted(case.tags.values_list("name", flat=True))
+        if names != old_names:
+            case.tags.set([Tag.objects.get_or_create(name=name)[0] for name in names])
+            history.record(case, "updated", actor=actor, field="tags",
+                           old=", ".join(old_names), new=", ".join(names))
+    if changed or tags is not None:
+        events.case_event_on_commit("case.updated", case)
+    return case

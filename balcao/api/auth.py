@@ -1,0 +1,42 @@
+"""API authentication: scoped bearer tokens for integrations, or a verified staff session."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from ninja.security import APIKeyCookie, HttpBearer
+
+from balcao.api.models import ApiToken, hash_token
+
+
+class TokenAuth(HttpBearer):
+    """``Authorization: Bearer blc_…``; the request acts as the token's user."""
+
+    def authenticate(self, request, token: str):
+        api_token = (
+            ApiToken.objects.select_related("user").filter(key_hash=hash_token(token)).first()
+        )
+        if api_token is None or not api_token.is_usable or not api_token.user.is_active:
+            return None
+        ApiToken.objects.filter(pk=api_token.pk).update(last_used_at=timezone.now())
+        request.api_token = api_token
+        request.user = api_token.user
+        return api_token
+
+
+class VerifiedSessionAuth(APIKeyCookie):
+    """The console's own session, only once the second factor is verified."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request, key):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.is_verified():
+            request.api_token = None
+            return user
+        return None
+
+
+def token_scopes(request) -> set[str] | None:
+    """Scopes of the token in use, or None for a staff session (roles only)."""
+    api_token = getattr(request, "api_token", None)
+    return set(api_token.scopes) if api_token is not None else None

@@ -1,0 +1,58 @@
+"""Consistent error bodies for every API error.
+
+``{"error": {"code": str, "message": str, "fields": {field: [messages]}}}``; a 422
+names each bad field in ``fields``.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str, fields=None):
+        super().__init__(message)
+        self.status, self.code, self.message, self.fields = status, code, message, fields or {}
+
+
+def body(code: str, message: str, fields=None) -> dict:
+    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+
+
+def _field_name(loc) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "form", "payload", "data")]
+    return ".".join(parts) or "body"
+
+
+def install(api) -> None:
+    @api.exception_handler(ApiError)
+    def api_error(request, exc: ApiError):
+        return api.create_response(request, body(exc.code, exc.message, exc.fields),
+                                   status=exc.status)
+
+    @api.exception_handler(NinjaValidationError)
+    def validation_error(request, exc: NinjaValidationError):
+        fields: dict[str, list[str]] = {}
+        for error in exc.errors:
+            fields.setdefault(_field_name(error.get("loc", ())), []).append(error.get("msg", ""))
+        if not fields:
+            fields = {"body": ["Corpo da requisição inválido."]}
+        message = "Dados inválidos: " + ", ".join(sorted(fields))
+        return api.create_response(request, body("validation_error", message, fields), status=422)
+
+    @api.exception_handler(AuthenticationError)
+    def auth_error(request, exc):
+        return api.create_response(
+            request, body("unauthorized", "Autenticação necessária: envie um token válido."),
+            status=401,
+        )
+
+    @api.exception_handler(Http404)
+    def not_found(request, exc):
+        return api.create_response(request, body("not_found", "Não encontrado."), status=404)
+
+    @api.exception_handler(HttpError)
+    def http_error(request, exc: HttpError):
+        return api.create_response(request, body("http_error", str(exc)), status=exc.status_code)

@@ -1,0 +1,404 @@
+"""Cases API (/api/v1/cases…): thin endpoints over cases.services."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404
+from ninja import File, Form, Router, Schema
+from ninja.files import UploadedFile
+from pydantic import Field
+
+from balcao.accounts.models import User
+from balcao.api.errors import ApiError
+from balcao.api.permissions import require
+from balcao.audit import services as audit
+from balcao.audit.models import PersonalDataAccess
+from balcao.cases import filters, services
+from balcao.cases.attachments import AttachmentRefused
+from balcao.cases.models import Case, Message, Requester, State, Team
+from balcao.catalog.models import Channel, Service
+
+router = Router(tags=["cases"])
+
+
+class CaseOut(Schema):
+    id: int
+    protocol: str
+    subject: str
+    channel: str
+    service: str | None
+    state: str
+    state_name: str
+    state_category: str
+    team: str | None
+    assignee: str | None
+    priority: int
+    requester_id: int | None
+    representative_id: int | None
+    created_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+    due_at: datetime | None
+
+    @staticmethod
+    def from_case(case: Case) -> dict:
+        return {
+            "id": case.pk, "protocol": case.protocol, "subject": case.subject,
+            "channel": case.channel.slug, "service": case.service.slug if case.service else None,
+            "state": case.state.slug, "state_name": case.state.name,
+            "state_category": case.state.category,
+            "team": case.team.slug if case.team else None,
+            "assignee": case.assignee.username if case.assignee else None,
+            "priority": case.priority, "requester_id": case.requester_id,
+            "representative_id": case.representative_id, "created_at": case.created_at,
+            "updated_at": case.updated_at, "closed_at": case.closed_at, "due_at": case.due_at,
+        }
+
+
+class CaseDetailOut(CaseOut):
+    description: str
+    tags: list[str]
+
+
+class CasePage(Schema):
+    items: list[CaseOut]
+    next_cursor: str | None
+
+
+class CaseIn(Schema):
+    channel: str = Field(description="slug do canal")
+    subject: str = Field(min_length=1, max_length=250)
+    description: str = ""
+    service: str | None = None
+    requester_id: int | None = None
+    team: str | None = None
+    priority: int = Field(default=Case.Priority.NORMAL, ge=1, le=4)
+    tags: list[str] = []
+
+
+class CasePatch(Schema):
+    subject: str | None = Field(default=None, min_length=1, max_length=250)
+    description: str | None = None
+    service: str | None = None
+    priority: int | None = Field(default=None, ge=1, le=4)
+    tags: list[str] | None = None
+
+
+class MessageOut(Schema):
+    id: int
+    author_kind: str
+    author: str | None
+    body: str
+    internal: bool
+    created_at: datetime
+    attachments: list[dict]
+
+
+class TransitionIn(Schema):
+    state: str = Field(description="slug da situação de destino")
+    reason: str = ""
+
+
+class TransitionOut(Schema):
+    state: str
+    name: str
+    requires_reason: bool
+    is_reopen: bool
+
+
+class AssignIn(Schema):
+    team: str | None = None
+    assignee: str | None = Field(default=None, description="username")
+
+
+class EventOut(Schema):
+    at: datetime
+    actor: str
+    action: str
+    field: str
+    old_value: str
+    new_value: str
+    reason: str
+
+
+def _visible(request):
+    return services.visible_cases(request.user).select_related(
+        "state", "channel", "service", "team", "assignee"
+    )
+
+
+def _case(request, case_id: int) -> Case:
+    return get_object_or_404(_visible(request), pk=case_id)
+
+
+def _refuse(exc: Exception, field: str | None = None):
+    if isinstance(exc, services.PermissionDenied):
+        raise ApiError(403, "forbidden", str(exc))
+    fields = {field: [str(exc)]} if field else {}
+    raise ApiError(422, "refused", str(exc), fields)
+
+
+def _message_out(message: Message, case: Case) -> dict:
+    return {
+        "id": message.pk, "author_kind": message.author_kind,
+        "author": message.author_user.username if message.author_user else None,
+        "body": message.body, "internal": message.internal, "created_at": message.created_at,
+        "attachments": [
+            {"id": a.pk, "filename": a.filename, "content_type": a.content_type, "size": a.size,
+             "url": f"/api/v1/cases/{case.pk}/attachments/{a.pk}"}
+            for a in message.attachments.all()
+        ],
+    }
+
+
+@router.get("/cases", response=CasePage, summary="Listar atendimentos")
+def list_cases(request, q: str = "", state: str = "", category: str = "", channel: str = "",
+               team: str = "", assignee: str = "", due: str = "", protocol: str = "",
+               cursor: str = "", limit: int = 50):
+    """Newest first, keyset-paginated: pass ``next_cursor`` back as ``cursor``."""
+    require(request, scope="cases:read", capability="cases.view")
+    chosen = filters.CaseFilters(q=q, category=category, channel=channel, team=team,
+                                 assignee=assignee, due=due)
+    queryset = filters.apply_filters(_visible(request), chosen, user=request.user)
+    if state:
+        queryset = queryset.filter(state__slug=state)
+    if protocol:
+        queryset = queryset.filter(protocol=protocol)
+    cases, next_cursor = filters.page(queryset, cursor=cursor, size=limit)
+    return {"items": [CaseOut.from_case(c) for c in cases], "next_cursor": next_cursor}
+
+
+@router.post("/cases", response={201: CaseDetailOut}, summary="Abrir atendimento")
+def create_case(request, payload: CaseIn):
+    require(request, scope="cases:write", capability="cases.open")
+    channel = Channel.objects.filter(slug=payload.channel, active=True).first()
+    if channel is None:
+        raise ApiError(422, "validation_error", "Canal desconhecido ou inativo.",
+                       {"channel": ["Canal desconhecido ou inativo."]})
+    service = None
+    if payload.service:
+        service = Service.objects.filter(slug=payload.service).first()
+        if service is None:
+            raise ApiError(422, "validation_error", "Serviço desconhecido.",
+                           {"service": ["Serviço desconhecido."]})
+    requester = None
+    if payload.requester_id is not None:
+        requester = Requester.objects.filter(pk=payload.requester_id).first()
+        if requester is None:
+            raise ApiError(422, "validation_error", "Requerente desconhecido.",
+                           {"requester_id": ["Requerente desconhecido."]})
+    team = Team.objects.filter(slug=payload.team).first() if payload.team else None
+    if payload.team and team is None:
+        raise ApiError(422, "validation_error", "Equipe desconhecida.",
+                       {"team": ["Equipe desconhecida."]})
+    try:
+        case = services.do_open_case(
+            channel=channel, subject=payload.subject, description=payload.description,
+            service=service, requester=requester, team=team, priority=payload.priority,
+            tags=payload.tags, actor=request.user,
+        )
+    except services.CaseError as exc:
+        _refuse(exc, "subject")
+    return 201, _detail(_case(request, case.pk))
+
+
+def _detail(case: Case) -> dict:
+    data = CaseOut.from_case(case)
+    data.update(description=case.description, tags=[t.name for t in case.tags.all()])
+    return data
+
+
+@router.get("/cases/{case_id}", response=CaseDetailOut, summary="Ver atendimento")
+def get_case(request, case_id: int):
+    require(request, scope="cases:read", capability="cases.view")
+    return _detail(_case(request, case_id))
+
+
+@router.patch("/cases/{case_id}", response=CaseDetailOut, summary="Alterar atendimento")
+def update_case(request, case_id: int, payload: CasePatch):
+    require(request, scope="cases:write", capability="cases.change_state")
+    case = _case(request, case_id)
+    changes = payload.dict(exclude_unset=True)
+    if "service" in changes and changes["service"] is not None:
+        service = Service.objects.filter(slug=changes["service"]).first()
+        if service is None:
+            raise ApiError(422, "validation_error", "Serviço desconhecido.",
+                           {"service": ["Serviço desconhecido."]})
+        changes["service"] = service
+    try:
+        services.do_update_case(case, actor=request.user, **changes)
+    except services.CaseError as exc:
+        _refuse(exc)
+    return _detail(_case(request, case_id))
+
+
+@router.get("/cases/{case_id}/messages", response=list[MessageOut], summary="Mensagens")
+def list_messages(request, case_id: int, include_internal: bool = True):
+    require(request, scope="cases:read", capability="cases.view")
+    case = _case(request, case_id)
+    queryset = case.messages.select_related("author_user").prefetch_related("attachments")
+    if not include_internal:
+        queryset = queryset.filter(internal=False)
+    return [_message_out(m, case) for m in queryset]
+
+
+@router.post("/cases/{case_id}/messages", response={201: MessageOut},
+             summary="Responder ou registrar nota (multipart, com anexos)")
+def add_message(request, case_id: int, body: Form[str] = "", internal: Form[bool] = False,
+                files: File[list[UploadedFile]] = None):
+    require(request, scope="cases:write", capability="cases.note" if internal else "cases.reply")
+    case = _case(request, case_id)
+    try:
+        message = services.do_add_message(case, body, actor=request.user, internal=internal,
+                                          files=files or [])
+    except AttachmentRefused as exc:
+        _refuse(exc, "files")
+    except services.CaseError as exc:
+        _refuse(exc, "body")
+    return 201, _message_out(message, case)
+
+
+@router.get("/cases/{case_id}/attachments/{attachment_id}", summary="Baixar anexo")
+def download_attachment(request, case_id: int, attachment_id: int):
+    require(request, scope="cases:read", capability="cases.view")
+    case = _case(request, case_id)
+    attachment = get_object_or_404(case.attachments, pk=attachment_id)
+    response = FileResponse(attachment.file.open("rb"), as_attachment=True,
+                            filename=attachment.filename, content_type=attachment.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@router.get("/cases/{case_id}/transitions", response=list[TransitionOut],
+            summary="Situações possíveis a partir da atual")
+def list_transitions(request, case_id: int):
+    require(request, scope="cases:read", capability="cases.view")
+    case = _case(request, case_id)
+    return [{"state": t.target.slug, "name": t.name, "requires_reason": t.requires_reason,
+             "is_reopen": t.is_reopen} for t in services.allowed_transitions(case)]
+
+
+@router.post("/cases/{case_id}/transitions", response=CaseDetailOut, summary="Mudar situação")
+def change_state(request, case_id: int, payload: TransitionIn):
+    require(request, scope="cases:write", capability="cases.change_state")
+    case = _case(request, case_id)
+    target = State.objects.filter(workflow=case.state.workflow_id, slug=payload.state).first()
+    if target is None:
+        raise ApiError(422, "validation_error", "Situação desconhecida neste fluxo.",
+                       {"state": ["Situação desconhecida neste fluxo."]})
+    try:
+        services.do_change_state(case, target, actor=request.user, reason=payload.reason)
+    except services.CaseError as exc:
+        _refuse(exc, "state")
+    return _detail(_case(request, case_id))
+
+
+@router.post("/cases/{case_id}/assignment", response=CaseDetailOut, summary="Atribuir")
+def assign(request, case_id: int, payload: AssignIn):
+    require(request, scope="cases:write", capability="cases.assign")
+    case = _case(request, case_id)
+    team = assignee = None
+    if payload.team:
+        team = Team.objects.filter(slug=payload.team).first()
+        if team is None:
+            raise ApiError(422, "validation_error", "Equipe desconhecida.",
+                           {"team": ["Equipe desconhecida."]})
+    if payload.assignee:
+        assignee = User.objects.filter(username=payload.assignee, is_active=True).first()
+        if assignee is None:
+            raise ApiError(422, "validation_error", "Responsável desconhecido.",
+                           {"assignee": ["Responsável desconhecido."]})
+    try:
+        services.do_assign_case(case, team=team, assignee=assignee, actor=request.user)
+    except services.CaseError as exc:
+        _refuse(exc, "assignee")
+    return _detail(_case(request, case_id))
+
+
+@router.get("/cases/{case_id}/history", response=list[EventOut], summary="Histórico")
+def case_history(request, case_id: int):
+    require(request, scope="cases:read", capability="cases.view")
+    case = _case(request, case_id)
+    return [{"at": e.at, "actor": e.actor_label, "action": e.action, "field": e.field,
+             "old_value": e.old_value, "new_value": e.new_value, "reason": e.reason}
+            for e in case.history.all()]
+
+
+# --- requesters -------------------------------------------------------------------
+
+requesters_router = Router(tags=["requesters"])
+
+
+class RequesterIn(Schema):
+    name: str = Field(min_length=1, max_length=200)
+    email: str = ""
+    phone: str = ""
+    cpf: str = ""
+    cnpj: str = ""
+    nif: str = ""
+    preferred_language: str = "pt-br"
+
+
+class RequesterOut(Schema):
+    id: int
+    name: str
+    email: str
+    phone: str
+    cpf: str
+    cnpj: str
+    nif: str
+    revealed: bool
+
+
+def _reveal(request, requester) -> dict:
+    token = getattr(request, "api_token", None)
+    data = audit.reveal_requester(
+        requester, user=request.user, where=f"API {request.method} {request.path}",
+        kind=PersonalDataAccess.Kind.API, ip=audit.client_ip(request),
+        token_name=token.name if token else "",
+    )
+    return {"id": requester.pk, **data}
+
+
+@requesters_router.post("/requesters", response={201: RequesterOut},
+                        summary="Cadastrar requerente (ou achar pelo documento)")
+def create_requester(request, payload: RequesterIn):
+    require(request, scope="requesters:write", capability="requesters.edit")
+    try:
+        requester = services.do_find_or_create_requester(**payload.dict())
+    except ValidationError as exc:
+        field = next((f for f in ("cpf", "cnpj", "nif")
+                      if getattr(payload, f) and f.upper() in " ".join(exc.messages)), "cpf")
+        raise ApiError(422, "validation_error", " ".join(exc.messages),
+                       {field: exc.messages}) from exc
+    return 201, _reveal(request, requester)
+
+
+@requesters_router.get("/requesters/{requester_id}", response=RequesterOut,
+                       summary="Ver requerente (acesso auditado)")
+def get_requester(request, requester_id: int):
+    require(request, scope="requesters:read", capability="requesters.view_personal_data")
+    return _reveal(request, get_object_or_404(Requester, pk=requester_id))
+
+
+# --- queues -----------------------------------------------------------------------
+
+queues_router = Router(tags=["queues"])
+
+
+class TeamOut(Schema):
+    slug: str
+    name: str
+    strategy: str
+    members: list[str]
+
+
+@queues_router.get("/queues", response=list[TeamOut], summary="Equipes e filas")
+def list_queues(request):
+    require(request, scope="queues:read", capability="cases.view")
+    return [{"slug": t.slug, "name": t.name, "strategy": t.strategy,
+             "members": [m.username for m in t.members.all()]}
+            for t in Team.objects.prefetch_related("members")]

@@ -1,0 +1,62 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from balcao.accounts.models import User
+from balcao.cases.models import State, Team
+from balcao.catalog.models import Channel, Service
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(item, initial) for item in data]
+        return [super().clean(data, initial)] if data else []
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(label=_("Mensagem"), widget=forms.Textarea(attrs={"rows": 4}),
+                           required=False, max_length=50_000)
+    files = MultipleFileField(label=_("Anexos"))
+
+
+class TransitionForm(forms.Form):
+    target = forms.ModelChoiceField(label=_("Nova situação"), queryset=State.objects.none())
+    reason = forms.CharField(label=_("Justificativa"), required=False, max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, case=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if case is not None:
+            self.fields["target"].queryset = State.objects.filter(incoming__source=case.state)
+
+
+class AssignForm(forms.Form):
+    team = forms.ModelChoiceField(label=_("Equipe"), queryset=Team.objects.all(), required=False)
+    assignee = forms.ModelChoiceField(
+        label=_("Responsável"), required=False,
+        queryset=User.objects.filter(is_active=True, groups__name__in=[
+            "agent", "supervisor", "ombudsman"]).distinct().order_by("username"),
+    )
+
+
+class NewCaseForm(forms.Form):
+    channel = forms.ModelChoiceField(label=_("Canal"), queryset=Channel.objects.filter(active=True))
+    service = forms.ModelChoiceField(label=_("Serviço"), queryset=Service.objects.filter(
+        active=True), required=False)
+    subject = forms.CharField(label=_("Assunto"), max_length=250)
+    description = forms.CharField(label=_("Descrição"), widget=forms.Textarea(attrs={"rows": 4}),
+                                  required=False)
+    requester_name = forms.CharField(label=_("Nome do requerente"), max_length=200,
+                                     required=False)
+    requester_email = forms.EmailField(label=_("E-mail do requerente"), required=False)
+    requester_cpf = forms.CharField(label=_("CPF do requerente"), max_length=20, required=False)
+    team = forms.ModelChoiceField(label=_("Equipe"), queryset=Team.objects.all(), required=False)
