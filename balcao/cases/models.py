@@ -369,6 +369,21 @@ class CaseEvent(models.Model):
 
     objects = HistoryQuerySet.as_manager()
 
+    ACTION_LABELS = {
+        "opened": _("Abertura"),
+        "state_changed": _("Mudança de situação"),
+        "reopened": _("Reabertura"),
+        "assigned": _("Atribuição"),
+        "team_changed": _("Mudança de equipe"),
+        "message_added": _("Mensagem"),
+        "note_added": _("Nota interna"),
+        "updated": _("Alteração"),
+        "due_set": _("Prazo definido"),
+        "deadline_extended": _("Prorrogação de prazo"),
+        "deadline_paused": _("Prazo suspenso"),
+        "deadline_resumed": _("Prazo retomado"),
+    }
+
     class Meta:
         ordering = ["at", "pk"]
         verbose_name = _("histórico")
@@ -381,3 +396,7 @@ class CaseEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("Case history is append-only: rows cannot be deleted.")
+
+    @property
+    def action_label(self) -> str:
+        return str(self.ACTION_LABELS.get(self.action, self.action))

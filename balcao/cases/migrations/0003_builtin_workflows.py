@@ -25,7 +25,10 @@ CREATE TRIGGER cases_caseevent_append_only
 SQLITE_TRIGGERS = [
     """CREATE TRIGGER cases_caseevent_no_update BEFORE UPDATE ON cases_caseevent
        BEGIN SELECT RAISE(ABORT, 'Case history is append-only: UPDATE refused'); END;""",
+    # A history row may only go with its case (a whole-database flush in tests, or a
+    # retention purge that removes the case first); never on its own.
     """CREATE TRIGGER cases_caseevent_no_delete BEFORE DELETE ON cases_caseevent
+       WHEN EXISTS (SELECT 1 FROM cases_case WHERE id = old.case_id)
        BEGIN SELECT RAISE(ABORT, 'Case history is append-only: DELETE refused'); END;""",
 ]
 

@@ -1,0 +1,119 @@
+"""The bot's pure facade: ``Bot(articles).ask(text, language) → Reply``.
+
+No Django import. The Django side adds what needs the database or the clock: ``handoff`` is
+``reply.needs_human and <staffed now>`` (seed ``002_…txt``: "atendimento humano … dias úteis,
+das 8h às 18h, exceto feriados"), the case with the transcript (masked with
+:mod:`balcao.bot.masking`) otherwise, and the gap inbox from ``reply.reason``.
+
+For ``action == "choose"`` the reply still names the best article in ``article_id`` (the
+batch contract has one id) and lists both in ``candidates`` so a chat UI can offer the choice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from balcao.bot.decision import Action, asked_for_human, decide, strip_human_request
+from balcao.bot.retrieval import Article, Index, RetrievalOptions
+from balcao.textnorm import language_family
+
+_MESSAGES = {
+    "pt": {
+        "refuse": (
+            "Desculpe, não encontrei uma resposta para a sua pergunta. Você pode reformular "
+            "a pergunta ou falar com o atendimento do INPI."
+        ),
+        "greeting": "Olá! Sou o assistente virtual. Em que posso ajudar?",
+        "human": "Certo, vou verificar o atendimento por uma pessoa.",
+        "choose": "Encontrei dois assuntos parecidos. Qual deles responde à sua dúvida?",
+    },
+    "en": {
+        "refuse": (
+            "Sorry, I could not find an answer to your question. You can rephrase it or "
+            "contact INPI's service desk."
+        ),
+        "greeting": "Hello! I am the virtual assistant. How can I help?",
+        "human": "All right, I will check whether a person can take over.",
+        "choose": "I found two close subjects. Which one answers your question?",
+    },
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    article_id: str
+    question: str
+    score: float
+    coverage: float
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """What the bot says and what the Django side needs to decide a hand-off."""
+
+    article_id: str | None  # None when the bot does not know (action 'refuse')
+    confidence: float  # 0..1
+    action: Action
+    asked_for_human: bool
+    answer: str
+    candidates: list[Candidate] = field(default_factory=list)
+    reason: str = ""  # 'matched' | 'close-call' | 'low-coverage' | 'no-match' | 'greeting' …
+
+    @property
+    def needs_human(self) -> bool:
+        """Offer a person (staffed hours) or a case: the bot does not know, or was asked.
+        A greeting alone is not a failure to answer: greet back, offer nothing yet."""
+        return self.asked_for_human or (self.action == "refuse" and self.reason != "greeting")
+
+    def as_contract(self, handoff: bool = False) -> dict[str, object]:
+        """The ``balcao bot ask --batch`` line; ``handoff`` is decided by the caller."""
+        return {
+            "article_id": self.article_id,
+            "confidence": self.confidence,
+            "handoff": handoff,
+            "answer": self.answer,
+        }
+
+
+class Bot:
+    """Retrieval plus decision over a fixed set of published articles (rebuild to update)."""
+
+    def __init__(
+        self, articles: Iterable[Article], options: RetrievalOptions | None = None
+    ) -> None:
+        self.index = Index(articles, options)
+
+    def ask(self, text: str, language: str | None = "pt-BR") -> Reply:
+        messages = _MESSAGES[language_family(language)]
+        human = asked_for_human(text)
+        question = strip_human_request(text) if human else text
+        terms = self.index.analyse(question, language)
+        hits = self.index.search(question, language, limit=5) if terms else []
+        decision = decide(hits, query_terms=len(terms))
+        candidates = [
+            Candidate(h.article.id, h.article.question, round(h.score, 4), round(h.coverage, 4))
+            for h in decision.candidates
+        ]
+        if decision.action == "refuse":
+            reason = decision.reason
+            if reason == "no-terms" and not human and text.strip():
+                reason = "greeting"  # nothing but greetings / fillers: greet back, don't guess
+            message = messages["human" if human else reason if reason == "greeting" else "refuse"]
+            return Reply(None, decision.confidence, "refuse", human, message, candidates, reason)
+        assert decision.top is not None
+        top = decision.top.article
+        if decision.action == "choose":
+            options = " / ".join(c.question for c in candidates)
+            answer = f"{messages['choose']} {options}"
+        else:
+            answer = top.answer
+        return Reply(
+            top.id,
+            decision.confidence,
+            decision.action,
+            human,
+            answer,
+            candidates,
+            decision.reason,
+        )

@@ -1,0 +1,462 @@
+"""In-process retrieval over knowledge-base articles (pure Python, no Django import).
+
+The chatbot answers "dúvidas simples e frequentes" (seed ``000_…txt``, Chatbot do INPI) from
+a base "constantemente atualizada pelos gestores" (seed ``002_…txt``). This module finds the
+articles nearest to a question; :mod:`balcao.bot.decision` decides whether to answer.
+
+Method (kept generic: the production base is not known in advance):
+
+* **Analysis** per language family (``pt`` for pt-BR/pt-PT, ``en``): folding of case and
+  accents, domain synonyms mapped to one canonical word (:mod:`balcao.bot.synonyms`), stop
+  words removed, then a Snowball stem (:func:`balcao.textnorm.stems`).
+* **BM25F** scoring with two fields: the *question* field (question, alternative phrasings,
+  tags, service) weighs more than the *answer* field, because people ask the way the question
+  and its variants are written while answers carry many incidental words. Each field is
+  length-normalised on its own. Impacts (idf × saturated tf) are computed at build time and
+  stored in compact postings (``array``), so a query is a sum over a few postings lists.
+* **Typo tolerance**: a query word whose stem is not in the index is corrected to the most
+  frequent indexed word within Damerau–Levenshtein distance 1 (one letter missing, extra,
+  wrong, or two neighbours swapped), found by generating the word's edits and looking them up
+  (no table: a symmetric-delete table cost 75 MB at 5,000 articles, measured; distance 2
+  was dropped for the same reason and measured no gain on the evaluation set).
+* **Languages**: each family is scored with its own stems and idf; the asked family's
+  ranking is used unless another family covers the question clearly better (a question
+  typed in Portuguese with ``language="en"`` still finds the Portuguese article); within a
+  family, the asked variant (pt-BR vs pt-PT) gets a small edge.
+
+Each :class:`Hit` carries what the decision needs: the score, the idf-weighted *coverage* of
+the question's terms by the article (question-field matches count fully, answer-only matches
+partly), and how many of the question's terms the index did not know.
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+import math
+from array import array
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from balcao.bot.synonyms import STOP_WORDS, SYNONYMS
+from balcao.textnorm import language_family, stems, tokens
+
+LANGUAGES = ("pt-BR", "pt-PT", "en")
+
+# --- BM25F parameters -------------------------------------------------------------------
+#: Term-frequency saturation (1.2 is the textbook value; 0.8–2.0 measured, 2.0 best by a hair).
+K1 = 2.0
+#: Weight of a term occurrence in the question field (question + variants + tags + service)
+#: relative to the answer field. Measured on tests/bot/data/inpi-eval.jsonl: 2–4 are
+#: equivalent, 1 (a single flat field) loses several points of accuracy.
+QUESTION_FIELD_WEIGHT = 3.0
+ANSWER_FIELD_WEIGHT = 0.5
+#: Length normalisation per field. The question field is gently normalised (0.3) so an article
+#: with many alternative phrasings is not penalised for them; answers use the usual 0.75.
+QUESTION_FIELD_B = 0.3
+ANSWER_FIELD_B = 0.75
+#: Coverage credit of a term found only in the answer (not in question/variants/tags).
+ANSWER_ONLY_CREDIT = 0.6
+#: Score factor for an article of the asked family but another variant (pt-PT for pt-BR).
+OTHER_VARIANT_FACTOR = 0.97
+#: Another language family replaces the asked one only when its best article covers the
+#: question by this much more (foreign words often look like content words in the other
+#: family: English "can", "register"), or when the asked family has no article at all.
+FALLBACK_COVERAGE_MARGIN = 0.25
+#: Typo correction only for words at least this long (shorter words have too many real-word
+#: neighbours: "sair" is not a typo of "saiu").
+MIN_TYPO_LENGTH = 5
+_ALPHABET = "abcdefghijklmnopqrstuvwxyz"
+#: Coverage weight of a term = its idf + this floor, so a term found in nearly every article
+#: ("inpi") still counts, and one rare word does not outweigh the rest of the question.
+TERM_WEIGHT_FLOOR = 1.0
+#: Coverage weight of a word the base has never seen, as a share of the rarest known word's
+#: weight. Unknown words are what out-of-scope questions are made of ("passaporte", "inss"),
+#: but citizens also add their own nouns ("confeitaria", "máquina") to in-scope questions.
+UNKNOWN_TERM_FACTOR = 0.6
+#: A corrected word counts a little less than a typed one in the score…
+CORRECTED_TERM_BOOST = 0.9
+#: …and in the coverage: a question whose only evidence is a guessed spelling is weak.
+CORRECTED_TERM_CREDIT = 0.7
+
+
+@dataclass(slots=True)
+class Article:
+    """One knowledge-base article, in the import format of ``balcao kb import``."""
+
+    id: str
+    question: str
+    answer: str
+    variants: list[str] = field(default_factory=list)
+    language: str = "pt-BR"
+    tags: list[str] = field(default_factory=list)
+    service: str = ""
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Article:
+        """Build from a JSON Lines record ``{"id", "question", "answer", "variants", …}``."""
+        return cls(
+            id=str(data["id"]),
+            question=str(data.get("question") or ""),
+            answer=str(data.get("answer") or ""),
+            variants=[str(v) for v in data.get("variants") or []],
+            language=str(data.get("language") or "pt-BR"),
+            tags=[str(t) for t in data.get("tags") or []],
+            service=str(data.get("service") or ""),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class QueryTerm:
+    """One distinct term of a question after analysis, for one language family.
+
+    A term is the stem of what was typed plus, for a synonym, the stem of its canonical word;
+    an article matches the term when it contains either (the better impact counts once)."""
+
+    stems: tuple[str, ...]  # the indexed stems that match this term (empty when unknown)
+    word: str  # the folded word as typed (before correction)
+    weight: float  # idf of the term, or the weight given to an unknown term
+    known: bool
+    corrected_to: str | None = None
+
+    @property
+    def stem(self) -> str:
+        return self.stems[0] if self.stems else self.word
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """An article found for a question, with the evidence the decision reads."""
+
+    article: Article
+    score: float  # BM25F score times the language factor
+    coverage: float  # 0..1: idf-weighted share of the question's terms the article matches
+    matched_terms: tuple[str, ...]
+    query_terms: int  # distinct content terms in the question (this family)
+    unknown_terms: int  # of which the index knows nothing, even after typo correction
+    same_language: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RetrievalOptions:
+    """Switches for the measured ablation (BM25 alone vs what ships, tests/bench/bench_bot.py)."""
+
+    synonyms: bool = True
+    typos: bool = True
+    fields: bool = True  # BM25F with weighted question field; False = one flat field
+
+
+BM25_ONLY = RetrievalOptions(synonyms=False, typos=False, fields=False)
+
+
+class Analyzer:
+    """Text → content words → stems, for one language family."""
+
+    def __init__(self, family: str, use_synonyms: bool = True) -> None:
+        self.family = family
+        self.language = "en" if family == "en" else "pt-BR"
+        self.stop_words = STOP_WORDS[family]
+        self.phrases: dict[tuple[str, ...], str] = {}
+        if use_synonyms:
+            for canonical, phrasings in SYNONYMS[family].items():
+                for phrasing in phrasings:
+                    self.phrases[tuple(tokens(phrasing))] = canonical
+        self.max_phrase = max((len(p) for p in self.phrases), default=1)
+
+    def units(self, text: str) -> list[tuple[str, ...]]:
+        """Folded content words grouped in units: a plain word alone; a synonym phrasing
+        (longest first) as its own content words followed by the canonical word. Stop words
+        out. The words are kept next to the canonical one so that "inventei" still tells
+        "invento" apart while "boleto" reaches "GRU"."""
+        toks = tokens(text)
+        out: list[tuple[str, ...]] = []
+        i = 0
+        while i < len(toks):
+            for n in range(min(self.max_phrase, len(toks) - i), 0, -1):
+                canonical = self.phrases.get(tuple(toks[i : i + n]))
+                if canonical is not None:
+                    own = [w for w in toks[i : i + n] if len(w) > 1 and w not in self.stop_words]
+                    out.append((*[w for w in own if w != canonical], canonical))
+                    i += n
+                    break
+            else:
+                word = toks[i]
+                if len(word) > 1 and word not in self.stop_words:
+                    out.append((word,))
+                i += 1
+        return out
+
+    def words(self, text: str) -> list[str]:
+        """All content words of ``text``, synonyms' canonical words included (for indexing)."""
+        return [word for unit in self.units(text) for word in unit]
+
+    def stem_words(self, words: list[str]) -> list[str]:
+        return stems(" ".join(words), self.language) if words else []
+
+    def canonical(self, word: str) -> str:
+        """The canonical word of a one-word synonym, or the word itself."""
+        return self.phrases.get((word,), word)
+
+
+def edits1(word: str) -> set[str]:
+    """Every string at Damerau–Levenshtein distance 1 from ``word`` (folded a–z alphabet)."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    deletes = {a + b[1:] for a, b in splits if b}
+    swaps = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    replaces = {a + c + b[1:] for a, b in splits if b for c in _ALPHABET}
+    inserts = {a + c + b for a, b in splits for c in _ALPHABET}
+    return (deletes | swaps | replaces | inserts) - {word}
+
+
+def damerau_levenshtein(a: str, b: str) -> int:
+    """Optimal-string-alignment distance (insert, delete, substitute, swap neighbours)."""
+    if a == b:
+        return 0
+    la, lb = len(a), len(b)
+    prev2: list[int] = []
+    prev = list(range(lb + 1))
+    for i in range(1, la + 1):
+        cur = [i] + [0] * lb
+        for j in range(1, lb + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[lb]
+
+
+class _FamilyIndex:
+    """Postings, idf and typo tables for the articles of one language family."""
+
+    def __init__(
+        self, family: str, entries: list[tuple[int, Article]], options: RetrievalOptions
+    ) -> None:
+        self.family = family
+        self.options = options
+        self.analyzer = Analyzer(family, use_synonyms=options.synonyms)
+        self.doc_ids = array("i", (gid for gid, _ in entries))
+        n = len(entries)
+        self.n_docs = n
+        q_tf: list[Counter[str]] = []
+        a_tf: list[Counter[str]] = []
+        surface: Counter[str] = Counter()
+        stem_of: dict[str, str] = {}
+        for _, article in entries:
+            q_text = " ".join([article.question, *article.variants, *article.tags, article.service])
+            q_words = self.analyzer.words(q_text)
+            a_words = self.analyzer.words(article.answer)
+            q_stems = self.analyzer.stem_words(q_words)
+            a_stems = self.analyzer.stem_words(a_words)
+            if not options.fields:
+                q_stems, a_stems = [], q_stems + a_stems
+            q_tf.append(Counter(q_stems))
+            a_tf.append(Counter(a_stems))
+            for word, stem in zip(q_words + a_words, q_stems + a_stems, strict=False):
+                stem_of[word] = stem
+            surface.update(set(q_words) | set(a_words))
+        avg_q = sum(sum(c.values()) for c in q_tf) / n if n else 1.0
+        avg_a = sum(sum(c.values()) for c in a_tf) / n if n else 1.0
+        df: Counter[str] = Counter()
+        for qc, ac in zip(q_tf, a_tf, strict=True):
+            df.update(set(qc) | set(ac))
+        self.idf = {t: self._idf(d) for t, d in df.items()}
+        self.rare_idf = self._idf(1)
+        self.df = df
+        w_q, w_a = (QUESTION_FIELD_WEIGHT, ANSWER_FIELD_WEIGHT) if options.fields else (1.0, 1.0)
+        b_q, b_a = (QUESTION_FIELD_B, ANSWER_FIELD_B) if options.fields else (0.75, 0.75)
+        raw: dict[str, tuple[array[int], array[float], bytearray]] = {}
+        for local, (qc, ac) in enumerate(zip(q_tf, a_tf, strict=True)):
+            len_q = sum(qc.values())
+            len_a = sum(ac.values())
+            norm_q = 1 - b_q + b_q * len_q / (avg_q or 1.0)
+            norm_a = 1 - b_a + b_a * len_a / (avg_a or 1.0)
+            for term in set(qc) | set(ac):
+                tf = w_q * qc.get(term, 0) / norm_q + w_a * ac.get(term, 0) / norm_a
+                impact = self.idf[term] * tf * (K1 + 1) / (K1 + tf)
+                docs, impacts, in_question = raw.setdefault(
+                    term, (array("i"), array("f"), bytearray())
+                )
+                docs.append(local)
+                impacts.append(impact)
+                in_question.append(1 if qc.get(term, 0) else 0)
+        self.postings = raw
+        # Typo targets: folded words seen in the articles, plus one-word synonym phrasings
+        # (mapped to the stem whose document frequency ranks them).
+        self.word_stem: dict[str, str] = {w: s for w, s in stem_of.items() if s in self.postings}
+        if options.synonyms:
+            for phrase, canonical in self.analyzer.phrases.items():
+                if len(phrase) == 1:
+                    canonical_stems = self.analyzer.stem_words([canonical])
+                    if canonical_stems and canonical_stems[0] in self.postings:
+                        self.word_stem.setdefault(phrase[0], canonical_stems[0])
+        self.stem_cache: dict[str, str] = {}
+
+    def _idf(self, df: int) -> float:
+        return math.log(1 + (self.n_docs - df + 0.5) / (df + 0.5))
+
+    def correct(self, word: str) -> str | None:
+        """The most frequent indexed word at distance 1 from ``word``, if any."""
+        if len(word) < MIN_TYPO_LENGTH:
+            return None
+        best: tuple[int, str] | None = None
+        for candidate in edits1(word):
+            stem = self.word_stem.get(candidate)
+            if stem is not None:
+                key = (self.df.get(stem, 0), candidate)
+                if best is None or key > best:
+                    best = key
+        return best[1] if best else None
+
+    def _stem(self, word: str) -> str:
+        stem = self.stem_cache.get(word)
+        if stem is None:
+            stem = self.analyzer.stem_words([word])[0]
+            if len(self.stem_cache) < 50_000:
+                self.stem_cache[word] = stem
+        return stem
+
+    def _known_stems(self, words: Iterable[str]) -> tuple[str, ...]:
+        found: list[str] = []
+        for word in words:
+            stem = self._stem(word)
+            if stem in self.postings and stem not in found:
+                found.append(stem)
+        return tuple(found)
+
+    def analyse(self, text: str, correct_typos: bool = True) -> list[QueryTerm]:
+        seen: set[str] = set()
+        terms: list[QueryTerm] = []
+        for unit in self.analyzer.units(text):
+            word = unit[0]
+            corrected: str | None = None
+            found = self._known_stems(unit)
+            if not found and len(unit) == 1 and self.options.typos and correct_typos:
+                corrected = self.correct(word)
+                if corrected is not None:
+                    found = self._known_stems((corrected, self.analyzer.canonical(corrected)))
+            if found:
+                if seen.issuperset(found):
+                    continue
+                seen.update(found)
+                weight = max(self.idf[s] for s in found) + TERM_WEIGHT_FLOOR
+                terms.append(QueryTerm(found, word, weight, True, corrected))
+            else:
+                if word in seen:
+                    continue
+                seen.add(word)
+                weight = (self.rare_idf + TERM_WEIGHT_FLOOR) * UNKNOWN_TERM_FACTOR
+                terms.append(QueryTerm((), word, weight, False, None))
+        return terms
+
+    def contains(self, stem: str, local: int) -> int:
+        """2 if the term is in the article's question field, 1 if only in its answer, else 0."""
+        docs, _, in_question = self.postings[stem]
+        i = bisect.bisect_left(docs, local)
+        if i < len(docs) and docs[i] == local:
+            return 2 if in_question[i] else 1
+        return 0
+
+
+class Index:
+    """Searchable index over articles; build once, query many times (thread-safe reads)."""
+
+    def __init__(
+        self, articles: Iterable[Article], options: RetrievalOptions | None = None
+    ) -> None:
+        self.options = options or RetrievalOptions()
+        self.articles: list[Article] = list(articles)
+        by_family: dict[str, list[tuple[int, Article]]] = {}
+        for gid, article in enumerate(self.articles):
+            by_family.setdefault(language_family(article.language), []).append((gid, article))
+        self.families = {
+            fam: _FamilyIndex(fam, entries, self.options) for fam, entries in by_family.items()
+        }
+
+    def __len__(self) -> int:
+        return len(self.articles)
+
+    def analyse(self, text: str, language: str | None = None) -> list[QueryTerm]:
+        """The question's terms as the asked language's index reads them (or, when the base
+        has no article in that language, as the first other family reads them)."""
+        family = self.families.get(language_family(language))
+        if family is None:
+            family = next(iter(self.families.values()), None)
+        return family.analyse(text) if family else []
+
+    def search(self, text: str, language: str | None = "pt-BR", limit: int = 5) -> list[Hit]:
+        """Articles ranked by score, best first; empty when nothing matches at all."""
+        asked_family = language_family(language)
+        asked = language or "pt-BR"
+        by_family: dict[str, list[Hit]] = {}
+        for family, index in self.families.items():
+            same_family = family == asked_family
+            terms = index.analyse(text, correct_typos=same_family or len(self.families) == 1)
+            known = [t for t in terms if t.known]
+            if not known:
+                continue
+            total_weight = sum(t.weight for t in terms)
+            scores: dict[int, float] = {}
+            for term in known:
+                boost = CORRECTED_TERM_BOOST if term.corrected_to else 1.0
+                best_impact: dict[int, float] = {}
+                for stem in term.stems:
+                    docs, impacts, _ = index.postings[stem]
+                    for local, impact in zip(docs, impacts, strict=True):
+                        if impact > best_impact.get(local, 0.0):
+                            best_impact[local] = impact
+                for local, impact in best_impact.items():
+                    scores[local] = scores.get(local, 0.0) + impact * boost
+
+            def factor(local: int, index: _FamilyIndex = index, same: bool = same_family) -> float:
+                if not same:
+                    return 1.0  # another family is ranked on its own (see _prefer_language)
+                lang = self.articles[index.doc_ids[local]].language
+                return 1.0 if lang.lower() == asked.lower() else OTHER_VARIANT_FACTOR
+
+            best = heapq.nlargest(limit, scores, key=lambda d: (scores[d] * factor(d), -d))
+            unknown = sum(1 for t in terms if not t.known)
+            for local in best:
+                matched: list[str] = []
+                covered = 0.0
+                for term in known:
+                    where = max(index.contains(stem, local) for stem in term.stems)
+                    if where:
+                        matched.append(term.stem)
+                        credit = 1.0 if where == 2 else ANSWER_ONLY_CREDIT
+                        if term.corrected_to:
+                            credit *= CORRECTED_TERM_CREDIT
+                        covered += term.weight * credit
+                article = self.articles[index.doc_ids[local]]
+                by_family.setdefault(family, []).append(
+                    Hit(
+                        article=article,
+                        score=scores[local] * factor(local),
+                        coverage=covered / total_weight if total_weight else 0.0,
+                        matched_terms=tuple(matched),
+                        query_terms=len(terms),
+                        unknown_terms=unknown,
+                        same_language=article.language.lower() == asked.lower(),
+                    )
+                )
+        return self._prefer_language(by_family, asked_family)[:limit]
+
+    @staticmethod
+    def _prefer_language(by_family: dict[str, list[Hit]], asked_family: str) -> list[Hit]:
+        """The asked family's hits; another family's only when it covers the question clearly
+        better (by FALLBACK_COVERAGE_MARGIN). Families are never mixed in one ranking: their
+        scores come from different idf tables and are not comparable."""
+        for hits in by_family.values():
+            hits.sort(key=lambda h: -h.score)
+        best: list[Hit] = by_family.get(asked_family, [])
+        best_coverage = best[0].coverage if best else -1.0
+        for family, hits in by_family.items():
+            if (
+                family != asked_family
+                and hits
+                and hits[0].coverage > best_coverage + FALLBACK_COVERAGE_MARGIN
+            ):
+                best, best_coverage = hits, hits[0].coverage
+        return best

@@ -1,0 +1,788 @@
+"""Channel recommender for the triage "Encontre o atendimento certo" (pure: no Django import).
+
+A person describes a need in free text and answers at most two questions (is it urgent? is it
+about a decision already made?). :func:`recommend` scores the *active* channels it is given with
+the rules kept as data in ``triage_rules.json`` and explains its choice with the catalogue's own
+words: the chosen channel's "ideal para", a "desaconselhado para" of a channel it set aside, and
+the chosen channel's hours or deadline (contract: ``shared/contracts/triage.md``).
+
+Sources of the rules:
+
+* the channel catalogue of the INPI page (seed ``000_e97a9f4c3e59bd1e.txt``): five levels, each
+  channel's purpose, "ideal para", "desaconselhado para", hours and deadline;
+* the statement on that page that "os canais de atendimento do INPI não realizam a apreciação ou
+  discussão do mérito de decisões", and Portaria INPI art. 33 (seed ``001_…``): the
+  (tele)presential service "não constitui foro adequado para a apreciação ou reapreciação do
+  mérito de decisões". A need to have a decision reviewed gets the outcome
+  ``merit-not-discussed`` and is pointed to the administrative appeal (recurso: Lei 9.279/1996,
+  art. 212, 60 days save where the law says otherwise).
+
+The caller (the Django side) builds :class:`ChannelInfo` objects from its database and passes
+only the channels it wants recommended. Rules are keyed by slug (stable when an agency renames a
+channel); a channel with no rules of its own can borrow a rule set (``rules_key``) or is scored
+on the words of its own texts, and a slug absent from the list is never recommended.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from balcao.textnorm import fold, language_family, stems, tokens
+
+MERIT_NOT_DISCUSSED = "merit-not-discussed"
+LANGUAGES = ("pt-BR", "pt-PT", "en")
+DEFAULT_LANGUAGE = "pt-BR"
+RULES_PATH = Path(__file__).with_name("triage_rules.json")
+DEMO_CATALOG_PATH = Path(__file__).parent / "demo" / "inpi-catalog.json"
+
+_NUMBER_WORDS = frozenset(
+    {
+        *("um", "uma", "dois", "duas", "tres", "quatro", "cinco", "seis", "sete", "oito"),
+        *("nove", "dez", "onze", "doze", "quinze", "vinte", "trinta", "varios", "varias"),
+        *("muitos", "muitas", "alguns", "algumas", "one", "two", "three", "four", "five"),
+        *("six", "seven", "eight", "nine", "ten", "twelve", "fifteen", "twenty", "thirty"),
+        *("several", "many", "few", "some"),
+    }
+)
+
+
+class TriageInputError(ValueError):
+    """A need that cannot be triaged; ``field`` names the bad member (``text``, ``language``…)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+# --------------------------------------------------------------------------------------------
+# Channels as the caller sees them
+
+
+@dataclass(frozen=True)
+class ChannelTexts:
+    """A channel's texts in one language, already rendered (hours and deadline as sentences)."""
+
+    name: str
+    ideal_for: tuple[str, ...] = ()
+    not_advised_for: tuple[str, ...] = ()
+    hours_text: str = ""
+    deadline_text: str = ""
+
+
+@dataclass(frozen=True)
+class ChannelInfo:
+    """One channel offered to the recommender.
+
+    The top-level texts are those of the language the caller rendered (or the agency's default);
+    ``texts`` may hold the same texts per language (``pt-BR``, ``pt-PT``, ``en``), used when the
+    need is in that language. ``rules_key`` names the rule set to use when it is not the slug
+    (an agency's own "ouvidoria-geral" can borrow the ``ouvidoria`` rules). Inactive channels are
+    never recommended, even when passed.
+    """
+
+    slug: str
+    name: str
+    level: int = 1
+    ideal_for: tuple[str, ...] = ()
+    not_advised_for: tuple[str, ...] = ()
+    hours_text: str = ""
+    deadline_text: str = ""
+    active: bool = True
+    order: int = 0
+    texts: Mapping[str, ChannelTexts] = field(default_factory=dict)
+    rules_key: str | None = None
+
+    def in_language(self, language: str) -> ChannelTexts:
+        """The channel's texts in ``language``, falling back to the top-level ones."""
+        own = self.texts.get(language)
+        if own is not None:
+            return own
+        return ChannelTexts(
+            self.name,
+            tuple(self.ideal_for),
+            tuple(self.not_advised_for),
+            self.hours_text,
+            self.deadline_text,
+        )
+
+    def all_texts(self) -> list[ChannelTexts]:
+        return [self.in_language("")] + list(self.texts.values())
+
+
+@dataclass(frozen=True)
+class Answers:
+    """The two questions; ``None`` means skipped ("não sei")."""
+
+    urgent: bool | None = None
+    about_decision: bool | None = None
+
+
+@dataclass
+class Recommendation:
+    channel: str
+    alternative: str | None
+    why: str
+    scores: dict[str, float] = field(default_factory=dict)
+    questions_to_ask: list[dict[str, str]] = field(default_factory=list)
+    language: str = DEFAULT_LANGUAGE
+
+    def to_json(self) -> dict[str, Any]:
+        """The contract's object: ``channel``, ``alternative``, ``why`` first, then extras."""
+        return {
+            "channel": self.channel,
+            "alternative": self.alternative,
+            "why": self.why,
+            "questions": self.questions_to_ask,
+            "scores": self.scores,
+        }
+
+
+# --------------------------------------------------------------------------------------------
+# Input checks
+
+
+def normalise_language(value: object, default: str = DEFAULT_LANGUAGE) -> str:
+    """Canonical language tag, or :class:`TriageInputError` on ``language``.
+
+    Absent (``None``) means the agency's default. Case and ``_`` are tolerated; ``pt`` means
+    pt-BR and ``en-GB``/``en-US`` mean ``en``. Anything else (``es``, ``xx``) is an error.
+    """
+    if value is None:
+        return default
+    if not isinstance(value, str) or not value.strip():
+        raise TriageInputError("language", "language must be one of pt-BR, pt-PT, en")
+    tag = value.strip().replace("_", "-").lower()
+    if tag in ("pt-br", "pt"):
+        return "pt-BR"
+    if tag == "pt-pt":
+        return "pt-PT"
+    if tag == "en" or tag.startswith("en-"):
+        return "en"
+    raise TriageInputError("language", f"unknown language {value!r}: use pt-BR, pt-PT or en")
+
+
+def check_text(text: object) -> str:
+    if not isinstance(text, str):
+        raise TriageInputError("text", "text must be a string describing the need")
+    if not text.strip():
+        raise TriageInputError("text", "text is empty: describe the need")
+    return text
+
+
+def coerce_answers(value: object) -> Answers:
+    """Answers from a mapping; absent members are skipped. Strict on types (bool or null)."""
+    if value is None:
+        return Answers()
+    if isinstance(value, Answers):
+        return value
+    if not isinstance(value, Mapping):
+        raise TriageInputError("answers", "answers must be an object")
+    found: dict[str, bool | None] = {}
+    for key in ("urgent", "about_decision"):
+        item = value.get(key)
+        if item is not None and not isinstance(item, bool):
+            raise TriageInputError(f"answers.{key}", f"answers.{key} must be true, false or null")
+        found[key] = item
+    return Answers(**found)
+
+
+# --------------------------------------------------------------------------------------------
+# Patterns
+
+
+@dataclass(frozen=True)
+class _Alt:
+    kind: str  # stem | prefix | exact | num | any
+    value: str = ""
+    stem: str = ""
+
+
+_GAP = None
+_Part = tuple["tuple[_Alt, ...] | None", ...]
+
+
+@dataclass(frozen=True)
+class _Pattern:
+    source: str
+    parts: tuple[_Part, ...]
+    weight: float
+
+
+@dataclass
+class _Need:
+    folded: list[str]
+    stemmed: list[str]
+    family: str
+
+
+def _compile_alt(word: str, family: str) -> _Alt:
+    if word == "#":
+        return _Alt("num")
+    if word == "*":
+        return _Alt("any")
+    if word.startswith("="):
+        return _Alt("exact", fold(word[1:]))
+    if word.endswith("~"):
+        return _Alt("prefix", fold(word[:-1]))
+    folded = fold(word)
+    stem = stems(folded, "en" if family == "en" else "pt")
+    return _Alt("stem", folded, stem[0] if stem else folded)
+
+
+def compile_pattern(source: str, weight: float, family: str) -> _Pattern:
+    """Compile one cue of the rules (syntax in ``triage_rules.json`` "about")."""
+    parts: list[_Part] = []
+    for chunk in source.split("&"):
+        elements: list[tuple[_Alt, ...] | None] = []
+        for word in chunk.split():
+            if word == "...":
+                elements.append(_GAP)
+                continue
+            elements.append(tuple(_compile_alt(alt, family) for alt in word.split("|") if alt))
+        if elements:
+            parts.append(tuple(elements))
+    return _Pattern(source, tuple(parts), float(weight))
+
+
+def _alt_matches(alt: _Alt, folded: str, stemmed: str) -> bool:
+    if alt.kind == "stem":
+        return stemmed == alt.stem or folded == alt.value
+    if alt.kind == "prefix":
+        return folded.startswith(alt.value)
+    if alt.kind == "exact":
+        return folded == alt.value
+    if alt.kind == "num":
+        return folded.isdigit() or folded in _NUMBER_WORDS
+    return True
+
+
+def _match_part(
+    part: _Part, need: _Need, gap: int, skippable: frozenset[str] = frozenset()
+) -> int | None:
+    """Index where ``part`` first matches in the need, or None.
+
+    Between two words of a phrase, articles (``skippable``) may stand in the need: "quais os
+    documentos" matches the cue "quais documentos".
+    """
+    words = [element for element in part if element is not _GAP]
+    if not words:
+        return None
+
+    def match_from(element_index: int, position: int) -> bool:
+        if element_index == len(part):
+            return True
+        element = part[element_index]
+        if element is _GAP:
+            return any(match_from(element_index + 1, position + skip) for skip in range(gap + 1))
+        if element_index > 0:
+            while (
+                position < len(need.folded)
+                and need.folded[position] in skippable
+                and not any(
+                    _alt_matches(a, need.folded[position], need.stemmed[position]) for a in element
+                )
+            ):
+                position += 1
+        if position >= len(need.folded):
+            return False
+        if any(_alt_matches(a, need.folded[position], need.stemmed[position]) for a in element):
+            return match_from(element_index + 1, position + 1)
+        return False
+
+    for start in range(len(need.folded)):
+        if match_from(0, start):
+            return start
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Rules
+
+
+@dataclass(frozen=True)
+class TriageRules:
+    """Compiled rules (see ``triage_rules.json``)."""
+
+    raw: Mapping[str, Any]
+    channel_cues: Mapping[str, Mapping[str, tuple[_Pattern, ...]]]
+    merit_cues: Mapping[str, tuple[_Pattern, ...]]
+    condition_cues: Mapping[str, Mapping[str, tuple[_Pattern, ...]]]
+
+    @property
+    def gap(self) -> int:
+        return int(self.raw.get("gap", 3))
+
+    def weight(self, name: str, default: float = 0.0) -> float:
+        return float(self.raw.get("weights", {}).get(name, default))
+
+    def messages(self, language: str) -> Mapping[str, str]:
+        messages: Mapping[str, str] = self.raw["messages"][language]
+        return messages
+
+
+def _compile_groups(groups: Mapping[str, Any]) -> dict[str, tuple[_Pattern, ...]]:
+    """Cues by family: 'pt' and 'en' cues, each family also getting the 'any' cues."""
+    compiled: dict[str, tuple[_Pattern, ...]] = {}
+    for family in ("pt", "en"):
+        patterns: list[_Pattern] = []
+        for group in (family, "any"):
+            cues = groups.get(group, {})
+            items = cues.items() if isinstance(cues, Mapping) else ((cue, 1.0) for cue in cues)
+            patterns.extend(compile_pattern(src, w, family) for src, w in items)
+        compiled[family] = tuple(patterns)
+    return compiled
+
+
+def compile_rules(raw: Mapping[str, Any]) -> TriageRules:
+    return TriageRules(
+        raw=raw,
+        channel_cues={slug: _compile_groups(g) for slug, g in raw["channels"].items()},
+        merit_cues=_compile_groups(raw["merit"]),
+        condition_cues={name: _compile_groups(g) for name, g in raw["conditions"].items()},
+    )
+
+
+@lru_cache(maxsize=1)
+def default_rules() -> TriageRules:
+    """The rules shipped with Balcão (INPI demo)."""
+    return compile_rules(json.loads(RULES_PATH.read_text(encoding="utf-8")))
+
+
+# --------------------------------------------------------------------------------------------
+# Scoring
+
+
+def _prepare(text: str, language: str) -> _Need:
+    family = language_family(language)
+    folded = tokens(text)
+    return _Need(folded, stems(text, language), family)
+
+
+def _negated(start: int, need: _Need, rules: TriageRules) -> bool:
+    """Seed-independent rule: "não quero reclamar" does not ask to complain."""
+    config = rules.raw.get("negation", {})
+    negators = set(config.get("negators", {}).get(need.family, ()))
+    fillers = set(config.get("fillers", {}).get(need.family, ()))
+    window = int(config.get("window", 3))
+    if need.folded[start] in negators:
+        return False
+    for index in range(start - 1, max(-1, start - 1 - window), -1):
+        word = need.folded[index]
+        if word in negators:
+            return True
+        if word not in fillers:
+            return False
+    return False
+
+
+def _score(
+    patterns: Iterable[_Pattern], need: _Need, rules: TriageRules
+) -> tuple[float, list[str]]:
+    total = 0.0
+    matched: list[str] = []
+    for pattern in patterns:
+        skippable = frozenset(rules.raw.get("skippable", {}).get(need.family, ()))
+        starts = [_match_part(part, need, rules.gap, skippable) for part in pattern.parts]
+        if not starts or any(s is None for s in starts):
+            continue
+        first = starts[0]
+        assert first is not None
+        if _negated(first, need, rules):
+            continue
+        total += pattern.weight
+        matched.append(pattern.source)
+    return total, matched
+
+
+def _tags(text: str, rules: TriageRules) -> set[str]:
+    """Tags of a catalogue phrase ("casos técnicos de baixa complexidade" → technical, low…)."""
+    rest = fold(text)
+    found: set[str] = set()
+    for tag, needles in rules.raw.get("advice_tags", []):
+        for needle in needles:
+            if needle in rest:
+                found.add(tag)
+                rest = rest.replace(needle, " ")
+    return found
+
+
+def _phrase_in(phrase_tokens: Sequence[str], need: _Need) -> bool:
+    size = len(phrase_tokens)
+    if not size:
+        return False
+    return any(
+        need.folded[i : i + size] == list(phrase_tokens) for i in range(len(need.folded) - size + 1)
+    )
+
+
+_PAREN = re.compile(r"\(([^)]*)\)")
+
+
+def _name_variants(channel: ChannelInfo) -> list[list[str]]:
+    variants: list[list[str]] = [tokens(channel.slug.replace("-", " "))]
+    for texts in channel.all_texts():
+        for inner in _PAREN.findall(texts.name):
+            variants.append(tokens(inner))
+        variants.append(tokens(_PAREN.sub(" ", texts.name)))
+    return [v for v in variants if v]
+
+
+@dataclass
+class _Candidate:
+    channel: ChannelInfo
+    raw: float = 0.0
+    score: float = 0.0
+    matched: list[str] = field(default_factory=list)
+    penalties: list[tuple[str, str]] = field(default_factory=list)  # (tag, phrase)
+    ideal_hits: list[str] = field(default_factory=list)
+
+
+def _lexical_score(channel: ChannelInfo, need: _Need, language: str) -> float:
+    """For a channel with no rules: overlap of the need with the channel's own texts."""
+    own: set[str] = set()
+    for texts in channel.all_texts():
+        for phrase in (texts.name, *texts.ideal_for):
+            own.update(s for s in stems(phrase, language) if len(s) > 3)
+    overlap = own.intersection(s for s in need.stemmed if len(s) > 3)
+    return min(2.0, 0.5 * len(overlap))
+
+
+def recommend(
+    text: str,
+    language: str | None,
+    answers: Answers | Mapping[str, bool | None] | None,
+    channels: Sequence[ChannelInfo],
+    *,
+    rules: TriageRules | None = None,
+    default_language: str = DEFAULT_LANGUAGE,
+    appeal_text: str | None = None,
+) -> Recommendation:
+    """Recommend one channel (or ``merit-not-discussed``) and an alternative for a need.
+
+    ``channels`` are the agency's channels; inactive ones are dropped. ``appeal_text`` is the
+    agency's sentence on the recurso in ``language`` (the catalogue's ``appeal``); without it the
+    rules' default (INPI, Lei 9.279/1996 art. 212) is used. Raises :class:`TriageInputError` on an
+    empty text, an unknown language or ill-typed answers, and when no channel is active.
+    """
+    text = check_text(text)
+    lang = normalise_language(language, default_language)
+    given = coerce_answers(answers)
+    rules = rules or default_rules()
+    active = [c for c in channels if c.active]
+    if not active:
+        raise TriageInputError("channels", "no active channel in the catalogue")
+    need = _prepare(text, lang)
+    family = need.family
+
+    conditions = {
+        name: _score(groups.get(family, ()), need, rules)[0] > 0
+        for name, groups in rules.condition_cues.items()
+    }
+    if given.urgent is not None:
+        conditions["urgent"] = given.urgent
+    needs_tags = {name for name, on in conditions.items() if on}
+
+    penalty_weights = rules.raw.get("weights", {}).get("penalty", {})
+    ideal_bonus = rules.weight("ideal_bonus", 0.75)
+    candidates: list[_Candidate] = []
+    for channel in active:
+        key = channel.rules_key or channel.slug
+        cand = _Candidate(channel)
+        cues = rules.channel_cues.get(key)
+        if cues is not None:
+            cand.raw, cand.matched = _score(cues.get(family, ()), need, rules)
+        else:
+            cand.raw = _lexical_score(channel, need, lang)
+        candidates.append(cand)
+
+    # Named channels: a mention counts for the channel named, unless the need says that channel
+    # left it unanswered or unresolved; then the channels "ideal para" cases the other channels
+    # did not solve gain instead (seed 000: Ouvidoria, "ineficiência dos demais canais").
+    escalation = rules.weight("escalation_bonus", 1.5)
+    mention = rules.weight("name_mention", 1.5)
+    mentioned = [
+        c for c in candidates if any(_phrase_in(v, need) for v in _name_variants(c.channel))
+    ]
+    for cand in candidates:
+        texts = cand.channel.in_language(lang)
+        ideal_tags = (
+            set().union(*(_tags(p, rules) for p in texts.ideal_for)) if texts.ideal_for else set()
+        )
+        if cand in mentioned and not conditions.get("unresolved"):
+            cand.raw += mention
+        unresolved = conditions.get("unresolved")
+        if unresolved and mentioned and "escalation" in ideal_tags and cand not in mentioned:
+            cand.raw += escalation
+
+    any_raw = any(c.raw > 0 for c in candidates)
+    for cand in candidates:
+        texts = cand.channel.in_language(lang)
+        cand.score = cand.raw
+        for phrase in texts.ideal_for:
+            hit = _tags(phrase, rules) & needs_tags
+            if hit and (cand.raw > 0 or not any_raw):
+                cand.score += ideal_bonus * len(hit)
+                cand.ideal_hits.append(phrase)
+        for phrase in texts.not_advised_for:
+            for tag in sorted(_tags(phrase, rules) & needs_tags):
+                cand.score -= float(penalty_weights.get(tag, 1.0))
+                cand.penalties.append((tag, phrase))
+
+    merit_score = _merit_score(need, rules, given)
+    tie = list(rules.raw.get("tie_break", []))
+
+    def order_key(cand: _Candidate) -> tuple[float, int, int, int]:
+        slug = cand.channel.rules_key or cand.channel.slug
+        rank = tie.index(slug) if slug in tie else len(tie)
+        return (-round(cand.score, 6), rank, cand.channel.level, cand.channel.order)
+
+    ranked = sorted(candidates, key=order_key)
+    best = ranked[0]
+    threshold = float(rules.raw["merit"].get("threshold", 2.0))
+    scores = {c.channel.slug: round(c.score, 2) for c in ranked}
+    scores[MERIT_NOT_DISCUSSED] = round(merit_score, 2)
+    scores = dict(sorted(scores.items(), key=lambda kv: -kv[1]))
+    questions = _questions(given, lang, rules)
+
+    margin = float(rules.raw["merit"].get("margin", 1.0))
+    if merit_score >= threshold and merit_score >= best.score * margin:
+        alternative = _merit_alternative(ranked, rules)
+        why = _why_merit(lang, rules, alternative, conditions.get("urgent", False), appeal_text)
+        return Recommendation(
+            MERIT_NOT_DISCUSSED,
+            alternative.channel.slug if alternative else None,
+            why,
+            scores,
+            questions,
+            lang,
+        )
+
+    fallback = best.score <= 0
+    if fallback:
+        ranked = sorted(candidates, key=lambda c: (c.channel.level, c.channel.order, order_key(c)))
+        best = ranked[0]
+    alternative = _alternative(best, ranked, rules)
+    why = _why_channel(lang, rules, best, alternative, ranked, conditions, fallback)
+    return Recommendation(
+        best.channel.slug,
+        alternative.channel.slug if alternative else None,
+        why,
+        scores,
+        questions,
+        lang,
+    )
+
+
+def _merit_score(need: _Need, rules: TriageRules, given: Answers) -> float:
+    merit = rules.raw["merit"]
+    score, _ = _score(rules.merit_cues.get(need.family, ()), need, rules)
+    if given.about_decision is True and score > 0:
+        score += float(merit.get("about_decision_bonus", 1.0))
+    elif given.about_decision is False:
+        score *= float(merit.get("not_about_decision_factor", 0.5))
+    return score
+
+
+def _by_slug(ranked: Sequence[_Candidate]) -> dict[str, _Candidate]:
+    found: dict[str, _Candidate] = {}
+    for cand in ranked:
+        found.setdefault(cand.channel.slug, cand)
+        if cand.channel.rules_key:
+            found.setdefault(cand.channel.rules_key, cand)
+    return found
+
+
+def _advised_against(cand: _Candidate) -> bool:
+    """True when a "desaconselhado para" of the channel (other than urgency) fits the need."""
+    return any(tag != "urgent" for tag, _ in cand.penalties)
+
+
+def _alternative(
+    best: _Candidate, ranked: Sequence[_Candidate], rules: TriageRules
+) -> _Candidate | None:
+    """The second best channel not advised against for this need; else the rules' list."""
+    others = [c for c in ranked if c.channel.slug != best.channel.slug]
+    for cand in others:
+        if cand.score > 0 and not _advised_against(cand):
+            return cand
+    table = _by_slug(others)
+    key = best.channel.rules_key or best.channel.slug
+    listed = [table[s] for s in rules.raw.get("alternatives", {}).get(key, []) if s in table]
+    for cand in listed:
+        if not _advised_against(cand):
+            return cand
+    if listed:
+        return listed[0]
+    return others[0] if others else None
+
+
+def _merit_alternative(ranked: Sequence[_Candidate], rules: TriageRules) -> _Candidate | None:
+    """After merit-not-discussed: the channel that can still help explain the decision."""
+    table = _by_slug(ranked)
+    for slug in rules.raw.get("alternatives", {}).get(MERIT_NOT_DISCUSSED, []):
+        if slug in table:
+            return table[slug]
+    return ranked[0] if ranked else None
+
+
+# --------------------------------------------------------------------------------------------
+# Explanations
+
+
+def _join(items: Sequence[str], lang: str, rules: TriageRules) -> str:
+    items = [i for i in items if i]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + rules.messages(lang)["and"] + items[-1]
+
+
+def _terms(texts: ChannelTexts, lang: str, rules: TriageRules) -> str:
+    msg = rules.messages(lang)
+    parts = []
+    if texts.hours_text:
+        parts.append(msg["hours"].format(hours=texts.hours_text))
+    if texts.deadline_text:
+        parts.append(msg["deadline"].format(deadline=texts.deadline_text))
+    if not parts:
+        parts.append(msg["no_terms"].format(name=texts.name))
+    return " ".join(parts)
+
+
+def _ideal(cand: _Candidate, texts: ChannelTexts, lang: str, rules: TriageRules) -> str:
+    chosen = [p for p in texts.ideal_for if p in cand.ideal_hits] or list(texts.ideal_for)
+    return _join(chosen, lang, rules) or "—"
+
+
+def _why_channel(
+    lang: str,
+    rules: TriageRules,
+    best: _Candidate,
+    alternative: _Candidate | None,
+    ranked: Sequence[_Candidate],
+    conditions: Mapping[str, bool],
+    fallback: bool,
+) -> str:
+    msg = rules.messages(lang)
+    texts = best.channel.in_language(lang)
+    ideal = _ideal(best, texts, lang, rules)
+    sentences = [msg["recommend"].format(name=texts.name, ideal=ideal)]
+    if fallback:
+        sentences.append(msg["fallback"].format(name=texts.name))
+    min_raw = rules.weight("set_aside_min_raw", 1.0)
+    set_aside = [
+        c
+        for c in ranked
+        if c is not best
+        and c is not alternative
+        and c.raw >= min_raw
+        and any(tag != "urgent" for tag, _ in c.penalties)
+    ]
+    if set_aside:
+        other = max(set_aside, key=lambda c: c.raw)
+        item = next(phrase for tag, phrase in other.penalties if tag != "urgent")
+        sentences.append(
+            msg["set_aside"].format(name=other.channel.in_language(lang).name, item=item)
+        )
+    if conditions.get("urgent"):
+        sentences.append(msg["urgent_none"])
+        urgent_items = [phrase for tag, phrase in best.penalties if tag == "urgent"]
+        if urgent_items:
+            sentences.append(
+                msg["urgent_not_advised"].format(name=texts.name, item=urgent_items[0])
+            )
+    sentences.append(_terms(texts, lang, rules))
+    if alternative is not None:
+        alt = alternative.channel.in_language(lang)
+        sentences.append(
+            msg["alternative"].format(name=alt.name, ideal=_ideal(alternative, alt, lang, rules))
+        )
+    return " ".join(sentences)
+
+
+def _why_merit(
+    lang: str,
+    rules: TriageRules,
+    alternative: _Candidate | None,
+    urgent: bool,
+    appeal_text: str | None,
+) -> str:
+    msg = rules.messages(lang)
+    sentences = [msg["merit"], appeal_text or msg["appeal"]]
+    if urgent:
+        sentences.append(msg["merit_urgent"])
+    if alternative is not None:
+        alt = alternative.channel.in_language(lang)
+        ideal = _ideal(alternative, alt, lang, rules)
+        sentences.append(msg["merit_alternative"].format(name=alt.name, ideal=ideal))
+        sentences.append(_terms(alt, lang, rules))
+    return " ".join(sentences)
+
+
+def _questions(given: Answers, lang: str, rules: TriageRules) -> list[dict[str, str]]:
+    """The two questions the triage would still ask (those skipped)."""
+    msg = rules.messages(lang)
+    asked = []
+    if given.urgent is None:
+        asked.append({"id": "urgent", "text": msg["question_urgent"]})
+    if given.about_decision is None:
+        asked.append({"id": "about_decision", "text": msg["question_about_decision"]})
+    return asked
+
+
+# --------------------------------------------------------------------------------------------
+# Catalogue files (the demo JSON and any agency file of the same shape)
+
+
+def load_catalog(path: Path | str = DEMO_CATALOG_PATH) -> dict[str, Any]:
+    """A catalogue file of the demo's shape (``demo/inpi-catalog.json``)."""
+    catalog: dict[str, Any] = json.loads(Path(path).read_text(encoding="utf-8"))
+    return catalog
+
+
+def channels_from_catalog(
+    catalog: Mapping[str, Any], language: str = DEFAULT_LANGUAGE
+) -> list[ChannelInfo]:
+    """:class:`ChannelInfo` for each channel of a catalogue file (active and inactive)."""
+    result = []
+    for item in catalog["channels"]:
+        texts = {}
+        for lang in LANGUAGES:
+            if lang not in item["name"]:
+                continue
+            texts[lang] = ChannelTexts(
+                name=item["name"][lang],
+                ideal_for=tuple(item.get("ideal_for", {}).get(lang, ())),
+                not_advised_for=tuple(item.get("not_advised_for", {}).get(lang, ())),
+                hours_text=item.get("hours_text", {}).get(lang, ""),
+                deadline_text=item.get("deadline_text", {}).get(lang, ""),
+            )
+        top = texts.get(language) or next(iter(texts.values()))
+        result.append(
+            ChannelInfo(
+                slug=item["slug"],
+                name=top.name,
+                level=int(item.get("level", 1)),
+                ideal_for=top.ideal_for,
+                not_advised_for=top.not_advised_for,
+                hours_text=top.hours_text,
+                deadline_text=top.deadline_text,
+                active=bool(item.get("active", True)),
+                order=int(item.get("order", 0)),
+                texts=texts,
+                rules_key=item.get("rules_key"),
+            )
+        )
+    return result
+
+
+def appeal_text_from_catalog(catalog: Mapping[str, Any], language: str) -> str | None:
+    """The catalogue's sentence on the recurso in ``language`` (None when it has none)."""
+    text = catalog.get("appeal", {}).get("text", {}).get(language)
+    return text if isinstance(text, str) else None
