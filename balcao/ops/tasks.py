@@ -1,0 +1,49 @@
+"""Periodic jobs, all registered here (huey): one place to see what runs when.
+
+The worker (``balcao run_huey``) runs them; with ``REDIS_URL`` set several workers
+share one queue and each periodic job is enqueued once per tick by the scheduler.
+The jobs call each app's services; nothing here holds domain logic.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from balcao.accounts.models import LoginFailure
+
+
+@db_periodic_task(crontab(minute="*/10"))
+def retry_pending_webhooks() -> int:
+    """Re-enqueue webhook deliveries that a worker restart left undelivered."""
+    from balcao.api.models import WebhookDelivery
+    from balcao.api.tasks import deliver_webhook
+    from balcao.api.webhooks import MAX_ATTEMPTS
+
+    stale = timezone.now() - timedelta(hours=1)
+    pending = WebhookDelivery.objects.filter(
+        delivered_at__isnull=True, attempts__lt=MAX_ATTEMPTS, created_at__lt=stale
+    ).values_list("pk", flat=True)[:500]
+    for pk in pending:
+        deliver_webhook(pk)
+    return len(pending)
+
+
+@db_periodic_task(crontab(minute="17", hour="3"))
+def purge_old_login_failures() -> int:
+    """Failed-login rows only matter for the lockout window; keep 30 days for audit."""
+    cutoff = timezone.now() - timedelta(days=30)
+    deleted, _ = LoginFailure.objects.filter(at__lt=cutoff).delete()
+    return deleted
+
+
+@db_task()
+def heartbeat(path: str) -> str:
+    """Write a line to ``path`` (operators and tests check that a worker is alive)."""
+    Path(path).write_text(f"{timezone.now().isoformat()} {settings.HUEY['huey_class']}\n")
+    return path
