@@ -231,6 +231,9 @@ BALCAO_AGENCY_NAME = os.environ.get(
     "BALCAO_AGENCY_NAME", "INPI — Instituto Nacional da Propriedade Industrial"
 )
 
+# Deadline sweep: warn this many working days before a case is due.
+BALCAO_DEADLINE_WARNING_DAYS = int(os.environ.get("BALCAO_DEADLINE_WARNING_DAYS", "3"))
+
 # Staff login: lockout after repeated failures.
 BALCAO_LOGIN_MAX_FAILURES = int(os.environ.get("BALCAO_LOGIN_MAX_FAILURES", "5"))
 BALCAO_LOGIN_LOCKOUT_SECONDS = int(os.environ.get("BALCAO_LOGIN_LOCKOUT_SECONDS", "900"))

@@ -35,6 +35,8 @@ CONSOLE = {
                      {"target": "{next_state}"}, WORKERS),
     "assign": ("post", "/console/atendimentos/{case}/atribuir/", {}, ASSIGNERS),
     "audit log": ("get", "/console/auditoria/", None, {AD}),
+    "extend deadline": ("post", "/console/atendimentos/{case}/prorrogar/",
+                        {"justification": "Consulta a outra unidade"}, ASSIGNERS),
 }
 
 API = {
@@ -51,6 +53,8 @@ API = {
                      {"state": "em-atendimento"}, WORKERS),
     "assign": ("post", "/api/v1/cases/{case}/assignment", {}, ASSIGNERS),
     "history": ("get", "/api/v1/cases/{case}/history", None, VIEWERS),
+    "extend deadline": ("post", "/api/v1/cases/{case}/extensions",
+                        {"justification": "Consulta a outra unidade"}, ASSIGNERS),
     "create requester": ("post", "/api/v1/requesters", {"name": "Maria"}, WORKERS),
     "get requester": ("get", "/api/v1/requesters/{requester}", None, WORKERS),
     "queues": ("get", "/api/v1/queues", None, VIEWERS),
@@ -65,6 +69,8 @@ def world(open_case, staff):
 
     requester = do_find_or_create_requester(name="Maria", cpf="52998224725")
     case = open_case(requester=requester)
+    case.deadline_policy = "lai"  # a policy with one extension
+    case.save(update_fields=["deadline_policy"])
     target = case.state.outgoing.get(target__slug="em-atendimento").target
     return {"case": case.pk, "requester": requester.pk, "next_state": target.pk}
 

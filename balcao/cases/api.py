@@ -42,6 +42,8 @@ class CaseOut(Schema):
     updated_at: datetime
     closed_at: datetime | None
     due_at: datetime | None
+    deadline_policy: str
+    deadline_paused: bool
 
     @staticmethod
     def from_case(case: Case) -> dict:
@@ -55,6 +57,8 @@ class CaseOut(Schema):
             "priority": case.priority, "requester_id": case.requester_id,
             "representative_id": case.representative_id, "created_at": case.created_at,
             "updated_at": case.updated_at, "closed_at": case.closed_at, "due_at": case.due_at,
+            "deadline_policy": case.deadline_policy,
+            "deadline_paused": case.deadline_paused_at is not None,
         }
 
 
@@ -315,6 +319,27 @@ def assign(request, case_id: int, payload: AssignIn):
         services.do_assign_case(case, team=team, assignee=assignee, actor=request.user)
     except services.CaseError as exc:
         _refuse(exc, "assignee")
+    return _detail(_case(request, case_id))
+
+
+class ExtensionIn(Schema):
+    justification: str = Field(min_length=1, max_length=5000)
+
+
+@router.post("/cases/{case_id}/extensions", response=CaseDetailOut,
+             summary="Prorrogar o prazo (com justificativa)")
+def extend_deadline(request, case_id: int, payload: ExtensionIn):
+    from balcao.deadlines import services as deadline_services
+
+    require(request, scope="cases:write", capability="cases.extend_deadline")
+    case = _case(request, case_id)
+    try:
+        deadline_services.do_extend_deadline(case, actor=request.user,
+                                             justification=payload.justification)
+    except services.PermissionDenied as exc:
+        _refuse(exc)
+    except (services.CaseError, deadline_services.DeadlineError) as exc:
+        _refuse(exc, "justification")
     return _detail(_case(request, case_id))
 
 

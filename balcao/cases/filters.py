@@ -52,7 +52,14 @@ def apply_filters(queryset: QuerySet, filters: CaseFilters, *, user=None) -> Que
     elif filters.assignee.isdigit():
         queryset = queryset.filter(assignee_id=int(filters.assignee))
     if filters.due == "overdue":
-        queryset = queryset.filter(due_at__lt=timezone.now(), closed_at__isnull=True)
+        queryset = queryset.filter(due_at__lt=timezone.now(), closed_at__isnull=True,
+                                   deadline_paused_at__isnull=True)
+    elif filters.due == "soon":
+        from balcao.deadlines.services import warning_horizon
+
+        now = timezone.now()
+        queryset = queryset.filter(due_at__gte=now, due_at__lte=warning_horizon(now),
+                                   closed_at__isnull=True, deadline_paused_at__isnull=True)
     if filters.q:
         queryset = filter_search(queryset, filters.q)
     return queryset

@@ -266,6 +266,7 @@ class Case(models.Model):
     closed_at = models.DateTimeField(_("encerrado em"), null=True, blank=True)
     deadline_policy = models.CharField(_("política de prazo"), max_length=64, blank=True)
     due_at = models.DateTimeField(_("prazo"), null=True, blank=True)
+    deadline_paused_at = models.DateTimeField(_("prazo suspenso desde"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("atendimento")

@@ -163,6 +163,7 @@ def do_open_case(
         deadline_policy=channel.deadline_policy,
     )
     case.save()
+    history.record(case, "opened", actor=actor, new=case.protocol)
     due = compute_initial_due(case)
     if due is not None:
         case.due_at = due
@@ -170,7 +171,6 @@ def do_open_case(
     if tags:
         names = [t.strip()[:60] for t in tags if t.strip()]
         case.tags.set([Tag.objects.get_or_create(name=name)[0] for name in names])
-    history.record(case, "opened", actor=actor, new=case.protocol)
     if team is not None and team.strategy != Team.Strategy.MANUAL:
         do_auto_assign(case, actor=None)
     events.case_event_on_commit("case.opened", case)

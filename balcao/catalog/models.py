@@ -46,6 +46,10 @@ class Channel(models.Model):
         verbose_name=_("fluxo de estados"),
     )
     deadline_policy = models.CharField(_("política de prazo"), max_length=64, blank=True)
+    calendar = models.ForeignKey(
+        "deadlines.Calendar", on_delete=models.SET_NULL, null=True, blank=True,
+        verbose_name=_("calendário (horário de funcionamento)"),
+    )
     max_attachment_bytes = models.PositiveBigIntegerField(
         _("tamanho máximo de anexo (bytes)"), default=20 * 1024 * 1024
     )

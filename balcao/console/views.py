@@ -22,6 +22,7 @@ from balcao.cases.models import Attachment, Case, State, Team
 from balcao.catalog.models import Channel
 from balcao.console import forms
 from balcao.console.decorators import staff_view
+from balcao.deadlines import services as deadline_services
 
 PAGE_SIZE = 50
 
@@ -76,7 +77,7 @@ def case_detail(request, pk: int):
         "transition_form": forms.TransitionForm(case=case),
         "assign_form": forms.AssignForm(initial={"team": case.team, "assignee": case.assignee}),
         "can": {cap: has_capability(user, f"cases.{cap}")
-                for cap in ("reply", "note", "change_state", "assign")},
+                for cap in ("reply", "note", "change_state", "assign", "extend_deadline")},
     }
     return render(request, "console/case_detail.html", context)
 
@@ -144,6 +145,18 @@ def case_assign(request, pk: int):
     except services.CaseError as exc:
         return _refused(request, case, exc)
     return _done(request, case, _("Atendimento atribuído."))
+
+
+@require_POST
+@staff_view("cases.extend_deadline")
+def case_extend(request, pk: int):
+    case = _case_or_404(request, pk)
+    try:
+        deadline_services.do_extend_deadline(case, actor=request.user,
+                                             justification=request.POST.get("justification", ""))
+    except (services.CaseError, deadline_services.DeadlineError) as exc:
+        return _refused(request, case, exc)
+    return _done(request, case, _("Prazo prorrogado."))
 
 
 @staff_view("cases.open")

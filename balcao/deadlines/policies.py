@@ -661,7 +661,10 @@ def compute(
         )
         counting_starts = start.date()
     if spans:
-        due_at = _due_time_kind(policy, cal, start, spans)
+        # Running time is counted in whole seconds; carry the start's microseconds
+        # over so that a pause never moves the due instant earlier.
+        micro = timedelta(microseconds=start.microsecond)
+        due_at = _due_time_kind(policy, cal, start - micro, spans) + micro
     elif due_at is None:
         due_at = _advance(policy, cal, start, policy.amount * unit)
     ext_at = None

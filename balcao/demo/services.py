@@ -18,6 +18,7 @@ from balcao.accounts.roles import ROLES
 from balcao.cases import services as case_services
 from balcao.cases.models import Case, Message, State, Team, TeamMembership, Transition, Workflow
 from balcao.catalog.models import Channel, Level, Service
+from balcao.deadlines.models import Calendar
 
 DEMO_PASSWORD = "balcao-demo-2026"  # noqa: S105 — documented demo login
 
@@ -92,6 +93,17 @@ def _cpf(n: int) -> str:
 def load_demo(*, cases: int = 300, seed: int = 2026) -> dict[str, int]:
     """Load the demo agency; returns what was created."""
     created = {"channels": 0, "users": 0, "cases": 0}
+    Calendar.objects.get_or_create(
+        slug="inpi", defaults={
+            "name": "INPI — Rio de Janeiro", "country": "BR", "subdivision": "RJ",
+            "is_default": True,
+            "opening_hours": {str(d): ["09:00-17:00"] for d in range(5)},
+        })
+    Calendar.objects.get_or_create(
+        slug="atendimento-humano", defaults={
+            "name": "Atendimento humano (seg–sex 8h–18h)", "country": "BR",
+            "opening_hours": {str(d): ["08:00-18:00"] for d in range(5)},
+        })
     levels = {}
     for order, (slug, name) in enumerate(LEVELS):
         levels[slug], _ = Level.objects.get_or_create(slug=slug, defaults={"name": name,

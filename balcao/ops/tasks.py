@@ -34,6 +34,14 @@ def retry_pending_webhooks() -> int:
     return len(pending)
 
 
+@db_periodic_task(crontab(minute="*/15"))
+def sweep_deadlines() -> dict[str, int]:
+    """Flag cases due soon or overdue and notify assignees and supervisors once."""
+    from balcao.deadlines.services import sweep_deadlines as sweep
+
+    return sweep()
+
+
 @db_periodic_task(crontab(minute="17", hour="3"))
 def purge_old_login_failures() -> int:
     """Failed-login rows only matter for the lockout window; keep 30 days for audit."""
