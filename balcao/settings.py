@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "balcao.catalog",
     "balcao.cases",
     "balcao.deadlines",
+    "balcao.kb",
+    "balcao.bot",
     "balcao.console",
     "balcao.portal",
     "balcao.api",
@@ -233,6 +235,18 @@ BALCAO_AGENCY_NAME = os.environ.get(
 
 # Deadline sweep: warn this many working days before a case is due.
 BALCAO_DEADLINE_WARNING_DAYS = int(os.environ.get("BALCAO_DEADLINE_WARNING_DAYS", "3"))
+
+# Chatbot: staffed hours for hand-off (a calendar slug; MGI default Mon–Fri 8–18),
+# the channel of cases it opens, idle closing, reopening, optional LLM rephrasing.
+BALCAO_BOT_STAFFED_CALENDAR = os.environ.get("BALCAO_BOT_STAFFED_CALENDAR",
+                                             "atendimento-humano")
+BALCAO_BOT_CASE_CHANNEL = os.environ.get("BALCAO_BOT_CASE_CHANNEL", "fale-conosco")
+BALCAO_BOT_REOPEN_DAYS = int(os.environ.get("BALCAO_BOT_REOPEN_DAYS", "30"))
+BALCAO_CHAT_IDLE_WARNING_MINUTES = int(os.environ.get("BALCAO_CHAT_IDLE_WARNING_MINUTES", "5"))
+BALCAO_LLM_URL = os.environ.get("BALCAO_LLM_URL", "")
+BALCAO_LLM_KEY = os.environ.get("BALCAO_LLM_KEY", "")
+BALCAO_LLM_MODEL = os.environ.get("BALCAO_LLM_MODEL", "gpt-4o-mini")
+BALCAO_LLM_TIMEOUT = float(os.environ.get("BALCAO_LLM_TIMEOUT", "5"))
 
 # Staff login: lockout after repeated failures.
 BALCAO_LOGIN_MAX_FAILURES = int(os.environ.get("BALCAO_LOGIN_MAX_FAILURES", "5"))

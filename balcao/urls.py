@@ -16,6 +16,8 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("conta/", include("balcao.accounts.urls")),
     path("console/", include("balcao.console.urls")),
+    path("", include("balcao.kb.urls")),
+    path("", include("balcao.bot.urls")),
     path("admin/", admin.site.urls),
     path("", include("balcao.portal.urls")),
     prefix_default_language=False,

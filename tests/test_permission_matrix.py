@@ -35,6 +35,12 @@ CONSOLE = {
                      {"target": "{next_state}"}, WORKERS),
     "assign": ("post", "/console/atendimentos/{case}/atribuir/", {}, ASSIGNERS),
     "audit log": ("get", "/console/auditoria/", None, {AD}),
+    "kb list": ("get", "/console/conhecimento/", None, {KM, AD}),
+    "kb new": ("get", "/console/conhecimento/novo/", None, {KM, AD}),
+    "kb edit": ("get", "/console/conhecimento/{article}/", None, {KM, AD}),
+    "kb state": ("post", "/console/conhecimento/{article}/situacao/", {"state": "review"},
+                 {KM, AD}),
+    "gap inbox": ("get", "/console/conhecimento/lacunas/", None, {KM, AD}),
     "extend deadline": ("post", "/console/atendimentos/{case}/prorrogar/",
                         {"justification": "Consulta a outra unidade"}, ASSIGNERS),
 }
@@ -72,7 +78,11 @@ def world(open_case, staff):
     case.deadline_policy = "lai"  # a policy with one extension
     case.save(update_fields=["deadline_policy"])
     target = case.state.outgoing.get(target__slug="em-atendimento").target
-    return {"case": case.pk, "requester": requester.pk, "next_state": target.pk}
+    from balcao.kb.models import Article
+
+    article = Article.objects.create(slug="a", question="Q?", answer="A.", state="draft")
+    return {"case": case.pk, "requester": requester.pk, "next_state": target.pk,
+            "article": article.pk}
 
 
 def _fill(value, world):

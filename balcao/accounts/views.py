@@ -11,6 +11,7 @@ from django import forms
 from django.contrib import auth
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -18,6 +19,7 @@ from django_otp import login as otp_login
 
 from balcao.accounts import services
 from balcao.accounts.models import User
+from balcao.accounts.roles import has_capability
 
 PENDING_KEY = "balcao_pending_user"
 
@@ -78,13 +80,27 @@ def verify_view(request):
             del request.session[PENDING_KEY]
             auth.login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             otp_login(request, device)
-            return redirect(request.GET.get("next") or reverse("console:case_list"))
+            return redirect(_safe_next(request) or _home_for(user))
     context = {"form": form, "user_pending": user}
     if services.confirmed_device(user) is None:
         device = services.pending_enrolment_device(user)
         context["enrol_qr"] = _qr_svg(device.config_url)
         context["enrol_secret"] = base64.b32encode(device.bin_key).decode()
     return render(request, "accounts/verify.html", context)
+
+
+def _home_for(user) -> str:
+    """Where a member of staff lands: cases, or the knowledge base for its editors."""
+    if not has_capability(user, "cases.view") and has_capability(user, "kb.edit"):
+        return reverse("kb:article_list")
+    return reverse("console:case_list")
+
+
+def _safe_next(request) -> str:
+    target = request.GET.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return ""
 
 
 def logout_view(request):

@@ -6,9 +6,13 @@ names each bad field in ``fields``.
 
 from __future__ import annotations
 
+import logging
+
 from django.http import Http404
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+
+logger = logging.getLogger(__name__)
 
 
 class ApiError(Exception):
@@ -52,6 +56,13 @@ def install(api) -> None:
     @api.exception_handler(Http404)
     def not_found(request, exc):
         return api.create_response(request, body("not_found", "Não encontrado."), status=404)
+
+    @api.exception_handler(Exception)
+    def unexpected(request, exc):
+        logger.exception("API error on %s %s", request.method, request.path)
+        return api.create_response(
+            request, body("server_error", "Erro interno. A equipe técnica foi avisada."),
+            status=500)
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):

@@ -9,6 +9,7 @@ from ninja import NinjaAPI
 
 from balcao.api import errors
 from balcao.api.auth import TokenAuth, VerifiedSessionAuth
+from balcao.bot.api import router as bot_router
 from balcao.cases.api import queues_router, requesters_router
 from balcao.cases.api import router as cases_router
 from balcao.deadlines.api import router as deadlines_router
@@ -27,6 +28,7 @@ api.add_router("", cases_router)
 api.add_router("", requesters_router)
 api.add_router("", queues_router)
 api.add_router("", deadlines_router)
+api.add_router("", bot_router)
 
 
 @api.get("/health", tags=["meta"], auth=None)

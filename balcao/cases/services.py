@@ -90,8 +90,15 @@ def do_find_or_create_requester(
             existing = Requester.objects.filter(**{field: value}).first()
             if existing:
                 return existing
+    email = email.strip().lower()
+    if email and not any(docs.values()):
+        # The same e-mail without any document is the same contact (as in e-mail
+        # threading); a document given now never attaches to someone else's record.
+        existing = Requester.objects.filter(email=email).order_by("pk").first()
+        if existing:
+            return existing
     return Requester.objects.create(
-        name=name.strip(), email=email.strip().lower(), phone=phone.strip(),
+        name=name.strip(), email=email, phone=phone.strip(),
         preferred_language=preferred_language, **docs,
     )
 

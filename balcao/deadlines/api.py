@@ -15,7 +15,9 @@ from pydantic import Field
 from balcao.api.errors import ApiError
 from balcao.deadlines.batch import compute_one
 from balcao.deadlines.calendar import default_calendar
+from balcao.deadlines.models import Calendar
 from balcao.deadlines.policies import PolicyError, UnknownPolicyError
+from balcao.deadlines.services import calendar_from_model
 
 router = Router(tags=["deadlines"])
 
@@ -58,10 +60,13 @@ class WorkingDaysOut(Schema):
 
 
 def calendar_for(slug: str):
-    """Calendars by slug: ``br`` and ``pt`` (national)."""
-    if slug.lower() not in {"br", "pt"}:
-        raise ApiError(404, "not_found", f"Calendário desconhecido: {slug}.")
-    return default_calendar(slug.upper())
+    """An agency calendar by its slug, or ``br``/``pt`` for the national ones."""
+    model = Calendar.objects.filter(slug=slug).first()
+    if model is not None:
+        return calendar_from_model(model)
+    if slug.lower() in {"br", "pt"}:
+        return default_calendar(slug.upper())
+    raise ApiError(404, "not_found", f"Calendário desconhecido: {slug}.")
 
 
 @router.get("/calendars/{calendar}/working-days", response=WorkingDaysOut, auth=None,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 from datetime import timedelta
+from pathlib import Path
 
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -19,6 +20,8 @@ from balcao.cases import services as case_services
 from balcao.cases.models import Case, Message, State, Team, TeamMembership, Transition, Workflow
 from balcao.catalog.models import Channel, Level, Service
 from balcao.deadlines.models import Calendar
+from balcao.kb import services as kb_services
+from balcao.kb.models import Article
 
 DEMO_PASSWORD = "balcao-demo-2026"  # noqa: S105 — documented demo login
 
@@ -92,7 +95,7 @@ def _cpf(n: int) -> str:
 @transaction.atomic
 def load_demo(*, cases: int = 300, seed: int = 2026) -> dict[str, int]:
     """Load the demo agency; returns what was created."""
-    created = {"channels": 0, "users": 0, "cases": 0}
+    created = {"channels": 0, "users": 0, "cases": 0, "articles": 0}
     Calendar.objects.get_or_create(
         slug="inpi", defaults={
             "name": "INPI — Rio de Janeiro", "country": "BR", "subdivision": "RJ",
@@ -151,6 +154,10 @@ def load_demo(*, cases: int = 300, seed: int = 2026) -> dict[str, int]:
             TeamMembership.objects.get_or_create(team=team, user=users[key])
     TeamMembership.objects.get_or_create(team=teams["ouvidoria"], user=users["ombudsman"])
 
+    if not Article.objects.exists():
+        kb_path = Path(__file__).resolve().parents[1] / "kb" / "demo" / "inpi-kb.jsonl"
+        with open(kb_path, encoding="utf-8") as handle:
+            created["articles"] = kb_services.do_import(handle).created
     if Case.objects.exists():
         return created
     rng = random.Random(seed)

@@ -42,6 +42,14 @@ def sweep_deadlines() -> dict[str, int]:
     return sweep()
 
 
+@db_periodic_task(crontab(minute="*"))
+def close_idle_conversations() -> dict[str, int]:
+    """Chat idle for 20 minutes (policy chat-idle-20min): warn, then close."""
+    from balcao.bot.services import close_idle_conversations as close_idle
+
+    return close_idle()
+
+
 @db_periodic_task(crontab(minute="17", hour="3"))
 def purge_old_login_failures() -> int:
     """Failed-login rows only matter for the lockout window; keep 30 days for audit."""

@@ -81,3 +81,17 @@ def test_api_working_days_skip_good_friday_and_tiradentes(client):
     assert response.json()["working_days"] == ["2025-04-17", "2025-04-22", "2025-04-23"]
     assert client.get("/api/v1/calendars/xx/working-days",
                       {"from": "2025-04-17", "to": "2025-04-23"}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_api_working_days_of_an_agency_calendar_include_its_closures(client):
+    from datetime import date
+
+    from balcao.deadlines.models import Calendar, CalendarDay
+    from balcao.deadlines.services import do_set_calendar_day
+
+    calendar = Calendar.objects.create(slug="inpi", name="INPI", country="BR")
+    do_set_calendar_day(calendar, date(2025, 4, 22), CalendarDay.Kind.CLOSURE, "Recesso")
+    response = client.get("/api/v1/calendars/inpi/working-days",
+                          {"from": "2025-04-17", "to": "2025-04-23"})
+    assert response.json()["working_days"] == ["2025-04-17", "2025-04-23"]

@@ -29,5 +29,5 @@ class Command(BaseCommand):
         created = services.load_demo(cases=options["cases"])
         self.stdout.write(self.style.SUCCESS(
             f"Demo carregada: {created['channels']} canais, {created['users']} usuários, "
-            f"{created['cases']} atendimentos novos."
+            f"{created['cases']} atendimentos novos, {created['articles']} artigos."
         ))

@@ -1,0 +1,115 @@
+"""Public bot API: ``POST /api/v1/bot/ask`` with the CLI's JSON, and conversations."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404
+from ninja import Router, Schema
+from ninja.throttling import AnonRateThrottle
+from pydantic import Field
+
+from balcao.api.errors import ApiError
+from balcao.bot import services
+from balcao.bot.models import Conversation
+from balcao.cases.services import CaseError
+from balcao.kb.services import KbError
+
+router = Router(tags=["bot"])
+PUBLIC_RATE = [AnonRateThrottle("60/m")]
+
+
+class AskIn(Schema):
+    text: str = Field(max_length=2000)
+    language: str = "pt-BR"
+
+
+class AskOut(Schema):
+    article_id: str | None
+    confidence: float
+    handoff: bool
+    answer: str
+
+
+def _check_text(text: str) -> str:
+    if not text or not text.strip():
+        raise ApiError(422, "validation_error", "Escreva a pergunta.",
+                       {"text": ["Escreva a pergunta."]})
+    return text
+
+
+@router.post("/bot/ask", response=AskOut, auth=None, throttle=PUBLIC_RATE,
+             summary="Perguntar ao chatbot")
+def ask(request, payload: AskIn):
+    try:
+        return services.ask(_check_text(payload.text), payload.language, record=True)
+    except KbError as exc:
+        raise ApiError(422, "validation_error", str(exc), {"language": [str(exc)]}) from exc
+
+
+class ConversationOut(Schema):
+    token: str
+    state: str
+    turns: list[dict]
+
+
+class MessageIn(Schema):
+    text: str = Field(max_length=2000)
+
+
+class CaseRequestIn(Schema):
+    name: str = Field(min_length=1, max_length=200)
+    email: str = Field(min_length=3, max_length=254)
+    cpf: str = ""
+    subject: str = ""
+
+
+def _out(conversation: Conversation) -> dict:
+    return {"token": conversation.token, "state": conversation.state,
+            "turns": [{"role": t.role, "text": t.text, "article_id": t.article_id or None,
+                       "at": t.at.isoformat()} for t in conversation.turns.all()]}
+
+
+@router.post("/bot/conversations", response={201: ConversationOut}, auth=None,
+             throttle=PUBLIC_RATE, summary="Iniciar conversa com o chatbot")
+def start(request, language: str = "pt-BR"):
+    try:
+        return 201, _out(services.start_conversation(language))
+    except KbError as exc:
+        raise ApiError(422, "validation_error", str(exc), {"language": [str(exc)]}) from exc
+
+
+@router.post("/bot/conversations/{token}/messages", response=ConversationOut, auth=None,
+             throttle=PUBLIC_RATE, summary="Escrever na conversa")
+def write(request, token: str, payload: MessageIn):
+    conversation = get_object_or_404(Conversation, token=token)
+    try:
+        services.post_message(conversation, _check_text(payload.text))
+    except services.ConversationClosed as exc:
+        raise ApiError(409, "closed", str(exc)) from exc
+    return _out(conversation)
+
+
+@router.post("/bot/conversations/{token}/case", response=ConversationOut, auth=None,
+             throttle=PUBLIC_RATE, summary="Abrir chamado com a transcrição")
+def open_case(request, token: str, payload: CaseRequestIn):
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    conversation = get_object_or_404(Conversation, token=token)
+    try:
+        validate_email(payload.email)
+    except ValidationError as exc:
+        raise ApiError(422, "validation_error", "E-mail inválido.",
+                       {"email": ["E-mail inválido."]}) from exc
+    try:
+        services.open_case_from_conversation(conversation, name=payload.name,
+                                             email=payload.email, cpf=payload.cpf,
+                                             subject=payload.subject)
+    except ValidationError as exc:
+        raise ApiError(422, "validation_error", " ".join(exc.messages),
+                       {"cpf": exc.messages}) from exc
+    except CaseError as exc:
+        raise ApiError(503, "unavailable", str(exc)) from exc
+    conversation.refresh_from_db()
+    data = _out(conversation)
+    data["protocol"] = conversation.case.protocol if conversation.case else None
+    return data

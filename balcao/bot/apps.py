@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class BotConfig(AppConfig):
+    name = "balcao.bot"
+    label = "bot"
+    verbose_name = "Chatbot"

@@ -1,0 +1,96 @@
+"""``balcao bot ask`` and ``balcao bot eval``.
+
+    balcao bot ask "TEXT" [--language pt-BR] [--json]
+    balcao bot ask --batch PATH          # JSON Lines {"text", "language"}; - = stdin
+    balcao bot eval PATH                 # JSON Lines {"text", "language", "expect"}
+
+Each answer is ``{"article_id": str|null, "confidence": float, "handoff": bool,
+"answer": str}``. Nothing asked here is recorded in the gap inbox.
+"""
+
+import json
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+
+from balcao.bot import services
+from balcao.bot.evaluation import evaluate, read_examples, report
+from balcao.kb.services import KbError
+
+CONTRACT_KEYS = ("article_id", "confidence", "handoff", "answer")
+
+
+def contract(result: dict) -> dict:
+    return {key: result[key] for key in CONTRACT_KEYS}
+
+
+class Command(BaseCommand):
+    help = "Ask the chatbot, one question or a JSON Lines batch; evaluate it."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        ask = sub.add_parser("ask", help="ask one question, or --batch PATH")
+        ask.add_argument("text", nargs="?")
+        ask.add_argument("--language", default="pt-BR")
+        ask.add_argument("--json", action="store_true")
+        ask.add_argument("--batch", metavar="PATH")
+        ev = sub.add_parser("eval", help="in-scope accuracy, refusal, confusion pairs")
+        ev.add_argument("path")
+        ev.add_argument("--json", action="store_true")
+
+    def handle(self, *args, **options):
+        if options["action"] == "eval":
+            return self._eval(options)
+        if options["batch"]:
+            return self._batch(options["batch"])
+        text = (options["text"] or "").strip()
+        if not text:
+            raise CommandError("Escreva a pergunta, ou use --batch PATH.")
+        try:
+            result = services.ask(text, options["language"])
+        except KbError as exc:
+            raise CommandError(str(exc)) from exc
+        if options["json"]:
+            self.stdout.write(json.dumps(contract(result), ensure_ascii=False))
+        else:
+            source = f" [{result['article_id']}]" if result["article_id"] else ""
+            self.stdout.write(f"{result['answer']}\n(confiança {result['confidence']:.2f}"
+                              f"{source}{', oferecer atendente' if result['handoff'] else ''})")
+
+    def _lines(self, path):
+        if path == "-":
+            return sys.stdin
+        try:
+            return open(path, encoding="utf-8")  # noqa: SIM115 — closed at process end
+        except OSError as exc:
+            raise CommandError(f"Não foi possível ler {path}: {exc.strerror or exc}") from exc
+
+    def _batch(self, path):
+        for number, line in enumerate(self._lines(path), start=1):
+            self.stdout.write(json.dumps(self._one(line, number), ensure_ascii=False))
+
+    def _one(self, line: str, number: int) -> dict:
+        try:
+            data = json.loads(line)
+        except ValueError as exc:
+            return {"line": number, "error": f"não é JSON válido ({exc})"}
+        if not isinstance(data, dict):
+            return {"line": number, "error": "esperado um objeto JSON com “text”"}
+        text = data.get("text")
+        if not isinstance(text, str) or not text.strip():
+            return {"line": number, "error": "“text” vazio ou ausente"}
+        try:
+            return contract(services.ask(text, data.get("language") or "pt-BR"))
+        except KbError as exc:
+            return {"line": number, "error": str(exc)}
+
+    def _eval(self, options):
+        try:
+            examples = list(read_examples(options["path"]))
+        except (OSError, ValueError) as exc:
+            raise CommandError(str(exc)) from exc
+        result = evaluate(services.get_bot(), examples)
+        if options["json"]:
+            self.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False))
+        else:
+            self.stdout.write(report(result))

@@ -1,0 +1,90 @@
+"""The public chatbot page (server-rendered, htmx): talk to the bot, ask for a person,
+or leave a request (a case) with the transcript when no one is on duty."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from balcao.bot import services
+from balcao.bot.models import Conversation
+from balcao.cases.services import CaseError
+
+SESSION_KEY = "bot_conversation"
+LANGUAGE_BY_UI = {"pt-br": "pt-BR", "pt-pt": "pt-PT", "en": "en"}
+
+
+def _conversation(request, *, create: bool) -> Conversation | None:
+    token = request.session.get(SESSION_KEY)
+    conversation = Conversation.objects.filter(token=token).first() if token else None
+    if (conversation is None or conversation.state == Conversation.State.CLOSED) and create:
+        language = LANGUAGE_BY_UI.get((get_language() or "pt-br").lower(), "pt-BR")
+        conversation = services.start_conversation(language)
+        request.session[SESSION_KEY] = conversation.token
+    return conversation
+
+
+def _context(conversation, **extra):
+    last_bot = conversation.turns.filter(role="bot").last() if conversation else None
+    offer_case = bool(
+        conversation and conversation.state == Conversation.State.BOT and last_bot
+        and not last_bot.article_id and conversation.turns.filter(role="person").exists()
+        and not services.staffed_now())
+    return {"conversation": conversation, "turns": conversation.turns.all() if conversation
+            else [], "offer_case": offer_case and conversation.case_id is None,
+            "staffed": services.staffed_now(), **extra}
+
+
+def chat(request):
+    conversation = _conversation(request, create=True)
+    return render(request, "bot/chat.html", _context(conversation))
+
+
+@require_POST
+def chat_message(request):
+    conversation = _conversation(request, create=True)
+    text = request.POST.get("text", "").strip()
+    if text:
+        services.post_message(conversation, text)
+    template = "bot/_turns.html" if request.headers.get("HX-Request") else "bot/chat.html"
+    return render(request, template, _context(conversation))
+
+
+@require_POST
+def chat_case(request):
+    conversation = _conversation(request, create=False)
+    if conversation is None:
+        return redirect("bot:chat")
+    name = request.POST.get("name", "").strip()
+    email = request.POST.get("email", "").strip()
+    errors = []
+    if not name:
+        errors.append(_("Informe seu nome."))
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors.append(_("Informe um e-mail válido."))
+    if not errors:
+        try:
+            case = services.open_case_from_conversation(
+                conversation, name=name, email=email, cpf=request.POST.get("cpf", ""))
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+        except CaseError as exc:
+            errors.append(str(exc))
+        else:
+            return render(request, "bot/chat.html", _context(conversation, opened=case))
+    return render(request, "bot/chat.html", _context(conversation, case_errors=errors))
+
+
+@require_POST
+def chat_end(request):
+    conversation = _conversation(request, create=False)
+    if conversation is not None:
+        services.close_conversation(conversation, "encerrada pela pessoa")
+        request.session.pop(SESSION_KEY, None)
+    return redirect("bot:chat")

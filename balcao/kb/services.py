@@ -1,0 +1,248 @@
+"""Knowledge-base actions: import/export, editing with versions, workflow, feedback, gaps."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from balcao.bot.gaps import best_group, content_stems
+from balcao.bot.masking import mask
+from balcao.kb.models import Article, ArticleVersion, Gap, GapGroup
+
+LANGUAGE_CODES = {"pt-br": "pt-BR", "pt": "pt-BR", "pt-pt": "pt-PT", "en": "en",
+                  "en-us": "en", "en-gb": "en"}
+
+# Allowed moves of the editorial workflow: draft → in review → published → archived.
+TRANSITIONS = {
+    Article.State.DRAFT: {Article.State.REVIEW, Article.State.ARCHIVED},
+    Article.State.REVIEW: {Article.State.PUBLISHED, Article.State.DRAFT},
+    Article.State.PUBLISHED: {Article.State.ARCHIVED, Article.State.DRAFT},
+    Article.State.ARCHIVED: {Article.State.DRAFT},
+}
+
+
+class KbError(Exception):
+    """A refused knowledge-base action; the message is for a person."""
+
+
+def normalise_language(value) -> str:
+    code = LANGUAGE_CODES.get(str(value or "pt-BR").strip().lower())
+    if code is None:
+        raise KbError(f"idioma desconhecido: {value!r} (use pt-BR, pt-PT ou en)")
+    return code
+
+
+def _clean_list(value, name: str) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise KbError(f"“{name}” deve ser uma lista de textos")
+    return [v.strip() for v in value if v.strip()]
+
+
+def _snapshot(article: Article, actor=None, note: str = "") -> None:
+    ArticleVersion.objects.create(
+        article=article, number=article.version, question=article.question,
+        answer=article.answer, variants=article.variants, tags=article.tags,
+        state=article.state, author=actor if getattr(actor, "pk", None) else None,
+        note=note[:200])
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def parse_record(line: str) -> dict:
+    """One JSON Lines record checked: ``{"id", "question", "answer", "variants",
+    "language", "tags"}``; raises KbError naming what is wrong."""
+    try:
+        data = json.loads(line)
+    except ValueError as exc:
+        raise KbError(f"não é JSON válido ({exc})") from exc
+    if not isinstance(data, dict):
+        raise KbError("esperado um objeto JSON")
+    record_id = str(data.get("id") or "").strip()
+    if not record_id or len(record_id) > 120:
+        raise KbError("“id” ausente ou com mais de 120 caracteres")
+    question = str(data.get("question") or "").strip()
+    answer = str(data.get("answer") or "").strip()
+    if not question:
+        raise KbError("“question” vazia")
+    if not answer:
+        raise KbError("“answer” vazia")
+    return {"id": record_id, "question": question[:300], "answer": answer,
+            "variants": _clean_list(data.get("variants"), "variants"),
+            "language": normalise_language(data.get("language")),
+            "tags": _clean_list(data.get("tags"), "tags")}
+
+
+@transaction.atomic
+def do_import(lines: Iterable[str], *, draft: bool = False, actor=None) -> ImportResult:
+    """Upsert articles by ``id``; published unless ``draft``. A bad line is reported by
+    number and skipped; the others are imported."""
+    result = ImportResult()
+    state = Article.State.DRAFT if draft else Article.State.PUBLISHED
+    now = timezone.now()
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = parse_record(line)
+        except KbError as exc:
+            result.errors.append(f"linha {number}: {exc}")
+            continue
+        fields = {"question": record["question"], "answer": record["answer"],
+                  "variants": record["variants"], "language": record["language"],
+                  "tags": record["tags"], "state": state}
+        article = Article.objects.filter(slug=record["id"]).first()
+        if article is None:
+            article = Article.objects.create(slug=record["id"], **fields,
+                                             approved_at=None if draft else now)
+            _snapshot(article, actor, "importação")
+            result.created += 1
+            continue
+        if all(getattr(article, k) == v for k, v in fields.items()):
+            result.unchanged += 1
+            continue
+        for key, value in fields.items():
+            setattr(article, key, value)
+        article.version += 1
+        if not draft:
+            article.approved_at = now
+        article.save()
+        _snapshot(article, actor, "importação")
+        result.updated += 1
+    return result
+
+
+def export_records(*, include_archived: bool = True) -> Iterator[dict]:
+    queryset = Article.objects.order_by("slug")
+    if not include_archived:
+        queryset = queryset.exclude(state=Article.State.ARCHIVED)
+    for article in queryset.iterator():
+        yield article.as_import_record()
+
+
+@transaction.atomic
+def do_save_article(article: Article, *, actor, note: str = "", **changes) -> Article:
+    """Edit an article; every saved change is a new version."""
+    allowed = {"question", "answer", "variants", "tags", "language", "service", "owner"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise KbError(f"campos não editáveis: {sorted(unknown)}")
+    if "language" in changes:
+        changes["language"] = normalise_language(changes["language"])
+    for key in ("variants", "tags"):
+        if key in changes:
+            changes[key] = _clean_list(changes[key], key)
+    if not (changes.get("question", article.question) or "").strip():
+        raise KbError("A pergunta não pode ficar vazia.")
+    if not (changes.get("answer", article.answer) or "").strip():
+        raise KbError("A resposta não pode ficar vazia.")
+    creating = article.pk is None
+    for key, value in changes.items():
+        setattr(article, key, value)
+    if not creating:
+        article.version += 1
+    article.save()
+    _snapshot(article, actor, note or ("criação" if creating else "edição"))
+    return article
+
+
+@transaction.atomic
+def do_change_article_state(article: Article, target: str, *, actor) -> Article:
+    """Move along the editorial workflow; publishing records who approved."""
+    if target not in TRANSITIONS.get(article.state, set()):
+        raise KbError(f"Não é possível passar de “{article.get_state_display()}” para "
+                      f"“{Article.State(target).label}”.")
+    article.state = target
+    article.version += 1
+    if target == Article.State.PUBLISHED:
+        article.approved_by = actor if getattr(actor, "pk", None) else None
+        article.approved_at = timezone.now()
+    article.save()
+    _snapshot(article, actor, f"situação: {target}")
+    return article
+
+
+def published_articles():
+    return Article.objects.filter(state=Article.State.PUBLISHED)
+
+
+# --- feedback and the gap inbox ------------------------------------------------------
+
+
+def record_gap(text: str, language: str, reason: str, article: Article | None = None) -> Gap:
+    """Keep a question the bot could not answer (masked) in its similarity group."""
+    masked = mask(text)[:500]
+    stems = content_stems(masked, language)
+    with transaction.atomic():
+        open_groups = GapGroup.objects.select_for_update().filter(
+            status=GapGroup.Status.OPEN, language=language)
+        group_id = best_group(stems, ((g.pk, g.stems) for g in open_groups))
+        if group_id is None:
+            group = GapGroup.objects.create(language=language, representative=masked,
+                                            stems=stems)
+        else:
+            group = GapGroup.objects.get(pk=group_id)
+        GapGroup.objects.filter(pk=group.pk).update(count=F("count") + 1,
+                                                    last_seen=timezone.now())
+        return Gap.objects.create(group=group, text=masked, reason=reason, article=article)
+
+
+def record_feedback(article: Article, helpful: bool, *, question: str = "",
+                    language: str = "") -> None:
+    """“Was this helpful?”: counts, and a thumbs-down goes to the gap inbox."""
+    if helpful:
+        Article.objects.filter(pk=article.pk).update(helpful_yes=F("helpful_yes") + 1)
+        return
+    Article.objects.filter(pk=article.pk).update(helpful_no=F("helpful_no") + 1)
+    record_gap(question or article.question, language or article.language,
+               Gap.Reason.THUMBS_DOWN, article)
+
+
+@transaction.atomic
+def do_resolve_gap_group(group: GapGroup, *, actor, add_variant_to: Article | None = None,
+                         new_question: str = "", new_answer: str = "",
+                         publish: bool = False) -> Article:
+    """In one step, turn a group into a variant of an existing article or a new article."""
+    if group.status != GapGroup.Status.OPEN:
+        raise KbError("Este grupo já foi tratado.")
+    if add_variant_to is not None:
+        variants = list(add_variant_to.variants)
+        if group.representative not in variants:
+            variants.append(group.representative)
+        article = do_save_article(add_variant_to, actor=actor, variants=variants,
+                                  note=f"variante da caixa de lacunas #{group.pk}")
+    else:
+        if not new_answer.strip():
+            raise KbError("Escreva a resposta do novo artigo.")
+        slug_base = "-".join(content_stems(new_question or group.representative,
+                                           group.language)[:6]) or "artigo"
+        slug, n = slug_base[:100], 1
+        while Article.objects.filter(slug=slug).exists():
+            n += 1
+            slug = f"{slug_base[:100]}-{n}"
+        article = do_save_article(Article(slug=slug, owner=actor), actor=actor,
+                                  question=(new_question or group.representative)[:300],
+                                  answer=new_answer, language=group.language,
+                                  variants=[g.text for g in group.gaps.all()[:10]],
+                                  note=f"criado da caixa de lacunas #{group.pk}")
+        if publish:
+            article.state = Article.State.PUBLISHED
+            article.approved_by, article.approved_at = actor, timezone.now()
+            article.save()
+    group.status = GapGroup.Status.RESOLVED
+    group.resolved_article = article
+    group.resolved_by = actor
+    group.save(update_fields=["status", "resolved_article", "resolved_by"])
+    return article

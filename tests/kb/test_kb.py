@@ -1,0 +1,157 @@
+"""Knowledge base: import/export upsert, versions, workflow, feedback, the gap inbox, pages."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from balcao.kb import services
+from balcao.kb.models import Article, ArticleVersion, GapGroup
+
+pytestmark = pytest.mark.django_db
+
+RECORDS = [
+    {"id": "gru-pagar", "question": "Como pago a GRU?", "answer": "Emita a GRU no site.",
+     "variants": ["pagar boleto"], "language": "pt-BR", "tags": ["gru"]},
+    {"id": "trademark-cost", "question": "How much does a trademark cost?",
+     "answer": "See the fee table.", "language": "en"},
+]
+
+
+def _lines(records):
+    return [json.dumps(r, ensure_ascii=False) for r in records]
+
+
+def test_import_publishes_and_upserts_by_id():
+    result = services.do_import(_lines(RECORDS))
+    assert (result.created, result.updated, result.errors) == (2, 0, [])
+    assert set(Article.objects.values_list("state", flat=True)) == {"published"}
+    changed = [dict(RECORDS[0], answer="Emita a GRU no portal do INPI."), RECORDS[1]]
+    result = services.do_import(_lines(changed))
+    assert (result.created, result.updated, result.unchanged) == (0, 1, 1)
+    article = Article.objects.get(slug="gru-pagar")
+    assert article.version == 2 and article.answer.endswith("portal do INPI.")
+    assert ArticleVersion.objects.filter(article=article).count() == 2
+
+
+def test_import_as_draft_is_not_published():
+    services.do_import(_lines(RECORDS[:1]), draft=True)
+    assert Article.objects.get().state == "draft"
+    assert not services.published_articles().exists()
+
+
+def test_bad_lines_are_reported_and_the_rest_imported():
+    lines = ["{not json", json.dumps({"id": "x", "question": "", "answer": "a"}),
+             json.dumps({"id": "y", "question": "q", "answer": "a", "language": "es"}),
+             json.dumps({"id": "z", "question": "q", "answer": "a", "variants": "no"}),
+             *_lines(RECORDS[:1])]
+    result = services.do_import(lines)
+    assert result.created == 1
+    assert [e.split(":")[0] for e in result.errors] == ["linha 1", "linha 2", "linha 3",
+                                                        "linha 4"]
+
+
+def test_cli_import_and_export_round_trip(tmp_path):
+    path = tmp_path / "kb.jsonl"
+    path.write_text("\n".join(_lines(RECORDS)) + "\n", encoding="utf-8")
+    services.do_import(path.read_text().splitlines())
+    exported = list(services.export_records())
+    assert [r["id"] for r in exported] == ["gru-pagar", "trademark-cost"]
+    assert exported[0]["variants"] == ["pagar boleto"]
+
+
+def test_cli_commands_run(tmp_path):
+    path = tmp_path / "kb.jsonl"
+    path.write_text("\n".join(_lines(RECORDS)) + "\n{bad\n", encoding="utf-8")
+    env_db = tmp_path / "db.sqlite3"
+    env = {"DATABASE_URL": f"sqlite:///{env_db}", "BALCAO_VAR_DIR": str(tmp_path)}
+    import os
+
+    run = lambda *a: subprocess.run([sys.executable, "-m", "balcao.cli", *a],  # noqa: E731
+                                    capture_output=True, text=True, timeout=120,
+                                    env={**os.environ, **env})
+    assert run("migrate", "-v0").returncode == 0
+    imported = run("kb", "import", str(path))
+    assert imported.returncode == 0 and "2 criado" in imported.stdout
+    assert "linha 3" in imported.stderr
+    exported = run("kb", "export")
+    assert [json.loads(line)["id"] for line in exported.stdout.splitlines()] == [
+        "gru-pagar", "trademark-cost"]
+
+
+def test_editorial_workflow_records_the_approver(staff):
+    services.do_import(_lines(RECORDS[:1]), draft=True)
+    article = Article.objects.get()
+    km = staff["knowledge_manager"]
+    with pytest.raises(services.KbError):
+        services.do_change_article_state(article, "published", actor=km)  # draft → review first
+    services.do_change_article_state(article, "review", actor=km)
+    services.do_change_article_state(article, "published", actor=km)
+    article.refresh_from_db()
+    assert article.state == "published" and article.approved_by == km
+
+
+def test_unknown_questions_are_grouped_and_turned_into_a_variant(staff):
+    services.do_import(_lines(RECORDS))
+    services.record_gap("qual o horário de atendimento do INPI?", "pt-BR", "not_known")
+    services.record_gap("horário atendimento INPI qual é", "pt-BR", "not_known")
+    services.record_gap("meu cpf 529.982.247-25 não entra no sistema", "pt-BR", "not_known")
+    groups = list(GapGroup.objects.order_by("-count"))
+    assert [g.count for g in groups] == [2, 1]
+    assert "[CPF]" in groups[1].representative  # masked before it is stored
+    article = services.do_resolve_gap_group(groups[0], actor=staff["knowledge_manager"],
+                                            add_variant_to=Article.objects.get(slug="gru-pagar"))
+    assert groups[0].representative in article.variants
+    groups[0].refresh_from_db()
+    assert groups[0].status == "resolved"
+
+
+def test_a_gap_group_becomes_a_new_article_in_one_step(staff):
+    services.record_gap("vocês abrem no sábado?", "pt-BR", "not_known")
+    group = GapGroup.objects.get()
+    article = services.do_resolve_gap_group(
+        group, actor=staff["knowledge_manager"], new_question="O INPI abre aos sábados?",
+        new_answer="Não; o atendimento é de segunda a sexta.", publish=True)
+    assert article.state == "published" and "vocês abrem no sábado?" in article.variants
+
+
+def test_thumbs_down_counts_and_goes_to_the_gap_inbox():
+    services.do_import(_lines(RECORDS[:1]))
+    article = Article.objects.get()
+    services.record_feedback(article, True)
+    services.record_feedback(article, False, question="a gru não foi paga")
+    article.refresh_from_db()
+    assert (article.helpful_yes, article.helpful_no) == (1, 1)
+    assert GapGroup.objects.get().gaps.get().reason == "thumbs_down"
+
+
+def test_public_faq_search_detail_and_vote(client):
+    services.do_import(_lines(RECORDS))
+    page = client.get("/perguntas-frequentes/", {"q": "boleto"})
+    assert page.status_code == 200 and "Como pago a GRU?" in page.content.decode()
+    detail = client.get("/perguntas-frequentes/gru-pagar/")
+    assert "Emita a GRU" in detail.content.decode()
+    client.post("/perguntas-frequentes/gru-pagar/avaliar/", {"helpful": "yes"})
+    client.post("/perguntas-frequentes/gru-pagar/avaliar/", {"helpful": "yes"})  # same session
+    assert Article.objects.get(slug="gru-pagar").helpful_yes == 1
+    assert client.get("/perguntas-frequentes/nao-existe/").status_code == 404
+
+
+def test_drafts_are_not_public(client):
+    services.do_import(_lines(RECORDS[:1]), draft=True)
+    assert client.get("/perguntas-frequentes/gru-pagar/").status_code == 404
+
+
+def test_console_editor_saves_a_new_version(staff, verified_client):
+    services.do_import(_lines(RECORDS[:1]))
+    article = Article.objects.get()
+    client = verified_client(staff["knowledge_manager"])
+    response = client.post(f"/console/conhecimento/{article.pk}/", {
+        "slug": article.slug, "language": "pt-BR", "question": "Como pagar a GRU?",
+        "answer": "Pelo banco.", "variants": "pagar boleto\nboleto gru", "tags": "gru, taxa"})
+    assert response.status_code == 302
+    article.refresh_from_db()
+    assert article.version == 2 and article.variants == ["pagar boleto", "boleto gru"]
+    assert article.tags == ["gru", "taxa"]
+    assert verified_client(staff["agent"]).get("/console/conhecimento/").status_code == 403
