@@ -12,6 +12,7 @@ from balcao.api.auth import TokenAuth, VerifiedSessionAuth
 from balcao.bot.api import router as bot_router
 from balcao.cases.api import queues_router, requesters_router
 from balcao.cases.api import router as cases_router
+from balcao.catalog.api import router as triage_router
 from balcao.deadlines.api import router as deadlines_router
 
 api = NinjaAPI(
@@ -29,6 +30,7 @@ api.add_router("", requesters_router)
 api.add_router("", queues_router)
 api.add_router("", deadlines_router)
 api.add_router("", bot_router)
+api.add_router("", triage_router)
 
 
 @api.get("/health", tags=["meta"], auth=None)

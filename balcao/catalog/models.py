@@ -4,14 +4,35 @@ The portal issue extends these (hours, triage texts, translations); cases point
 at a channel and a service from the start.
 """
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+LANGUAGES = ("pt-BR", "pt-PT", "en")
 
-class Level(models.Model):
+
+class Translated(models.Model):
+    """Texts per language in ``texts`` ({"pt-BR": {...}, "pt-PT": {...}, "en": {...}});
+    the plain fields hold the default language (pt-BR)."""
+
+    texts = models.JSONField(_("textos por idioma"), default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def text(self, key: str, language: str = "pt-BR"):
+        for lang in (language, "pt-BR"):
+            value = (self.texts.get(lang) or {}).get(key)
+            if value:
+                return value
+        return getattr(self, key, "")
+
+
+class Level(Translated):
     """One of the five service levels of the INPI page (seed 000)."""
 
     slug = models.SlugField(unique=True)
+    number = models.PositiveSmallIntegerField(default=1)
     name = models.CharField(_("nome"), max_length=120)
     purpose = models.TextField(_("finalidade"), blank=True)
     order = models.PositiveSmallIntegerField(default=0)
@@ -25,8 +46,26 @@ class Level(models.Model):
         return self.name
 
 
-class Channel(models.Model):
-    """A service channel (Chatbot, Fale Conosco, Ouvidoria…) with its rules."""
+class Channel(Translated):
+    """A service channel (Chatbot, Fale Conosco, Ouvidoria…) with its rules.
+
+    ``slug`` is stable (kept when names or texts are edited or translated): the triage
+    contract and integrations use it. ``texts[lang]`` holds name, purpose, ideal_for,
+    not_advised_for (lists), terms.
+    """
+
+    class Hours(models.TextChoices):
+        ALWAYS = "always", _("24 horas, todos os dias")
+        WEEKLY = "weekly", _("Horário semanal (calendário)")
+        SESSIONS = "sessions", _("Sessões em horários fixos")
+        APPOINTMENT = "appointment", _("Com agendamento")
+        UNSPECIFIED = "unspecified", _("Recebe pedidos a qualquer momento")
+
+    class Entry(models.TextChoices):
+        CHAT = "chat", _("Chat")
+        FORM = "form", _("Formulário")
+        SCHEDULING = "scheduling", _("Agendamento")
+        EXTERNAL = "external", _("Endereço externo")
 
     class Kind(models.TextChoices):
         CHAT = "chat", _("Chat")
@@ -41,6 +80,21 @@ class Channel(models.Model):
     name = models.CharField(_("nome"), max_length=120)
     level = models.ForeignKey(Level, on_delete=models.PROTECT, null=True, blank=True)
     kind = models.CharField(_("tipo"), max_length=20, choices=Kind.choices, default=Kind.FORM)
+    purpose = models.TextField(_("finalidade"), blank=True)
+    ideal_for = models.JSONField(_("ideal para"), default=list, blank=True)
+    not_advised_for = models.JSONField(_("desaconselhado para"), default=list, blank=True)
+    automated = models.BooleanField(_("automatizado"), default=False)
+    media = models.JSONField(_("meios"), default=list, blank=True,
+                             help_text=_("electronic, virtual, in_person"))
+    hours = models.CharField(_("funcionamento"), max_length=12, choices=Hours.choices,
+                             default=Hours.UNSPECIFIED)
+    session_times = models.JSONField(_("horários das sessões"), default=list, blank=True)
+    deadline_agreed = models.BooleanField(_("prazo acordado entre as partes"), default=False)
+    entry = models.CharField(_("ponto de entrada"), max_length=12, choices=Entry.choices,
+                             default=Entry.FORM)
+    entry_url = models.URLField(_("endereço externo"), blank=True)
+    rules_key = models.SlugField(_("regras de triagem"), blank=True,
+                                 help_text=_("Vazio: as regras do próprio identificador."))
     workflow = models.ForeignKey(
         "cases.Workflow", on_delete=models.PROTECT, null=True, blank=True,
         verbose_name=_("fluxo de estados"),
@@ -71,7 +125,7 @@ class Channel(models.Model):
         return self.name
 
 
-class Service(models.Model):
+class Service(Translated):
     """A service/module cases are filed under (Marcas, Patentes, e-INPI/GRU…)."""
 
     slug = models.SlugField(unique=True)
@@ -85,3 +139,57 @@ class Service(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class PortalText(Translated):
+    """Agency texts of the portal (title, tagline, merit statement, appeal), per language."""
+
+    key = models.SlugField(unique=True)
+    value = models.TextField(blank=True)
+
+    def __str__(self) -> str:
+        return self.key
+
+    def text(self, key: str = "value", language: str = "pt-BR"):
+        return super().text(key, language)
+
+
+class ContentItem(Translated):
+    """Podcast episodes and news linked from the portal ("episódios")."""
+
+    number = models.PositiveSmallIntegerField(default=0)
+    title = models.CharField(_("título"), max_length=200)
+    url = models.URLField(blank=True)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["number", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CatalogChange(models.Model):
+    """Every edit of the catalogue: who changed what, when (old → new values)."""
+
+    at = models.DateTimeField(auto_now_add=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                             blank=True)
+    object_type = models.CharField(max_length=30)
+    object_key = models.CharField(max_length=80)
+    changes = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+
+class TriageOutcome(models.Model):
+    """An anonymous triage result (never the text, nothing personal) to learn which
+    needs go where: what was recommended and which channel the person then chose."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    language = models.CharField(max_length=5)
+    recommended = models.CharField(max_length=50)
+    alternative = models.CharField(max_length=50, blank=True)
+    chosen = models.CharField(max_length=50, blank=True)
+    source = models.CharField(max_length=10, default="portal")

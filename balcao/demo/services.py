@@ -17,47 +17,14 @@ from django.utils import timezone
 from balcao.accounts.models import User
 from balcao.accounts.roles import ROLES
 from balcao.cases import services as case_services
-from balcao.cases.models import Case, Message, State, Team, TeamMembership, Transition, Workflow
-from balcao.catalog.models import Channel, Level, Service
+from balcao.cases.models import Case, Message, State, Team, TeamMembership, Transition
+from balcao.catalog import services as catalog_services
+from balcao.catalog.models import Channel, Service
 from balcao.deadlines.models import Calendar
 from balcao.kb import services as kb_services
 from balcao.kb.models import Article
 
 DEMO_PASSWORD = "balcao-demo-2026"  # noqa: S105 — documented demo login
-
-LEVELS = [
-    ("pre-atendimento", "Pré-Atendimento"),
-    ("atendimento-em-campo", "Atendimento em Campo"),
-    ("solucao-de-problemas", "Atendimento na Solução de Problemas"),
-    ("novas-solucoes", "Atendimento em Novas Soluções"),
-    ("pos-atendimento", "Pós-Atendimento"),
-]
-
-# slug, name, level, kind, workflow, deadline policy
-CHANNELS = [
-    ("chatbot", "Chatbot do INPI", "pre-atendimento", "chat", "chat", "chat-idle-20min"),
-    ("conecta-todos", "INPI Conecta Todos", "pre-atendimento", "scheduling", "helpdesk", ""),
-    ("fale-conosco", "Fale Conosco", "atendimento-em-campo", "form", "helpdesk", "fale-conosco"),
-    ("comex-responde", "Comex Responde", "atendimento-em-campo", "form", "helpdesk",
-     "fale-conosco"),
-    ("ouvidoria", "Serviço de Atendimento da Ouvidoria", "solucao-de-problemas", "ombudsman",
-     "helpdesk", "inpi-ouvidoria"),
-    ("sic", "Serviço de Informação ao Cidadão (LAI)", "solucao-de-problemas", "ombudsman",
-     "helpdesk", "lai"),
-    ("telepresencial", "Serviço de Atendimento (Tele)Presencial", "novas-solucoes", "scheduling",
-     "helpdesk", "fale-conosco"),
-    ("reclame-aqui", "Reclame Aqui", "pos-atendimento", "external", "helpdesk",
-     "inpi-ouvidoria"),
-    ("resolucao-pacifica", "Resolução Pacífica de Conflitos", "pos-atendimento", "form",
-     "helpdesk", ""),
-]
-
-SERVICES = [
-    ("marcas", "Marcas"), ("patentes", "Patentes"), ("desenho-industrial", "Desenho Industrial"),
-    ("programa-de-computador", "Programa de Computador"),
-    ("indicacao-geografica", "Indicação Geográfica"),
-    ("contratos-de-tecnologia", "Contratos de Tecnologia"), ("e-inpi-gru", "e-INPI/GRU"),
-]
 
 TEAMS = [
     ("atendimento-n1", "Atendimento nível 1", Team.Strategy.ROUND_ROBIN),
@@ -107,20 +74,10 @@ def load_demo(*, cases: int = 300, seed: int = 2026) -> dict[str, int]:
             "name": "Atendimento humano (seg–sex 8h–18h)", "country": "BR",
             "opening_hours": {str(d): ["08:00-18:00"] for d in range(5)},
         })
-    levels = {}
-    for order, (slug, name) in enumerate(LEVELS):
-        levels[slug], _ = Level.objects.get_or_create(slug=slug, defaults={"name": name,
-                                                                             "order": order})
-    for order, (slug, name, level, kind, workflow, policy) in enumerate(CHANNELS):
-        _, was_created = Channel.objects.get_or_create(
-            slug=slug,
-            defaults={"name": name, "level": levels[level], "kind": kind, "order": order,
-                      "workflow": Workflow.objects.get(slug=workflow),
-                      "deadline_policy": policy},
-        )
-        created["channels"] += was_created
-    for slug, name in SERVICES:
-        Service.objects.get_or_create(slug=slug, defaults={"name": name})
+    created["channels"] = catalog_services.load_demo_catalog()["channels"]
+    # Staffed hours of the demo (MGI default): the bot offers a person only then.
+    Channel.objects.filter(slug="telepresencial", calendar__isnull=True).update(
+        calendar=Calendar.objects.get(slug="inpi"))
 
     users = {}
     for role in ROLES:

@@ -1,0 +1,73 @@
+"""``balcao triage``: "Encontre o atendimento certo" from the command line.
+
+    balcao triage "TEXT" [--language pt-BR|pt-PT|en] [--urgent yes|no]
+                  [--about-decision yes|no] [--json]
+    balcao triage --batch PATH          # JSON Lines; PATH or - for standard input
+    balcao triage --eval PATH           # JSON Lines {"text", "language", "expect"}
+
+Contract: ../shared/contracts/triage.md. ``--batch`` and ``--eval`` record nothing.
+"""
+
+import json
+import sys
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from balcao.catalog import services
+from balcao.catalog.recommender import TriageInputError
+from balcao.catalog.triage_batch import dump_line, evaluate, run_batch
+
+YES_NO = {"yes": True, "sim": True, "no": False, "nao": False, "não": False}
+
+
+class Command(BaseCommand):
+    help = "Recommend the right channel for a need (single, --batch or --eval)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("text", nargs="?")
+        parser.add_argument("--language")
+        parser.add_argument("--urgent", choices=sorted(YES_NO))
+        parser.add_argument("--about-decision", choices=sorted(YES_NO))
+        parser.add_argument("--json", action="store_true")
+        parser.add_argument("--batch", metavar="PATH")
+        parser.add_argument("--eval", metavar="PATH", dest="evaluate")
+
+    def _open(self, path):
+        if path == "-":
+            return sys.stdin
+        try:
+            return open(path, encoding="utf-8")  # noqa: SIM115 — read to the end below
+        except OSError as exc:
+            raise CommandError(f"Não foi possível ler {path}: {exc.strerror or exc}") from exc
+
+    def handle(self, *args, **options):
+        default_language = services.language_code(settings.LANGUAGE_CODE)
+        channels = services.active_channel_infos()
+        if options["batch"]:
+            with self._open(options["batch"]) as handle:
+                for result in run_batch(handle, channels, default_language=default_language,
+                                        appeal_text=services.appeal_text):
+                    self.stdout.write(dump_line(result))
+            return
+        if options["evaluate"]:
+            with self._open(options["evaluate"]) as handle:
+                report = evaluate(handle, channels, default_language=default_language)
+            self.stdout.write(json.dumps(report.to_json(), ensure_ascii=False)
+                              if options["json"] else report.format())
+            return
+        answers = {"urgent": YES_NO.get(options["urgent"]) if options["urgent"] else None,
+                   "about_decision": YES_NO.get(options["about_decision"])
+                   if options["about_decision"] else None}
+        try:
+            result = services.triage(options["text"] or "",
+                                     options["language"] or default_language, answers,
+                                     channels=channels)
+        except TriageInputError as exc:
+            raise CommandError(f"{exc.field}: {exc.message}") from exc
+        if options["json"]:
+            self.stdout.write(dump_line(result))
+            return
+        alternative = f"\nAlternativa: {result['alternative']}" if result["alternative"] else ""
+        self.stdout.write(f"Canal recomendado: {result['channel']}{alternative}\n"
+                          f"Por quê: {result['why']}")

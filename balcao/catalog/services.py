@@ -1,0 +1,240 @@
+"""Catalogue actions: loading an agency catalogue, rendering hours and "open now",
+the triage recommender over the active channels, anonymous outcomes, versioned edits."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from balcao.cases.models import Workflow
+from balcao.catalog import recommender
+from balcao.catalog.models import (
+    LANGUAGES,
+    CatalogChange,
+    Channel,
+    ContentItem,
+    Level,
+    PortalText,
+    Service,
+    TriageOutcome,
+)
+
+DEMO_CATALOG = Path(__file__).resolve().parent / "demo" / "inpi-catalog.json"
+ENTRY_KIND = {"chat": Channel.Kind.CHAT, "form": Channel.Kind.FORM,
+              "scheduling": Channel.Kind.SCHEDULING, "external": Channel.Kind.EXTERNAL}
+TEXT_KEYS = ("name", "purpose", "ideal_for", "not_advised_for", "terms", "hours_text",
+             "deadline_text")
+
+
+def language_code(value: str | None) -> str:
+    """'pt-br' → 'pt-BR', 'pt-pt' → 'pt-PT', 'en…' → 'en'."""
+    value = (value or "pt-BR").lower()
+    if value.startswith("en"):
+        return "en"
+    return "pt-PT" if value in {"pt-pt", "pt_pt"} else "pt-BR"
+
+
+# --- loading --------------------------------------------------------------------------
+
+
+def _per_language(item: dict, keys=TEXT_KEYS) -> dict:
+    texts: dict[str, dict] = {}
+    for key in keys:
+        for lang, value in (item.get(key) or {}).items() if isinstance(item.get(key), dict) \
+                else []:
+            texts.setdefault(lang, {})[key] = value
+    return texts
+
+
+@transaction.atomic
+def load_catalog(data: dict) -> dict[str, int]:
+    """Load a catalogue file (schema ``balcao.catalog/1``); existing rows are kept as
+    the agency edited them (idempotent)."""
+    counts = {"levels": 0, "channels": 0, "services": 0}
+    levels = {}
+    for item in data["levels"]:
+        texts = _per_language(item, ("name", "purpose"))
+        levels[item["number"]], created = Level.objects.get_or_create(
+            slug=item["slug"], defaults={
+                "number": item["number"], "order": item["number"],
+                "name": texts["pt-BR"]["name"], "purpose": texts["pt-BR"].get("purpose", ""),
+                "texts": texts})
+        counts["levels"] += created
+    chat = Workflow.objects.get(slug="chat")
+    helpdesk = Workflow.objects.get(slug="helpdesk")
+    for item in data["channels"]:
+        texts = _per_language(item)
+        base = texts["pt-BR"]
+        entry = item.get("entry_point") or {}
+        hours = item.get("hours") or {}
+        deadline = item.get("deadline") or {}
+        _, created = Channel.objects.get_or_create(slug=item["slug"], defaults={
+            "name": base["name"], "level": levels.get(item["level"]),
+            "order": item.get("order", 0), "active": item.get("active", True),
+            "purpose": base.get("purpose", ""), "ideal_for": base.get("ideal_for", []),
+            "not_advised_for": base.get("not_advised_for", []),
+            "automated": (item.get("mode") or {}).get("staffing") == "automated",
+            "media": (item.get("mode") or {}).get("media", []),
+            "hours": hours.get("kind", Channel.Hours.UNSPECIFIED),
+            "session_times": hours.get("times", []),
+            "deadline_policy": deadline.get("policy") or "",
+            "deadline_agreed": bool(deadline.get("agreed")),
+            "entry": entry.get("kind", Channel.Entry.FORM), "entry_url": entry.get("url") or "",
+            "kind": ENTRY_KIND.get(entry.get("kind"), Channel.Kind.FORM),
+            "workflow": chat if entry.get("kind") == "chat" else helpdesk,
+            "texts": texts, "rules_key": item.get("rules_key") or "",
+        })
+        counts["channels"] += created
+    for item in data.get("services", []):
+        texts = _per_language(item, ("name",))
+        _, created = Service.objects.get_or_create(
+            slug=item["slug"], defaults={"name": texts["pt-BR"]["name"], "texts": texts})
+        counts["services"] += created
+    for key in ("title", "tagline", "merit_statement"):
+        if key in data:
+            PortalText.objects.get_or_create(key=key, defaults={
+                "value": data[key]["pt-BR"],
+                "texts": {lang: {"value": v} for lang, v in data[key].items()}})
+    if "appeal" in data:
+        appeal = data["appeal"]["text"]
+        PortalText.objects.get_or_create(key="appeal", defaults={
+            "value": appeal["pt-BR"], "texts": {lang: {"value": v} for lang, v in appeal.items()}})
+    for item in data.get("episodes", []):
+        ContentItem.objects.get_or_create(number=item["number"], defaults={
+            "title": item["title"]["pt-BR"], "url": item.get("url") or "",
+            "texts": {lang: {"title": v} for lang, v in item["title"].items()}})
+    return counts
+
+
+def load_demo_catalog() -> dict[str, int]:
+    return load_catalog(json.loads(DEMO_CATALOG.read_text(encoding="utf-8")))
+
+
+# --- hours and deadlines ----------------------------------------------------------------
+
+
+def _calendar(channel: Channel):
+    from balcao.deadlines.services import calendar_from_model
+
+    return calendar_from_model(channel.calendar) if channel.calendar_id else None
+
+
+def open_status(channel: Channel, language: str, now: datetime | None = None) -> dict:
+    """Whether the channel is open now, and a sentence for the portal card (respecting
+    holidays and agency closures through the channel's calendar)."""
+    now = now or timezone.now()
+    english = language_code(language) == "en"
+    if channel.hours == Channel.Hours.ALWAYS:
+        return {"open": True, "text": "Open 24 hours" if english else "Aberto 24 horas"}
+    cal = _calendar(channel)
+    if channel.hours == Channel.Hours.WEEKLY and cal is not None:
+        return {"open": cal.is_open(now), "text": cal.opening_status(now, language_code(
+            language).lower()[:2])}
+    if channel.hours == Channel.Hours.SESSIONS and channel.session_times:
+        times = " e ".join(t.replace(":00", "h") for t in channel.session_times)
+        if english:
+            times = " and ".join(channel.session_times)
+            return {"open": None, "text": f"Live sessions at {times}"}
+        return {"open": None, "text": f"Sessões ao vivo às {times}"}
+    if channel.hours == Channel.Hours.APPOINTMENT:
+        return {"open": None, "text": "By appointment" if english else "Com agendamento"}
+    return {"open": True, "text": "Requests accepted at any time" if english
+            else "Recebe pedidos a qualquer momento"}
+
+
+def channel_info(channel: Channel) -> recommender.ChannelInfo:
+    texts = {}
+    for lang in LANGUAGES:
+        own = channel.texts.get(lang) or {}
+        texts[lang] = recommender.ChannelTexts(
+            name=own.get("name") or channel.name,
+            ideal_for=tuple(own.get("ideal_for") or channel.ideal_for),
+            not_advised_for=tuple(own.get("not_advised_for") or channel.not_advised_for),
+            hours_text=own.get("hours_text") or open_status(channel, lang)["text"],
+            deadline_text=own.get("deadline_text", ""),
+        )
+    top = texts["pt-BR"]
+    return recommender.ChannelInfo(
+        slug=channel.slug, name=top.name, level=channel.level.number if channel.level else 1,
+        ideal_for=top.ideal_for, not_advised_for=top.not_advised_for,
+        hours_text=top.hours_text, deadline_text=top.deadline_text, active=channel.active,
+        order=channel.order, texts=texts, rules_key=channel.rules_key or None)
+
+
+def active_channel_infos() -> list[recommender.ChannelInfo]:
+    """The recommender only ever sees the active channels of this database's catalogue."""
+    return [channel_info(c) for c in
+            Channel.objects.filter(active=True).select_related("level", "calendar")]
+
+
+def appeal_text(language: str) -> str | None:
+    text = PortalText.objects.filter(key="appeal").first()
+    return text.text("value", language_code(language)) if text else None
+
+
+# --- triage -----------------------------------------------------------------------------
+
+
+def triage(text, language=None, answers=None, *, record: bool = False,
+           source: str = "portal", channels=None) -> dict:
+    """The contract's object ``{"channel", "alternative", "why", …}`` for one need.
+
+    Raises ``recommender.TriageInputError`` (with ``.field``) on an empty text or an
+    unknown language. ``record`` keeps an anonymous outcome (never the text).
+    """
+    lang = recommender.normalise_language(language)
+    result = recommender.recommend(
+        text, lang, answers, channels if channels is not None else active_channel_infos(),
+        appeal_text=appeal_text(lang)).to_json()
+    if record:
+        outcome = TriageOutcome.objects.create(
+            language=lang, recommended=result["channel"],
+            alternative=result["alternative"] or "", source=source)
+        result["outcome"] = outcome.pk
+    return result
+
+
+def record_choice(outcome_id: int, chosen: str) -> bool:
+    """The channel the person went on to use, after a recommendation."""
+    if not Channel.objects.filter(slug=chosen).exists():
+        return False
+    return bool(TriageOutcome.objects.filter(pk=outcome_id, chosen="").update(chosen=chosen))
+
+
+# --- edits --------------------------------------------------------------------------------
+
+EDITABLE = ("name", "purpose", "ideal_for", "not_advised_for", "active", "order", "hours",
+            "session_times", "deadline_policy", "deadline_agreed", "entry", "entry_url",
+            "texts", "calendar", "level")
+
+
+@transaction.atomic
+def do_update_channel(channel: Channel, *, actor, **changes) -> Channel:
+    """Edit a channel; the change (old → new) is kept in CatalogChange."""
+    from balcao.cases.services import check_can
+
+    check_can(actor, "catalog.edit")
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise ValueError(f"campos não editáveis: {sorted(unknown)}")
+    diff = {}
+    for key, value in changes.items():
+        old = getattr(channel, key)
+        if old != value:
+            diff[key] = {"old": _plain(old), "new": _plain(value)}
+            setattr(channel, key, value)
+    if diff:
+        channel.save()
+        CatalogChange.objects.create(user=actor, object_type="channel",
+                                     object_key=channel.slug, changes=diff)
+    return channel
+
+
+def _plain(value):
+    if hasattr(value, "pk"):
+        return str(value)
+    return value

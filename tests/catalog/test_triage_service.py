@@ -1,0 +1,112 @@
+"""Triage over the database catalogue: CLI, API, anonymous outcomes, edits respected."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from balcao.catalog import services
+from balcao.catalog.models import CatalogChange, Channel, TriageOutcome
+
+pytestmark = pytest.mark.django_db
+
+NEEDS = {
+    "quero saber quanto custa registrar minha marca": "chatbot",
+    "meu pedido foi indeferido injustamente e ninguém me responde há 2 meses": "ouvidoria",
+    "preciso de cópia do processo administrativo X": "sic",
+}
+
+
+@pytest.fixture
+def catalog(db):
+    services.load_demo_catalog()
+
+
+def test_demo_catalogue_has_the_contract_slugs(catalog):
+    assert set(Channel.objects.values_list("slug", flat=True)) == {
+        "chatbot", "conecta-todos", "fale-conosco", "comex-responde", "ouvidoria", "sic",
+        "telepresencial", "reclame-aqui", "resolucao-pacifica"}
+    assert services.load_demo_catalog()["channels"] == 0  # idempotent
+
+
+@pytest.mark.parametrize(("text", "expected"), NEEDS.items())
+def test_the_issues_examples(catalog, text, expected):
+    assert services.triage(text, "pt-BR")["channel"] == expected
+
+
+def test_reversing_a_decision_is_merit_not_discussed(catalog):
+    result = services.triage("quero que o INPI reverta o indeferimento da minha marca", "pt-BR")
+    assert result["channel"] == "merit-not-discussed" and "recurso" in result["why"]
+
+
+def test_why_is_in_the_needs_language(catalog):
+    result = services.triage("I need a copy of my administrative file", "en")
+    assert result["channel"] == "sic" and "We recommend" in result["why"]
+
+
+def test_an_inactive_channel_is_never_recommended(catalog, staff):
+    sic = Channel.objects.get(slug="sic")
+    services.do_update_channel(sic, actor=staff["manager"], active=False)
+    result = services.triage("preciso de cópia do processo administrativo X", "pt-BR")
+    assert "sic" not in (result["channel"], result["alternative"])
+    change = CatalogChange.objects.get()
+    assert change.changes == {"active": {"old": True, "new": False}}
+    assert change.user == staff["manager"]
+
+
+def test_only_managers_edit_the_catalogue(catalog, staff):
+    from balcao.cases.services import PermissionDenied
+
+    with pytest.raises(PermissionDenied):
+        services.do_update_channel(Channel.objects.get(slug="sic"), actor=staff["agent"],
+                                   name="x")
+
+
+def test_api_records_an_anonymous_outcome_without_the_text(client, catalog):
+    text = "preciso de cópia do processo administrativo 123 do CPF 529.982.247-25"
+    response = client.post("/api/v1/triage", json.dumps({"text": text, "language": "pt-BR"}),
+                           content_type="application/json")
+    assert response.status_code == 200
+    body = response.json()
+    assert list(body)[:3] == ["channel", "alternative", "why"]
+    outcome = TriageOutcome.objects.get()
+    stored = json.dumps([getattr(outcome, f.name) for f in outcome._meta.fields], default=str)
+    assert "529" not in stored and "processo" not in stored
+    assert (outcome.recommended, outcome.source) == (body["channel"], "api")
+    choice = client.post("/api/v1/triage/choice", json.dumps(
+        {"outcome": body["outcome"], "chosen": "sic"}), content_type="application/json")
+    assert choice.status_code == 200
+    outcome.refresh_from_db()
+    assert outcome.chosen == "sic"
+
+
+@pytest.mark.parametrize(("payload", "field"), [({"text": " "}, "text"),
+                                                ({"text": "oi", "language": "xx"}, "language")])
+def test_api_422_names_the_field(client, catalog, payload, field):
+    response = client.post("/api/v1/triage", json.dumps(payload), content_type="application/json")
+    assert response.status_code == 422 and field in response.json()["error"]["fields"]
+
+
+def test_cli_batch_keeps_order_records_nothing_and_reports_bad_lines(tmp_path):
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+           "BALCAO_VAR_DIR": str(tmp_path)}
+    run = lambda *args, stdin=None: subprocess.run(  # noqa: E731
+        [sys.executable, "-m", "balcao.cli", *args], input=stdin, capture_output=True,
+        text=True, timeout=180, env=env)
+    assert run("migrate", "-v0").returncode == 0
+    loader = "from balcao.catalog.services import load_demo_catalog; load_demo_catalog()"
+    assert run("shell", "-c", loader).returncode == 0
+    lines = [json.dumps({"text": t, "language": "pt-BR"}) for t in NEEDS] + [
+        "not json", json.dumps({"text": ""}), json.dumps({"text": "x", "language": "es"})]
+    result = run("triage", "--batch", "-", stdin="\n".join(lines) + "\n")
+    assert result.returncode == 0, result.stderr
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o.get("channel") for o in out[:3]] == list(NEEDS.values())
+    assert all("error" in o for o in out[3:])
+    single = run("triage", "", "--json")
+    assert single.returncode != 0
+    count = run("shell", "-c", "from balcao.catalog.models import TriageOutcome; "
+                "print(TriageOutcome.objects.count())")
+    assert count.stdout.strip().splitlines()[-1] == "0"
