@@ -233,6 +233,13 @@ BALCAO_AGENCY_NAME = os.environ.get(
     "BALCAO_AGENCY_NAME", "INPI — Instituto Nacional da Propriedade Industrial"
 )
 
+# Portal theme: the gov.br design system by default; "neutral" for agencies outside
+# Brazil (e.g. INPI-PT). Logo and primary colour are the agency's.
+BALCAO_THEME = os.environ.get("BALCAO_THEME", "govbr")
+BALCAO_AGENCY_LOGO_URL = os.environ.get("BALCAO_AGENCY_LOGO_URL", "")
+BALCAO_PRIMARY_COLOR = os.environ.get("BALCAO_PRIMARY_COLOR", "#1351b4")
+BALCAO_PUBLIC_FORM_RATE = os.environ.get("BALCAO_PUBLIC_FORM_RATE", "5/10m")
+
 # Deadline sweep: warn this many working days before a case is due.
 BALCAO_DEADLINE_WARNING_DAYS = int(os.environ.get("BALCAO_DEADLINE_WARNING_DAYS", "3"))
 

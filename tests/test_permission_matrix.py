@@ -35,6 +35,8 @@ CONSOLE = {
                      {"target": "{next_state}"}, WORKERS),
     "assign": ("post", "/console/atendimentos/{case}/atribuir/", {}, ASSIGNERS),
     "audit log": ("get", "/console/auditoria/", None, {AD}),
+    "catalog list": ("get", "/console/catalogo/", None, {MA, AD}),
+    "catalog edit": ("get", "/console/catalogo/fale-conosco/", None, {MA, AD}),
     "kb list": ("get", "/console/conhecimento/", None, {KM, AD}),
     "kb new": ("get", "/console/conhecimento/novo/", None, {KM, AD}),
     "kb edit": ("get", "/console/conhecimento/{article}/", None, {KM, AD}),

@@ -15,4 +15,6 @@ urlpatterns = [
     path("atendimentos/<int:pk>/anexos/<int:attachment_pk>/", views.attachment_download,
          name="attachment_download"),
     path("auditoria/", views.audit_log, name="audit_log"),
+    path("catalogo/", views.catalog_list, name="catalog_list"),
+    path("catalogo/<slug:slug>/", views.catalog_edit, name="catalog_edit"),
 ]

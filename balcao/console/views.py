@@ -207,3 +207,56 @@ def audit_log(request):
     rows = PersonalDataAccess.objects.select_related("user", "requester")[:200]
     return render(request, "console/audit_log.html", {"rows": rows})
 
+
+
+# --- the catalogue (managers) ---------------------------------------------------------
+
+
+@staff_view("catalog.edit")
+def catalog_list(request):
+    from balcao.catalog.models import CatalogChange
+
+    channels = Channel.objects.select_related("level").order_by("level__number", "order")
+    return render(request, "console/catalog_list.html", {
+        "channels": channels, "changes": CatalogChange.objects.select_related("user")[:30]})
+
+
+@staff_view("catalog.edit")
+def catalog_edit(request, slug: str):
+    from balcao.catalog import services as catalog_services
+
+    channel = get_object_or_404(Channel, slug=slug)
+    texts = channel.texts or {}
+    initial = {
+        "name": channel.name, "purpose": channel.purpose,
+        "ideal_for": "\n".join(channel.ideal_for), "active": channel.active,
+        "not_advised_for": "\n".join(channel.not_advised_for), "order": channel.order,
+        "hours": channel.hours, "session_times": ", ".join(channel.session_times),
+        "deadline_policy": channel.deadline_policy, "entry": channel.entry,
+        "entry_url": channel.entry_url,
+        "name_en": (texts.get("en") or {}).get("name", ""),
+        "purpose_en": (texts.get("en") or {}).get("purpose", ""),
+        "name_pt_pt": (texts.get("pt-PT") or {}).get("name", ""),
+        "purpose_pt_pt": (texts.get("pt-PT") or {}).get("purpose", ""),
+    }
+    form = forms.ChannelForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        new_texts = {lang: dict(values) for lang, values in texts.items()}
+        lines = forms.ChannelForm.lines
+        new_texts.setdefault("pt-BR", {}).update(
+            name=data["name"], purpose=data["purpose"], ideal_for=lines(data["ideal_for"]),
+            not_advised_for=lines(data["not_advised_for"]))
+        for lang, suffix in (("en", "en"), ("pt-PT", "pt_pt")):
+            for key in ("name", "purpose"):
+                if data[f"{key}_{suffix}"]:
+                    new_texts.setdefault(lang, {})[key] = data[f"{key}_{suffix}"]
+        catalog_services.do_update_channel(
+            channel, actor=request.user, name=data["name"], purpose=data["purpose"],
+            ideal_for=lines(data["ideal_for"]), not_advised_for=lines(data["not_advised_for"]),
+            active=data["active"], order=data["order"], hours=data["hours"],
+            session_times=data["session_times"], deadline_policy=data["deadline_policy"],
+            entry=data["entry"], entry_url=data["entry_url"], texts=new_texts)
+        messages.success(request, _("Canal atualizado."))
+        return redirect("console:catalog_edit", slug=channel.slug)
+    return render(request, "console/catalog_edit.html", {"channel": channel, "form": form})

@@ -110,3 +110,32 @@ def test_cli_batch_keeps_order_records_nothing_and_reports_bad_lines(tmp_path):
     count = run("shell", "-c", "from balcao.catalog.models import TriageOutcome; "
                 "print(TriageOutcome.objects.count())")
     assert count.stdout.strip().splitlines()[-1] == "0"
+
+
+def test_manager_edits_a_channel_in_the_console_and_it_is_versioned(catalog, staff,
+                                                                     verified_client):
+    client = verified_client(staff["manager"])
+    page = client.get("/console/catalogo/sic/")
+    assert page.status_code == 200
+    form = page.context["form"].initial
+    form.update(name="SIC — Acesso à Informação", active="", name_en="Information Service",
+                session_times="", entry_url="")
+    response = client.post("/console/catalogo/sic/", {k: v for k, v in form.items()
+                                                      if v is not None and v is not False})
+    assert response.status_code == 302
+    sic = Channel.objects.get(slug="sic")
+    assert sic.name == "SIC — Acesso à Informação" and not sic.active
+    assert sic.text("name", "en") == "Information Service"
+    change = CatalogChange.objects.get(object_key="sic")
+    assert {"name", "active", "texts"} <= set(change.changes)
+    result = services.triage("preciso de cópia do processo administrativo X", "pt-BR")
+    assert result["channel"] != "sic"
+
+
+def test_console_refuses_an_unknown_deadline_policy(catalog, staff, verified_client):
+    client = verified_client(staff["manager"])
+    form = client.get("/console/catalogo/sic/").context["form"].initial
+    form.update(deadline_policy="nao-existe", session_times="", entry_url="")
+    response = client.post("/console/catalogo/sic/", {k: v for k, v in form.items()
+                                                      if v is not None and v is not False})
+    assert response.status_code == 200 and "desconhecida" in response.content.decode()
