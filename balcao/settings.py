@@ -176,6 +176,7 @@ if BALCAO_COUNTRY not in {"BR", "PT"}:
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "balcao" / "static"]
 
 # Attachments live outside the web root and are only served by a view that checks

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.throttling import AnonRateThrottle
 from pydantic import Field
 
@@ -72,7 +72,7 @@ def _out(conversation: Conversation) -> dict:
              throttle=PUBLIC_RATE, summary="Iniciar conversa com o chatbot")
 def start(request, language: str = "pt-BR"):
     try:
-        return 201, _out(services.start_conversation(language))
+        return Status(201, _out(services.start_conversation(language)))
     except KbError as exc:
         raise ApiError(422, "validation_error", str(exc), {"language": [str(exc)]}) from exc
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
@@ -206,7 +206,7 @@ def create_case(request, payload: CaseIn):
         )
     except services.CaseError as exc:
         _refuse(exc, "subject")
-    return 201, _detail(_case(request, case.pk))
+    return Status(201, _detail(_case(request, case.pk)))
 
 
 def _detail(case: Case) -> dict:
@@ -262,7 +262,7 @@ def add_message(request, case_id: int, body: Form[str] = "", internal: Form[bool
         _refuse(exc, "files")
     except services.CaseError as exc:
         _refuse(exc, "body")
-    return 201, _message_out(message, case)
+    return Status(201, _message_out(message, case))
 
 
 @router.get("/cases/{case_id}/attachments/{attachment_id}", summary="Baixar anexo")
@@ -399,7 +399,7 @@ def create_requester(request, payload: RequesterIn):
                       if getattr(payload, f) and f.upper() in " ".join(exc.messages)), "cpf")
         raise ApiError(422, "validation_error", " ".join(exc.messages),
                        {field: exc.messages}) from exc
-    return 201, _reveal(request, requester)
+    return Status(201, _reveal(request, requester))
 
 
 @requesters_router.get("/requesters/{requester_id}", response=RequesterOut,
