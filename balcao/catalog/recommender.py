@@ -425,8 +425,11 @@ def _phrase_in(phrase_tokens: Sequence[str], need: _Need) -> bool:
 _PAREN = re.compile(r"\(([^)]*)\)")
 
 
-def _name_variants(channel: ChannelInfo) -> list[list[str]]:
+def _name_variants(channel: ChannelInfo, rules: TriageRules | None = None) -> list[list[str]]:
     variants: list[list[str]] = [tokens(channel.slug.replace("-", " "))]
+    if rules is not None:
+        key = channel.rules_key or channel.slug
+        variants.extend(tokens(alias) for alias in rules.raw.get("aliases", {}).get(key, ()))
     for texts in channel.all_texts():
         for inner in _PAREN.findall(texts.name):
             variants.append(tokens(inner))
@@ -452,6 +455,51 @@ def _lexical_score(channel: ChannelInfo, need: _Need, language: str) -> float:
             own.update(s for s in stems(phrase, language) if len(s) > 3)
     overlap = own.intersection(s for s in need.stemmed if len(s) > 3)
     return min(2.0, 0.5 * len(overlap))
+
+
+def _name_cue_weight(
+    cand: _Candidate, patterns: Sequence[_Pattern], need: _Need, rules: TriageRules
+) -> float:
+    """Weight of the matched cues of ``cand`` that only spell one of the channel's names."""
+    names = [v for v in _name_variants(cand.channel, rules) if _phrase_in(v, need)]
+
+    def spells_name(source: str) -> bool:
+        words = tokens(source.replace("~", ""))
+        return any(words == name[i : i + len(words)] for name in names for i in range(len(name)))
+
+    return sum(p.weight for p in patterns if p.source in cand.matched and spells_name(p.source))
+
+
+def _mention_preceded_by(
+    cand: _Candidate, need: _Need, rules: TriageRules, words: Iterable[str], reach: int
+) -> bool:
+    """True when a name of the channel has one of ``words`` within ``reach`` words before it
+    (articles not counted)."""
+    wanted = set(words)
+    skippable = set(rules.raw.get("skippable", {}).get(need.family, ()))
+    for name in _name_variants(cand.channel, rules):
+        size = len(name)
+        for i in range(len(need.folded) - size + 1):
+            if need.folded[i : i + size] != name:
+                continue
+            before = [w for w in need.folded[max(0, i - reach - 2) : i] if w not in skippable]
+            if wanted.intersection(before[-reach:]):
+                return True
+    return False
+
+
+def _complained_about(cand: _Candidate, need: _Need, rules: TriageRules) -> bool:
+    """True when a name of the channel follows a word that makes it the object of the need
+    ("reclamar do Comex Responde", "unhappy with the chatbot"), not where it should go."""
+    words = rules.raw.get("mention_object", {}).get(need.family, ())
+    return _mention_preceded_by(cand, need, rules, words, 1)
+
+
+def _rejected(cand: _Candidate, need: _Need, rules: TriageRules) -> bool:
+    """True when the need sets the channel aside for want of time ("no time for the
+    ombudsman process", "sem tempo pra ouvidoria")."""
+    words = rules.raw.get("mention_rejected", {}).get(need.family, ())
+    return _mention_preceded_by(cand, need, rules, words, 4)
 
 
 def recommend(
@@ -503,31 +551,49 @@ def recommend(
         candidates.append(cand)
 
     # Named channels: a mention counts for the channel named, unless the need says that channel
-    # left it unanswered or unresolved; then the channels "ideal para" cases the other channels
-    # did not solve gain instead (seed 000: Ouvidoria, "ineficiência dos demais canais").
+    # left it unanswered or unresolved, or complains about it ("reclamar do Comex Responde");
+    # then the channels "ideal para" cases the other channels did not solve gain instead (seed
+    # 000: Ouvidoria, "reclamações sobre a ineficiência dos demais canais").
     escalation = rules.weight("escalation_bonus", 1.5)
     mention = rules.weight("name_mention", 1.5)
     mentioned = [
-        c for c in candidates if any(_phrase_in(v, need) for v in _name_variants(c.channel))
+        c for c in candidates if any(_phrase_in(v, need) for v in _name_variants(c.channel, rules))
     ]
+    failed = mentioned if conditions.get("unresolved") else []
+    if conditions.get("complaint") or conditions.get("dissatisfaction"):
+        failed = failed or [c for c in mentioned if _complained_about(c, need, rules)]
+    if conditions.get("time_poor"):
+        failed = failed or [c for c in mentioned if _rejected(c, need, rules)]
+
+    def key_cues(cand: _Candidate) -> Sequence[_Pattern]:
+        cues = rules.channel_cues.get(cand.channel.rules_key or cand.channel.slug)
+        return cues.get(family, ()) if cues is not None else ()
+
     for cand in candidates:
         texts = cand.channel.in_language(lang)
         ideal_tags = (
             set().union(*(_tags(p, rules) for p in texts.ideal_for)) if texts.ideal_for else set()
         )
-        if cand in mentioned and not conditions.get("unresolved"):
+        if cand in failed:
+            # "já reclamei no Reclame Aqui e nada": the channel's name is history, not a wish;
+            # cues that only spell the channel's name do not count for it.
+            cand.raw -= _name_cue_weight(cand, key_cues(cand), need, rules)
+        elif cand in mentioned:
             cand.raw += mention
-        unresolved = conditions.get("unresolved")
-        if unresolved and mentioned and "escalation" in ideal_tags and cand not in mentioned:
+        if failed and "escalation" in ideal_tags and cand not in failed:
             cand.raw += escalation
 
     any_raw = any(c.raw > 0 for c in candidates)
+    standalone = set(rules.raw.get("standalone_tags", ()))
     for cand in candidates:
         texts = cand.channel.in_language(lang)
         cand.score = cand.raw
         for phrase in texts.ideal_for:
             hit = _tags(phrase, rules) & needs_tags
-            if hit and (cand.raw > 0 or not any_raw):
+            # A general tag (technical, simple…) only sharpens a channel the need already
+            # points to; a distinctive one (dissatisfaction with the service, little time)
+            # is enough on its own: it is what the channel is "ideal para".
+            if hit and (cand.raw > 0 or not any_raw or hit & standalone):
                 cand.score += ideal_bonus * len(hit)
                 cand.ideal_hits.append(phrase)
         for phrase in texts.not_advised_for:

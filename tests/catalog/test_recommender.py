@@ -234,6 +234,61 @@ def test_negated_cue_does_not_count(channels: list[ChannelInfo]) -> None:
     assert recommend(text, "en", None, channels).channel == "chatbot"
 
 
+def test_negation_reaches_over_a_verb_of_asking(channels: list[ChannelInfo]) -> None:
+    text = "indeferiram meu pedido; não estou pedindo pra mudar nada, só quero o prazo do recurso"
+    assert recommend(text, "pt-BR", None, channels).channel != MERIT_NOT_DISCUSSED
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "expected"),
+    [
+        # seed 000: Reclame Aqui is "ideal para" dissatisfaction with the service itself...
+        ("o atendente foi muito grosseiro comigo", "pt-BR", "reclame-aqui"),
+        ("the attendant was rude and unprofessional", "en", "reclame-aqui"),
+        ("support was condescending, I am too busy for long procedures", "en", "reclame-aqui"),
+        # ...the Ouvidoria takes the inefficiency of the other channels
+        ("mandei email pro fale conosco há 3 semanas e ninguém respondeu", "pt-BR", "ouvidoria"),
+        ("I want to complain about the chatbot, its answers are useless", "en", "ouvidoria"),
+    ],
+)
+def test_dissatisfaction_with_the_service_versus_inefficiency_of_a_channel(
+    text: str, language: str, expected: str, channels: list[ChannelInfo]
+) -> None:
+    assert recommend(text, language, None, channels).channel == expected
+
+
+def test_a_channel_named_as_already_tried_does_not_count_for_itself(
+    channels: list[ChannelInfo],
+) -> None:
+    text = "já reclamei no reclame aqui e nada foi resolvido, quero uma conciliação com o inpi"
+    assert recommend(text, "pt-BR", None, channels).channel == "resolucao-pacifica"
+    text = "the ombudsman couldn't solve it, can we reach an agreement with INPI?"
+    assert recommend(text, "en", None, channels).channel == "resolucao-pacifica"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("paguei a taxa de renovação duas vezes, como peço o reembolso?", "pt-BR"),
+        ("we paid the fee but the certificate was never issued", "en"),
+        ("what is the procedure to file an opposition against a competitor's mark?", "en"),
+    ],
+)
+def test_a_problem_with_ones_own_request_is_not_a_simple_question(
+    text: str, language: str, channels: list[ChannelInfo]
+) -> None:
+    assert recommend(text, language, None, channels).channel == "fale-conosco"
+    simple = "quanto custa a taxa de renovação?"
+    assert recommend(simple, "pt-BR", None, channels).channel == "chatbot"
+
+
+def test_a_very_specific_technical_clarification_goes_to_the_telepresential_service(
+    channels: list[ChannelInfo],
+) -> None:
+    text = "preciso de esclarecimento técnico sobre o teor de um despacho muito específico"
+    assert recommend(text, "pt-BR", None, channels).channel == "telepresencial"
+
+
 def test_unmatched_need_goes_to_pre_service(channels: list[ChannelInfo]) -> None:
     result = recommend("xyzzy", "pt-BR", None, channels)
     assert result.channel == "chatbot"

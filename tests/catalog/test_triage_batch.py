@@ -132,3 +132,21 @@ def test_evaluation_counts_misses_and_errors(channels: list[ChannelInfo]) -> Non
     assert "Hit rate (first recommendation): 1/2 = 50.0%" in text
     assert "expected sic, got chatbot" in text
     assert report.to_json()["overall"] == {"total": 2, "hits": 1, "rate": 0.5}
+
+
+FRESH_PATH = Path(__file__).parent / "data" / "triage-needs-fresh.jsonl"
+
+
+def test_evaluation_on_the_fresh_set(channels: list[ChannelInfo]) -> None:
+    """A second set, written from the seed's definitions before the rules were read (150 needs,
+    ~30% English, 10 pt-PT); a guard against regressions, not an estimate of held-out accuracy."""
+    with FRESH_PATH.open(encoding="utf-8") as handle:
+        needs = [json.loads(line) for line in handle if line.strip()]
+    languages = Counter(n["language"] for n in needs)
+    assert len(needs) == 150 and languages["pt-PT"] == 10
+    assert 0.25 <= languages["en"] / len(needs) <= 0.35
+    assert {n["expect"] for n in needs} == OUTCOMES
+    with FRESH_PATH.open(encoding="utf-8") as handle:
+        report = evaluate(handle, channels)
+    assert not report.errors
+    assert report.overall.rate >= 0.9
