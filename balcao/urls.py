@@ -4,13 +4,14 @@ from django.urls import include, path
 from django_otp.admin import OTPAdminSite
 
 from balcao.api.urls import api
+from balcao.language import switch_language
 
 # The admin site also demands a verified second factor (no 2FA bypass).
 admin.site.__class__ = OTPAdminSite
 
 urlpatterns = [
     path("api/v1/", api.urls),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", switch_language, name="set_language"),
     path("health", include("balcao.portal.health_urls")),
 ]
 urlpatterns += i18n_patterns(

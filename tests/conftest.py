@@ -20,6 +20,16 @@ def shared_data(*parts: str) -> Path:
     return path
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """A request to /en/… must not leave the next test speaking English."""
+    from django.conf import settings
+    from django.utils import translation
+
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def make_user(db, django_user_model):
     def make(role: str | None = None, username: str | None = None, **extra):

@@ -7,6 +7,8 @@ single source the views, the API and the permission-matrix test read.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy as _
+
 AGENT = "agent"
 SUPERVISOR = "supervisor"
 QUALITY_MANAGER = "quality_manager"
@@ -15,14 +17,14 @@ KNOWLEDGE_MANAGER = "knowledge_manager"
 MANAGER = "manager"
 ADMIN = "admin"
 
-ROLES: dict[str, str] = {
-    AGENT: "Atendente",
-    SUPERVISOR: "Supervisor",
-    QUALITY_MANAGER: "Gestor de qualidade",
-    OMBUDSMAN: "Ouvidor",
-    KNOWLEDGE_MANAGER: "Gestor de conhecimento",
-    MANAGER: "Gestor",
-    ADMIN: "Administrador",
+ROLES: dict[str, object] = {
+    AGENT: _("Atendente"),
+    SUPERVISOR: _("Supervisor"),
+    QUALITY_MANAGER: _("Gestor de qualidade"),
+    OMBUDSMAN: _("Ouvidor"),
+    KNOWLEDGE_MANAGER: _("Gestor de conhecimento"),
+    MANAGER: _("Gestor"),
+    ADMIN: _("Administrador"),
 }
 
 _CASE_WORKERS = {AGENT, SUPERVISOR, OMBUDSMAN, MANAGER, ADMIN}

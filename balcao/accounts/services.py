@@ -13,6 +13,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from balcao.accounts.models import LoginFailure, User
@@ -28,7 +29,8 @@ def check_not_locked(username: str) -> None:
     if failures >= settings.BALCAO_LOGIN_MAX_FAILURES:
         minutes = max(1, settings.BALCAO_LOGIN_LOCKOUT_SECONDS // 60)
         raise LoginError(
-            f"Acesso bloqueado por excesso de tentativas. Tente novamente em {minutes} minutos."
+            _("Acesso bloqueado por excesso de tentativas. Tente novamente em %(minutes)s "
+              "minutos.") % {"minutes": minutes}
         )
 
 
@@ -42,7 +44,7 @@ def check_password_step(request, username: str, password: str, ip: str | None) -
     user = authenticate(request, username=username, password=password)
     if user is None or not user.is_staff and not user.groups.exists():
         record_failure(username, ip)
-        raise LoginError("Usuário ou senha incorretos.")
+        raise LoginError(_("Usuário ou senha incorretos."))
     return user
 
 
@@ -65,7 +67,7 @@ def check_token_step(user: User, token: str, ip: str | None) -> TOTPDevice:
     device = confirmed_device(user) or pending_enrolment_device(user)
     if not token or not device.verify_token(token):
         record_failure(user.username, ip)
-        raise LoginError("Código de verificação inválido ou expirado.")
+        raise LoginError(_("Código de verificação inválido ou expirado."))
     if not device.confirmed:
         device.confirmed = True
         device.save(update_fields=["confirmed"])

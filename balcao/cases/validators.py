@@ -6,6 +6,7 @@ Validation and normalisation come from python-stdnum; the messages are for peopl
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 from stdnum import exceptions as stdnum_errors
 from stdnum.br import cnpj as br_cnpj
 from stdnum.br import cpf as br_cpf
@@ -17,14 +18,17 @@ def _normalise(module, value: str, label: str) -> str:
         return module.validate(value)
     except stdnum_errors.InvalidChecksum as exc:
         raise ValidationError(
-            f"{label} inválido: os dígitos verificadores não conferem.", code="invalid_checksum"
+            _("%(label)s inválido: os dígitos verificadores não conferem.") % {"label": label},
+            code="invalid_checksum",
         ) from exc
     except stdnum_errors.InvalidLength as exc:
         raise ValidationError(
-            f"{label} inválido: número de dígitos errado.", code="invalid_length"
+            _("%(label)s inválido: número de dígitos errado.") % {"label": label},
+            code="invalid_length",
         ) from exc
     except stdnum_errors.ValidationError as exc:
-        raise ValidationError(f"{label} inválido.", code="invalid") from exc
+        raise ValidationError(_("%(label)s inválido.") % {"label": label},
+                              code="invalid") from exc
 
 
 def normalise_cpf(value: str) -> str:
