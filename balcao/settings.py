@@ -139,6 +139,19 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+    "BALCAO_DB_POOL", True
+):
+    # Under ASGI each request runs in its own thread-sensitive context, so persistent
+    # connections (CONN_MAX_AGE > 0) are opened per request and never reused; a pool
+    # per process is Django's answer (psycopg[pool]).
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": int(os.environ.get("BALCAO_DB_POOL_MIN", "2")),
+        "max_size": int(os.environ.get("BALCAO_DB_POOL_MAX", "10")),
+        "timeout": 10,
+    }
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"

@@ -8,7 +8,11 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const out = join(root, "balcao", "static", "vendor");
 const copies = [
   ["node_modules/@govbr-ds/core/dist/core.min.css", "govbr/core.min.css"],
+  // The source maps the minified files point at: without them collectstatic's manifest
+  // storage (BALCAO_DEBUG=0) refuses the files that reference them.
+  ["node_modules/@govbr-ds/core/dist/core.min.css.map", "govbr/core.min.css.map"],
   ["node_modules/@govbr-ds/core/dist/core.min.js", "govbr/core.min.js"],
+  ["node_modules/@govbr-ds/core/dist/core.min.js.map", "govbr/core.min.js.map"],
   ["node_modules/htmx.org/dist/htmx.min.js", "htmx/htmx.min.js"],
 ];
 for (const [src, dest] of copies) {

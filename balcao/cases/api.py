@@ -158,6 +158,15 @@ def _message_out(message: Message, case: Case) -> dict:
     }
 
 
+# What CaseOut reads: no description, no password hash or JSON columns of related rows.
+LIST_FIELDS = (
+    "protocol", "subject", "priority", "requester_id", "representative_id", "created_at",
+    "updated_at", "closed_at", "due_at", "deadline_policy", "deadline_paused_at",
+    "channel__slug", "service__slug", "state__slug", "state__name", "state__category",
+    "team__slug", "assignee__username",
+)
+
+
 @router.get("/cases", response=CasePage, summary="Listar atendimentos")
 def list_cases(request, q: str = "", state: str = "", category: str = "", channel: str = "",
                team: str = "", assignee: str = "", due: str = "", protocol: str = "",
@@ -171,6 +180,7 @@ def list_cases(request, q: str = "", state: str = "", category: str = "", channe
         queryset = queryset.filter(state__slug=state)
     if protocol:
         queryset = queryset.filter(protocol=protocol)
+    queryset = queryset.only(*LIST_FIELDS)
     cases, next_cursor = filters.page(queryset, cursor=cursor, size=limit)
     return {"items": [CaseOut.from_case(c) for c in cases], "next_cursor": next_cursor}
 

@@ -14,7 +14,7 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from balcao.cases.models import Case
+from balcao.cases.models import Case, State
 from balcao.cases.search import filter_search
 
 MAX_PAGE_SIZE = 100
@@ -40,7 +40,13 @@ def apply_filters(queryset: QuerySet, filters: CaseFilters, *, user=None) -> Que
     if filters.state.isdigit():
         queryset = queryset.filter(state_id=int(filters.state))
     if filters.category:
-        queryset = queryset.filter(state__category=filters.category)
+        # Resolve the category to state ids first (a 17-row table): a join on
+        # cases_state hides the category's share from the planner, which then
+        # picked a GIN BitmapAnd once per state (1.1 s with q=gru at 1 M cases).
+        state_ids = list(
+            State.objects.filter(category=filters.category).values_list("id", flat=True)
+        )
+        queryset = queryset.filter(state_id__in=state_ids)
     if filters.channel:
         queryset = queryset.filter(channel__slug=filters.channel)
     if filters.team:
@@ -86,7 +92,10 @@ def page(queryset: QuerySet, *, cursor: str = "", size: int = 50) -> tuple[list[
     position = decode_cursor(cursor) if cursor else None
     if position is not None:
         created, pk = position
-        queryset = queryset.filter(Q(created_at__lt=created) | Q(created_at=created, id__lt=pk))
+        # created_at <= … is redundant but gives the index a range to start from;
+        # the OR alone is only a filter (a deep page scanned every newer row).
+        queryset = queryset.filter(Q(created_at__lt=created) | Q(created_at=created, id__lt=pk),
+                                   created_at__lte=created)
     rows = list(queryset[: size + 1])
     next_cursor = encode_cursor(rows[size - 1]) if len(rows) > size else None
     return rows[:size], next_cursor

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
 
 from balcao.textnorm import fold
@@ -39,11 +39,14 @@ def filter_search(queryset: QuerySet, text: str) -> QuerySet:
         return queryset
     if connection.vendor == "postgresql":
         query = " & ".join(f"{term}:*" for term in terms)
+        # A predicate on the outer query (not ``id IN (subquery)``): the planner can
+        # then walk the (created_at, id) index and stop after one page for common
+        # terms, or use the GIN index and sort for rare ones.
         return queryset.filter(
-            id__in=RawSQL(
-                "SELECT id FROM cases_case WHERE search_vector @@ "
-                "to_tsquery('balcao_pt'::regconfig, %s)",
+            RawSQL(
+                '"cases_case"."search_vector" @@ to_tsquery(\'balcao_pt\'::regconfig, %s)',
                 [query],
+                output_field=BooleanField(),
             )
         )
     if connection.vendor == "sqlite":

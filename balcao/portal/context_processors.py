@@ -1,6 +1,39 @@
+"""What every page's frame needs: the agency (name, logo, colour), the theme and the
+language switcher's target."""
+
+import re
+
 from django.conf import settings
+from django.utils.translation import get_language
+
+_HEX_COLOUR = re.compile(r"^#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6})$")
+DEFAULT_PRIMARY = "#1351b4"
+
+
+def unprefixed_path(request) -> str:
+    """The request's path without its /en/ or /pt-pt/ prefix (plus the query string).
+
+    Django's set_language view resolves ``next`` in the default language, so a prefixed
+    path would not be translated and the person would stay in English or pt-PT.
+    """
+    path = request.path
+    language = (get_language() or "").lower()
+    prefix = f"/{language}/"
+    if language and language != settings.LANGUAGE_CODE.lower() and path.startswith(prefix):
+        path = "/" + path[len(prefix):]
+    query = request.META.get("QUERY_STRING", "")
+    return f"{path}?{query}" if query else path
 
 
 def agency(request):
-    """The agency's name for every template (configurable per deployment)."""
-    return {"agency_name": settings.BALCAO_AGENCY_NAME}
+    """The agency's name, logo and primary colour, and the theme (gov.br or neutral)."""
+    colour = settings.BALCAO_PRIMARY_COLOR if _HEX_COLOUR.match(
+        getattr(settings, "BALCAO_PRIMARY_COLOR", "") or "") else DEFAULT_PRIMARY
+    theme = getattr(settings, "BALCAO_THEME", "govbr")
+    return {
+        "agency_name": settings.BALCAO_AGENCY_NAME,
+        "agency_logo_url": getattr(settings, "BALCAO_AGENCY_LOGO_URL", ""),
+        "primary_color": colour,
+        "theme": "neutral" if theme == "neutral" else "govbr",
+        "language_next": unprefixed_path(request),
+    }

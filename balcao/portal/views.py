@@ -1,8 +1,20 @@
-from django.db import connection
-from django.http import JsonResponse
-from django.shortcuts import render
+"""The public site: home (five levels and channel cards), triage, channel forms,
+confirmation and the scheduling placeholder. Views parse and check the request and call
+``portal.services`` / ``catalog.services``."""
 
-from balcao.catalog.models import Level
+from django.db import connection
+from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext
+from django.views.decorators.http import require_http_methods, require_POST
+
+from balcao.catalog import recommender
+from balcao.catalog import services as catalog
+from balcao.catalog.models import Channel
+from balcao.portal import services
+from balcao.portal.forms import PublicCaseForm, TriageForm
 
 
 def health(request):
@@ -13,5 +25,137 @@ def health(request):
 
 
 def home(request):
-    levels = Level.objects.prefetch_related("channel_set").all()
-    return render(request, "portal/home.html", {"levels": levels})
+    language = services.current_language()
+    return render(request, "portal/home.html", {
+        "texts": services.portal_texts(language),
+        "catalogue": mark_safe(services.home_catalogue_html(language)),  # noqa: S308
+    })
+
+
+def _triage_result(result: dict, language: str) -> dict:
+    """The recommended channel and the alternative as cards, plus the explanation."""
+    slugs = [s for s in (result["channel"], result["alternative"]) if s]
+    channels = {c.slug: c for c in Channel.objects.filter(slug__in=slugs, active=True)
+                .select_related("calendar")}
+    recommended = channels.get(result["channel"])
+    alternative = channels.get(result["alternative"] or "")
+    return {
+        "merit": result["channel"] == recommender.MERIT_NOT_DISCUSSED,
+        "why": result["why"],
+        "recommended": services.channel_card(recommended, language) if recommended else None,
+        "alternative": services.channel_card(alternative, language) if alternative else None,
+        "token": services.sign_outcome(result.get("outcome")),
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def triage(request):
+    """"Encontre o atendimento certo": free text or a common subject, two optional questions,
+    then the recommendation, one alternative and why. htmx swaps the result in place; without
+    JavaScript the same page comes back with the result."""
+    language = services.current_language()
+    result = None
+    if request.method == "POST":
+        form = TriageForm(request.POST, language=language)
+        if form.is_valid():
+            try:
+                raw = catalog.triage(form.cleaned_data["need"], language, form.answers(),
+                                     record=True, source="portal")
+            except recommender.TriageInputError as exc:
+                form.add_error(None, str(exc))
+            else:
+                result = _triage_result(raw, language)
+    else:
+        form = TriageForm(initial={"text": request.GET.get("q", "")[:2000]}, language=language)
+    context = {"form": form, "result": result, "texts": services.portal_texts(language)}
+    if request.headers.get("HX-Request") and request.method == "POST":
+        # htmx swaps only 2xx responses: the errors come back as a 200 fragment.
+        return render(request, "portal/_triage_result.html", context)
+    return render(request, "portal/triage.html", context,
+                  status=200 if request.method == "GET" or form.is_valid() else 422)
+
+
+@require_POST
+def triage_choose(request):
+    """The person follows a recommendation: record the choice (anonymous), then go there."""
+    channel = get_object_or_404(Channel, slug=request.POST.get("channel", ""), active=True)
+    services.do_record_choice(request.POST.get("outcome", ""), channel.slug)
+    return HttpResponseRedirect(services.entry_href(channel))
+
+
+def _client_ip(request) -> str:
+    return request.META.get("REMOTE_ADDR") or "unknown"
+
+
+def _form_channel(slug: str) -> Channel:
+    channel = get_object_or_404(Channel.objects.select_related("calendar"), slug=slug,
+                                active=True)
+    if channel.entry != Channel.Entry.FORM:
+        raise Http404
+    return channel
+
+
+@require_http_methods(["GET", "POST"])
+def channel_form(request, slug):
+    """The public form of a channel whose entry point is a form (Fale Conosco, Comex
+    Responde, …): opens a case and shows the protocol number and the due date."""
+    channel = _form_channel(slug)
+    language = services.current_language()
+    card = services.channel_card(channel, language)
+    status = 200
+    limited = None
+    if request.method == "POST":
+        form = PublicCaseForm(request.POST, request.FILES, channel=channel, language=language)
+        ip = _client_ip(request)
+        try:
+            services.check_form_rate(ip)
+        except services.RateLimited as exc:
+            limited = exc.retry_minutes
+            status = 429
+        else:
+            if form.is_bot:
+                services.count_form_submission(ip)
+                form.add_error(None, gettext(
+                    "Não foi possível enviar o formulário. Se você é uma pessoa, deixe em "
+                    "branco o campo “Não preencha este campo” e envie de novo."))
+                status = 400
+            elif form.is_valid():
+                data = form.cleaned_data
+                case = services.do_open_public_case(
+                    channel=channel, name=data["name"], email=data["email"], cpf=data["cpf"],
+                    service=data["service"], subject=data["subject"],
+                    description=data["description"], attachment=data["attachment"],
+                    language=language)
+                services.count_form_submission(ip)
+                return HttpResponseRedirect(reverse(
+                    "portal:confirmation", args=[channel.slug, services.confirmation_token(case)]))
+            else:
+                status = 400
+    else:
+        form = PublicCaseForm(channel=channel, language=language)
+    return render(request, "portal/channel_form.html", {
+        "channel": card, "form": form, "limited": limited}, status=status)
+
+
+def confirmation(request, slug, token):
+    case = services.case_from_confirmation(token)
+    if case is None or case.channel.slug != slug:
+        raise Http404
+    language = services.current_language()
+    return render(request, "portal/confirmation.html", {
+        "case": case, "channel_name": case.channel.text("name", language),
+        "due": services.format_due(case.due_at),
+        "deadline_text": case.channel.text("deadline_text", language),
+    })
+
+
+def scheduling(request, slug):
+    """Channels reached by appointment (Conecta Todos, (Tele)Presencial): how to book,
+    until the scheduling module exists."""
+    channel = get_object_or_404(Channel.objects.select_related("calendar"), slug=slug,
+                                active=True)
+    if channel.entry != Channel.Entry.SCHEDULING:
+        raise Http404
+    language = services.current_language()
+    return render(request, "portal/scheduling.html", {
+        "channel": services.channel_card(channel, language)})

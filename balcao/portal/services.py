@@ -1,0 +1,312 @@
+"""Portal actions: the channel cards of the home page, entry points, the public form that
+opens a case (with its confirmation e-mail on commit) and the per-IP rate limit.
+
+Views stay thin: they parse the request and call these.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils import formats, timezone
+from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext_lazy as _
+
+from balcao.cases.models import Message
+from balcao.cases.services import do_add_message, do_find_or_create_requester, do_open_case
+from balcao.catalog import services as catalog
+from balcao.catalog.models import Channel, ContentItem, Level, PortalText
+
+CONFIRMATION_SALT = "balcao.portal.confirmation"
+CHOICE_SALT = "balcao.portal.triage-choice"
+CONFIRMATION_MAX_AGE = 60 * 60  # the confirmation link works for one hour
+
+MEDIA_LABELS = {
+    "electronic": _("eletrônico"),
+    "virtual": _("virtual"),
+    "in_person": _("presencial"),
+}
+
+
+def current_language() -> str:
+    """The catalogue's language tag (pt-BR, pt-PT, en) for the active Django language."""
+    return catalog.language_code(get_language())
+
+
+# --- home page ------------------------------------------------------------------------
+
+
+def portal_texts(language: str) -> dict[str, str]:
+    """The agency's portal texts (title, tagline, merit_statement, appeal) in ``language``."""
+    return {item.key: item.text("value", language) for item in PortalText.objects.all()}
+
+
+def entry_href(channel: Channel) -> str:
+    """Where a person goes to use ``channel``: the chatbot, the channel's public form, the
+    scheduling page or the agency's external address."""
+    if channel.entry == Channel.Entry.CHAT:
+        return reverse("bot:chat")
+    if channel.entry == Channel.Entry.EXTERNAL and channel.entry_url:
+        return channel.entry_url
+    if channel.entry == Channel.Entry.SCHEDULING:
+        return reverse("portal:scheduling", args=[channel.slug])
+    return reverse("portal:channel_form", args=[channel.slug])
+
+
+def how_it_works(channel: Channel) -> str:
+    staffing = gettext("100% automatizado") if channel.automated else gettext("humanizado")
+    media = [str(MEDIA_LABELS[m]) for m in channel.media if m in MEDIA_LABELS]
+    return "; ".join([", ".join(media), staffing]) if media else staffing
+
+
+@dataclass
+class ChannelCard:
+    """What the home page shows of one channel, in one language."""
+
+    slug: str
+    name: str
+    purpose: str
+    ideal_for: list[str]
+    not_advised_for: list[str]
+    how: str
+    open: bool | None
+    status: str
+    hours_text: str
+    deadline_text: str
+    href: str
+    external: bool
+    entry: str
+    automated: bool
+
+
+def channel_card(channel: Channel, language: str, now=None) -> ChannelCard:
+    status = catalog.open_status(channel, language, now)
+    return ChannelCard(
+        slug=channel.slug,
+        name=channel.text("name", language),
+        purpose=channel.text("purpose", language),
+        ideal_for=list(channel.text("ideal_for", language) or []),
+        not_advised_for=list(channel.text("not_advised_for", language) or []),
+        how=how_it_works(channel),
+        open=status["open"],
+        status=status["text"],
+        hours_text=channel.text("hours_text", language) or "",
+        deadline_text=channel.text("deadline_text", language) or "",
+        href=entry_href(channel),
+        external=channel.entry == Channel.Entry.EXTERNAL and bool(channel.entry_url),
+        entry=channel.entry,
+        automated=channel.automated,
+    )
+
+
+def home_levels(language: str, now=None) -> list[dict]:
+    """The five levels in order, each with its active channels as cards (two queries)."""
+    channels = Channel.objects.filter(active=True).select_related("calendar").order_by(
+        "order", "pk")
+    levels = Level.objects.prefetch_related(Prefetch("channel_set", queryset=channels))
+    return [
+        {
+            "number": level.number,
+            "slug": level.slug,
+            "name": level.text("name", language),
+            "purpose": level.text("purpose", language),
+            "channels": [channel_card(c, language, now) for c in level.channel_set.all()],
+        }
+        for level in levels
+    ]
+
+
+HOME_CACHE_SECONDS = 60
+
+
+def catalogue_version() -> str:
+    """Changes whenever the catalogue or a calendar is edited through the console or the
+    calendar actions (CatalogChange rows, Calendar.updated_at)."""
+    from balcao.catalog.models import CatalogChange
+    from balcao.deadlines.models import Calendar
+
+    change = CatalogChange.objects.order_by("-pk").values_list("pk", flat=True).first()
+    calendar = Calendar.objects.order_by("-updated_at").values_list(
+        "updated_at", flat=True).first()
+    return f"{change or 0}:{calendar.timestamp() if calendar else 0}"
+
+
+def home_catalogue_html(language: str) -> str:
+    """The five levels with their channel cards and the episodes, rendered.
+
+    The cards change with the minute ("Aberto agora — fecha às 17h") and with the catalogue,
+    so the HTML is cached per language, per minute of the catalogue's clock and per catalogue
+    version for at most a minute; other edits (texts, episodes) show within a minute. Two
+    small queries when cached, instead of rendering nine cards."""
+    from django.template.loader import render_to_string
+
+    now = catalog.timezone.now()
+    key = "portal:home:{}:{}:{}".format(
+        language, now.strftime("%Y%m%d%H%M"), catalogue_version())
+    html = cache.get(key)
+    if html is None:
+        html = render_to_string("portal/_catalogue.html", {
+            "levels": home_levels(language, now), "episodes": episodes(language)})
+        cache.set(key, html, HOME_CACHE_SECONDS)
+    return html
+
+
+def episodes(language: str) -> list[dict]:
+    return [
+        {"number": item.number, "title": item.text("title", language), "url": item.url}
+        for item in ContentItem.objects.filter(active=True)
+    ]
+
+
+# --- triage choice ------------------------------------------------------------------------
+
+
+def sign_outcome(outcome_id: int | None) -> str:
+    return signing.dumps(outcome_id, salt=CHOICE_SALT) if outcome_id else ""
+
+
+def do_record_choice(token: str, chosen: str) -> None:
+    """Record the channel a person went on to use after a triage (the outcome id travels
+    signed, so nobody can rewrite someone else's outcome)."""
+    if not token:
+        return
+    try:
+        outcome_id = signing.loads(token, salt=CHOICE_SALT, max_age=24 * 3600)
+    except signing.BadSignature:
+        return
+    catalog.record_choice(int(outcome_id), chosen)
+
+
+# --- the public form ------------------------------------------------------------------------
+
+
+class RateLimited(Exception):
+    """Too many submissions from one address; ``retry_minutes`` for the message."""
+
+    def __init__(self, retry_minutes: int):
+        super().__init__(retry_minutes)
+        self.retry_minutes = retry_minutes
+
+
+_RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_rate(value: str) -> tuple[int, int]:
+    """'5/10m' → (5, 600): at most 5 submissions per 600 seconds. Units: s, m, h, d."""
+    match = _RATE.match(value or "")
+    if not match:
+        raise ValueError(f"BALCAO_PUBLIC_FORM_RATE inválido: {value!r} (ex.: 5/10m)")
+    count, amount, unit = match.groups()
+    return int(count), int(amount or 1) * _UNIT_SECONDS[unit]
+
+
+def _rate_key(ip: str, window: int) -> tuple[str, int]:
+    now = int(time.time())
+    bucket = now // window
+    return f"portal:form-rate:{ip}:{bucket}", window - now % window
+
+
+def check_form_rate(ip: str) -> None:
+    """Raise RateLimited when ``ip`` already used its submissions in this window
+    (a fixed window in the shared cache, so every web process counts together)."""
+    limit, window = parse_rate(settings.BALCAO_PUBLIC_FORM_RATE)
+    key, remaining = _rate_key(ip, window)
+    if (cache.get(key) or 0) >= limit:
+        raise RateLimited(max(1, -(-remaining // 60)))
+
+
+def count_form_submission(ip: str) -> None:
+    _limit, window = parse_rate(settings.BALCAO_PUBLIC_FORM_RATE)
+    key, remaining = _rate_key(ip, window)
+    if not cache.add(key, 1, remaining + 1):
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, remaining + 1)
+
+
+def format_due(moment, language: str | None = None) -> str:
+    """A due instant in the agency's local time, written for people."""
+    if moment is None:
+        return ""
+    return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT", use_l10n=True)
+
+
+def confirmation_message(case, channel_name: str, language: str) -> tuple[str, str]:
+    """Subject and body of the e-mail that confirms a new case (protocol and due date)."""
+    due = format_due(case.due_at)
+    subject = gettext("Atendimento %(protocol)s recebido — %(channel)s") % {
+        "protocol": case.protocol, "channel": channel_name}
+    lines = [
+        gettext("Recebemos a sua mensagem pelo canal %(channel)s.") % {"channel": channel_name},
+        "",
+        gettext("Número de protocolo: %(protocol)s") % {"protocol": case.protocol},
+    ]
+    if due:
+        lines.append(gettext("Prazo de resposta: %(due)s") % {"due": due})
+    else:
+        lines.append(gettext("Prazo de resposta: acordado entre você e o órgão."))
+    lines += [
+        gettext("Assunto: %(subject)s") % {"subject": case.subject},
+        "",
+        gettext("Guarde este número: ele identifica o seu atendimento em qualquer canal."),
+        "",
+        settings.BALCAO_AGENCY_NAME,
+    ]
+    return subject, "\n".join(lines)
+
+
+@transaction.atomic
+def do_open_public_case(
+    *, channel: Channel, name: str, email: str, cpf: str = "", service=None, subject: str,
+    description: str, attachment=None, language: str = "pt-BR",
+):
+    """Open a case from the portal's public form.
+
+    The requester is found or created (a CPF already on file identifies the person; see
+    ``do_find_or_create_requester``); the attachment is checked by the channel's limits
+    before anything is stored. The confirmation (protocol and due date) is e-mailed to the
+    case's official recipient — the procurador when one is on file (Portaria, art. 44) —
+    once the transaction commits, so nobody is told about a case that was rolled back.
+    """
+    requester = do_find_or_create_requester(
+        name=name, email=email, cpf=cpf, preferred_language=(get_language() or "pt-br"))
+    case = do_open_case(channel=channel, subject=subject, description=description,
+                        requester=requester, service=service, actor=None)
+    if attachment is not None:
+        do_add_message(case, gettext("Anexo enviado com o formulário."),
+                       author_kind=Message.Author.REQUESTER, files=[attachment])
+    recipient = case.official_recipient
+    if recipient is not None and recipient.email:
+        mail_subject, body = confirmation_message(case, channel.text("name", language),
+                                                  language)
+        address = recipient.email
+        transaction.on_commit(lambda: send_mail(
+            mail_subject, body, settings.DEFAULT_FROM_EMAIL, [address], fail_silently=True))
+    return case
+
+
+def confirmation_token(case) -> str:
+    return signing.dumps({"case": case.pk}, salt=CONFIRMATION_SALT)
+
+
+def case_from_confirmation(token: str):
+    """The case a confirmation link points at, or None when forged or older than an hour
+    (the page shows the protocol and the due date only: nothing personal)."""
+    from balcao.cases.models import Case
+
+    try:
+        data = signing.loads(token, salt=CONFIRMATION_SALT, max_age=CONFIRMATION_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    return Case.objects.select_related("channel").filter(pk=data.get("case")).first()

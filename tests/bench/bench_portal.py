@@ -1,0 +1,204 @@
+"""Benchmark of the public portal's home page under load (issue 5, "Done means").
+
+Run from the repository root (not collected by pytest)::
+
+    .venv/bin/python tests/bench/bench_portal.py                  # c=50, 20 s, 2 workers
+    .venv/bin/python tests/bench/bench_portal.py --duration 30 --concurrency 10 50
+    .venv/bin/python tests/bench/bench_portal.py --path /en/ --workers 1
+
+What it does:
+
+1. makes a fresh SQLite database in a temporary folder (``BALCAO_VAR_DIR``), runs
+   ``balcao migrate``, ``balcao demo --cases 50`` and ``balcao collectstatic``;
+2. starts the server as production does: ``uvicorn balcao.asgi:application --workers N``
+   with ``BALCAO_DEBUG=0``, ``SECRET_KEY``, ``ALLOWED_HOSTS=127.0.0.1``,
+   ``BALCAO_SSL_REDIRECT=0``, on a free loopback port;
+3. drives ``GET /`` (the home page: five levels, nine channel cards with "open now", the
+   episodes) from a separate process — Debian's ``wrk`` (``apt-get install -y wrk``), or a
+   Python thread client when wrk is missing — with C concurrent connections for the given
+   duration, and prints requests/s, p50/p95/p99/max, errors and non-2xx responses, the load
+   average and the share of CPU the whole box was busy (other work on the box shows there).
+
+Closed-loop clients: at concurrency C the latency floor is about C / throughput, so p95 at
+c=50 mostly measures throughput; c=1 shows the service time of one request.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = ROOT / ".venv" / "bin"
+
+WRK_LUA = """
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '\\nBENCH {"requests": %d, "duration_us": %d, "errors": %d, "non2xx": %d, ' ..
+    '"p50": %d, "p95": %d, "p99": %d, "max": %d}\\n',
+    summary.requests, summary.duration, e.connect + e.read + e.write + e.timeout, e.status,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max))
+end
+"""
+
+PY_CLIENT = r"""
+import http.client, json, sys, threading, time
+host, port, path, conc, dur = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), \
+    float(sys.argv[5])
+lat, errors, non2xx, lock = [], [0], [0], threading.Lock()
+stop = time.monotonic() + dur
+def worker():
+    conn = http.client.HTTPConnection(host, port, timeout=30)
+    mine = []
+    while time.monotonic() < stop:
+        t = time.perf_counter()
+        try:
+            conn.request("GET", path); r = conn.getresponse(); r.read()
+            if r.status != 200: non2xx[0] += 1
+        except Exception:
+            errors[0] += 1; conn = http.client.HTTPConnection(host, port, timeout=30); continue
+        mine.append((time.perf_counter() - t) * 1e6)
+    with lock: lat.extend(mine)
+t0 = time.monotonic()
+ts = [threading.Thread(target=worker) for _ in range(conc)]
+[t.start() for t in ts]; [t.join() for t in ts]
+lat.sort(); q = lambda p: lat[min(len(lat) - 1, int(len(lat) * p / 100))] if lat else 0
+print("BENCH " + json.dumps({
+    "requests": len(lat), "duration_us": int((time.monotonic() - t0) * 1e6),
+    "errors": errors[0], "non2xx": non2xx[0], "p50": q(50), "p95": q(95), "p99": q(99),
+    "max": lat[-1] if lat else 0}))
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def cpu_times() -> tuple[float, float]:
+    """(busy, total) jiffies of the whole box."""
+    fields = [float(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = fields[3] + fields[4]
+    return sum(fields) - idle, sum(fields)
+
+
+def server_env(var_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
+    env.update({
+        "BALCAO_VAR_DIR": str(var_dir),
+        "DATABASE_URL": f"sqlite:///{var_dir / 'bench.sqlite3'}",
+        "BALCAO_DEBUG": "0",
+        "SECRET_KEY": "bench-portal-not-a-real-secret-0123456789abcdefghijklmnopqrstuvwxyz",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "BALCAO_SSL_REDIRECT": "0",
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        "BALCAO_LOG_LEVEL": "ERROR",
+    })
+    return env
+
+
+def prepare(env: dict[str, str], cases: int) -> None:
+    for args in (["migrate", "--noinput", "-v", "0"], ["demo", "--cases", str(cases)],
+                 ["collectstatic", "--noinput", "-v", "0"]):
+        subprocess.run([str(BIN / "balcao"), *args], env=env, check=True, cwd=ROOT,  # noqa: S603
+                       stdout=subprocess.DEVNULL)
+
+
+def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
+    server = subprocess.Popen(  # noqa: S603
+        [str(BIN / "uvicorn"), "balcao.asgi:application", "--host", "127.0.0.1", "--port",
+         str(port), "--workers", str(workers), "--no-access-log", "--log-level", "warning"],
+        env=env, cwd=ROOT, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as r:
+                if r.status == 200:
+                    return server
+        except OSError:
+            time.sleep(0.3)
+    server.kill()
+    raise RuntimeError("the server did not start")
+
+
+def drive(port: int, path: str, concurrency: int, duration: float, lua: str | None) -> dict:
+    url = f"http://127.0.0.1:{port}{path}"
+    if lua:
+        cmd = ["wrk", f"-t{min(2, concurrency)}", f"-c{concurrency}", f"-d{int(duration)}s",
+               "--timeout", "10s", "-s", lua, url]
+    else:
+        cmd = [sys.executable, "-c", PY_CLIENT, "127.0.0.1", str(port), path, str(concurrency),
+               str(duration)]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 120)  # noqa: S603
+    for line in out.stdout.splitlines():
+        if line.startswith("BENCH "):
+            return json.loads(line[6:])
+    raise RuntimeError(f"load generator failed: {out.stdout}\n{out.stderr}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--path", default="/")
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[50])
+    parser.add_argument("--duration", type=float, default=20)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--cases", type=int, default=50)
+    parser.add_argument("--client", choices=["auto", "wrk", "python"], default="auto")
+    args = parser.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="balcao-bench-portal-"))
+    env = server_env(tmp)
+    print(f"preparing a fresh SQLite database in {tmp} (demo --cases {args.cases}) …")
+    prepare(env, args.cases)
+    port = free_port()
+    server = start_server(env, port, args.workers)
+    use_wrk = args.client == "wrk" or (args.client == "auto" and shutil.which("wrk"))
+    lua = None
+    if use_wrk:
+        lua = str(tmp / "report.lua")
+        Path(lua).write_text(WRK_LUA)
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{args.path}") as response:
+            body = response.read().decode()
+        assert response.status == 200 and body.count('class="br-card channel-card"') == 9, \
+            "the home page did not render the nine channel cards"
+        drive(port, args.path, 4, 2, lua)  # warm-up: imports, calendars, template cache
+        print(f"server: uvicorn balcao.asgi:application --workers {args.workers} "
+              f"(BALCAO_DEBUG=0, SQLite); load generator: "
+              f"{'wrk' if use_wrk else 'python threads'} (separate process), "
+              f"{os.cpu_count()} CPUs")
+        print(f"{'path':<8}{'c':>4}{'req/s':>10}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
+              f"{'max ms':>9}{'errors':>8}{'non2xx':>8}{'load1':>7}{'box CPU':>9}")
+        for concurrency in args.concurrency:
+            busy0, total0 = cpu_times()
+            result = drive(port, args.path, concurrency, args.duration, lua)
+            busy1, total1 = cpu_times()
+            rps = result["requests"] / (result["duration_us"] / 1e6)
+            print(f"{args.path:<8}{concurrency:>4}{rps:>10.1f}{result['p50'] / 1000:>9.1f}"
+                  f"{result['p95'] / 1000:>9.1f}{result['p99'] / 1000:>9.1f}"
+                  f"{result['max'] / 1000:>9.1f}{result['errors']:>8}{result['non2xx']:>8}"
+                  f"{os.getloadavg()[0]:>7.2f}"
+                  f"{100 * (busy1 - busy0) / max(1.0, total1 - total0):>8.0f}%")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,155 @@
+"""axe-core (npm, injected by Playwright) on every public page: zero WCAG 2.1 A/AA violations.
+
+Pages: the home page in pt-BR, English and pt-PT, the triage page with a result, the form of
+every form channel (and the form with errors), the confirmation page, the scheduling page,
+the chatbot, the FAQ list and one FAQ article, and the staff login page; then the home page,
+a form and the triage page again in the neutral theme.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def _migrated_data(config) -> str | None:
+    """What the data migrations put in the test database (workflows, roles), serialized once
+    per session while it is intact and kept on the pytest config.
+
+    (Django's own copy for ``serialized_rollback`` hangs on a connection object that
+    Playwright's event loop hides from the test code, so it cannot be relied on here.)"""
+    from django.db import connection
+
+    from balcao.cases.models import Workflow
+
+    if getattr(config, "_balcao_migrated_data", None) is None and Workflow.objects.exists():
+        config._balcao_migrated_data = connection.creation.serialize_db_to_string()
+    return getattr(config, "_balcao_migrated_data", None)
+
+
+def _restore_migrated_data(config) -> None:
+    from django.core.management import call_command
+    from django.db import connection
+
+    from balcao.cases.models import Workflow
+
+    contents = _migrated_data(config)
+    if contents and not Workflow.objects.exists():
+        # As Django's serialized rollback does: empty the tables without post_migrate (which
+        # would re-create content types), then load the snapshot.
+        call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
+        connection.creation.deserialize_db_from_string(contents)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def restore_migrated_data(request, django_db_setup, django_db_blocker):
+    """Transactional tests end with a flush that also empties what data migrations created;
+    put it back before and after this module's tests so that every browser test finds it."""
+    with django_db_blocker.unblock():
+        _migrated_data(request.config)
+    yield
+    with django_db_blocker.unblock():
+        _restore_migrated_data(request.config)
+
+
+@pytest.fixture(autouse=True)
+def migrated_data(request, transactional_db):
+    _restore_migrated_data(request.config)
+
+
+def axe_violations(page) -> list[dict]:
+    """Run axe on the page as it is now; a short summary of each violation."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", TAGS)
+    return [
+        {"id": v["id"], "impact": v["impact"], "help": v["help"],
+         "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result["violations"]
+    ]
+
+
+@pytest.fixture
+def demo(db):
+    if not AXE.exists():
+        pytest.skip("node_modules/axe-core is missing: run `npm ci` (make install)")
+    from django.core.cache import cache
+
+    from balcao.demo.services import load_demo
+
+    cache.clear()  # the home page's cached catalogue of an earlier test
+    load_demo(cases=0)
+
+
+def test_every_public_page_has_no_axe_violations(page, live_server, demo, artifacts, settings):
+    from balcao.catalog.models import Channel
+    from balcao.kb.models import Article
+
+    base = live_server.url
+    found: dict[str, list[dict]] = {}
+
+    def check(name: str) -> None:
+        page.wait_for_load_state("load")
+        found[name] = axe_violations(page)
+
+    for prefix in ("", "/en", "/pt-pt"):
+        page.goto(f"{base}{prefix}/")
+        check(f"home {prefix or '/'}")
+
+    page.goto(f"{base}/encontre-o-atendimento/")
+    page.get_by_label("Descreva a sua necessidade").fill(
+        "quero saber quanto custa registrar minha marca")
+    page.get_by_role("button", name="Ver o canal recomendado").click()
+    page.locator("#triage-result-title").wait_for()
+    check("triage with a result (htmx)")
+
+    for slug in Channel.objects.filter(active=True, entry="form").values_list("slug", flat=True):
+        page.goto(f"{base}/canais/{slug}/")
+        check(f"form {slug}")
+    page.goto(f"{base}/canais/fale-conosco/")
+    page.get_by_label("CPF (opcional)").fill("123.456.789-00")
+    page.get_by_role("button", name="Enviar").click()
+    page.locator(".field-error").first.wait_for()
+    check("form with errors")
+
+    page.get_by_label("Nome completo").fill("Maria da Silva")
+    page.get_by_label("E-mail").fill("maria@example.com")
+    page.get_by_label("CPF (opcional)").fill("")
+    page.get_by_label("Assunto").fill("Dúvida sobre o pedido de marca")
+    page.get_by_label("Descrição").fill("Meu pedido está parado na mesma fase há meses.")
+    page.get_by_role("button", name="Enviar").click()
+    page.locator("#protocol").wait_for()
+    check("confirmation")
+
+    page.goto(f"{base}/canais/telepresencial/agendamento/")
+    check("scheduling placeholder")
+    page.goto(f"{base}/chatbot/")
+    check("chatbot")
+    page.goto(f"{base}/perguntas-frequentes/")
+    check("FAQ list")
+    article = Article.objects.filter(state="published").order_by("pk").first()
+    assert article is not None, "the demo knowledge base has no published article"
+    page.goto(f"{base}/perguntas-frequentes/{article.slug}/")
+    check("FAQ article")
+    page.goto(f"{base}/conta/entrar/")
+    check("staff login")
+
+    # The neutral theme (no gov.br CSS) for agencies outside Brazil.
+    settings.BALCAO_THEME = "neutral"
+    for path in ("/pt-pt/", "/pt-pt/canais/fale-conosco/", "/pt-pt/encontre-o-atendimento/"):
+        page.goto(f"{base}{path}")
+        check(f"neutral theme {path}")
+    page.screenshot(path=str(artifacts / "portal-neutral-theme.png"), full_page=True)
+
+    (artifacts / "axe-results.json").write_text(json.dumps(found, indent=2, ensure_ascii=False))
+    failing = {name: v for name, v in found.items() if v}
+    assert len(found) >= 17
+    assert not failing, json.dumps(failing, indent=2, ensure_ascii=False)
