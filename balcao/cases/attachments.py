@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath, PureWindowsPath
 
 import filetype
+from django.utils.translation import gettext as _
 
 DEFAULT_ALLOWED_TYPES = (
     "application/pdf",
@@ -121,8 +122,9 @@ def check_file(fileobj, name: str, *, max_bytes: int, allowed_types=None) -> Che
     declared_size = getattr(fileobj, "size", None)
     if declared_size is not None and declared_size > max_bytes:
         raise AttachmentRefused(
-            f"O arquivo “{filename}” tem {_human_size(declared_size)}; "
-            f"o limite deste canal é {_human_size(max_bytes)}."
+            _("O arquivo “%(name)s” tem %(size)s; o limite deste canal é %(limit)s.")
+            % {"name": filename, "size": _human_size(declared_size),
+               "limit": _human_size(max_bytes)}
         )
     fileobj.seek(0)
     head = fileobj.read(SNIFF_BYTES)
@@ -134,28 +136,31 @@ def check_file(fileobj, name: str, *, max_bytes: int, allowed_types=None) -> Che
         size += len(chunk)
         if size > max_bytes:
             raise AttachmentRefused(
-                f"O arquivo “{filename}” passa do limite de {_human_size(max_bytes)} deste canal."
+                _("O arquivo “%(name)s” passa do limite de %(limit)s deste canal.")
+                % {"name": filename, "limit": _human_size(max_bytes)}
             )
         digest.update(chunk)
     fileobj.seek(0)
     if size == 0:
-        raise AttachmentRefused(f"O arquivo “{filename}” está vazio.")
+        raise AttachmentRefused(_("O arquivo “%(name)s” está vazio.") % {"name": filename})
     sniffed = sniff_content_type(head)
     extension = filename.rpartition(".")[2].lower() if "." in filename else ""
     if sniffed is None or sniffed not in allowed:
         raise AttachmentRefused(
-            f"O arquivo “{filename}” não é de um tipo aceito neste canal "
-            f"(aceitos: PDF, imagens, texto e documentos de escritório)."
+            _("O arquivo “%(name)s” não é de um tipo aceito neste canal (aceitos: PDF, "
+              "imagens, texto e documentos de escritório).") % {"name": filename}
         )
     promised = EXTENSION_TYPES.get(extension)
     if promised is not None and sniffed not in promised:
         raise AttachmentRefused(
-            f"O arquivo “{filename}” diz ser .{extension}, mas o conteúdo é de outro tipo "
-            f"({sniffed}). Envie o arquivo original."
+            _("O arquivo “%(name)s” diz ser .%(ext)s, mas o conteúdo é de outro tipo "
+              "(%(type)s). Envie o arquivo original.")
+            % {"name": filename, "ext": extension, "type": sniffed}
         )
     if promised is None and extension and extension not in {"", "log"}:
         raise AttachmentRefused(
-            f"A extensão .{extension} do arquivo “{filename}” não é aceita neste canal."
+            _("A extensão .%(ext)s do arquivo “%(name)s” não é aceita neste canal.")
+            % {"ext": extension, "name": filename}
         )
     return CheckedFile(
         filename=filename, content_type=sniffed, size=size, sha256=digest.hexdigest()
