@@ -140,7 +140,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
-    "BALCAO_DB_POOL", True
+    # Off under pytest: pooled connections would keep the test database from being dropped.
+    "BALCAO_DB_POOL", "pytest" not in sys.modules
 ):
     # Under ASGI each request runs in its own thread-sensitive context, so persistent
     # connections (CONN_MAX_AGE > 0) are opened per request and never reused; a pool

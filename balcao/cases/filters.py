@@ -71,8 +71,13 @@ def apply_filters(queryset: QuerySet, filters: CaseFilters, *, user=None) -> Que
     return queryset
 
 
-def encode_cursor(case: Case) -> str:
-    raw = f"{case.created_at.isoformat()}|{case.pk}"
+def encode_cursor(case: Case | dict) -> str:
+    """The position after ``case`` (a model instance or a ``values()`` row)."""
+    if isinstance(case, dict):
+        created, pk = case["created_at"], case["id"]
+    else:
+        created, pk = case.created_at, case.pk
+    raw = f"{created.isoformat()}|{pk}"
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
@@ -85,8 +90,9 @@ def decode_cursor(cursor: str) -> tuple[datetime, int] | None:
         return None
 
 
-def page(queryset: QuerySet, *, cursor: str = "", size: int = 50) -> tuple[list[Case], str | None]:
-    """One page of newest-first cases after ``cursor``; returns (cases, next cursor)."""
+def page(queryset: QuerySet, *, cursor: str = "", size: int = 50) -> tuple[list, str | None]:
+    """One page of newest-first cases (instances, or dicts for a ``values()`` queryset)
+    after ``cursor``; returns (rows, next cursor)."""
     size = max(1, min(size, MAX_PAGE_SIZE))
     queryset = queryset.order_by("-created_at", "-id")
     position = decode_cursor(cursor) if cursor else None

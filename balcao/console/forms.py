@@ -80,7 +80,8 @@ class ChannelForm(forms.Form):
     deadline_policy = forms.CharField(label=_("Política de prazo"), required=False,
                                       max_length=64)
     entry = forms.ChoiceField(label=_("Ponto de entrada"), choices=Channel.Entry.choices)
-    entry_url = forms.URLField(label=_("Endereço externo"), required=False)
+    entry_url = forms.URLField(label=_("Endereço externo"), required=False,
+                               assume_scheme="https")
     name_en = forms.CharField(label=_("Nome (inglês)"), required=False, max_length=120)
     purpose_en = forms.CharField(label=_("Finalidade (inglês)"), required=False,
                                  widget=forms.Textarea(attrs={"rows": 2}))
