@@ -1,8 +1,9 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django_otp.admin import OTPAdminSite
 
+from balcao.api.errors import not_found_view
 from balcao.api.urls import api
 from balcao.language import switch_language
 
@@ -11,6 +12,7 @@ admin.site.__class__ = OTPAdminSite
 
 urlpatterns = [
     path("api/v1/", api.urls),
+    re_path(r"^api/", not_found_view),
     path("i18n/setlang/", switch_language, name="set_language"),
     path("health", include("balcao.portal.health_urls")),
 ]

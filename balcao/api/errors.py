@@ -67,3 +67,10 @@ def install(api) -> None:
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
         return api.create_response(request, body("http_error", str(exc)), status=exc.status_code)
+
+
+def not_found_view(request, *args, **kwargs):
+    """Unknown paths under /api/ answer with the API's error body, not an HTML page."""
+    from django.http import JsonResponse
+
+    return JsonResponse(body("not_found", "Endereço da API inexistente."), status=404)

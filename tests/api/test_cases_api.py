@@ -212,3 +212,10 @@ def test_an_agent_token_sees_only_its_teams_cases(api, open_case, staff):
     response = api(role="agent").get(f"/api/v1/cases/{hidden.pk}")
     assert response.status_code == 404
     assert Case.objects.filter(pk=hidden.pk).exists()
+
+
+def test_unknown_api_paths_answer_with_the_error_body(client):
+    for path in ("/api/v1/nao-existe", "/api/v2/cases"):
+        response = client.post(path)
+        assert response.status_code == 404
+        assert response.json()["error"]["code"] == "not_found"
