@@ -17,51 +17,6 @@ import pytest
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
-def _migrated_data(config) -> str | None:
-    """What the data migrations put in the test database (workflows, roles), serialized once
-    per session while it is intact and kept on the pytest config.
-
-    (Django's own copy for ``serialized_rollback`` hangs on a connection object that
-    Playwright's event loop hides from the test code, so it cannot be relied on here.)"""
-    from django.db import connection
-
-    from balcao.cases.models import Workflow
-
-    if getattr(config, "_balcao_migrated_data", None) is None and Workflow.objects.exists():
-        config._balcao_migrated_data = connection.creation.serialize_db_to_string()
-    return getattr(config, "_balcao_migrated_data", None)
-
-
-def _restore_migrated_data(config) -> None:
-    from django.core.management import call_command
-    from django.db import connection
-
-    from balcao.cases.models import Workflow
-
-    contents = _migrated_data(config)
-    if contents and not Workflow.objects.exists():
-        # As Django's serialized rollback does: empty the tables without post_migrate (which
-        # would re-create content types), then load the snapshot.
-        call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
-        connection.creation.deserialize_db_from_string(contents)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def restore_migrated_data(request, django_db_setup, django_db_blocker):
-    """Transactional tests end with a flush that also empties what data migrations created;
-    put it back before and after this module's tests so that every browser test finds it."""
-    with django_db_blocker.unblock():
-        _migrated_data(request.config)
-    yield
-    with django_db_blocker.unblock():
-        _restore_migrated_data(request.config)
-
-
-@pytest.fixture(autouse=True)
-def migrated_data(request, transactional_db):
-    _restore_migrated_data(request.config)
-
-
 SAO_PAULO = ZoneInfo("America/Sao_Paulo")
 
 # Needs as citizens write them (colloquial, misspelt, without accents, long, terse, English),
