@@ -90,6 +90,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "balcao.ops.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -212,6 +213,8 @@ STORAGES = {
 # Hard ceiling for any upload; per-channel limits are lower (catalog.Channel).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Reverse proxies whose X-Forwarded-For names the client (ops.middleware); e.g. "127.0.0.1".
+BALCAO_TRUSTED_PROXIES = env_list("BALCAO_TRUSTED_PROXIES", "")
 BALCAO_MAX_UPLOAD_BYTES = int(os.environ.get("BALCAO_MAX_UPLOAD_BYTES", str(25 * 1024 * 1024)))
 
 REDIS_URL = os.environ.get("REDIS_URL", "")

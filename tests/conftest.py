@@ -30,6 +30,16 @@ def _default_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_lookups():
+    """Rolled-back test data must not linger in the per-process name snapshots."""
+    from balcao.cases import lookups
+
+    lookups.clear_all()
+    yield
+    lookups.clear_all()
+
+
 @pytest.fixture
 def make_user(db, django_user_model):
     def make(role: str | None = None, username: str | None = None, **extra):

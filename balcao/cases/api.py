@@ -18,7 +18,7 @@ from balcao.api.errors import ApiError
 from balcao.api.permissions import require
 from balcao.audit import services as audit
 from balcao.audit.models import PersonalDataAccess
-from balcao.cases import filters, services
+from balcao.cases import filters, lookups, services
 from balcao.cases.attachments import AttachmentRefused
 from balcao.cases.models import Case, Message, Requester, State, Team
 from balcao.catalog.models import Channel, Service
@@ -160,33 +160,30 @@ def _message_out(message: Message, case: Case) -> dict:
     }
 
 
-# The list reads plain columns and resolves the few related names from small lookups:
-# no six-table join to plan, no model instances, no per-item validation (the list is
-# the hottest endpoint; tests/bench/bench_cases.py measures it at 1 M cases).
+# The list reads plain columns (and the assignee's username through one join on the
+# primary key) and names channel, service, team and state from per-process snapshots of
+# those small tables (cases.lookups): no model instances, no per-item validation, one
+# query for the page (the list is the hottest endpoint; tests/bench/bench_cases.py
+# measures it at 1 M cases).
 LIST_COLUMNS = (
     "id", "protocol", "subject", "priority", "requester_id", "representative_id",
     "created_at", "updated_at", "closed_at", "due_at", "deadline_policy",
-    "deadline_paused_at", "channel_id", "service_id", "state_id", "team_id", "assignee_id",
+    "deadline_paused_at", "channel_id", "service_id", "state_id", "team_id",
+    "assignee__username",
 )
 
 
 def _list_rows(rows: list[dict]) -> list[dict]:
-    channels = dict(Channel.objects.values_list("id", "slug"))
-    services_ = dict(Service.objects.values_list("id", "slug"))
-    teams = dict(Team.objects.values_list("id", "slug"))
-    states = {pk: (slug, name, category) for pk, slug, name, category in
-              State.objects.values_list("id", "slug", "name", "category")}
-    assignee_ids = {r["assignee_id"] for r in rows if r["assignee_id"]}
-    assignees = dict(User.objects.filter(pk__in=assignee_ids).values_list("id", "username")) \
-        if assignee_ids else {}
+    channel, service, team, state = (lookups.channel_slugs.get, lookups.service_slugs.get,
+                                     lookups.team_slugs.get, lookups.states.get)
     items = []
     for r in rows:
-        state_slug, state_name, category = states[r["state_id"]]
+        state_slug, state_name, category = state(r["state_id"])
         items.append({
             "id": r["id"], "protocol": r["protocol"], "subject": r["subject"],
-            "channel": channels.get(r["channel_id"]), "service": services_.get(r["service_id"]),
+            "channel": channel(r["channel_id"]), "service": service(r["service_id"]),
             "state": state_slug, "state_name": state_name, "state_category": category,
-            "team": teams.get(r["team_id"]), "assignee": assignees.get(r["assignee_id"]),
+            "team": team(r["team_id"]), "assignee": r["assignee__username"],
             "priority": r["priority"], "requester_id": r["requester_id"],
             "representative_id": r["representative_id"], "created_at": r["created_at"],
             "updated_at": r["updated_at"], "closed_at": r["closed_at"], "due_at": r["due_at"],
@@ -207,7 +204,7 @@ def list_cases(request, q: str = "", state: str = "", category: str = "", channe
     queryset = filters.apply_filters(services.visible_cases(request.user), chosen,
                                      user=request.user)
     if state:
-        queryset = queryset.filter(state__slug=state)
+        queryset = queryset.filter(state_id__in=lookups.state_ids_with_slug(state))
     if protocol:
         queryset = queryset.filter(protocol=protocol)
     rows, next_cursor = filters.page(queryset.values(*LIST_COLUMNS), cursor=cursor, size=limit)

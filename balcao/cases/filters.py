@@ -14,7 +14,8 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from balcao.cases.models import Case, State
+from balcao.cases import lookups
+from balcao.cases.models import Case
 from balcao.cases.search import filter_search
 
 MAX_PAGE_SIZE = 100
@@ -43,14 +44,13 @@ def apply_filters(queryset: QuerySet, filters: CaseFilters, *, user=None) -> Que
         # Resolve the category to state ids first (a 17-row table): a join on
         # cases_state hides the category's share from the planner, which then
         # picked a GIN BitmapAnd once per state (1.1 s with q=gru at 1 M cases).
-        state_ids = list(
-            State.objects.filter(category=filters.category).values_list("id", flat=True)
-        )
-        queryset = queryset.filter(state_id__in=state_ids)
+        queryset = queryset.filter(state_id__in=lookups.state_ids_in(filters.category))
     if filters.channel:
-        queryset = queryset.filter(channel__slug=filters.channel)
+        queryset = queryset.filter(
+            channel_id__in=lookups.ids_with_slug(lookups.channel_slugs, filters.channel))
     if filters.team:
-        queryset = queryset.filter(team__slug=filters.team)
+        queryset = queryset.filter(
+            team_id__in=lookups.ids_with_slug(lookups.team_slugs, filters.team))
     if filters.assignee == "me" and user is not None:
         queryset = queryset.filter(assignee=user)
     elif filters.assignee == "none":

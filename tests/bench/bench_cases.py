@@ -14,8 +14,9 @@ thread client in a subprocess is used instead (it saturates sooner: prefer wrk).
 What it does (issue 3, "Done means"; DESIGN "What the Python peer teaches"):
 
 1. creates a fresh database ``balcao_bench_<timestamp>``, runs ``balcao migrate`` and
-   ``balcao demo --cases 0`` against it (``DATABASE_URL``) and issues an API token
-   (scope ``cases:read``) for ``demo.supervisor``, who sees every case;
+   ``balcao demo --cases 0`` against it (``DATABASE_URL``) and issues API tokens
+   (scope ``cases:read``) for ``demo.supervisor``, who sees every case, and for
+   ``demo.agent1``, who sees their own, their teams' and unqueued cases (an OR filter);
 2. bulk-loads N cases with COPY (two processes): Portuguese subjects/descriptions built
    from the INPI knowledge-base phrasing, templates and a long tail of trademark names (so
    term selectivity is realistic), created over three years (more recent → more cases),
@@ -23,11 +24,12 @@ What it does (issue 3, "Done means"; DESIGN "What the Python peer teaches"):
    ~90 % (about 0.6 per case, some frequent); secondary indexes are dropped during the COPY
    and rebuilt with their own definitions; then the protocol sequences are set, the id
    sequences fixed and the tables VACUUM ANALYZEd;
-3. starts the web server as production does: ``uvicorn balcao.asgi:application --workers 2``
-   with ``BALCAO_DEBUG=0``, ``SECRET_KEY``, ``ALLOWED_HOSTS=127.0.0.1``,
-   ``BALCAO_SSL_REDIRECT=0``, on a free port — and ``DB_CONN_MAX_AGE=0``, because the
-   shipped 60 leaks one PostgreSQL connection per ASGI request (see SAFE_SERVER_ENV;
-   ``--server-env KEY=VALUE`` overrides; ``--tree DIR`` runs another source tree);
+3. starts the web server as ``balcao serve`` does: gunicorn sync workers over WSGI,
+   ``--workers 2`` (``--server uvicorn`` runs ``balcao.asgi`` under uvicorn instead, as
+   ``balcao serve --asgi`` does), with ``BALCAO_DEBUG=0``, ``SECRET_KEY``,
+   ``ALLOWED_HOSTS=127.0.0.1``, ``BALCAO_SSL_REDIRECT=0``, on a free port
+   (``--server-env KEY=VALUE`` adds to its environment; ``--tree DIR`` runs another
+   source tree);
 4. drives ``GET /api/v1/cases`` (list, deep cursor page, filters, full-text search,
    protocol) from a separate process at each concurrency for ``--duration`` seconds and
    prints p50/p95/p99 and requests/s per endpoint, the box's CPU use, the web workers' CPU
@@ -73,12 +75,6 @@ REPO = Path(__file__).resolve().parents[2]
 TREE = REPO  # the source tree under test (--tree: e.g. a `git archive HEAD` snapshot)
 EXTRA_PATH: list[str] = []  # --pythonpath: e.g. packages a candidate fix needs
 BALCAO = [sys.executable, "-m", "balcao.cli"]
-# The shipped DB_CONN_MAX_AGE=60 makes every ASGI request open a connection that is never
-# reused (Django runs each request in its own thread-sensitive context), so the server
-# runs out of PostgreSQL connections within seconds at c=10. Until the settings use a
-# pool, the benchmark starts the web server with this; `--server-env DB_CONN_MAX_AGE=60`
-# reproduces the leak (watch the "PG conns" column).
-SAFE_SERVER_ENV = {"DB_CONN_MAX_AGE": "0"}
 
 
 def kb_file() -> Path:
@@ -817,23 +813,24 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
+SERVERS = ("gunicorn", "uvicorn")
+
+
+def server_command(kind: str, port: int, workers: int) -> list[str]:
+    """What ``balcao serve`` runs (gunicorn, WSGI) or ``balcao serve --asgi`` (uvicorn)."""
+    if kind == "uvicorn":
+        return [sys.executable, "-m", "uvicorn", "balcao.asgi:application", "--host",
+                "127.0.0.1", "--port", str(port), "--workers", str(workers),
+                "--no-access-log", "--log-level", "warning"]
+    return [sys.executable, "-m", "gunicorn", "balcao.wsgi:application", "--bind",
+            f"127.0.0.1:{port}", "--workers", str(workers), "--worker-class", "sync",
+            "--timeout", "120", "--log-level", "warning"]
+
+
+def start_server(env: dict[str, str], port: int, workers: int,
+                 kind: str = "gunicorn") -> subprocess.Popen:
     env = dict(env, ALLOWED_HOSTS="127.0.0.1")
-    cmd = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "balcao.asgi:application",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-        "--no-access-log",
-        "--log-level",
-        "warning",
-    ]
+    cmd = server_command(kind, port, workers)
     server = subprocess.Popen(cmd, env=env, cwd=TREE, start_new_session=True)  # noqa: S603
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -842,9 +839,9 @@ def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Pop
                 return server
         except OSError:
             if server.poll() is not None:
-                sys.exit("uvicorn exited during start-up")
+                sys.exit(f"{kind} exited during start-up")
             time.sleep(0.3)
-    sys.exit("uvicorn did not start within 60 s")
+    sys.exit(f"{kind} did not start within 60 s")
 
 
 def stop_server(server: subprocess.Popen) -> None:
@@ -882,7 +879,8 @@ def rss_mb(pid: int) -> float:
 
 
 def web_workers(server_pid: int) -> list[int]:
-    """uvicorn's worker processes (children that run the app, not the resource tracker)."""
+    """The server's worker processes (children that run the app, not uvicorn's
+    multiprocessing resource tracker)."""
     workers = []
     for pid in child_pids(server_pid):
         try:
@@ -980,7 +978,9 @@ def encode_cursor(created: datetime, pk: int) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def scenarios(url: str) -> list[tuple[str, str]]:
+def scenarios(url: str) -> list[tuple[str, str, str]]:
+    """(label, path, who): who is "supervisor" (sees every case) or "agent" (demo.agent1:
+    their own cases, their teams' and the unqueued ones — the OR visibility filter)."""
     with psycopg.connect(url) as conn:
         n = conn.execute("SELECT count(*) FROM cases_case").fetchone()[0]
         created, pk = conn.execute(
@@ -995,7 +995,7 @@ def scenarios(url: str) -> list[tuple[str, str]]:
             "SELECT id FROM accounts_user WHERE username = 'demo.agent1'"
         ).fetchone()[0]
     cursor = encode_cursor(created.astimezone(UTC), pk)
-    return [
+    supervisor = [
         ("list first page", "/api/v1/cases?limit=50"),
         ("deep page (cursor at N/2)", f"/api/v1/cases?limit=50&cursor={cursor}"),
         ("filter category=waiting_requester", "/api/v1/cases?category=waiting_requester"),
@@ -1010,6 +1010,15 @@ def scenarios(url: str) -> list[tuple[str, str]]:
         ("search + filter q=gru&category=open", "/api/v1/cases?q=gru&category=open"),
         ("protocol lookup", f"/api/v1/cases?q={urllib.parse.quote(protocol)}"),
     ]
+    agent_views = [
+        ("agent: list first page", "/api/v1/cases?limit=50"),
+        ("agent: deep page (cursor at N/2)", f"/api/v1/cases?limit=50&cursor={cursor}"),
+        ("agent: filter category=waiting_requester", "/api/v1/cases?category=waiting_requester"),
+        ("agent: search common 'marca'", "/api/v1/cases?q=marca"),
+        (f"agent: search rare '{RARE_WORD}'", f"/api/v1/cases?q={RARE_WORD}"),
+    ]
+    return ([(label, path, "supervisor") for label, path in supervisor]
+            + [(label, path, "agent") for label, path in agent_views])
 
 
 EXPLAIN_WORKER = r"""
@@ -1020,9 +1029,9 @@ django.setup()
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-token, paths = sys.argv[1], json.loads(sys.argv[2])
-client = Client(HTTP_AUTHORIZATION="Bearer " + token)
-for label, path in paths:
+tokens, paths = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+for label, path, who in paths:
+    client = Client(HTTP_AUTHORIZATION="Bearer " + tokens[who])
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(path)
     main = [q["sql"] for q in ctx.captured_queries if 'FROM "cases_case"' in q["sql"]]
@@ -1039,9 +1048,11 @@ for label, path in paths:
 """
 
 
-def explain(env: dict[str, str], token: str, paths: list[tuple[str, str]]) -> None:
+def explain(env: dict[str, str], tokens: dict[str, str],
+            paths: list[tuple[str, str, str]]) -> None:
     out = subprocess.run(
-        [sys.executable, "-c", EXPLAIN_WORKER, token, json.dumps(paths)],  # noqa: S603
+        [sys.executable, "-c", EXPLAIN_WORKER, json.dumps(tokens),  # noqa: S603
+         json.dumps(paths)],
         env=env,
         cwd=TREE,
         capture_output=True,
@@ -1086,7 +1097,9 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=1_000_000)
     parser.add_argument("--concurrency", default="10,50", help="comma separated")
     parser.add_argument("--duration", type=float, default=20, help="seconds per endpoint")
-    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
+    parser.add_argument("--workers", type=int, default=2, help="web worker processes")
+    parser.add_argument("--server", choices=SERVERS, default="gunicorn",
+                        help="gunicorn (balcao serve) or uvicorn (balcao serve --asgi)")
     parser.add_argument("--load-procs", type=int, default=2, help="COPY processes")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--explain", action="store_true")
@@ -1100,7 +1113,7 @@ def main() -> None:
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="extra environment for the web server (e.g. DB_CONN_MAX_AGE=0)",
+        help="extra environment for the web server (e.g. BALCAO_DB_POOL_MAX=4)",
     )
     parser.add_argument(
         "--pythonpath",
@@ -1143,50 +1156,38 @@ def main() -> None:
                 f"{timings['vacuum_s']:.0f} s, total {timings['total_s']:.0f} s; "
                 f"cases_case {timings['table_size']}, database {timings['db_size']}"
             )
-        token_name = f"bench-{datetime.now(UTC):%Y%m%d%H%M%S%f}"
-        token = (
-            run(
-                [
-                    *BALCAO,
-                    "token",
-                    "create",
-                    token_name,
-                    "--user",
-                    "demo.supervisor",
-                    "--scope",
-                    "cases:read",
-                ],
-                env,
-            )
-            .strip()
-            .splitlines()[-1]
-        )
+        tokens = {
+            who: run([*BALCAO, "token", "create", f"bench-{who}-{datetime.now(UTC):%Y%m%d%H%M%S%f}",
+                      "--user", f"demo.{username}", "--scope", "cases:read"], env)
+            .strip().splitlines()[-1]
+            for who, username in (("supervisor", "supervisor"), ("agent", "agent1"))
+        }
         n = psycopg.connect(url).execute("SELECT count(*) FROM cases_case").fetchone()[0]
         print(f"cases: {n:,}; selectivity: {selectivity(url)}")
 
         paths = scenarios(url)
         if args.only:
-            paths = [(label, path) for label, path in paths if re.search(args.only, label)]
+            paths = [p for p in paths if re.search(args.only, p[0])]
         port = free_port()
-        overrides = dict(SAFE_SERVER_ENV, **dict(i.split("=", 1) for i in args.server_env))
+        overrides = dict(i.split("=", 1) for i in args.server_env)
         server_env = dict(env, **overrides)
         print(
             "web server environment overrides: "
             + " ".join(f"{k}={v}" for k, v in overrides.items())
         )
-        server = start_server(server_env, port, args.workers)
+        server = start_server(server_env, port, args.workers, args.server)
         workers = web_workers(server.pid)
         print(
-            f"uvicorn --workers {args.workers} on :{port}, worker pids {workers}; "
+            f"{args.server} --workers {args.workers} on :{port}, worker pids {workers}; "
             f"RSS after start-up: {', '.join(f'{rss_mb(p):.0f} MB' for p in workers)}"
         )
         # Warm up: every endpoint a few times through each worker, checking the answers.
         print("\nwarm-up (single request, cold → warm):")
-        for label, path in paths:
-            body, first = get_json(port, path, token)
-            times = [get_json(port, path, token)[1] for _ in range(6)]
+        for label, path, who in paths:
+            body, first = get_json(port, path, tokens[who])
+            times = [get_json(port, path, tokens[who])[1] for _ in range(6)]
             print(
-                f"  {label:<38} {len(body['items']):>3} items  first {first:7.1f} ms  "
+                f"  {label:<42} {len(body['items']):>3} items  first {first:7.1f} ms  "
                 f"then median {statistics.median(times):6.1f} ms"
             )
 
@@ -1200,18 +1201,18 @@ def main() -> None:
             f"{args.duration:.0f} s per endpoint and concurrency; latencies in ms"
         )
         header = (
-            f"{'endpoint':<38} {'conc':>4} {'req/s':>7} {'p50':>7} {'p95':>7} {'p99':>7} "
+            f"{'endpoint':<42} {'conc':>4} {'req/s':>7} {'p50':>7} {'p95':>7} {'p99':>7} "
             f"{'max':>7} {'err':>4} {'box CPU':>7} {'web ms/req':>10} {'PG conns':>8}"
         )
         results = []
         for concurrency in [int(c) for c in args.concurrency.split(",")]:
             print("\n" + header)
-            for label, path in paths:
+            for label, path, who in paths:
                 busy0, total0 = cpu_times()
                 web0 = cpu_seconds(workers)
                 sampler = ConnectionSampler(args.pg_url, name)
                 sampler.start()
-                r = drive(port, path, token, concurrency, args.duration, lua)
+                r = drive(port, path, tokens[who], concurrency, args.duration, lua)
                 sampler.stop.set()
                 sampler.join()
                 busy1, total1 = cpu_times()
@@ -1220,7 +1221,7 @@ def main() -> None:
                 cpu = 100 * (busy1 - busy0) / max(1, total1 - total0)
                 mark = "" if r["p95"] / 1000 < 50 else "  ✗ p95 ≥ 50 ms"
                 print(
-                    f"{label:<38} {concurrency:>4} {rps:>7.0f} {r['p50'] / 1000:>7.1f} "
+                    f"{label:<42} {concurrency:>4} {rps:>7.0f} {r['p50'] / 1000:>7.1f} "
                     f"{r['p95'] / 1000:>7.1f} {r['p99'] / 1000:>7.1f} {r['max'] / 1000:>7.0f} "
                     f"{r['errors'] + r['non2xx']:>4} {cpu:>6.0f}% {web_ms:>10.1f} "
                     f"{sampler.peak:>8}{mark}",
@@ -1234,7 +1235,7 @@ def main() -> None:
         )
         if args.explain:
             print("\nEXPLAIN (ANALYZE, BUFFERS) of each endpoint's main query:")
-            explain(env, token, paths)
+            explain(env, tokens, paths)
     finally:
         if server is not None:
             stop_server(server)
