@@ -140,7 +140,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, reading timestamps with psycopg's C loader (balcao/db/postgresql).
+    DATABASES["default"]["ENGINE"] = "balcao.db.postgresql"
+
+if DATABASES["default"]["ENGINE"] == "balcao.db.postgresql" and env_bool(
     # Off under pytest: pooled connections would keep the test database from being dropped.
     "BALCAO_DB_POOL", "pytest" not in sys.modules
 ):

@@ -7,7 +7,9 @@ from datetime import timedelta
 from django.utils import timezone
 from ninja.security import APIKeyCookie, HttpBearer
 
+from balcao.accounts.roles import remember_roles, role_names_annotation
 from balcao.api.models import ApiToken, hash_token
+from balcao.cases.services import remember_team_ids, team_ids_annotation
 
 LAST_USED_EVERY = timedelta(minutes=1)
 
@@ -17,10 +19,15 @@ class TokenAuth(HttpBearer):
 
     def authenticate(self, request, token: str):
         api_token = (
-            ApiToken.objects.select_related("user").filter(key_hash=hash_token(token)).first()
+            ApiToken.objects.select_related("user")
+            .annotate(role_names=role_names_annotation("user_id"),
+                      team_ids=team_ids_annotation("user_id"))
+            .filter(key_hash=hash_token(token)).first()
         )
         if api_token is None or not api_token.is_usable or not api_token.user.is_active:
             return None
+        remember_roles(api_token.user, api_token.role_names)
+        remember_team_ids(api_token.user, api_token.team_ids)
         now = timezone.now()
         if api_token.last_used_at is None or now - api_token.last_used_at > LAST_USED_EVERY:
             # A write (and a WAL flush) per GET costs more than the query itself.

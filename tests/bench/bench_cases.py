@@ -910,8 +910,10 @@ LOAD_CLIENT = Path(__file__).resolve().parent / "loadclient.py"
 
 
 def drive(
-    port: int, path: str, token: str, concurrency: int, duration: float, lua: str | None
+    port: int, path: str, header: str, concurrency: int, duration: float, lua: str | None
 ) -> dict:
+    """Closed-loop load on ``path`` with ``header`` ("Authorization: Bearer …" or
+    "Cookie: sessionid=…") on every request."""
     if lua:
         threads = min(2, concurrency)
         cmd = [
@@ -924,12 +926,12 @@ def drive(
             "-s",
             lua,
             "-H",
-            f"Authorization: Bearer {token}",
+            header,
             f"http://127.0.0.1:{port}{path}",
         ]
     else:
         cmd = [sys.executable, str(LOAD_CLIENT), "127.0.0.1", str(port), path,
-               str(concurrency), str(duration), token]
+               str(concurrency), str(duration), header]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 120)  # noqa: S603
     for line in out.stdout.splitlines():
         if line.startswith("BENCH "):
@@ -960,14 +962,40 @@ class ConnectionSampler(threading.Thread):
                 self.peak = max(self.peak, count)
 
 
-def get_json(port: int, path: str, token: str):
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{port}{path}", headers={"Authorization": f"Bearer {token}"}
-    )
+def get_page(port: int, path: str, header: str) -> tuple[int, float]:
+    """(cases on the page, milliseconds) of one request: JSON items or console rows."""
+    name, _, value = header.partition(": ")
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={name: value})
     t = time.perf_counter()
     with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
-        body = json.loads(response.read())
-    return body, (time.perf_counter() - t) * 1000
+        raw = response.read()
+        final_url = response.geturl()
+    ms = (time.perf_counter() - t) * 1000
+    if path.startswith("/console/"):
+        if "/login" in final_url:
+            sys.exit(f"{path}: the console sent the benchmark session to the login page")
+        return raw.decode().count('<tr><td><a href="/console/atendimentos/'), ms
+    return len(json.loads(raw)["items"]), ms
+
+
+CONSOLE_SESSION = r"""
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.utils.module_loading import import_string
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from balcao.accounts.models import User
+user = User.objects.get(username="demo.supervisor")
+device, _ = TOTPDevice.objects.get_or_create(user=user, name="benchmark",
+                                             defaults={"confirmed": True})
+store = import_string(settings.SESSION_ENGINE + ".SessionStore")()
+store[SESSION_KEY] = str(user.pk)
+store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+store[DEVICE_ID_SESSION_KEY] = device.persistent_id
+store.create()
+print(store.session_key)
+"""
 
 
 # --- scenarios ---------------------------------------------------------------------
@@ -1017,8 +1045,14 @@ def scenarios(url: str) -> list[tuple[str, str, str]]:
         ("agent: search common 'marca'", "/api/v1/cases?q=marca"),
         (f"agent: search rare '{RARE_WORD}'", f"/api/v1/cases?q={RARE_WORD}"),
     ]
+    console = [
+        ("console: list first page", "/console/"),
+        ("console: search 'marca'", "/console/?q=marca"),
+        ("console: filter category=waiting_requester", "/console/?category=waiting_requester"),
+    ]
     return ([(label, path, "supervisor") for label, path in supervisor]
-            + [(label, path, "agent") for label, path in agent_views])
+            + [(label, path, "agent") for label, path in agent_views]
+            + [(label, path, "console") for label, path in console])
 
 
 EXPLAIN_WORKER = r"""
@@ -1029,9 +1063,14 @@ django.setup()
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-tokens, paths = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+headers, paths = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 for label, path, who in paths:
-    client = Client(HTTP_AUTHORIZATION="Bearer " + tokens[who])
+    name, _, value = headers[who].partition(": ")
+    if name == "Cookie":
+        client = Client()
+        client.cookies["sessionid"] = value.partition("=")[2]
+    else:
+        client = Client(HTTP_AUTHORIZATION=value)
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(path)
     main = [q["sql"] for q in ctx.captured_queries if 'FROM "cases_case"' in q["sql"]]
@@ -1048,10 +1087,10 @@ for label, path, who in paths:
 """
 
 
-def explain(env: dict[str, str], tokens: dict[str, str],
+def explain(env: dict[str, str], headers: dict[str, str],
             paths: list[tuple[str, str, str]]) -> None:
     out = subprocess.run(
-        [sys.executable, "-c", EXPLAIN_WORKER, json.dumps(tokens),  # noqa: S603
+        [sys.executable, "-c", EXPLAIN_WORKER, json.dumps(headers),  # noqa: S603
          json.dumps(paths)],
         env=env,
         cwd=TREE,
@@ -1162,6 +1201,10 @@ def main() -> None:
             .strip().splitlines()[-1]
             for who, username in (("supervisor", "supervisor"), ("agent", "agent1"))
         }
+        # The console as demo.supervisor: a session whose second factor is verified.
+        session_key = run([*BALCAO, "shell", "-c", CONSOLE_SESSION], env).strip().splitlines()[-1]
+        headers = {who: f"Authorization: Bearer {token}" for who, token in tokens.items()}
+        headers["console"] = f"Cookie: sessionid={session_key}"
         n = psycopg.connect(url).execute("SELECT count(*) FROM cases_case").fetchone()[0]
         print(f"cases: {n:,}; selectivity: {selectivity(url)}")
 
@@ -1184,10 +1227,10 @@ def main() -> None:
         # Warm up: every endpoint a few times through each worker, checking the answers.
         print("\nwarm-up (single request, cold → warm):")
         for label, path, who in paths:
-            body, first = get_json(port, path, tokens[who])
-            times = [get_json(port, path, tokens[who])[1] for _ in range(6)]
+            items, first = get_page(port, path, headers[who])
+            times = [get_page(port, path, headers[who])[1] for _ in range(6)]
             print(
-                f"  {label:<42} {len(body['items']):>3} items  first {first:7.1f} ms  "
+                f"  {label:<42} {items:>3} items  first {first:7.1f} ms  "
                 f"then median {statistics.median(times):6.1f} ms"
             )
 
@@ -1212,7 +1255,7 @@ def main() -> None:
                 web0 = cpu_seconds(workers)
                 sampler = ConnectionSampler(args.pg_url, name)
                 sampler.start()
-                r = drive(port, path, tokens[who], concurrency, args.duration, lua)
+                r = drive(port, path, headers[who], concurrency, args.duration, lua)
                 sampler.stop.set()
                 sampler.join()
                 busy1, total1 = cpu_times()
@@ -1235,7 +1278,7 @@ def main() -> None:
         )
         if args.explain:
             print("\nEXPLAIN (ANALYZE, BUFFERS) of each endpoint's main query:")
-            explain(env, tokens, paths)
+            explain(env, headers, paths)
     finally:
         if server is not None:
             stop_server(server)

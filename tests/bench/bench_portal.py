@@ -10,9 +10,10 @@ What it does:
 
 1. makes a fresh SQLite database in a temporary folder (``BALCAO_VAR_DIR``), runs
    ``balcao migrate``, ``balcao demo --cases 50`` and ``balcao collectstatic``;
-2. starts the server as production does: ``uvicorn balcao.asgi:application --workers N``
-   with ``BALCAO_DEBUG=0``, ``SECRET_KEY``, ``ALLOWED_HOSTS=127.0.0.1``,
-   ``BALCAO_SSL_REDIRECT=0``, on a free loopback port;
+2. starts the server as ``balcao serve`` does: gunicorn sync workers over WSGI,
+   ``--workers N`` (``--server uvicorn``: ``balcao.asgi`` under uvicorn, as
+   ``balcao serve --asgi`` does), with ``BALCAO_DEBUG=0``, ``SECRET_KEY``,
+   ``ALLOWED_HOSTS=127.0.0.1``, ``BALCAO_SSL_REDIRECT=0``, on a free loopback port;
 3. drives ``GET /`` (the home page: five levels, nine channel cards with "open now", the
    episodes) from a separate process — Debian's ``wrk`` (``apt-get install -y wrk``), or a
    Python thread client when wrk is missing — with C concurrent connections for the given
@@ -91,11 +92,20 @@ def prepare(env: dict[str, str], cases: int) -> None:
                        stdout=subprocess.DEVNULL)
 
 
-def start_server(env: dict[str, str], port: int, workers: int) -> subprocess.Popen:
+def server_command(kind: str, port: int, workers: int) -> list[str]:
+    if kind == "uvicorn":
+        return [str(BIN / "uvicorn"), "balcao.asgi:application", "--host", "127.0.0.1",
+                "--port", str(port), "--workers", str(workers), "--no-access-log",
+                "--log-level", "warning"]
+    return [str(BIN / "gunicorn"), "balcao.wsgi:application", "--bind", f"127.0.0.1:{port}",
+            "--workers", str(workers), "--worker-class", "sync", "--timeout", "120",
+            "--log-level", "warning"]
+
+
+def start_server(env: dict[str, str], port: int, workers: int,
+                 kind: str = "gunicorn") -> subprocess.Popen:
     server = subprocess.Popen(  # noqa: S603
-        [str(BIN / "uvicorn"), "balcao.asgi:application", "--host", "127.0.0.1", "--port",
-         str(port), "--workers", str(workers), "--no-access-log", "--log-level", "warning"],
-        env=env, cwd=ROOT, start_new_session=True)
+        server_command(kind, port, workers), env=env, cwd=ROOT, start_new_session=True)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -129,6 +139,8 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[50])
     parser.add_argument("--duration", type=float, default=20)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--server", choices=["gunicorn", "uvicorn"], default="gunicorn",
+                        help="gunicorn (balcao serve) or uvicorn (balcao serve --asgi)")
     parser.add_argument("--cases", type=int, default=50)
     parser.add_argument("--client", choices=["auto", "wrk", "python"], default="auto")
     args = parser.parse_args()
@@ -138,7 +150,7 @@ def main() -> None:
     print(f"preparing a fresh SQLite database in {tmp} (demo --cases {args.cases}) …")
     prepare(env, args.cases)
     port = free_port()
-    server = start_server(env, port, args.workers)
+    server = start_server(env, port, args.workers, args.server)
     use_wrk = args.client == "wrk" or (args.client == "auto" and shutil.which("wrk"))
     lua = None
     if use_wrk:
@@ -150,7 +162,9 @@ def main() -> None:
         assert response.status == 200 and body.count('class="br-card channel-card"') == 9, \
             "the home page did not render the nine channel cards"
         drive(port, args.path, 4, 2, lua)  # warm-up: imports, calendars, template cache
-        print(f"server: uvicorn balcao.asgi:application --workers {args.workers} "
+        program, app = server_command(args.server, port, args.workers)[:2]
+        print(f"server: {Path(program).name} {app} "
+              f"--workers {args.workers} "
               f"(BALCAO_DEBUG=0, SQLite); load generator: "
               f"{'wrk' if use_wrk else 'python threads'} (separate process), "
               f"{os.cpu_count()} CPUs")

@@ -1,6 +1,6 @@
 """Closed-loop HTTP load from a separate process, for benchmarks when ``wrk`` is missing.
 
-    python tests/bench/loadclient.py HOST PORT PATH CONCURRENCY SECONDS [TOKEN]
+    python tests/bench/loadclient.py HOST PORT PATH CONCURRENCY SECONDS [TOKEN | "Name: value"]
 
 Prints one line ``BENCH {"requests", "duration_us", "errors", "non2xx", "p50", "p95",
 "p99", "max"}`` (latencies in microseconds). Used by bench_cases.py and bench_portal.py.
@@ -17,7 +17,11 @@ import time
 
 def run(host: str, port: int, path: str, concurrency: int, seconds: float,
         token: str = "") -> dict:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    if ": " in token:  # a whole header, e.g. "Cookie: sessionid=…"
+        name, _, value = token.partition(": ")
+        headers = {name: value}
+    else:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
     latencies: list[float] = []
     counts = {"errors": 0, "non2xx": 0}
     lock = threading.Lock()

@@ -155,6 +155,28 @@ def test_agents_see_their_teams_cases_only(open_case, make_user, staff):
     assert not services.visible_cases(staff["knowledge_manager"]).exists()
 
 
+def test_team_ids_read_with_the_user_give_the_same_visibility(open_case, make_user, staff):
+    from balcao.accounts.models import User
+
+    mine, lonely = make_user("agent"), make_user("agent")
+    first = _team(Team.Strategy.MANUAL, [mine])
+    second = Team.objects.create(slug="segunda", name="Segunda")
+    TeamMembership.objects.create(team=second, user=mine)
+    elsewhere = Team.objects.create(slug="alheia", name="Alheia")
+    cases = [open_case(team=first), open_case(team=second), open_case(team=elsewhere),
+             open_case(), open_case(team=elsewhere)]
+    Case.objects.filter(pk=cases[4].pk).update(assignee=mine)  # assigned across teams
+    for user in (mine, lonely):
+        primed = (User.objects.annotate(team_ids=services.team_ids_annotation("pk"))
+                  .get(pk=user.pk))
+        services.remember_team_ids(primed, primed.team_ids)
+        assert sorted(primed._balcao_team_ids) == sorted(
+            user.teams.values_list("id", flat=True))
+        assert set(services.visible_cases(primed)) == set(services.visible_cases(user))
+    assert set(services.visible_cases(mine)) == {cases[0], cases[1], cases[3], cases[4]}
+    assert set(services.visible_cases(lonely)) == {cases[3]}
+
+
 def test_a_role_without_the_capability_cannot_act(open_case, staff):
     case = open_case()
     with pytest.raises(services.PermissionDenied):

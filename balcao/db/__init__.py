@@ -1,0 +1,1 @@
+"""Database backends: Django's, tuned where a measurement showed the need."""
