@@ -94,6 +94,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "balcao.accounts.middleware.SessionRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -174,7 +175,10 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Sessions expire after 30 idle minutes and at browser close.
 SESSION_COOKIE_AGE = int(os.environ.get("BALCAO_SESSION_SECONDS", "1800"))
-SESSION_SAVE_EVERY_REQUEST = True
+# Idle expiry slides forward through accounts.middleware.SessionRefreshMiddleware,
+# which writes a signed-in session at most once a minute instead of on every request.
+SESSION_SAVE_EVERY_REQUEST = False
+BALCAO_SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 

@@ -25,6 +25,12 @@ from balcao.console.decorators import staff_view
 from balcao.deadlines import services as deadline_services
 
 PAGE_SIZE = 50
+# The columns console/_case_rows.html shows (and the keyset needs).
+CASE_ROW_FIELDS = (
+    "id", "protocol", "subject", "created_at", "due_at", "state", "channel", "team",
+    "assignee", "state__name", "channel__name", "team__name", "assignee__username",
+    "assignee__display_name", "assignee__first_name", "assignee__last_name",
+)
 
 
 def _case_or_404(request, pk: int, *, lock_related=True) -> Case:
@@ -40,7 +46,9 @@ def case_list(request):
     chosen = filters.CaseFilters.from_params(request.GET)
     queryset = filters.apply_filters(services.visible_cases(request.user), chosen,
                                      user=request.user)
-    queryset = queryset.select_related("state", "channel", "assignee", "team")
+    # Only what the rows show: a channel row alone carries a dozen JSON texts.
+    queryset = queryset.select_related("state", "channel", "assignee", "team").only(
+        *CASE_ROW_FIELDS)
     cases, next_cursor = filters.page(queryset, cursor=request.GET.get("cursor", ""),
                                       size=PAGE_SIZE)
     params = request.GET.copy()
@@ -50,8 +58,8 @@ def case_list(request):
         "next_cursor": next_cursor,
         "filters": chosen,
         "query_string": params.urlencode(),
-        "channels": Channel.objects.all(),
-        "teams": Team.objects.all(),
+        "channels": Channel.objects.only("slug", "name"),
+        "teams": Team.objects.only("slug", "name"),
         "categories": State.Category.choices,
     }
     template = "console/_case_rows.html" if request.headers.get("HX-Request") else \

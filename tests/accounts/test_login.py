@@ -1,7 +1,10 @@
 """Staff login: password, then TOTP (enrolment on first login), lockout, verified-only pages."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -55,6 +58,35 @@ def test_lockout_after_repeated_failures(client, staff, settings):
     assert response.status_code == 200
 
 
-def test_sessions_expire(settings):
+def _session_row(client):
+    from django.contrib.sessions.models import Session
+
+    return Session.objects.get(session_key=client.cookies["sessionid"].value)
+
+
+def test_idle_sessions_expire(settings, verified_client, staff):
     assert settings.SESSION_COOKIE_AGE <= 3600
-    assert settings.SESSION_SAVE_EVERY_REQUEST
+    client = verified_client(staff["agent"])
+    assert client.get(reverse("console:case_list")).status_code == 200
+    row = _session_row(client)
+    row.expire_date = timezone.now() - timedelta(seconds=1)  # idle past SESSION_COOKIE_AGE
+    row.save()
+    response = client.get(reverse("console:case_list"))
+    assert response.status_code == 302 and reverse("accounts:login") in response.url
+
+
+def test_use_slides_the_expiry_with_one_write_a_minute(settings, verified_client, staff,
+                                                       monkeypatch):
+    from balcao.accounts import middleware
+
+    client = verified_client(staff["agent"])
+    clock = [1_900_000_000.0]
+    monkeypatch.setattr(middleware.time, "time", lambda: clock[0])
+    client.get(reverse("console:case_list"))  # first signed-in request: written
+    first = _session_row(client).expire_date
+    clock[0] += 30
+    client.get(reverse("console:case_list"))  # within the minute: not written
+    assert _session_row(client).expire_date == first
+    clock[0] += settings.BALCAO_SESSION_REFRESH_SECONDS
+    client.get(reverse("console:case_list"))  # a minute later: written, expiry later
+    assert _session_row(client).expire_date > first
