@@ -7,10 +7,7 @@ single source the views, the API and the permission-matrix test read.
 
 from __future__ import annotations
 
-from django.db.models import CharField, OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
-
-from balcao.db.functions import JoinedText
 
 AGENT = "agent"
 SUPERVISOR = "supervisor"
@@ -69,22 +66,10 @@ def roles_of(user) -> frozenset[str]:
     return cached
 
 
-def role_names_annotation(user_field: str = "user_id") -> Subquery:
-    """The role names of the user in ``user_field``, read in the same query.
-
-    The API reads the token, its user and the user's roles on every request; one query
-    instead of two is ~7 % of the list's CPU at 1 M cases (tests/bench/bench_cases.py).
-    Only the names in ROLES are read (none has a comma)."""
-    from django.contrib.auth.models import Group
-
-    names = (Group.objects.filter(user=OuterRef(user_field), name__in=list(ROLES))
-             .order_by().values("user").annotate(names=JoinedText("name")).values("names"))
-    return Subquery(names[:1], output_field=CharField())
-
-
-def remember_roles(user, joined_names: str | None) -> None:
-    """Prime ``roles_of(user)`` with names read by ``role_names_annotation``."""
-    names = frozenset(name for name in (joined_names or "").split(",") if name)
+def remember_roles(user, names) -> None:
+    """Prime ``roles_of(user)`` with the names of its groups, read by the caller
+    (the API reads them with the token, balcao.api.auth)."""
+    names = frozenset(names)
     if user.is_superuser:
         names |= {ADMIN}
     user._balcao_roles = names

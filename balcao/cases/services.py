@@ -13,8 +13,7 @@ from collections.abc import Iterable
 from django.conf import settings
 from django.core.files.base import File
 from django.db import transaction
-from django.db.models import CharField, Count, OuterRef, Q, Subquery
-from django.db.models.functions import Cast
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from balcao.accounts.roles import SEES_ALL_CASES, has_capability, roles_of
@@ -34,7 +33,6 @@ from balcao.cases.models import (
     Workflow,
 )
 from balcao.cases.validators import normalise_cnpj, normalise_cpf, normalise_nif
-from balcao.db.functions import JoinedText
 
 
 class CaseError(Exception):
@@ -121,18 +119,11 @@ def visible_cases(user):
     return queryset.filter(Q(assignee=user) | Q(team_id__in=teams) | Q(team__isnull=True))
 
 
-def team_ids_annotation(user_field: str = "user_id") -> Subquery:
-    """The ids of the teams of the user in ``user_field``, read in the same query (the
-    API reads them with the token: an agent's list then compiles a plain ``IN``)."""
-    ids = (TeamMembership.objects.filter(user=OuterRef(user_field)).order_by()
-           .values("user").annotate(ids=JoinedText(Cast("team_id", CharField())))
-           .values("ids"))
-    return Subquery(ids[:1], output_field=CharField())
-
-
-def remember_team_ids(user, joined_ids: str | None) -> None:
-    """Prime ``visible_cases(user)`` with ids read by ``team_ids_annotation``."""
-    user._balcao_team_ids = [int(pk) for pk in (joined_ids or "").split(",") if pk]
+def remember_team_ids(user, team_ids) -> None:
+    """Prime ``visible_cases(user)`` with the ids of its teams, read by the caller
+    (the API reads them with the token: an agent's list then compiles a plain ``IN``
+    instead of a subquery)."""
+    user._balcao_team_ids = list(team_ids)
 
 
 def check_can(user, capability: str) -> None:

@@ -1,38 +1,40 @@
-"""Roles read in the same query as the API token (roles.role_names_annotation)."""
+"""Roles primed by the caller (the API reads them with the token) match the groups."""
 
 import pytest
 from django.contrib.auth.models import Group
 
 from balcao.accounts import roles
 from balcao.accounts.models import User
+from balcao.api.models import ApiToken
 
 pytestmark = pytest.mark.django_db
 
 
-def _primed(user) -> User:
-    """``user`` re-read with its roles from the annotation, as TokenAuth does."""
-    annotated = (User.objects.annotate(role_names=roles.role_names_annotation("pk"))
-                 .get(pk=user.pk))
-    roles.remember_roles(annotated, annotated.role_names)
-    return annotated
+def _roles_through_a_token(client, user) -> int:
+    """Status of the case list (needs the ``cases.view`` capability) for ``user``'s token."""
+    _, raw = ApiToken.issue(name=f"r-{user.pk}", user=user, scopes=["cases:read"])
+    return client.get("/api/v1/cases", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code
 
 
-def test_annotation_matches_the_groups(make_user):
+def test_primed_roles_are_what_roles_of_would_read(make_user):
     user = make_user(roles.AGENT, username="dois.papeis")
     user.groups.add(Group.objects.get(name=roles.OMBUDSMAN))
-    assert roles.roles_of(_primed(user)) == {roles.AGENT, roles.OMBUDSMAN}
-    assert roles.roles_of(User.objects.get(pk=user.pk)) == {roles.AGENT, roles.OMBUDSMAN}
+    fresh = User.objects.get(pk=user.pk)
+    primed = User.objects.get(pk=user.pk)
+    roles.remember_roles(primed, [roles.AGENT, roles.OMBUDSMAN])
+    assert roles.roles_of(primed) == roles.roles_of(fresh) == {roles.AGENT, roles.OMBUDSMAN}
 
 
-def test_no_roles_and_superuser(make_user):
-    assert roles.roles_of(_primed(make_user(username="sem.papel"))) == frozenset()
+def test_superuser_holds_admin_even_when_primed_empty(make_user):
     boss = make_user(username="raiz", is_superuser=True)
-    assert roles.roles_of(_primed(boss)) == {roles.ADMIN}
+    roles.remember_roles(boss, [])
+    assert roles.roles_of(boss) == {roles.ADMIN}
 
 
-def test_groups_that_are_not_roles_are_not_read(make_user):
-    user = make_user(roles.AGENT, username="com.grupo")
-    user.groups.add(Group.objects.create(name="x,supervisor"))
-    primed = _primed(user)
-    assert roles.roles_of(primed) == {roles.AGENT}
-    assert not roles.has_capability(primed, "cases.assign")
+def test_token_user_roles_decide_access(client, make_user):
+    assert _roles_through_a_token(client, make_user(roles.AGENT, username="agente")) == 200
+    assert _roles_through_a_token(client, make_user(username="sem.papel")) == 403
+    # a group that only looks like a role list is not a role
+    impostor = make_user(username="impostor")
+    impostor.groups.add(Group.objects.create(name="x,supervisor"))
+    assert _roles_through_a_token(client, impostor) == 403

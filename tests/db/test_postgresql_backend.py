@@ -1,12 +1,10 @@
-"""balcao.db.postgresql: Django's backend with psycopg's C timestamp loader."""
+"""balcao.db: the PostgreSQL backend with psycopg's C timestamp loader; prepared queries."""
 
 import datetime
 
 import pytest
 from django.db import connection
 from django.utils import timezone
-
-from balcao.db.functions import JoinedText
 
 pytestmark = pytest.mark.django_db
 
@@ -40,13 +38,25 @@ def test_timestamps_come_back_aware_in_utc_to_the_microsecond(make_user):
     assert timezone.is_aware(User.objects.values_list("date_joined", flat=True).get(pk=user.pk))
 
 
-def test_joined_text_on_this_database(make_user):
+def test_prepared_query_runs_with_new_values_on_this_database(make_user):
     from django.contrib.auth.models import Group
 
     from balcao.accounts.models import User
+    from balcao.db.prepared import SENTINEL_TEXT, PreparedQuery
 
-    user = make_user("agent", username="dois.grupos")
-    user.groups.add(Group.objects.get(name="ombudsman"))
-    joined = (User.objects.filter(pk=user.pk).values("pk")
-              .annotate(names=JoinedText("groups__name")).get()["names"])
-    assert sorted(joined.split(",")) == ["agent", "ombudsman"]
+    first, second = make_user("agent", username="um"), make_user("ombudsman", username="dois")
+    by_name = PreparedQuery(lambda name: User.objects.filter(username=name), SENTINEL_TEXT)
+    assert by_name.first("um") == first and by_name.first("dois") == second
+    assert by_name.first("ninguem") is None
+    names = PreparedQuery(lambda pk: Group.objects.filter(user=pk).values_list("name"))
+    assert names.column(first.pk) == ["agent"] and names.column(second.pk) == ["ombudsman"]
+    # the instance comes back with Django's conversions (aware datetimes on every database)
+    assert timezone.is_aware(by_name.first("um").date_joined)
+
+
+def test_prepared_query_refuses_a_build_without_its_sentinel():
+    from balcao.accounts.models import User
+    from balcao.db.prepared import PreparedQuery
+
+    with pytest.raises(ValueError, match="sentinel"):
+        PreparedQuery(lambda pk: User.objects.filter(pk=1)).first(5)
