@@ -39,6 +39,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from bench_cases import server_command  # the same command line as balcao serve
+
 ROOT = Path(__file__).resolve().parents[2]
 BIN = ROOT / ".venv" / "bin"
 
@@ -90,16 +92,6 @@ def prepare(env: dict[str, str], cases: int) -> None:
                  ["collectstatic", "--noinput", "-v", "0"]):
         subprocess.run([str(BIN / "balcao"), *args], env=env, check=True, cwd=ROOT,  # noqa: S603
                        stdout=subprocess.DEVNULL)
-
-
-def server_command(kind: str, port: int, workers: int) -> list[str]:
-    if kind == "uvicorn":
-        return [str(BIN / "uvicorn"), "balcao.asgi:application", "--host", "127.0.0.1",
-                "--port", str(port), "--workers", str(workers), "--no-access-log",
-                "--log-level", "warning"]
-    return [str(BIN / "gunicorn"), "balcao.wsgi:application", "--bind", f"127.0.0.1:{port}",
-            "--workers", str(workers), "--worker-class", "sync", "--timeout", "120",
-            "--log-level", "warning"]
 
 
 def start_server(env: dict[str, str], port: int, workers: int,
@@ -162,8 +154,8 @@ def main() -> None:
         assert response.status == 200 and body.count('class="br-card channel-card"') == 9, \
             "the home page did not render the nine channel cards"
         drive(port, args.path, 4, 2, lua)  # warm-up: imports, calendars, template cache
-        program, app = server_command(args.server, port, args.workers)[:2]
-        print(f"server: {Path(program).name} {app} "
+        program, app = server_command(args.server, port, args.workers)[2:4]  # python -m X app
+        print(f"server: {program} {app} "
               f"--workers {args.workers} "
               f"(BALCAO_DEBUG=0, SQLite); load generator: "
               f"{'wrk' if use_wrk else 'python threads'} (separate process), "

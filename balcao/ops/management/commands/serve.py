@@ -23,7 +23,9 @@ from django.core.management.base import BaseCommand
 
 
 def default_workers() -> int:
-    return int(os.environ.get("BALCAO_WEB_WORKERS") or os.cpu_count() or 1)
+    """BALCAO_WEB_WORKERS, else one per core up to four (a laptop need not hold sixteen
+    ~90 MB processes; a production box sets the number, docs/operator.md)."""
+    return int(os.environ.get("BALCAO_WEB_WORKERS") or min(os.cpu_count() or 1, 4))
 
 
 def web_command(host: str, port: int, workers: int, asgi: bool = False) -> list[str]:
@@ -43,8 +45,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
-        parser.add_argument("--workers", type=int, default=default_workers(),
-                            help="web processes (default: BALCAO_WEB_WORKERS or one per core)")
+        parser.add_argument(
+            "--workers", type=int, default=default_workers(),
+            help="web processes (default: BALCAO_WEB_WORKERS, else one per core up to 4)")
         parser.add_argument("--asgi", action="store_true",
                             help="serve with uvicorn over ASGI (HTTP and websockets)")
         parser.add_argument("--no-worker", action="store_true", help="web server only")
