@@ -66,6 +66,18 @@ def _channels() -> dict:
     return dict(Channel.objects.values_list("id", "slug"))
 
 
+def _channel_names() -> dict:
+    from balcao.catalog.models import Channel
+
+    return dict(Channel.objects.values_list("id", "name"))
+
+
+def _team_names() -> dict:
+    from balcao.cases.models import Team
+
+    return dict(Team.objects.values_list("id", "name"))
+
+
 def _services() -> dict:
     from balcao.catalog.models import Service
 
@@ -86,11 +98,13 @@ def _states() -> dict:
 
 
 channel_slugs = TableSnapshot(_channels)
+channel_names = TableSnapshot(_channel_names)
 service_slugs = TableSnapshot(_services)
 team_slugs = TableSnapshot(_teams)
+team_names = TableSnapshot(_team_names)
 states = TableSnapshot(_states)  # id -> (slug, name, category)
 
-SNAPSHOTS = (channel_slugs, service_slugs, team_slugs, states)
+SNAPSHOTS = (channel_slugs, channel_names, service_slugs, team_slugs, team_names, states)
 
 
 def ids_with_slug(snapshot: TableSnapshot, slug: str) -> list[int]:
@@ -127,11 +141,12 @@ def connect_signals() -> None:
     from balcao.cases.models import State, Team
     from balcao.catalog.models import Channel, Service
 
-    for model, snapshot in ((Channel, channel_slugs), (Service, service_slugs),
-                            (Team, team_slugs), (State, states)):
+    for model, snapshot in ((Channel, channel_slugs), (Channel, channel_names),
+                            (Service, service_slugs), (Team, team_slugs), (Team, team_names),
+                            (State, states)):
         def drop(sender, snapshot=snapshot, **kwargs):
             snapshot.clear()
 
-        uid = f"balcao.cases.lookups.{model._meta.label}"
+        uid = f"balcao.cases.lookups.{model._meta.label}.{id(snapshot)}"
         post_save.connect(drop, sender=model, weak=False, dispatch_uid=uid + ".save")
         post_delete.connect(drop, sender=model, weak=False, dispatch_uid=uid + ".delete")

@@ -17,8 +17,9 @@ def test_query_count_does_not_grow_with_the_page(open_case, supervisor_client,
     team = Team.objects.create(slug="n1", name="N1")
     for i in range(60):
         open_case(subject=f"Caso {i}", team=team)
+    supervisor_client.get("/console/")  # loads the name snapshots, refreshes the session
     # session, user, OTP device, roles, cases page, filter choices (channels, teams)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(7):
         response = supervisor_client.get("/console/")
     assert response.status_code == 200
     assert response.content.decode().count('<tr><td><a href="/console/atendimentos/') == 50
@@ -31,8 +32,8 @@ def test_next_page_continues_where_the_first_ended(open_case, supervisor_client)
     first = supervisor_client.get("/console/")
     cursor = first.context["next_cursor"]
     second = supervisor_client.get("/console/", {"cursor": cursor})
-    first_ids = {c.pk for c in first.context["cases"]}
-    second_ids = {c.pk for c in second.context["cases"]}
+    first_ids = {c["pk"] for c in first.context["cases"]}
+    second_ids = {c["pk"] for c in second.context["cases"]}
     assert len(second_ids) == 5 and not first_ids & second_ids
 
 
@@ -40,7 +41,7 @@ def test_search_and_filters(open_case, supervisor_client, staff):
     open_case(subject="Faturação da GRU")
     open_case(subject="Registro de marca")
     response = supervisor_client.get("/console/", {"q": "faturacao"})
-    assert [c.subject for c in response.context["cases"]] == ["Faturação da GRU"]
+    assert [c["subject"] for c in response.context["cases"]] == ["Faturação da GRU"]
     response = supervisor_client.get("/console/", {"assignee": "none", "category": "open"})
     assert len(response.context["cases"]) == 2
 
