@@ -27,10 +27,13 @@ TTL = 30.0  # seconds a snapshot may lag behind another process's change
 
 
 class TableSnapshot:
-    """``{id: value}`` for one small table, reloaded after ``TTL`` or on an unknown id."""
+    """``{id: value}`` of one small table, reloaded after ``TTL`` or on an unknown id.
 
-    def __init__(self, load: Callable[[], dict]):
-        self._load = load
+    ``columns`` are read with ``values_list``: one column gives the value itself,
+    several give a tuple."""
+
+    def __init__(self, model_label: str, *columns: str):
+        self.model_label, self.columns = model_label, columns
         self._rows: dict | None = None
         self._loaded_at = 0.0
         self._lock = threading.Lock()
@@ -50,9 +53,21 @@ class TableSnapshot:
             rows = self.reload()
         return rows.get(pk)
 
+    def ids_where(self, match: Callable[[object], bool]) -> list[int]:
+        """Ids whose value ``match``es, reloading once when none does."""
+        found = [pk for pk, value in self.rows().items() if match(value)]
+        if not found:
+            found = [pk for pk, value in self.reload().items() if match(value)]
+        return found
+
     def reload(self) -> dict:
+        from django.apps import apps
+
+        model = apps.get_model(self.model_label)
         with self._lock:
-            rows = self._load()
+            values = model.objects.values_list("id", *self.columns)
+            rows = {pk: rest[0] if len(rest) == 1 else tuple(rest)
+                    for pk, *rest in values}
             self._rows, self._loaded_at = rows, time.monotonic()
             return rows
 
@@ -60,68 +75,24 @@ class TableSnapshot:
         self._rows = None
 
 
-def _channels() -> dict:
-    from balcao.catalog.models import Channel
-
-    return dict(Channel.objects.values_list("id", "slug"))
-
-
-def _channel_names() -> dict:
-    from balcao.catalog.models import Channel
-
-    return dict(Channel.objects.values_list("id", "name"))
-
-
-def _team_names() -> dict:
-    from balcao.cases.models import Team
-
-    return dict(Team.objects.values_list("id", "name"))
-
-
-def _services() -> dict:
-    from balcao.catalog.models import Service
-
-    return dict(Service.objects.values_list("id", "slug"))
-
-
-def _teams() -> dict:
-    from balcao.cases.models import Team
-
-    return dict(Team.objects.values_list("id", "slug"))
-
-
-def _states() -> dict:
-    from balcao.cases.models import State
-
-    return {pk: (slug, name, category) for pk, slug, name, category in
-            State.objects.values_list("id", "slug", "name", "category")}
-
-
-channel_slugs = TableSnapshot(_channels)
-channel_names = TableSnapshot(_channel_names)
-service_slugs = TableSnapshot(_services)
-team_slugs = TableSnapshot(_teams)
-team_names = TableSnapshot(_team_names)
-states = TableSnapshot(_states)  # id -> (slug, name, category)
+channel_slugs = TableSnapshot("catalog.Channel", "slug")
+channel_names = TableSnapshot("catalog.Channel", "name")
+service_slugs = TableSnapshot("catalog.Service", "slug")
+team_slugs = TableSnapshot("cases.Team", "slug")
+team_names = TableSnapshot("cases.Team", "name")
+states = TableSnapshot("cases.State", "slug", "name", "category")
 
 SNAPSHOTS = (channel_slugs, channel_names, service_slugs, team_slugs, team_names, states)
 
 
 def ids_with_slug(snapshot: TableSnapshot, slug: str) -> list[int]:
     """Ids whose slug is ``slug`` (empty when none; the list then matches nothing)."""
-    found = [pk for pk, value in snapshot.rows().items() if value == slug]
-    if not found:
-        found = [pk for pk, value in snapshot.reload().items() if value == slug]
-    return found
+    return snapshot.ids_where(lambda value: value == slug)
 
 
 def state_ids_with_slug(slug: str) -> list[int]:
     """Ids of the states called ``slug`` (one per workflow that has it)."""
-    found = [pk for pk, (state_slug, _n, _c) in states.rows().items() if state_slug == slug]
-    if not found:
-        found = [pk for pk, (state_slug, _n, _c) in states.reload().items()
-                 if state_slug == slug]
-    return found
+    return states.ids_where(lambda value: value[0] == slug)
 
 
 def state_ids_in(category: str) -> list[int]:
@@ -136,17 +107,14 @@ def clear_all() -> None:
 
 def connect_signals() -> None:
     """Drop a snapshot in this process whenever its table changes through the ORM."""
+    from django.apps import apps
     from django.db.models.signals import post_delete, post_save
 
-    from balcao.cases.models import State, Team
-    from balcao.catalog.models import Channel, Service
-
-    for model, snapshot in ((Channel, channel_slugs), (Channel, channel_names),
-                            (Service, service_slugs), (Team, team_slugs), (Team, team_names),
-                            (State, states)):
+    for number, snapshot in enumerate(SNAPSHOTS):
         def drop(sender, snapshot=snapshot, **kwargs):
             snapshot.clear()
 
-        uid = f"balcao.cases.lookups.{model._meta.label}.{id(snapshot)}"
+        model = apps.get_model(snapshot.model_label)
+        uid = f"balcao.cases.lookups.{number}"
         post_save.connect(drop, sender=model, weak=False, dispatch_uid=uid + ".save")
         post_delete.connect(drop, sender=model, weak=False, dispatch_uid=uid + ".delete")

@@ -35,11 +35,10 @@ class UTCTimestamptzLoader(adapt.Loader):
 
     def __init__(self, oid: int, context=None):
         super().__init__(oid, context)
-        # The instance attribute shadows the method: each value goes straight to C.
-        self.load = _CTimestamptzLoader(oid, context).load
+        self._load = _CTimestamptzLoader(oid, context).load
 
-    def load(self, data):  # replaced per instance in __init__
-        raise NotImplementedError
+    def load(self, data):
+        return self._load(data)
 
 
 @lru_cache
