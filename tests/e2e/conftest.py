@@ -31,6 +31,12 @@ def browser():
         )
         yield browser
         browser.close()
+        # While Playwright's loop runs, Django keeps a second connection for this thread
+        # (its connections are per async context); close it here, in that context, or
+        # PostgreSQL refuses to drop the test database ("being accessed by other users").
+        from django.db import connections
+
+        connections.close_all()
 
 
 @pytest.fixture
