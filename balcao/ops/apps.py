@@ -5,3 +5,6 @@ class OpsConfig(AppConfig):
     name = "balcao.ops"
     label = "ops"
     verbose_name = "Operação"
+
+    def ready(self):
+        from balcao.ops import checks  # noqa: F401 — registers the system checks

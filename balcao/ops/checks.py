@@ -1,0 +1,27 @@
+"""System checks an operator meets before going live (``balcao check --deploy``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.checks import Error, Tags, register
+
+
+@register(Tags.staticfiles, deploy=True)
+def static_manifest_collected(app_configs=None, **kwargs):
+    """With DEBUG off, pages name static files through the manifest that
+    ``collectstatic`` writes; without it every page fails with "Missing staticfiles
+    manifest entry". Say so before the server starts answering."""
+    backend = settings.STORAGES.get("staticfiles", {}).get("BACKEND", "")
+    if "Manifest" not in backend:
+        return []
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    if manifest.exists():
+        return []
+    return [Error(
+        f"No static files manifest at {manifest}: every page would fail with DEBUG off.",
+        hint="Run `balcao collectstatic --noinput` with the production settings "
+             "(BALCAO_DEBUG=0, the same BALCAO_VAR_DIR).",
+        id="balcao.E001",
+    )]

@@ -1,0 +1,29 @@
+"""balcao check --deploy names a missing static files manifest (DEBUG off)."""
+
+import os
+import subprocess
+import sys
+
+BALCAO = [sys.executable, "-m", "balcao.cli"]
+
+
+def _deploy_check(tmp_path, *, collect: bool) -> subprocess.CompletedProcess:
+    env = {**os.environ, "BALCAO_DEBUG": "0", "BALCAO_VAR_DIR": str(tmp_path),
+           "SECRET_KEY": "check-" + "k" * 50, "ALLOWED_HOSTS": "balcao.example.gov.br",
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "REDIS_URL": ""}
+    if collect:
+        subprocess.run([*BALCAO, "collectstatic", "--noinput", "-v", "0"], env=env, check=True,
+                       timeout=300)
+    return subprocess.run([*BALCAO, "check", "--deploy", "--tag", "staticfiles"], env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_missing_manifest_is_an_error_with_the_fix(tmp_path):
+    result = _deploy_check(tmp_path, collect=False)
+    assert result.returncode != 0
+    assert "balcao.E001" in result.stderr and "collectstatic" in result.stderr
+
+
+def test_collected_manifest_passes(tmp_path):
+    result = _deploy_check(tmp_path, collect=True)
+    assert result.returncode == 0, result.stderr
