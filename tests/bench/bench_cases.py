@@ -912,8 +912,8 @@ LOAD_CLIENT = Path(__file__).resolve().parent / "loadclient.py"
 def drive(
     port: int, path: str, header: str, concurrency: int, duration: float, lua: str | None
 ) -> dict:
-    """Closed-loop load on ``path`` with ``header`` ("Authorization: Bearer …" or
-    "Cookie: sessionid=…") on every request."""
+    """Closed-loop load on ``path`` with ``header`` ("Authorization: Bearer …",
+    "Cookie: sessionid=…", or "" for none) on every request."""
     if lua:
         threads = min(2, concurrency)
         cmd = [
@@ -925,8 +925,7 @@ def drive(
             "10s",
             "-s",
             lua,
-            "-H",
-            header,
+            *(["-H", header] if header else []),
             f"http://127.0.0.1:{port}{path}",
         ]
     else:

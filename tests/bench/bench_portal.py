@@ -27,50 +27,21 @@ c=50 mostly measures throughput; c=1 shows the service time of one request.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.request
 from pathlib import Path
 
-from bench_cases import server_command  # the same command line as balcao serve
+# Shared with the case benchmark: the server command line (as balcao serve), the load
+# generator (wrk with its report script, or the Python fallback) and the box's CPU counters.
+from bench_cases import WRK_LUA, cpu_times, drive, free_port, server_command
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = ROOT / ".venv" / "bin"
-
-WRK_LUA = """
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    '\\nBENCH {"requests": %d, "duration_us": %d, "errors": %d, "non2xx": %d, ' ..
-    '"p50": %d, "p95": %d, "p99": %d, "max": %d}\\n',
-    summary.requests, summary.duration, e.connect + e.read + e.write + e.timeout, e.status,
-    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max))
-end
-"""
-
-# Fallback load generator (a separate process) when wrk is not installed.
-LOAD_CLIENT = Path(__file__).resolve().parent / "loadclient.py"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def cpu_times() -> tuple[float, float]:
-    """(busy, total) jiffies of the whole box."""
-    fields = [float(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    idle = fields[3] + fields[4]
-    return sum(fields) - idle, sum(fields)
-
 
 def server_env(var_dir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
@@ -110,21 +81,6 @@ def start_server(env: dict[str, str], port: int, workers: int,
     raise RuntimeError("the server did not start")
 
 
-def drive(port: int, path: str, concurrency: int, duration: float, lua: str | None) -> dict:
-    url = f"http://127.0.0.1:{port}{path}"
-    if lua:
-        cmd = ["wrk", f"-t{min(2, concurrency)}", f"-c{concurrency}", f"-d{int(duration)}s",
-               "--timeout", "10s", "-s", lua, url]
-    else:
-        cmd = [sys.executable, str(LOAD_CLIENT), "127.0.0.1", str(port), path,
-               str(concurrency), str(duration)]
-    out = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 120)  # noqa: S603
-    for line in out.stdout.splitlines():
-        if line.startswith("BENCH "):
-            return json.loads(line[6:])
-    raise RuntimeError(f"load generator failed: {out.stdout}\n{out.stderr}")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--path", default="/")
@@ -153,7 +109,7 @@ def main() -> None:
             body = response.read().decode()
         assert response.status == 200 and body.count('class="br-card channel-card"') == 9, \
             "the home page did not render the nine channel cards"
-        drive(port, args.path, 4, 2, lua)  # warm-up: imports, calendars, template cache
+        drive(port, args.path, "", 4, 2, lua)  # warm-up: imports, calendars, template cache
         program, app = server_command(args.server, port, args.workers)[2:4]  # python -m X app
         print(f"server: {program} {app} "
               f"--workers {args.workers} "
@@ -164,7 +120,7 @@ def main() -> None:
               f"{'max ms':>9}{'errors':>8}{'non2xx':>8}{'load1':>7}{'box CPU':>9}")
         for concurrency in args.concurrency:
             busy0, total0 = cpu_times()
-            result = drive(port, args.path, concurrency, args.duration, lua)
+            result = drive(port, args.path, "", concurrency, args.duration, lua)
             busy1, total1 = cpu_times()
             rps = result["requests"] / (result["duration_us"] / 1e6)
             print(f"{args.path:<8}{concurrency:>4}{rps:>10.1f}{result['p50'] / 1000:>9.1f}"
