@@ -30,10 +30,11 @@ def masked(requester) -> dict[str, str]:
         "name": initials,
         "email": _mask_email(requester.email),
         "phone": ("***" + requester.phone[-2:]) if requester.phone else "",
-        "cpf": mask_cpf(requester.cpf),
+        "cpf": mask_cpf(requester.cpf or requester.claimed_cpf),
         "cnpj": (requester.cnpj[:2] + "*" * 10 + requester.cnpj[-2:]) if requester.cnpj else "",
         "nif": ("*" * 6 + requester.nif[-3:]) if requester.nif else "",
         "revealed": False,
+        "unverified": requester.unverified,
     }
 
 
@@ -56,14 +57,16 @@ def reveal_requester(
         purpose=purpose[:250],
         ip=ip,
     )
+    cpf = requester.cpf or requester.claimed_cpf
     return {
         "name": requester.name,
         "email": requester.email,
         "phone": requester.phone,
-        "cpf": format_cpf(requester.cpf) if requester.cpf else "",
-        "cnpj": requester.cnpj or "",
-        "nif": requester.nif or "",
+        "cpf": format_cpf(cpf) if cpf else "",
+        "cnpj": requester.cnpj or requester.claimed_cnpj or "",
+        "nif": requester.nif or requester.claimed_nif or "",
         "revealed": True,
+        "unverified": requester.unverified,
     }
 
 

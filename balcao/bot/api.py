@@ -10,6 +10,7 @@ from pydantic import Field
 from balcao.api.errors import ApiError
 from balcao.bot import services
 from balcao.bot.models import Conversation
+from balcao.cases import intake
 from balcao.cases.services import CaseError
 from balcao.kb.services import KbError
 
@@ -49,6 +50,8 @@ class ConversationOut(Schema):
     token: str
     state: str
     turns: list[dict]
+    protocol: str | None = Field(default=None,
+                                 description="protocolo do atendimento aberto pela conversa")
 
 
 class MessageIn(Schema):
@@ -64,6 +67,7 @@ class CaseRequestIn(Schema):
 
 def _out(conversation: Conversation) -> dict:
     return {"token": conversation.token, "state": conversation.state,
+            "protocol": conversation.case.protocol if conversation.case_id else None,
             "turns": [{"role": t.role, "text": t.text, "article_id": t.article_id or None,
                        "at": t.at.isoformat()} for t in conversation.turns.all()]}
 
@@ -91,6 +95,8 @@ def write(request, token: str, payload: MessageIn):
 @router.post("/bot/conversations/{token}/case", response=ConversationOut, auth=None,
              throttle=PUBLIC_RATE, summary="Abrir chamado com a transcrição")
 def open_case(request, token: str, payload: CaseRequestIn):
+    """One case per conversation (409 with its protocol after that); the same per-address
+    limit as every public case-opening path (429)."""
     from django.core.exceptions import ValidationError
     from django.core.validators import validate_email
 
@@ -100,6 +106,14 @@ def open_case(request, token: str, payload: CaseRequestIn):
     except ValidationError as exc:
         raise ApiError(422, "validation_error", "E-mail inválido.",
                        {"email": ["E-mail inválido."]}) from exc
+    if conversation.case_id is not None:
+        raise ApiError(409, "case_exists", "Esta conversa já abriu o atendimento "
+                       f"{conversation.case.protocol}.")
+    ip = intake.client_address(request)
+    try:
+        intake.check_rate(ip)
+    except intake.RateLimited as exc:
+        raise ApiError(429, "rate_limited", str(exc)) from exc
     try:
         services.open_case_from_conversation(conversation, name=payload.name,
                                              email=payload.email, cpf=payload.cpf,
@@ -107,9 +121,11 @@ def open_case(request, token: str, payload: CaseRequestIn):
     except ValidationError as exc:
         raise ApiError(422, "validation_error", " ".join(exc.messages),
                        {"cpf": exc.messages}) from exc
+    except services.CaseAlreadyOpened as exc:
+        raise ApiError(409, "case_exists", "Esta conversa já abriu o atendimento "
+                       f"{exc.case.protocol}.") from exc
     except CaseError as exc:
         raise ApiError(503, "unavailable", str(exc)) from exc
+    intake.count_submission(ip)
     conversation.refresh_from_db()
-    data = _out(conversation)
-    data["protocol"] = conversation.case.protocol if conversation.case else None
-    return data
+    return _out(conversation)

@@ -18,12 +18,12 @@ from django.utils import timezone
 
 from balcao.bot import llm
 from balcao.bot.engine import Bot, Reply
-from balcao.bot.gaps import content_stems, similarity
 from balcao.bot.masking import mask
 from balcao.bot.models import Conversation, Turn
 from balcao.bot.retrieval import Article as EngineArticle
+from balcao.cases import intake
 from balcao.cases import services as case_services
-from balcao.cases.models import Case, Message, State
+from balcao.cases.models import Case, Message
 from balcao.catalog.models import Channel
 from balcao.deadlines.calendar import BusinessCalendar
 from balcao.deadlines.models import Calendar
@@ -178,49 +178,41 @@ def transcript(conversation: Conversation) -> str:
     return "\n".join(lines)
 
 
-def _similar_closed_case(requester, subject: str, language: str) -> Case | None:
-    """A case of the same person on the same subject closed in the last 30 days."""
-    if requester is None:
-        return None
-    since = timezone.now() - timedelta(days=settings.BALCAO_BOT_REOPEN_DAYS)
-    wanted = content_stems(subject, language)
-    candidates = Case.objects.filter(
-        requester=requester, closed_at__gte=since,
-        state__category__in=[State.Category.RESOLVED, State.Category.CLOSED],
-    ).select_related("state").order_by("-closed_at")[:20]
-    for case in candidates:
-        if similarity(wanted, content_stems(case.subject, language)) >= 0.5:
-            return case
-    return None
+class CaseAlreadyOpened(Exception):
+    """A conversation opens at most one case; ``case`` is the one it opened."""
+
+    def __init__(self, case: Case):
+        super().__init__(case.protocol)
+        self.case = case
 
 
 @transaction.atomic
 def open_case_from_conversation(conversation: Conversation, *, name: str, email: str,
                                 cpf: str = "", subject: str = "") -> Case:
     """Outside staffed hours (or on request): open a Fale Conosco case carrying the
-    transcript, or reopen the person's recent case on the same subject."""
-    requester = case_services.do_find_or_create_requester(name=name, email=email, cpf=cpf)
-    if not requester.email and email:
-        requester.email = email.strip().lower()
-        requester.save(update_fields=["email"])
-    subject = (subject or _first_question(conversation) or "Atendimento pelo chatbot")[:250]
-    case = _similar_closed_case(requester, subject, conversation.language)
-    if case is not None:
-        reopen = next((t for t in case_services.allowed_transitions(case) if t.is_reopen),
-                      None)
-        if reopen is not None:
-            case = case_services.do_change_state(
-                case, reopen.target, actor=None,
-                reason="Requerente voltou ao chatbot com o mesmo assunto")
-    if case is None or case.state.is_terminal:
-        channel = Channel.objects.filter(slug=settings.BALCAO_BOT_CASE_CHANNEL).first() or \
-            Channel.objects.filter(active=True).order_by("order").first()
-        if channel is None:
-            raise case_services.CaseError(
-                "Nenhum canal está configurado para receber chamados do chatbot.")
-        case = case_services.do_open_case(channel=channel, subject=subject,
-                                          description=mask(subject), requester=requester,
-                                          actor=None)
+    (masked) transcript.
+
+    The person in the chat is not identified, so the case goes to a new unverified contact
+    with what they typed (``cases.intake``): it never writes onto, reopens or appends to a
+    record or case of someone on file with the same CPF or e-mail — staff link the two, or
+    the person does by proving control of the e-mail on file. One case per conversation:
+    a second request raises CaseAlreadyOpened.
+    """
+    locked = Conversation.objects.select_for_update().select_related("case").get(
+        pk=conversation.pk)
+    if locked.case_id is not None:
+        raise CaseAlreadyOpened(locked.case)
+    requester = intake.do_record_public_contact(
+        name=name, email=email, cpf=cpf, preferred_language=conversation.language.lower())
+    subject = intake.clean_line(mask(subject or _first_question(conversation)), 250) or \
+        "Atendimento pelo chatbot"
+    channel = Channel.objects.filter(slug=settings.BALCAO_BOT_CASE_CHANNEL).first() or \
+        Channel.objects.filter(active=True).order_by("order").first()
+    if channel is None:
+        raise case_services.CaseError(
+            "Nenhum canal está configurado para receber chamados do chatbot.")
+    case = case_services.do_open_case(channel=channel, subject=subject, description=subject,
+                                      requester=requester, actor=None)
     case_services.do_add_message(case, "Transcrição do chatbot:\n" + transcript(conversation),
                                  author_kind=Message.Author.BOT)
     conversation.case, conversation.requester = case, requester

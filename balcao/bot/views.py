@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from balcao.bot import services
 from balcao.bot.models import Conversation
+from balcao.cases import intake
 from balcao.cases.services import CaseError
 
 SESSION_KEY = "bot_conversation"
@@ -36,7 +37,9 @@ def _context(conversation, **extra):
         and not services.staffed_now())
     return {"conversation": conversation, "turns": conversation.turns.all() if conversation
             else [], "offer_case": offer_case and conversation.case_id is None,
-            "staffed": services.staffed_now(), **extra}
+            "staffed": services.staffed_now(),
+            "opened": conversation.case if conversation and conversation.case_id else None,
+            **extra}
 
 
 def chat(request):
@@ -56,8 +59,13 @@ def chat_message(request):
 
 @require_POST
 def chat_case(request):
+    """Leave a request with the transcript: one per conversation, counted against the
+    same per-address limit as the portal's forms. After opening, the browser is sent to
+    the chat page (a reload shows the protocol again, no form resubmission)."""
     conversation = _conversation(request, create=False)
     if conversation is None:
+        return redirect("bot:chat")
+    if conversation.case_id is not None:
         return redirect("bot:chat")
     name = request.POST.get("name", "").strip()
     email = request.POST.get("email", "").strip()
@@ -68,17 +76,27 @@ def chat_case(request):
         validate_email(email)
     except ValidationError:
         errors.append(_("Informe um e-mail válido."))
+    ip = intake.client_address(request)
+    try:
+        intake.check_rate(ip)
+    except intake.RateLimited as exc:
+        return render(request, "bot/chat.html", _context(conversation, case_errors=[str(exc)]),
+                      status=429)
     if not errors:
         try:
-            case = services.open_case_from_conversation(
+            services.open_case_from_conversation(
                 conversation, name=name, email=email, cpf=request.POST.get("cpf", ""))
+        except services.CaseAlreadyOpened:
+            return redirect("bot:chat")
         except ValidationError as exc:
             errors.extend(exc.messages)
         except CaseError as exc:
             errors.append(str(exc))
         else:
-            return render(request, "bot/chat.html", _context(conversation, opened=case))
-    return render(request, "bot/chat.html", _context(conversation, case_errors=errors))
+            intake.count_submission(ip)
+            return redirect("bot:chat")
+    return render(request, "bot/chat.html", _context(conversation, case_errors=errors),
+                  status=400)
 
 
 @require_POST

@@ -44,6 +44,25 @@ class Requester(models.Model):
         verbose_name=_("organização"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # A contact typed by someone nobody has identified (portal form, chatbot, any public
+    # endpoint). It never holds the unique documents: what was typed is kept in claimed_*
+    # until staff link it to a person, or the person proves control of the e-mail on file.
+    unverified = models.BooleanField(_("contato não verificado"), default=False)
+    claimed_cpf = models.CharField(_("CPF informado"), max_length=11, blank=True,
+                                   db_index=True)
+    claimed_cnpj = models.CharField(_("CNPJ informado"), max_length=14, blank=True,
+                                    db_index=True)
+    claimed_nif = models.CharField(_("NIF informado"), max_length=9, blank=True, db_index=True)
+    linked_to = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="linked_contacts",
+        verbose_name=_("vinculado a"),
+    )
+    linked_at = models.DateTimeField(null=True, blank=True)
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )
+    linked_via = models.CharField(max_length=40, blank=True)
 
     class Meta:
         verbose_name = _("requerente")
@@ -383,6 +402,7 @@ class CaseEvent(models.Model):
         "deadline_extended": _("Prorrogação de prazo"),
         "deadline_paused": _("Prazo suspenso"),
         "deadline_resumed": _("Prazo retomado"),
+        "requester_linked": _("Contato vinculado ao cadastro"),
     }
 
     class Meta:

@@ -79,10 +79,13 @@ def do_find_or_create_requester(
     *, name: str, email: str = "", phone: str = "", cpf: str = "", cnpj: str = "",
     nif: str = "", preferred_language: str = "pt-br",
 ) -> Requester:
-    """The requester with this document (stored once), or a new one.
+    """The requester with this document (stored once), or a new one — for staff and
+    authenticated integrations only; public input goes through
+    ``cases.intake.do_record_public_contact`` instead.
 
     A CPF/CNPJ/NIF already on file identifies the same person; name and e-mail
     given now do not overwrite what is on file (a CPF alone never proves identity).
+    Unverified contacts (created from public input) are never matched by e-mail.
     """
     docs = check_requester_documents(cpf=cpf, cnpj=cnpj, nif=nif)
     for field, value in docs.items():
@@ -94,7 +97,8 @@ def do_find_or_create_requester(
     if email and not any(docs.values()):
         # The same e-mail without any document is the same contact (as in e-mail
         # threading); a document given now never attaches to someone else's record.
-        existing = Requester.objects.filter(email=email).order_by("pk").first()
+        existing = (Requester.objects.filter(email=email, unverified=False)
+                    .order_by("pk").first())
         if existing:
             return existing
     return Requester.objects.create(

@@ -1,13 +1,12 @@
-"""Portal actions: the channel cards of the home page, entry points, the public form that
-opens a case (with its confirmation e-mail on commit) and the per-IP rate limit.
+"""Portal actions: the channel cards of the home page, entry points and the public form that
+opens a case (with its confirmation e-mail on commit; the per-address limit and the
+unverified contact come from ``cases.intake``).
 
 Views stay thin: they parse the request and call these.
 """
 
 from __future__ import annotations
 
-import re
-import time
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -21,8 +20,9 @@ from django.utils import formats, timezone
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
+from balcao.cases import intake
 from balcao.cases.models import Message
-from balcao.cases.services import do_add_message, do_find_or_create_requester, do_open_case
+from balcao.cases.services import do_add_message, do_open_case
 from balcao.catalog import services as catalog
 from balcao.catalog.models import Channel, ContentItem, Level, PortalText
 
@@ -189,52 +189,6 @@ def do_record_choice(token: str, chosen: str) -> None:
 # --- the public form ------------------------------------------------------------------------
 
 
-class RateLimited(Exception):
-    """Too many submissions from one address; ``retry_minutes`` for the message."""
-
-    def __init__(self, retry_minutes: int):
-        super().__init__(retry_minutes)
-        self.retry_minutes = retry_minutes
-
-
-_RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])\s*$")
-_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
-
-def parse_rate(value: str) -> tuple[int, int]:
-    """'5/10m' → (5, 600): at most 5 submissions per 600 seconds. Units: s, m, h, d."""
-    match = _RATE.match(value or "")
-    if not match:
-        raise ValueError(f"BALCAO_PUBLIC_FORM_RATE inválido: {value!r} (ex.: 5/10m)")
-    count, amount, unit = match.groups()
-    return int(count), int(amount or 1) * _UNIT_SECONDS[unit]
-
-
-def _rate_key(ip: str, window: int) -> tuple[str, int]:
-    now = int(time.time())
-    bucket = now // window
-    return f"portal:form-rate:{ip}:{bucket}", window - now % window
-
-
-def check_form_rate(ip: str) -> None:
-    """Raise RateLimited when ``ip`` already used its submissions in this window
-    (a fixed window in the shared cache, so every web process counts together)."""
-    limit, window = parse_rate(settings.BALCAO_PUBLIC_FORM_RATE)
-    key, remaining = _rate_key(ip, window)
-    if (cache.get(key) or 0) >= limit:
-        raise RateLimited(max(1, -(-remaining // 60)))
-
-
-def count_form_submission(ip: str) -> None:
-    _limit, window = parse_rate(settings.BALCAO_PUBLIC_FORM_RATE)
-    key, remaining = _rate_key(ip, window)
-    if not cache.add(key, 1, remaining + 1):
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, remaining + 1)
-
-
 def format_due(moment, language: str | None = None) -> str:
     """A due instant in the agency's local time, written for people."""
     if moment is None:
@@ -273,27 +227,34 @@ def do_open_public_case(
 ):
     """Open a case from the portal's public form.
 
-    The requester is found or created (a CPF already on file identifies the person; see
-    ``do_find_or_create_requester``); the attachment is checked by the channel's limits
-    before anything is stored. The confirmation (protocol and due date) is e-mailed to the
-    case's official recipient — the procurador when one is on file (Portaria, art. 44) —
-    once the transaction commits, so nobody is told about a case that was rolled back.
+    Whoever fills the form is not identified: the case goes to a new unverified contact
+    holding what was typed (``cases.intake``), never onto the record of a person on file
+    with the same CPF or e-mail, and the confirmation (protocol and due date) goes to the
+    address typed — once the transaction commits, so nobody is told about a case that was
+    rolled back. The attachment is checked by the channel's limits before anything is
+    stored.
     """
-    requester = do_find_or_create_requester(
+    requester = intake.do_record_public_contact(
         name=name, email=email, cpf=cpf, preferred_language=(get_language() or "pt-br"))
-    case = do_open_case(channel=channel, subject=subject, description=description,
+    case = do_open_case(channel=channel, subject=intake.clean_line(subject, 250),
+                        description=intake.clean_text(description, 10000),
                         requester=requester, service=service, actor=None)
     if attachment is not None:
         do_add_message(case, gettext("Anexo enviado com o formulário."),
                        author_kind=Message.Author.REQUESTER, files=[attachment])
-    recipient = case.official_recipient
-    if recipient is not None and recipient.email:
-        mail_subject, body = confirmation_message(case, channel.text("name", language),
-                                                  language)
-        address = recipient.email
-        transaction.on_commit(lambda: send_mail(
-            mail_subject, body, settings.DEFAULT_FROM_EMAIL, [address], fail_silently=True))
+    send_acknowledgement_on_commit(case, channel.text("name", language), language)
     return case
+
+
+def send_acknowledgement_on_commit(case, channel_name: str, language: str) -> None:
+    """E-mail the protocol and due date to the case's official recipient after commit."""
+    recipient = case.official_recipient
+    if recipient is None or not recipient.email:
+        return
+    mail_subject, body = confirmation_message(case, channel_name, language)
+    address = recipient.email
+    transaction.on_commit(lambda: send_mail(
+        mail_subject, body, settings.DEFAULT_FROM_EMAIL, [address], fail_silently=True))
 
 
 def confirmation_token(case) -> str:

@@ -10,6 +10,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from balcao.cases import intake
 from balcao.catalog import recommender
 from balcao.catalog import services as catalog
 from balcao.catalog.models import Channel
@@ -83,10 +84,6 @@ def triage_choose(request):
     return HttpResponseRedirect(services.entry_href(channel))
 
 
-def _client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR") or "unknown"
-
-
 def _form_channel(slug: str) -> Channel:
     channel = get_object_or_404(Channel.objects.select_related("calendar"), slug=slug,
                                 active=True)
@@ -106,15 +103,15 @@ def channel_form(request, slug):
     limited = None
     if request.method == "POST":
         form = PublicCaseForm(request.POST, request.FILES, channel=channel, language=language)
-        ip = _client_ip(request)
+        ip = intake.client_address(request)
         try:
-            services.check_form_rate(ip)
-        except services.RateLimited as exc:
+            intake.check_rate(ip)
+        except intake.RateLimited as exc:
             limited = exc.retry_minutes
             status = 429
         else:
             if form.is_bot:
-                services.count_form_submission(ip)
+                intake.count_submission(ip)
                 form.add_error(None, gettext(
                     "Não foi possível enviar o formulário. Se você é uma pessoa, deixe em "
                     "branco o campo “Não preencha este campo” e envie de novo."))
@@ -126,7 +123,7 @@ def channel_form(request, slug):
                     service=data["service"], subject=data["subject"],
                     description=data["description"], attachment=data["attachment"],
                     language=language)
-                services.count_form_submission(ip)
+                intake.count_submission(ip)
                 return HttpResponseRedirect(reverse(
                     "portal:confirmation", args=[channel.slug, services.confirmation_token(case)]))
             else:

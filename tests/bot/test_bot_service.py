@@ -80,10 +80,13 @@ def test_conversation_masks_and_opens_a_case_with_the_transcript(channel, monkey
                                                 cpf="529.982.247-25")
     transcript = case.messages.get(author_kind="bot").body
     assert "Transcrição do chatbot" in transcript and "[SENHA]" in transcript
-    assert case.requester.cpf == "52998224725"
+    assert case.requester.unverified and case.requester.claimed_cpf == "52998224725"
+    assert case.requester.cpf is None  # typed in a chat: claimed, not proven
 
 
-def test_returning_on_the_same_subject_reopens_the_case(channel, staff):
+def test_returning_on_the_same_subject_opens_a_new_case_never_reopens(channel, staff):
+    """A chat is not identified: typing someone's e-mail must not reopen their case or
+    append to it (security issue #17, finding 1)."""
     first = services.start_conversation()
     services.post_message(first, "problema no pagamento da anuidade da patente")
     case = services.open_case_from_conversation(first, name="Maria",
@@ -92,14 +95,27 @@ def test_returning_on_the_same_subject_reopens_the_case(channel, staff):
     from balcao.cases.services import do_change_state
 
     do_change_state(case, resolved, actor=staff["supervisor"])
+    messages_before = case.messages.count()
     second = services.start_conversation()
     services.post_message(second, "de novo problema no pagamento da anuidade da patente")
     again = services.open_case_from_conversation(second, name="Maria",
                                                  email="maria@exemplo.invalid")
-    assert again.pk == case.pk and Case.objects.count() == 1
-    again.refresh_from_db()
-    assert again.state.slug == "em-atendimento"
-    assert again.history.filter(action="reopened").exists()
+    assert again.pk != case.pk and Case.objects.count() == 2
+    case.refresh_from_db()
+    assert case.state.slug == "resolvido" and case.messages.count() == messages_before
+    assert not case.history.filter(action="reopened").exists()
+    assert again.requester_id != case.requester_id
+
+
+def test_a_conversation_opens_one_case(channel):
+    conversation = services.start_conversation()
+    services.post_message(conversation, "quero ajuda com o boleto da gru")
+    case = services.open_case_from_conversation(conversation, name="Ana",
+                                                email="ana@exemplo.invalid")
+    with pytest.raises(services.CaseAlreadyOpened) as raised:
+        services.open_case_from_conversation(conversation, name="Ana",
+                                             email="ana@exemplo.invalid")
+    assert raised.value.case == case and Case.objects.count() == 1
 
 
 def test_idle_conversations_are_warned_then_closed(channel):
@@ -189,5 +205,7 @@ def test_public_chat_page_talks_and_offers_a_case(client, channel, monkeypatch):
     page = client.post("/chatbot/mensagem/", {"text": "qual a previsão do tempo?"})
     assert "Abrir um chamado" in page.content.decode()
     page = client.post("/chatbot/chamado/", {"name": "Ana", "email": "ana@exemplo.invalid"})
+    assert page.status_code == 302  # post/redirect/get: a reload shows the page again
+    page = client.get(page["Location"])
     assert "aberto com a transcrição" in page.content.decode()
     assert Case.objects.count() == 1

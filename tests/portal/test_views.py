@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
+from balcao.cases import intake
 from balcao.cases.models import Case, Representation, Requester
 from balcao.catalog import services as catalog
 from balcao.catalog.models import Channel, TriageOutcome
@@ -199,7 +200,8 @@ def test_form_opens_a_case_and_emails_protocol_and_due_date(
         response = client.post("/canais/fale-conosco/", form_data(cpf=VALID_CPF))
     assert response.status_code == 302
     case = Case.objects.select_related("requester").get()
-    assert case.requester.cpf == "52998224725" and case.channel.slug == "fale-conosco"
+    assert case.requester.claimed_cpf == "52998224725" and case.channel.slug == "fale-conosco"
+    assert case.requester.unverified and case.requester.cpf is None
     assert case.due_at is not None
     assert callbacks, "the e-mail must wait for the commit"
     assert len(mail.outbox) == 1
@@ -221,17 +223,27 @@ def test_no_email_before_the_commit(client, catalogue, django_capture_on_commit_
     assert mail.outbox == []
 
 
-def test_email_goes_to_the_procurador_when_one_is_on_file(
+def test_someone_elses_cpf_never_reaches_their_record_or_their_procurador(
         client, catalogue, django_capture_on_commit_callbacks):
+    """Security issue #17, finding 1: the portal form with a CPF on file put the case on
+    that person's record (so its acknowledgement went to their procurador) and dropped
+    the e-mail typed. Now the case goes to a new unverified contact and the
+    acknowledgement to the address typed; the person on file is untouched."""
     person = Requester.objects.create(name="Maria da Silva", email="maria@example.com",
                                       cpf="52998224725")
     lawyer = Requester.objects.create(name="Dr. Paulo Procurador", email="paulo@escritorio.example")
     Representation.objects.create(requester=person, representative=lawyer, document="Proc. 1")
     with django_capture_on_commit_callbacks(execute=True):
-        client.post("/canais/fale-conosco/", form_data(cpf=VALID_CPF))
-    case = Case.objects.get()
-    assert case.requester == person and case.official_recipient == lawyer
-    assert [m.to for m in mail.outbox] == [["paulo@escritorio.example"]]
+        client.post("/canais/fale-conosco/", form_data(cpf=VALID_CPF,
+                                                       email="outra@example.org"))
+    case = Case.objects.select_related("requester").get()
+    assert case.requester != person and case.requester.unverified
+    assert case.requester.email == "outra@example.org"
+    assert case.official_recipient == case.requester
+    assert [m.to for m in mail.outbox] == [["outra@example.org"]]
+    person.refresh_from_db()
+    assert (person.email, person.cpf, person.cases.count()) == (
+        "maria@example.com", "52998224725", 0)
 
 
 def test_a_wrong_cpf_is_explained_and_the_rest_is_kept(client, catalogue):
@@ -276,11 +288,11 @@ def test_rate_limit_per_address(client, catalogue, settings):
 
 
 def test_parse_rate():
-    assert services.parse_rate("5/10m") == (5, 600)
-    assert services.parse_rate("100/h") == (100, 3600)
-    assert services.parse_rate("3/30s") == (3, 30)
+    assert intake.parse_rate("5/10m") == (5, 600)
+    assert intake.parse_rate("100/h") == (100, 3600)
+    assert intake.parse_rate("3/30s") == (3, 30)
     with pytest.raises(ValueError):
-        services.parse_rate("five per minute")
+        intake.parse_rate("five per minute")
 
 
 def test_a_refused_attachment_keeps_the_form(client, catalogue):
