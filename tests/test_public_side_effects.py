@@ -17,6 +17,7 @@ from django.core.cache import cache
 from balcao.cases import intake
 from balcao.cases.models import Case, Requester, State
 from balcao.cases.services import PermissionDenied, do_change_state, do_open_case
+from balcao.cases.text import clean_line
 from balcao.catalog import services as catalog
 from balcao.catalog.models import Channel
 
@@ -203,9 +204,10 @@ def test_the_web_chatbot_confirmation_survives_a_reload(client, world):
     ("Ana\u200b Souza\u2066", "Ana Souza"),
     ("  José \t da   Silva ", "José da Silva"),
     ("Linha\nquebrada", "Linha quebrada"),
+    ("Zero\u200dwidth\u00ad joiner", "Zerowidth joiner"),
 ])
 def test_format_characters_are_removed_from_public_lines(typed, kept):
-    assert intake.clean_line(typed, 200) == kept
+    assert clean_line(typed, 200) == kept
 
 
 def test_right_to_left_override_never_reaches_a_case(client, world):
@@ -216,3 +218,14 @@ def test_right_to_left_override_never_reaches_a_case(client, world):
     case = Case.objects.order_by("-pk").select_related("requester").first()
     assert "\u202e" not in case.subject + case.description + case.requester.name
     assert case.subject == "faturafdp.exe"
+
+
+def test_staff_input_is_cleaned_too(open_case, staff):
+    from balcao.cases.services import do_find_or_create_requester, do_update_case
+
+    case = open_case(subject="Dúvida\u202e sobre GRU")
+    assert case.subject == "Dúvida sobre GRU"
+    do_update_case(case, actor=staff["supervisor"], subject="nova\u2066 fatura")
+    case.refresh_from_db()
+    assert case.subject == "nova fatura"
+    assert do_find_or_create_requester(name="Eve\u202eevE").name == "EveevE"

@@ -24,6 +24,7 @@ from balcao.bot.retrieval import Article as EngineArticle
 from balcao.cases import intake
 from balcao.cases import services as case_services
 from balcao.cases.models import Case, Message
+from balcao.cases.text import clean_line
 from balcao.catalog.models import Channel
 from balcao.deadlines.calendar import BusinessCalendar
 from balcao.deadlines.models import Calendar
@@ -204,7 +205,7 @@ def open_case_from_conversation(conversation: Conversation, *, name: str, email:
         raise CaseAlreadyOpened(locked.case)
     requester = intake.do_record_public_contact(
         name=name, email=email, cpf=cpf, preferred_language=conversation.language.lower())
-    subject = intake.clean_line(mask(subject or _first_question(conversation)), 250) or \
+    subject = clean_line(mask(subject or _first_question(conversation)), 250) or \
         "Atendimento pelo chatbot"
     channel = Channel.objects.filter(slug=settings.BALCAO_BOT_CASE_CHANNEL).first() or \
         Channel.objects.filter(active=True).order_by("order").first()

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import re
 import time
-import unicodedata
 
 from django.conf import settings
 from django.core.cache import cache
@@ -34,43 +33,11 @@ from django.utils.translation import gettext as _
 from balcao.cases import history
 from balcao.cases.models import Case, Requester
 from balcao.cases.services import CaseError, PermissionDenied, check_can, check_requester_documents
+from balcao.cases.text import clean_line
 
 
 class IntakeError(CaseError):
     """A refused public action; ``str(exc)`` is the message shown to the person."""
-
-
-# --- text from the public -----------------------------------------------------------
-
-# Bidirectional controls (U+202A–U+202E, U+2066–U+2069, U+200E/F, U+061C) let a name or
-# subject display as something other than what it is ("invoice‮fdp.exe"); zero-width and
-# other format characters hide text. They have no place in a name or a subject.
-_FORMAT_CATEGORIES = {"Cf"}
-_KEEP = {"\u00ad"}  # the soft hyphen is harmless and appears in pasted text
-_SPACES = re.compile(r"[ \t\u00a0]+")
-
-
-def clean_line(text: str, max_length: int) -> str:
-    """One line typed by the public (a name, a subject): format characters (bidi
-    overrides, zero-width marks) and control characters removed, runs of spaces folded,
-    trimmed to ``max_length``."""
-    kept = []
-    for char in str(text or ""):
-        category = unicodedata.category(char)
-        if char in _KEEP:
-            continue
-        if category in _FORMAT_CATEGORIES or (category == "Cc"):
-            kept.append(" " if char in "\r\n\t" else "")
-            continue
-        kept.append(char)
-    return _SPACES.sub(" ", "".join(kept)).strip()[:max_length]
-
-
-def clean_text(text: str, max_length: int) -> str:
-    """A longer text typed by the public (a description): line breaks kept, format and
-    control characters removed, trimmed to ``max_length``."""
-    lines = [clean_line(line, max_length) for line in str(text or "").splitlines()]
-    return "\n".join(lines).strip()[:max_length]
 
 
 # --- the per-address limit on opening cases --------------------------------------------

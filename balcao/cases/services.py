@@ -32,6 +32,7 @@ from balcao.cases.models import (
     Transition,
     Workflow,
 )
+from balcao.cases.text import clean_line
 from balcao.cases.validators import normalise_cnpj, normalise_cpf, normalise_nif
 
 
@@ -102,7 +103,7 @@ def do_find_or_create_requester(
         if existing:
             return existing
     return Requester.objects.create(
-        name=name.strip(), email=email, phone=phone.strip(),
+        name=clean_line(name, 200), email=email, phone=clean_line(phone, 32),
         preferred_language=preferred_language, **docs,
     )
 
@@ -162,7 +163,7 @@ def do_open_case(
     representative so that official messages go to the procurador (Portaria, art. 44).
     """
     check_can(actor, "cases.open")
-    subject = (subject or "").strip()
+    subject = clean_line(subject, 250)
     if not subject:
         raise CaseError("Informe o assunto do atendimento.")
     workflow = channel.workflow or Workflow.objects.get(slug=DEFAULT_WORKFLOW)
@@ -170,7 +171,7 @@ def do_open_case(
         protocol=next_protocol(),
         channel=channel,
         service=service,
-        subject=subject[:250],
+        subject=subject,
         description=description,
         requester=requester,
         representative=requester.active_representative if requester else None,
@@ -353,7 +354,7 @@ def do_update_case(case: Case, *, actor=None, tags: Iterable[str] | None = None,
         raise CaseError(f"Campos não editáveis: {', '.join(sorted(unknown))}.")
     case = Case.objects.select_for_update().get(pk=case.pk)
     if "subject" in changes:
-        changes["subject"] = (changes["subject"] or "").strip()[:250]
+        changes["subject"] = clean_line(changes["subject"] or "", 250)
         if not changes["subject"]:
             raise CaseError("Informe o assunto do atendimento.")
     changed = []
@@ -375,3 +376,18 @@ def do_update_case(case: Case, *, actor=None, tags: Iterable[str] | None = None,
     if changed or tags is not None:
         events.case_event_on_commit("case.updated", case)
     return case
+
+
+def check_can_open_for_team(user, team: Team | None) -> None:
+    """Refuse, before anything is written, to open a case in ``team`` for an actor who
+    could not see it afterwards (the rule of ``visible_cases``: an agent sees its teams'
+    cases, its own and unqueued ones). Opening it and then answering 404 made clients
+    retry and open the same case twice."""
+    if user is None or team is None or user.is_superuser or roles_of(user) & SEES_ALL_CASES:
+        return
+    team_ids = getattr(user, "_balcao_team_ids", None)
+    if team_ids is None:
+        team_ids = list(user.teams.values_list("pk", flat=True))
+    if team.pk not in team_ids:
+        raise PermissionDenied("Você não faz parte desta equipe: abra o atendimento sem "
+                               "equipe ou numa equipe sua.")

@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from balcao.cases import intake
 from balcao.cases.models import Message
 from balcao.cases.services import do_add_message, do_open_case
+from balcao.cases.text import clean_line, clean_text
 from balcao.catalog import services as catalog
 from balcao.catalog.models import Channel, ContentItem, Level, PortalText
 
@@ -236,8 +237,8 @@ def do_open_public_case(
     """
     requester = intake.do_record_public_contact(
         name=name, email=email, cpf=cpf, preferred_language=(get_language() or "pt-br"))
-    case = do_open_case(channel=channel, subject=intake.clean_line(subject, 250),
-                        description=intake.clean_text(description, 10000),
+    case = do_open_case(channel=channel, subject=clean_line(subject, 250),
+                        description=clean_text(description, 10000),
                         requester=requester, service=service, actor=None)
     if attachment is not None:
         do_add_message(case, gettext("Anexo enviado com o formulário."),
