@@ -229,3 +229,28 @@ def test_staff_input_is_cleaned_too(open_case, staff):
     case.refresh_from_db()
     assert case.subject == "nova fatura"
     assert do_find_or_create_requester(name="Eve\u202eevE").name == "EveevE"
+
+
+OTHER_PUBLIC = {
+    "bot ask": ("post", "/api/v1/bot/ask", {"text": f"meu CPF é {OWNER_CPF}, e-mail "
+                                                    "bruno@example.com: quero a anuidade"}),
+    "triage API": ("post", "/api/v1/triage", {"text": f"reclamação, CPF {OWNER_CPF}"}),
+    "triage choice": ("post", "/api/v1/triage/choice", {"outcome": 1, "chosen": "ouvidoria"}),
+    "deadline": ("get", "/api/v1/deadlines/compute?policy=lai&received=2026-03-02T10:00", None),
+    "triage page": ("post", "/encontre-o-atendimento/", {"text": f"CPF {OWNER_CPF} recurso"}),
+    "chat message": ("post", "/chatbot/mensagem/", {"text": f"sou {OWNER_CPF} bruno@example.com"}),
+    "chat end": ("post", "/chatbot/encerrar/", {}),
+}
+
+
+@pytest.mark.parametrize("name", OTHER_PUBLIC)
+def test_other_public_endpoints_leave_people_and_cases_alone(client, world, name):
+    method, url, data = OTHER_PUBLIC[name]
+    before = snapshot()
+    if url.startswith("/api/") and data is not None:
+        response = getattr(client, method)(url, data, content_type="application/json")
+    else:
+        response = getattr(client, method)(url, data) if data is not None else client.get(url)
+    assert response.status_code < 500
+    assert snapshot() == before
+    assert not Requester.objects.filter(unverified=True).exists()
