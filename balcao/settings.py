@@ -92,6 +92,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "balcao.ops.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # CSP, Permissions-Policy, no-store on console and API (before WhiteNoise: static too).
+    "balcao.ops.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "balcao.accounts.middleware.SessionRefreshMiddleware",

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import secrets
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.cache import add_never_cache_headers
 
 
 def _networks(entries) -> tuple:
@@ -56,3 +59,106 @@ class TrustedProxyMiddleware:
                             meta["REMOTE_ADDR"] = str(ipaddress.ip_address(hop))
                         break
         return self.get_response(request)
+
+
+# --- security headers -----------------------------------------------------------------
+
+# Browser features no Balcão page uses: a page (or anything injected into it) cannot ask
+# for them. If a future page needs one (e.g. the camera for telepresence), allow it there.
+PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
+    "accelerometer", "autoplay", "camera", "display-capture", "geolocation", "gyroscope",
+    "magnetometer", "microphone", "midi", "payment", "usb", "xr-spatial-tracking",
+))
+
+
+class CspNonce:
+    """A per-request nonce, drawn the first time a template prints it
+    (``<style nonce="{{ request.csp_nonce }}">``); the policy names it only then."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self) -> None:
+        self._value: str | None = None
+
+    @property
+    def used(self) -> bool:
+        return self._value is not None
+
+    def __str__(self) -> str:
+        if self._value is None:
+            self._value = secrets.token_urlsafe(18)
+        return self._value
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme in {"http", "https"} else ""
+
+
+def content_security_policy(nonce: CspNonce | None = None) -> str:
+    """The policy of every page: scripts only from our own static files (no inline code,
+    no ``eval``: htmx runs with ``allowEval`` off and the behaviours of ``hx-on`` live in
+    ``balcao/static/balcao/balcao.js``); styles from our files plus the one ``<style>``
+    that carries the agency's colour, by nonce; images from us, ``data:`` and the agency's
+    logo; no plugins, no framing, no ``<base>``.
+
+    ``form-action`` is left open on purpose: "Ir para …" on the triage page posts to us and
+    is redirected to a channel's external address, and Chrome checks redirects of a form
+    submission against ``form-action``.
+    """
+    style = "'self'"
+    if nonce is not None and nonce.used:
+        style += f" 'nonce-{nonce}'"
+    images = "'self' data:"
+    logo = _origin(getattr(settings, "BALCAO_AGENCY_LOGO_URL", ""))
+    if logo:
+        images += f" {logo}"
+    return "; ".join((
+        "default-src 'self'",
+        "script-src 'self'",
+        f"style-src {style}",
+        f"img-src {images}",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    ))
+
+
+def _no_store_path(path: str) -> bool:
+    """Console pages (under any language prefix) and every API response: they carry
+    cases, messages and requesters' personal data, which neither a shared cache nor the
+    back button of a shared computer should keep."""
+    if path.startswith("/api/"):
+        return True
+    head, _, rest = path.lstrip("/").partition("/")
+    if any(head == code for code, _name in settings.LANGUAGES):
+        path = "/" + rest
+    return path.startswith("/console/")
+
+
+class SecurityHeadersMiddleware:
+    """``Content-Security-Policy`` (see :func:`content_security_policy`) and
+    ``Permissions-Policy`` on every response, ``Cache-Control: no-store`` on console and API
+    responses (finding #7, "Headers and exposure").
+
+    A response that already has a policy keeps it (attachments are served with
+    ``default-src 'none'; sandbox``). With DEBUG on, Django's own error pages (404/500,
+    inline styles and scripts) go without a policy so that they stay readable.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.csp_nonce = nonce = CspNonce()
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        debug_page = settings.DEBUG and response.status_code in (404, 500)
+        if not debug_page:
+            response.headers.setdefault("Content-Security-Policy",
+                                        content_security_policy(nonce))
+        if _no_store_path(request.path):
+            add_never_cache_headers(response)
+        return response

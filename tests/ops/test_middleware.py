@@ -58,3 +58,53 @@ def test_bad_setting_is_named(settings):
     settings.BALCAO_TRUSTED_PROXIES = ["10.0.0.300"]
     with pytest.raises(ImproperlyConfigured, match="10.0.0.300"):
         TrustedProxyMiddleware(lambda request: HttpResponse())
+
+
+# --- SecurityHeadersMiddleware ----------------------------------------------------------
+
+
+def _headers(settings, path="/", response=None, debug=False):
+    from balcao.ops.middleware import SecurityHeadersMiddleware
+
+    settings.DEBUG = debug
+    request = RequestFactory().get(path)
+    return SecurityHeadersMiddleware(lambda r: response or HttpResponse())(request)
+
+
+def test_existing_policy_is_kept(settings):
+    response = HttpResponse()
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    got = _headers(settings, "/console/atendimentos/1/anexos/2/", response)
+    assert got["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert "no-store" in got["Cache-Control"]
+
+
+def test_nonce_is_named_only_when_a_template_used_it(settings):
+    from balcao.ops.middleware import SecurityHeadersMiddleware
+
+    def page(request):
+        return HttpResponse(f'<style nonce="{request.csp_nonce}"></style>')
+
+    response = SecurityHeadersMiddleware(page)(RequestFactory().get("/"))
+    nonce = response.content.decode().split('"')[1]
+    assert f"style-src 'self' 'nonce-{nonce}'" in response["Content-Security-Policy"]
+    assert "nonce-" not in _headers(settings)["Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("path", ["/console/", "/en/console/atendimentos/1/",
+                                  "/pt-pt/console/conhecimento/", "/api/v1/cases"])
+def test_no_store_on_console_and_api(settings, path):
+    assert "no-store" in _headers(settings, path)["Cache-Control"]
+
+
+@pytest.mark.parametrize("path", ["/", "/en/", "/consoles/", "/en/perguntas-frequentes/"])
+def test_public_pages_are_not_marked_no_store(settings, path):
+    assert "Cache-Control" not in _headers(settings, path)
+
+
+def test_debug_error_pages_stay_readable(settings):
+    assert "Content-Security-Policy" not in _headers(
+        settings, response=HttpResponse(status=500), debug=True)
+    assert "Content-Security-Policy" in _headers(settings, response=HttpResponse(status=500))
+    assert "Permissions-Policy" in _headers(settings, response=HttpResponse(status=500),
+                                            debug=True)
