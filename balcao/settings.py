@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "huey.contrib.djhuey",
     "channels",
+    "ninja",  # serves the API docs' swagger-ui from our static files, not a CDN
     "balcao.accounts",
     "balcao.audit",
     "balcao.catalog",

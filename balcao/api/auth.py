@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 from datetime import timedelta
 
+from django.conf import settings
 from django.utils import timezone
 from ninja.security import APIKeyCookie, HttpBearer
 
@@ -61,16 +62,33 @@ class TokenAuth(HttpBearer):
 
 
 class VerifiedSessionAuth(APIKeyCookie):
-    """The console's own session, only once the second factor is verified."""
+    """The console's own session, only once the second factor is verified.
 
-    param_name = "sessionid"
+    Cookie authentication is CSRF-checked (django-ninja's APIKeyCookie, ``csrf=True``), but
+    only when the cookie would authenticate: a request with no verified session has no
+    authority for a forged request to borrow, so it gets the API's 401 (as documented in
+    docs/integrator.md) rather than a 403 "CSRF check Failed"."""
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def _get_key(self, request):
+        if not _verified_user(request):
+            return None
+        return super()._get_key(request)
 
     def authenticate(self, request, key):
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated and user.is_verified():
+        user = _verified_user(request)
+        if key and user is not None:
             request.api_token = None
             return user
         return None
+
+
+def _verified_user(request):
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated and user.is_verified():
+        return user
+    return None
 
 
 def token_scopes(request) -> set[str] | None:

@@ -3,10 +3,22 @@
 Integrations authenticate with scoped bearer tokens (``balcao token create``); the
 console's own verified session also works. Public endpoints (triage, deadline
 computation) need no login.
+
+The interactive docs (swagger-ui) come from django-ninja's own static files (``ninja`` is
+in INSTALLED_APPS; no CDN) and, with DEBUG off, only to signed-in staff with a verified
+second factor: the page lets its visitor call every endpoint with the session. The OpenAPI
+schema stays public: Balcão is open source, the same paths are in docs/integrator.md, and
+an integrator holding only a token must be able to generate a client from it.
 """
 
-from ninja import NinjaAPI
+from functools import wraps
 
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from ninja import NinjaAPI, Swagger
+
+from balcao.accounts.roles import roles_of
 from balcao.api import errors
 from balcao.api.auth import TokenAuth, VerifiedSessionAuth
 from balcao.bot.api import router as bot_router
@@ -15,6 +27,26 @@ from balcao.cases.api import router as cases_router
 from balcao.catalog.api import router as triage_router
 from balcao.deadlines.api import router as deadlines_router
 
+
+def docs_for_staff(view):
+    """Guard of django-ninja's docs views (``docs_decorator``): the schema passes, the
+    docs page needs a verified staff session (any Balcão role) unless DEBUG is on."""
+
+    @wraps(view)
+    def guarded(request, *args, **kwargs):
+        match = request.resolver_match
+        if settings.DEBUG or (match is not None and match.url_name == "openapi-json"):
+            return view(request, *args, **kwargs)
+        user = request.user
+        if not user.is_authenticated or not user.is_verified():
+            return redirect_to_login(request.get_full_path())
+        if not roles_of(user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return guarded
+
+
 api = NinjaAPI(
     title="Balcão API",
     version="1",
@@ -22,6 +54,9 @@ api = NinjaAPI(
     '{"error": {"code", "message", "fields"}}.',
     urls_namespace="api-v1",
     auth=[TokenAuth(), VerifiedSessionAuth()],
+    # No "validator" badge: swagger-ui would send the schema's address to swagger.io.
+    docs=Swagger(settings={"validatorUrl": None}),
+    docs_decorator=docs_for_staff,
 )
 errors.install(api)
 

@@ -1,9 +1,28 @@
 """``balcao token create|list|revoke``: integration tokens with scopes."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from balcao.accounts.models import User
 from balcao.api.models import SCOPES, ApiToken
+
+
+def token_state(token: ApiToken, now) -> str:
+    """What ``list`` says of a token, matching what TokenAuth accepts: revoked, expired
+    (with the date), refused because its user is inactive, or active (with the expiry)."""
+    if token.revoked:
+        return "revogado"
+    if token.expires_at is not None and token.expires_at <= now:
+        return f"expirado em {_when(token.expires_at)}"
+    if not token.user.is_active:
+        return "inativo (usuário desativado)"
+    if token.expires_at is not None:
+        return f"ativo até {_when(token.expires_at)}"
+    return "ativo"
+
+
+def _when(moment) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 
 class Command(BaseCommand):
@@ -30,10 +49,10 @@ class Command(BaseCommand):
             _, raw = ApiToken.issue(name=options["name"], user=user, scopes=options["scope"])
             self.stdout.write(raw)
         elif action == "list":
+            now = timezone.now()
             for token in ApiToken.objects.select_related("user").order_by("name"):
-                state = "revogado" if token.revoked else "ativo"
                 self.stdout.write(f"{token.name}\t{token.prefix}…\t{token.user}\t"
-                                  f"{','.join(token.scopes)}\t{state}")
+                                  f"{','.join(token.scopes)}\t{token_state(token, now)}")
         else:
             updated = ApiToken.objects.filter(name=options["name"]).update(revoked=True)
             if not updated:
