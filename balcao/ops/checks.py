@@ -25,3 +25,19 @@ def static_manifest_collected(app_configs=None, **kwargs):
              "(BALCAO_DEBUG=0, the same BALCAO_VAR_DIR).",
         id="balcao.E001",
     )]
+
+
+@register(Tags.security, deploy=True)
+def allowed_hosts_named(app_configs=None, **kwargs):
+    """With DEBUG off, ``ALLOWED_HOSTS`` must name the site's hosts. ``'*'`` accepts any
+    ``Host`` header, and Django trusts ``request.get_host()`` once it is allowed: the
+    redirect check after login compares against it, absolute URLs are built from it, and
+    a cache in front of us can be poisoned per host (Django's deployment checklist)."""
+    if settings.DEBUG or "*" not in settings.ALLOWED_HOSTS:
+        return []
+    return [Error(
+        "ALLOWED_HOSTS contains '*' with DEBUG off: any Host header would be accepted.",
+        hint="Set ALLOWED_HOSTS to the public host names, comma-separated "
+             "(e.g. ALLOWED_HOSTS=atendimento.example.gov.br).",
+        id="balcao.E002",
+    )]

@@ -1,8 +1,11 @@
-"""balcao check --deploy names a missing static files manifest (DEBUG off)."""
+"""balcao check --deploy names a missing static files manifest and a wildcard ALLOWED_HOSTS
+(DEBUG off)."""
 
 import os
 import subprocess
 import sys
+
+import pytest
 
 BALCAO = [sys.executable, "-m", "balcao.cli"]
 
@@ -27,3 +30,29 @@ def test_missing_manifest_is_an_error_with_the_fix(tmp_path):
 def test_collected_manifest_passes(tmp_path):
     result = _deploy_check(tmp_path, collect=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_wildcard_allowed_hosts_is_refused_with_debug_off(settings):
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    from balcao.ops.checks import allowed_hosts_named
+
+    settings.DEBUG = False
+    settings.ALLOWED_HOSTS = ["balcao.example.gov.br", "*"]
+    errors = allowed_hosts_named()
+    assert [e.id for e in errors] == ["balcao.E002"]
+    assert "'*'" in errors[0].msg and "ALLOWED_HOSTS=" in errors[0].hint
+    with pytest.raises(SystemCheckError, match="balcao.E002"):
+        call_command("check", deploy=True, tags=["security"])
+
+
+def test_named_hosts_or_debug_pass(settings):
+    from balcao.ops.checks import allowed_hosts_named
+
+    settings.DEBUG = False
+    settings.ALLOWED_HOSTS = ["balcao.example.gov.br", ".example.gov.br"]
+    assert allowed_hosts_named() == []
+    settings.DEBUG = True
+    settings.ALLOWED_HOSTS = ["*"]
+    assert allowed_hosts_named() == []
