@@ -3,6 +3,10 @@
 Off by default (``BALCAO_LLM_URL`` unset). With it unset, unreachable, slow or
 returning nonsense, the bot answers exactly as without it: the article's text.
 The rephrased answer always cites the article it came from.
+
+The question leaves Balcão masked (balcao.bot.masking.mask: CPF, CNPJ, card numbers,
+passwords), like every transcript we store: the endpoint is a third party (LGPD art. 6,
+III, necessity: it needs the gist of the question, not the person's documents).
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ import urllib.error
 import urllib.request
 
 from django.conf import settings
+
+from balcao.bot.masking import mask
 
 logger = logging.getLogger(__name__)
 
@@ -29,7 +35,8 @@ def rephrase(question: str, answer: str, language: str) -> str:
         "temperature": 0,
         "messages": [
             {"role": "system", "content": PROMPT.format(lang=language)},
-            {"role": "user", "content": f"Pergunta: {question}\n\nResposta oficial: {answer}"},
+            {"role": "user",
+             "content": f"Pergunta: {mask(question)}\n\nResposta oficial: {answer}"},
         ],
     }
     request = urllib.request.Request(  # noqa: S310 — operator-configured endpoint
