@@ -268,6 +268,8 @@ BALCAO_THEME = os.environ.get("BALCAO_THEME", "govbr")
 BALCAO_AGENCY_LOGO_URL = os.environ.get("BALCAO_AGENCY_LOGO_URL", "")
 BALCAO_PRIMARY_COLOR = os.environ.get("BALCAO_PRIMARY_COLOR", "#1351b4")
 BALCAO_PUBLIC_FORM_RATE = os.environ.get("BALCAO_PUBLIC_FORM_RATE", "5/10m")
+# FAQ "Was this helpful?": one vote per article per client address within this window.
+BALCAO_KB_VOTE_WINDOW_SECONDS = int(os.environ.get("BALCAO_KB_VOTE_WINDOW_SECONDS", "86400"))
 
 # Deadline sweep: warn this many working days before a case is due.
 BALCAO_DEADLINE_WARNING_DAYS = int(os.environ.get("BALCAO_DEADLINE_WARNING_DAYS", "3"))

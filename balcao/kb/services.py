@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from balcao.bot.gaps import best_group, content_stems
 from balcao.bot.masking import mask
@@ -197,6 +201,34 @@ def record_gap(text: str, language: str, reason: str, article: Article | None = 
         GapGroup.objects.filter(pk=group.pk).update(count=F("count") + 1,
                                                     last_seen=timezone.now())
         return Gap.objects.create(group=group, text=masked, reason=reason, article=article)
+
+
+def _voter_network(address: str) -> str:
+    """Who votes, for the stuffing guard: an IPv4 address itself, an IPv6 client by its
+    /64 (a household or phone gets a whole /64 and can rotate addresses inside it)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return "unknown"
+    if ip.version == 6:
+        return str(ipaddress.ip_network(f"{ip}/64", strict=False))
+    return str(ip)
+
+
+def do_record_vote(article: Article, helpful: bool, *, address: str) -> bool:
+    """A public “Was this helpful?” vote, counted once per article per client address
+    (IPv6: per /64) within ``BALCAO_KB_VOTE_WINDOW_SECONDS``; the view also allows one vote
+    per article per browser session. Extra votes are ignored (False) and the person is
+    thanked all the same, so a script stuffing votes without cookies learns nothing.
+
+    The window lives in the cache, keyed by a keyed hash (no address is stored): shared by
+    every process with ``REDIS_URL``, per process with the default in-memory cache."""
+    voter = salted_hmac("balcao.kb.vote", f"{article.pk}:{_voter_network(address)}")
+    if not cache.add(f"kb:vote:{voter.hexdigest()}", True,
+                     timeout=settings.BALCAO_KB_VOTE_WINDOW_SECONDS):
+        return False
+    record_feedback(article, helpful, language=article.language)
+    return True
 
 
 def record_feedback(article: Article, helpful: bool, *, question: str = "",

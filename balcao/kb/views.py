@@ -134,14 +134,16 @@ def faq_detail(request, slug: str):
 
 @require_POST
 def faq_feedback(request, slug: str):
-    """“Was this helpful?”: one vote per article per browser session."""
+    """“Was this helpful?”: one vote per article per browser session and per client
+    address within a window (services.do_record_vote); anything but yes/no is ignored."""
     article = services.published_articles().filter(slug=slug).first()
     if article is None:
         raise Http404
     votes = request.session.get("kb_votes", [])
-    if slug not in votes:
-        services.record_feedback(article, request.POST.get("helpful") == "yes",
-                                 language=article.language)
+    helpful = request.POST.get("helpful")
+    if slug not in votes and helpful in {"yes", "no"}:
+        services.do_record_vote(article, helpful == "yes",
+                                address=request.META.get("REMOTE_ADDR", ""))
         request.session["kb_votes"] = [*votes, slug][-200:]
     messages.success(request, _("Obrigado pela avaliação!"))
     return redirect("kb:faq_detail", slug=slug)

@@ -23,6 +23,16 @@ def _lines(records):
     return [json.dumps(r, ensure_ascii=False) for r in records]
 
 
+@pytest.fixture(autouse=True)
+def _no_earlier_votes():
+    """The per-address vote window lives in the cache, which outlives a test's rollback."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 def test_import_publishes_and_upserts_by_id():
     result = services.do_import(_lines(RECORDS))
     assert (result.created, result.updated, result.errors) == (2, 0, [])
@@ -155,3 +165,68 @@ def test_console_editor_saves_a_new_version(staff, verified_client):
     assert article.version == 2 and article.variants == ["pagar boleto", "boleto gru"]
     assert article.tags == ["gru", "taxa"]
     assert verified_client(staff["agent"]).get("/console/conhecimento/").status_code == 403
+
+
+VOTE = "/perguntas-frequentes/gru-pagar/avaliar/"
+
+
+def _counts():
+    article = Article.objects.get(slug="gru-pagar")
+    return article.helpful_yes, article.helpful_no
+
+
+def test_vote_stuffing_without_cookies_is_ignored():
+    """A script posting "not helpful" with a fresh session each time counts once."""
+    from django.test import Client
+
+    services.do_import(_lines(RECORDS[:1]))
+    for _ in range(20):
+        response = Client().post(VOTE, {"helpful": "no"}, REMOTE_ADDR="203.0.113.7")
+        assert response.status_code == 302  # thanked all the same
+    assert _counts() == (0, 1)
+    assert GapGroup.objects.get().count == 1  # nor does it flood the gap inbox
+
+
+def test_ipv6_stuffing_by_rotating_addresses_in_a_64_is_ignored():
+    from django.test import Client
+
+    services.do_import(_lines(RECORDS[:1]))
+    for suffix in range(1, 10):
+        Client().post(VOTE, {"helpful": "yes"}, REMOTE_ADDR=f"2001:db8:1:2::{suffix:x}")
+    assert _counts() == (1, 0)
+
+
+def test_different_people_each_vote_and_the_window_ends(settings):
+    from django.core.cache import cache
+    from django.test import Client
+
+    services.do_import(_lines(RECORDS[:1]))
+    Client().post(VOTE, {"helpful": "yes"}, REMOTE_ADDR="203.0.113.7")
+    Client().post(VOTE, {"helpful": "no"}, REMOTE_ADDR="198.51.100.20")
+    Client().post(VOTE, {"helpful": "yes"}, REMOTE_ADDR="2001:db8:9::1")
+    assert _counts() == (2, 1)
+    cache.clear()  # the window (BALCAO_KB_VOTE_WINDOW_SECONDS) has passed
+    Client().post(VOTE, {"helpful": "yes"}, REMOTE_ADDR="203.0.113.7")
+    assert _counts() == (3, 1)
+
+
+def test_a_vote_that_is_neither_yes_nor_no_is_ignored(client):
+    services.do_import(_lines(RECORDS[:1]))
+    client.post(VOTE, {})
+    client.post(VOTE, {"helpful": "talvez"})
+    assert _counts() == (0, 0)
+    client.post(VOTE, {"helpful": "no"})
+    assert _counts() == (0, 1)
+
+
+def test_vote_window_does_not_keep_addresses():
+    from django.core.cache import cache
+
+    services.do_import(_lines(RECORDS[:1]))
+    article = Article.objects.get()
+    assert services.do_record_vote(article, True, address="203.0.113.7") is True
+    assert services.do_record_vote(article, True, address="203.0.113.7") is False
+    if not hasattr(cache, "_cache"):
+        pytest.skip("reads the keys of the in-memory cache")
+    keys = list(cache._cache)
+    assert keys and not any("203.0.113.7" in str(k) for k in keys)
