@@ -326,3 +326,14 @@ LOGGING = {
 if "pytest" in sys.modules:
     # Tests hash passwords quickly; production keeps Django's PBKDF2 default.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# Login hardening (accounts): after BALCAO_LOGIN_MAX_FAILURES a username waits this long,
+# doubling up to BALCAO_LOGIN_LOCKOUT_SECONDS; an address may get this many usernames wrong
+# per window; enrolment links (and unconfirmed devices) last this many hours; links printed
+# by commands start with BALCAO_BASE_URL. See docs/operator.md.
+BALCAO_LOGIN_FIRST_DELAY_SECONDS = int(os.environ.get("BALCAO_LOGIN_FIRST_DELAY_SECONDS", "30"))
+BALCAO_LOGIN_ADDRESS_USERNAMES = int(os.environ.get("BALCAO_LOGIN_ADDRESS_USERNAMES", "10"))
+BALCAO_LOGIN_ADDRESS_WINDOW_SECONDS = int(os.environ.get("BALCAO_LOGIN_ADDRESS_WINDOW_SECONDS",
+                                                         "3600"))
+BALCAO_ENROLMENT_LINK_HOURS = int(os.environ.get("BALCAO_ENROLMENT_LINK_HOURS", "24"))
+BALCAO_BASE_URL = os.environ.get("BALCAO_BASE_URL", "http://127.0.0.1:8000")

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from django_otp.admin import OTPAdminSite
 
+from balcao.accounts.views import admin_login_view
 from balcao.api.errors import not_found_view
 from balcao.api.urls import api
 from balcao.language import switch_language
@@ -21,6 +22,8 @@ urlpatterns += i18n_patterns(
     path("console/", include("balcao.console.urls")),
     path("", include("balcao.kb.urls")),
     path("", include("balcao.bot.urls")),
+    # The admin signs in through the staff login (same delays, one generic answer).
+    path("admin/login/", admin_login_view, name="admin_login"),
     path("admin/", admin.site.urls),
     path("", include("balcao.portal.urls")),
     prefix_default_language=False,

@@ -14,7 +14,8 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 
-from balcao.accounts.models import User
+from balcao.accounts import services as account_services
+from balcao.accounts.models import EnrolmentLink, User
 from balcao.accounts.roles import ROLES
 from balcao.cases import services as case_services
 from balcao.cases.models import Case, Message, State, Team, TeamMembership, Transition
@@ -48,6 +49,19 @@ LAST_NAMES = ["Silva", "Souza", "Oliveira", "Santos", "Pereira", "Lima", "Carval
 
 def demo_logins() -> list[tuple[str, str]]:
     return [(f"demo.{role}", label) for role, label in ROLES.items()]
+
+
+def demo_enrolment_links(base_url: str | None = None) -> dict[str, str]:
+    """A fresh one-time enrolment link for each demo login that has no authenticator yet
+    (a password alone never enrols one; finding #5). Printed by ``balcao demo --logins``."""
+    links = {}
+    for username, _label in demo_logins():
+        user = User.objects.filter(username=username, is_active=True).first()
+        if user is None or account_services.confirmed_device(user) is not None:
+            continue
+        _link, raw = account_services.do_issue_enrolment_link(user, via=EnrolmentLink.Via.DEMO)
+        links[username] = account_services.enrolment_url(raw, user.preferred_language, base_url)
+    return links
 
 
 def _cpf(n: int) -> str:

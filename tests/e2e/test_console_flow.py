@@ -13,6 +13,14 @@ def _code(secret_b32: str) -> str:
     return f"{totp(base64.b32decode(secret_b32)):06d}"
 
 
+def _next_code(secret_b32: str) -> str:
+    """A code the app shows after the one just used (a code is accepted only once)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.update(last_t=-1)  # as if the next 30-second step had come
+    return _code(secret_b32)
+
+
 @pytest.fixture
 def agent(django_user_model):
     from balcao.cases.models import Workflow
@@ -27,15 +35,25 @@ def agent(django_user_model):
 
 
 def test_login_with_2fa_open_reply_and_change_state(page, live_server, agent, artifacts):
-    page.goto(f"{live_server.url}/conta/entrar/")
-    page.get_by_label("Usuário").fill("ana.agente")
+    from balcao.accounts import services
+
+    # A password alone enrols nothing: an admin issues a one-time enrolment link.
+    _link, raw = services.do_issue_enrolment_link(agent, via="command")
+    page.goto(services.enrolment_url(raw, base_url=live_server.url))
     page.get_by_label("Senha").fill("senha-de-teste-123")
     page.get_by_role("button", name="Continuar").click()
-
-    # First login: enrol the authenticator from the key shown, then type its code.
     secret = page.locator("#totp-secret").inner_text()
     page.get_by_label("Código de verificação").fill(_code(secret))
     page.get_by_role("button", name="Entrar").click()
+    page.get_by_role("heading", name="Atendimentos").wait_for()
+
+    # Signing in again takes username, password and the app's code in one form.
+    page.get_by_role("button", name="Sair").click()
+    page.goto(f"{live_server.url}/conta/entrar/")
+    page.get_by_label("Usuário").fill("ana.agente")
+    page.get_by_label("Senha").fill("senha-de-teste-123")
+    page.get_by_label("Código de verificação").fill(_next_code(secret))
+    page.get_by_role("button", name="Continuar").click()
     page.get_by_role("heading", name="Atendimentos").wait_for()
 
     page.get_by_role("link", name="Novo atendimento").click()
