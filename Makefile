@@ -33,7 +33,7 @@ run: install
 	$(BIN)/balcao demo --once
 	@echo ""
 	@echo "Balcão: http://$(HOST):$(PORT)/  (console: http://$(HOST):$(PORT)/console/)"
-	@$(BIN)/balcao demo --logins
+	@$(BIN)/balcao demo --logins --base-url http://$(HOST):$(PORT)
 	@echo ""
 	$(BIN)/balcao serve --host $(HOST) --port $(PORT)
 

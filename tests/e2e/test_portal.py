@@ -128,7 +128,8 @@ def test_form_submission_opens_a_case(page, live_server, catalogue, artifacts):
 
     case = Case.objects.select_related("requester", "channel", "service").get(protocol=protocol)
     assert case.channel.slug == "fale-conosco" and case.service.slug == "marcas"
-    assert case.requester.name == "Joana Pereira" and case.requester.cpf == "52998224725"
+    assert case.requester.name == "Joana Pereira" and case.requester.claimed_cpf == "52998224725"
+    assert case.requester.unverified  # typed on a public form: a claim, not a proven identity
     assert case.due_at is not None
     local_due = case.due_at.astimezone(SAO_PAULO)
     assert str(local_due.year) in due_text and str(local_due.day) in due_text
