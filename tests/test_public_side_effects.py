@@ -254,3 +254,34 @@ def test_other_public_endpoints_leave_people_and_cases_alone(client, world, name
     assert response.status_code < 500
     assert snapshot() == before
     assert not Requester.objects.filter(unverified=True).exists()
+
+
+def test_console_links_an_unverified_contact(client, world, staff, verified_client):
+    """The agent sees that the contact is unverified, which people on file it may be,
+    and links it after confirming; the link is in the case history."""
+    portal_form(client, cpf=OWNER_CPF)
+    case = Case.objects.get(requester__unverified=True)
+    agent = verified_client(staff["supervisor"])
+    page = agent.get(f"/console/atendimentos/{case.pk}/").content.decode()
+    assert "contato não verificado" in page and f'value="{world["ana"].pk}"' in page
+    refused = agent.post(f"/console/atendimentos/{case.pk}/vincular-requerente/",
+                         {"person": "99999999999999999999", "reason": "x"})
+    assert refused.status_code == 302 and Case.objects.get(pk=case.pk).requester.unverified
+    agent.post(f"/console/atendimentos/{case.pk}/vincular-requerente/",
+               {"person": world["ana"].pk, "reason": "confirmado por telefone"})
+    case.refresh_from_db()
+    assert case.requester == world["ana"]
+    page = agent.get(f"/console/atendimentos/{case.pk}/").content.decode()
+    assert "Vincular a um cadastro" not in page and "confirmado por telefone" in page
+
+
+def test_console_link_needs_the_capability(client, world, staff, verified_client):
+    portal_form(client, cpf=OWNER_CPF)
+    case = Case.objects.get(requester__unverified=True)
+    viewer = verified_client(staff["quality_manager"])
+    page = viewer.get(f"/console/atendimentos/{case.pk}/").content.decode()
+    assert "Vincular a um cadastro" not in page
+    response = viewer.post(f"/console/atendimentos/{case.pk}/vincular-requerente/",
+                           {"person": world["ana"].pk, "reason": "x"})
+    assert response.status_code == 403
+    assert Case.objects.get(pk=case.pk).requester.unverified

@@ -12,6 +12,8 @@ urlpatterns = [
     path("atendimentos/<int:pk>/situacao/", views.case_transition, name="case_transition"),
     path("atendimentos/<int:pk>/atribuir/", views.case_assign, name="case_assign"),
     path("atendimentos/<int:pk>/prorrogar/", views.case_extend, name="case_extend"),
+    path("atendimentos/<int:pk>/vincular-requerente/", views.case_link_requester,
+         name="case_link_requester"),
     path("atendimentos/<int:pk>/anexos/<int:attachment_pk>/", views.attachment_download,
          name="attachment_download"),
     path("auditoria/", views.audit_log, name="audit_log"),

@@ -17,9 +17,9 @@ from django.views.decorators.http import require_POST
 from balcao.accounts.roles import has_capability
 from balcao.audit import services as audit
 from balcao.audit.models import PersonalDataAccess
-from balcao.cases import filters, lookups, services
+from balcao.cases import filters, intake, lookups, services
 from balcao.cases.attachments import AttachmentRefused
-from balcao.cases.models import Attachment, Case, State, Team
+from balcao.cases.models import Attachment, Case, Requester, State, Team
 from balcao.catalog.models import Channel
 from balcao.console import forms
 from balcao.console.decorators import staff_view
@@ -114,8 +114,39 @@ def case_detail(request, pk: int):
         "assign_form": forms.AssignForm(initial={"team": case.team, "assignee": case.assignee}),
         "can": {cap: has_capability(user, f"cases.{cap}")
                 for cap in ("reply", "note", "change_state", "assign", "extend_deadline")},
+        "link_candidates": _link_candidates(case, user, where=where, ip=ip),
     }
     return render(request, "console/case_detail.html", context)
+
+
+def _link_candidates(case, user, *, where: str, ip) -> list[dict] | None:
+    """For an unverified contact (public input), the people on file it may be, for staff
+    who may link them; None when there is nothing to decide."""
+    contact = case.requester
+    if (contact is None or not contact.unverified or contact.linked_to_id is not None
+            or not has_capability(user, "requesters.edit")):
+        return None
+    return [{"pk": person.pk, **audit.reveal_requester(person, user=user, where=where, ip=ip)}
+            for person in intake.possible_matches(contact)[:5]]
+
+
+@require_POST
+@staff_view("requesters.edit")
+def case_link_requester(request, pk: int):
+    """Staff decide that the unverified contact of this case is a person on file: the
+    contact's cases move onto that person, recorded in each case's history."""
+    case = _case_or_404(request, pk)
+    chosen = request.POST.get("person", "").strip()
+    person = (Requester.objects.filter(pk=int(chosen), unverified=False).first()
+              if chosen.isdigit() and len(chosen) < 12 else None)
+    if case.requester is None or person is None:
+        return _refused(request, case, _("Escolha um cadastro existente."))
+    try:
+        intake.do_link_contact(case.requester, person, actor=request.user,
+                               reason=request.POST.get("reason", "")[:500])
+    except services.CaseError as exc:
+        return _refused(request, case, exc)
+    return _done(request, case, _("Contato vinculado ao cadastro."))
 
 
 def _done(request, case, text):
