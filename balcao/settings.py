@@ -226,6 +226,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Reverse proxies whose X-Forwarded-For names the client (ops.middleware); e.g. "127.0.0.1".
 BALCAO_TRUSTED_PROXIES = env_list("BALCAO_TRUSTED_PROXIES", "")
+# django-ninja's throttles then key on REMOTE_ADDR (which the middleware above already
+# set to the client), never on a client-written X-Forwarded-For (balcao.api.throttling).
+NINJA_NUM_PROXIES = 0
 BALCAO_MAX_UPLOAD_BYTES = int(os.environ.get("BALCAO_MAX_UPLOAD_BYTES", str(25 * 1024 * 1024)))
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -275,18 +278,17 @@ BALCAO_KB_VOTE_WINDOW_SECONDS = int(os.environ.get("BALCAO_KB_VOTE_WINDOW_SECOND
 BALCAO_DEADLINE_WARNING_DAYS = int(os.environ.get("BALCAO_DEADLINE_WARNING_DAYS", "3"))
 
 # Chatbot: staffed hours for hand-off (a calendar slug; MGI default Mon–Fri 8–18),
-# the channel of cases it opens, idle closing, reopening, optional LLM rephrasing.
+# the channel of cases it opens, idle closing, optional LLM rephrasing.
 BALCAO_BOT_STAFFED_CALENDAR = os.environ.get("BALCAO_BOT_STAFFED_CALENDAR",
                                              "atendimento-humano")
 BALCAO_BOT_CASE_CHANNEL = os.environ.get("BALCAO_BOT_CASE_CHANNEL", "fale-conosco")
-BALCAO_BOT_REOPEN_DAYS = int(os.environ.get("BALCAO_BOT_REOPEN_DAYS", "30"))
 BALCAO_CHAT_IDLE_WARNING_MINUTES = int(os.environ.get("BALCAO_CHAT_IDLE_WARNING_MINUTES", "5"))
 BALCAO_LLM_URL = os.environ.get("BALCAO_LLM_URL", "")
 BALCAO_LLM_KEY = os.environ.get("BALCAO_LLM_KEY", "")
 BALCAO_LLM_MODEL = os.environ.get("BALCAO_LLM_MODEL", "gpt-4o-mini")
 BALCAO_LLM_TIMEOUT = float(os.environ.get("BALCAO_LLM_TIMEOUT", "5"))
 
-# Staff login: lockout after repeated failures.
+# Staff login: free failures per username, then doubling delays up to the cap (seconds).
 BALCAO_LOGIN_MAX_FAILURES = int(os.environ.get("BALCAO_LOGIN_MAX_FAILURES", "5"))
 BALCAO_LOGIN_LOCKOUT_SECONDS = int(os.environ.get("BALCAO_LOGIN_LOCKOUT_SECONDS", "900"))
 OTP_TOTP_ISSUER = "Balcão"
@@ -299,12 +301,19 @@ if DEBUG and "EMAIL_BACKEND" not in os.environ:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(VAR_DIR / "outbox")
 
+# "default" holds what every web process must count together (public rate limits, API
+# throttles, login delays, FAQ votes): Redis when REDIS_URL is set, otherwise a table in
+# the database (created by the ops app's migration), never one process's memory.
+# "local" is a per-process cache for rendered fragments that may differ for a minute.
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
+        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
+              "LOCATION": "balcao_cache"}
+    ),
+    "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+              "LOCATION": "balcao-local"},
 }
 
 if not DEBUG:

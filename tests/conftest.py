@@ -31,6 +31,17 @@ def _default_language():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_local_cache():
+    """Per-process fragments (the portal home's cards) of one test must not show in the next;
+    the shared cache is a database table, rolled back with each test's transaction."""
+    from django.core.cache import caches
+
+    caches["local"].clear()
+    yield
+    caches["local"].clear()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_lookups():
     """Rolled-back test data must not linger in the per-process name snapshots."""
     from balcao.cases import lookups

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
+from django.core.cache import caches
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Prefetch
@@ -153,11 +153,12 @@ def home_catalogue_html(language: str) -> str:
     now = catalog.timezone.now()
     key = "portal:home:{}:{}:{}".format(
         language, now.strftime("%Y%m%d%H%M"), catalogue_version())
-    html = cache.get(key)
+    local = caches["local"]  # per process: a card may lag a minute behind another process
+    html = local.get(key)
     if html is None:
         html = render_to_string("portal/_catalogue.html", {
             "levels": home_levels(language, now), "episodes": episodes(language)})
-        cache.set(key, html, HOME_CACHE_SECONDS)
+        local.set(key, html, HOME_CACHE_SECONDS)
     return html
 
 

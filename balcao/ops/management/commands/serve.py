@@ -19,6 +19,7 @@ import signal
 import subprocess
 import sys
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 
@@ -53,6 +54,9 @@ class Command(BaseCommand):
         parser.add_argument("--no-worker", action="store_true", help="web server only")
 
     def handle(self, *args, **options):
+        # The shared cache's table (rate limits, throttles, login delays) when the cache is
+        # the database: idempotent, and covers a site that moved off Redis after migrating.
+        call_command("createcachetable", verbosity=0)
         bindir = os.path.dirname(sys.executable)
         balcao = os.path.join(bindir, "balcao")
         processes = []
