@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
-from ninja.throttling import AnonRateThrottle
 from pydantic import Field
 
+from balcao.api import bounds
 from balcao.api.errors import ApiError
+from balcao.api.throttling import public_rate
 from balcao.bot import services
 from balcao.bot.models import Conversation
 from balcao.cases import intake
@@ -15,12 +18,12 @@ from balcao.cases.services import CaseError
 from balcao.kb.services import KbError
 
 router = Router(tags=["bot"])
-PUBLIC_RATE = [AnonRateThrottle("60/m")]
+PUBLIC_RATE = public_rate()  # per client address (balcao.api.throttling)
 
 
 class AskIn(Schema):
-    text: str = Field(max_length=2000)
-    language: str = "pt-BR"
+    text: str = Field(max_length=bounds.PUBLIC_TEXT)
+    language: str = Field(default="pt-BR", max_length=bounds.LANGUAGE)
 
 
 class AskOut(Schema):
@@ -55,14 +58,14 @@ class ConversationOut(Schema):
 
 
 class MessageIn(Schema):
-    text: str = Field(max_length=2000)
+    text: str = Field(max_length=bounds.PUBLIC_TEXT)
 
 
 class CaseRequestIn(Schema):
     name: str = Field(min_length=1, max_length=200)
     email: str = Field(min_length=3, max_length=254)
-    cpf: str = ""
-    subject: str = ""
+    cpf: str = Field(default="", max_length=20)
+    subject: str = Field(default="", max_length=250)
 
 
 def _out(conversation: Conversation) -> dict:
@@ -74,7 +77,7 @@ def _out(conversation: Conversation) -> dict:
 
 @router.post("/bot/conversations", response={201: ConversationOut}, auth=None,
              throttle=PUBLIC_RATE, summary="Iniciar conversa com o chatbot")
-def start(request, language: str = "pt-BR"):
+def start(request, language: Annotated[str, Field(max_length=bounds.LANGUAGE)] = "pt-BR"):
     try:
         return Status(201, _out(services.start_conversation(language)))
     except KbError as exc:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
@@ -14,6 +15,8 @@ from ninja.files import UploadedFile
 from pydantic import Field
 
 from balcao.accounts.models import User
+from balcao.api import bounds
+from balcao.api.bounds import DbId
 from balcao.api.errors import ApiError
 from balcao.api.permissions import require
 from balcao.audit import services as audit
@@ -74,23 +77,41 @@ class CasePage(Schema):
     next_cursor: str | None
 
 
+Slug = Annotated[str, Field(max_length=bounds.SLUG)]
+TagName = Annotated[str, Field(max_length=60)]
+Tags = Annotated[list[TagName], Field(max_length=50)]
+
+
 class CaseIn(Schema):
-    channel: str = Field(description="slug do canal")
+    channel: Slug = Field(description="slug do canal")
     subject: str = Field(min_length=1, max_length=250)
-    description: str = ""
-    service: str | None = None
-    requester_id: int | None = None
-    team: str | None = None
+    description: str = Field(default="", max_length=bounds.DESCRIPTION)
+    service: Slug | None = None
+    requester_id: DbId | None = None
+    team: Slug | None = None
     priority: int = Field(default=Case.Priority.NORMAL, ge=1, le=4)
-    tags: list[str] = []
+    tags: Tags = []
+
+
+def _unchanged(schema: dict) -> None:
+    schema.pop("default", None)
+
+
+def _optional(**constraints):
+    """A field a PATCH may leave out but may not set to null (the column is NOT NULL):
+    left out it is unchanged; ``null`` is a 422 naming the field."""
+    return Field(default=None, json_schema_extra=_unchanged, **constraints)
 
 
 class CasePatch(Schema):
-    subject: str | None = Field(default=None, min_length=1, max_length=250)
-    description: str | None = None
-    service: str | None = None
-    priority: int | None = Field(default=None, ge=1, le=4)
-    tags: list[str] | None = None
+    """Only the fields sent change. ``service: null`` clears the service; the other
+    fields refuse null."""
+
+    subject: str = _optional(min_length=1, max_length=250)
+    description: str = _optional(max_length=bounds.DESCRIPTION)
+    service: Slug | None = None
+    priority: int = _optional(ge=1, le=4)
+    tags: Tags = _optional()
 
 
 class MessageOut(Schema):
@@ -104,8 +125,8 @@ class MessageOut(Schema):
 
 
 class TransitionIn(Schema):
-    state: str = Field(description="slug da situação de destino")
-    reason: str = ""
+    state: Slug = Field(description="slug da situação de destino")
+    reason: str = Field(default="", max_length=bounds.REASON)
 
 
 class TransitionOut(Schema):
@@ -116,8 +137,8 @@ class TransitionOut(Schema):
 
 
 class AssignIn(Schema):
-    team: str | None = None
-    assignee: str | None = Field(default=None, description="username")
+    team: Slug | None = None
+    assignee: str | None = Field(default=None, max_length=150, description="username")
 
 
 class EventOut(Schema):
@@ -193,14 +214,24 @@ def _list_rows(rows: list[dict]) -> list[dict]:
     return items
 
 
+ListParam = Annotated[str, Field(max_length=200)]
+
+
 @router.get("/cases", response=CasePage, summary="Listar atendimentos")
-def list_cases(request, q: str = "", state: str = "", category: str = "", channel: str = "",
-               team: str = "", assignee: str = "", due: str = "", protocol: str = "",
-               cursor: str = "", limit: int = 50):
+def list_cases(request, q: ListParam = "", state: ListParam = "", category: ListParam = "",
+               channel: ListParam = "", team: ListParam = "",
+               assignee: Annotated[str, Field(max_length=200, description=(
+                   "“me”, “none” ou o número de um usuário"))] = "",
+               due: ListParam = "", protocol: ListParam = "", cursor: ListParam = "",
+               limit: int = 50):
     """Newest first, keyset-paginated: pass ``next_cursor`` back as ``cursor``."""
     require(request, scope="cases:read", capability="cases.view")
     chosen = filters.CaseFilters(q=q, category=category, channel=channel, team=team,
                                  assignee=assignee, due=due)
+    errors = chosen.errors()
+    if errors:
+        raise ApiError(422, "validation_error", "Dados inválidos: " + ", ".join(sorted(errors)),
+                       errors)
     queryset = filters.apply_filters(services.visible_cases(request.user), chosen,
                                      user=request.user)
     if state:
@@ -237,6 +268,12 @@ def create_case(request, payload: CaseIn):
         raise ApiError(422, "validation_error", "Equipe desconhecida.",
                        {"team": ["Equipe desconhecida."]})
     try:
+        # Before anything is written: a case its author could not see would be
+        # answered 404, and the client would retry and open it twice.
+        services.check_can_open_for_team(request.user, team)
+    except services.PermissionDenied as exc:
+        raise ApiError(403, "forbidden", str(exc), {"team": [str(exc)]}) from exc
+    try:
         case = services.do_open_case(
             channel=channel, subject=payload.subject, description=payload.description,
             service=service, requester=requester, team=team, priority=payload.priority,
@@ -254,13 +291,13 @@ def _detail(case: Case) -> dict:
 
 
 @router.get("/cases/{case_id}", response=CaseDetailOut, summary="Ver atendimento")
-def get_case(request, case_id: int):
+def get_case(request, case_id: DbId):
     require(request, scope="cases:read", capability="cases.view")
     return _detail(_case(request, case_id))
 
 
 @router.patch("/cases/{case_id}", response=CaseDetailOut, summary="Alterar atendimento")
-def update_case(request, case_id: int, payload: CasePatch):
+def update_case(request, case_id: DbId, payload: CasePatch):
     require(request, scope="cases:write", capability="cases.change_state")
     case = _case(request, case_id)
     changes = payload.dict(exclude_unset=True)
@@ -278,7 +315,7 @@ def update_case(request, case_id: int, payload: CasePatch):
 
 
 @router.get("/cases/{case_id}/messages", response=list[MessageOut], summary="Mensagens")
-def list_messages(request, case_id: int, include_internal: bool = True):
+def list_messages(request, case_id: DbId, include_internal: bool = True):
     require(request, scope="cases:read", capability="cases.view")
     case = _case(request, case_id)
     queryset = case.messages.select_related("author_user").prefetch_related("attachments")
@@ -289,7 +326,9 @@ def list_messages(request, case_id: int, include_internal: bool = True):
 
 @router.post("/cases/{case_id}/messages", response={201: MessageOut},
              summary="Responder ou registrar nota (multipart, com anexos)")
-def add_message(request, case_id: int, body: Form[str] = "", internal: Form[bool] = False,
+def add_message(request, case_id: DbId,
+                body: Annotated[str, Form(max_length=bounds.MESSAGE_BODY)] = "",
+                internal: Form[bool] = False,
                 files: File[list[UploadedFile]] = None):
     require(request, scope="cases:write", capability="cases.note" if internal else "cases.reply")
     case = _case(request, case_id)
@@ -304,7 +343,7 @@ def add_message(request, case_id: int, body: Form[str] = "", internal: Form[bool
 
 
 @router.get("/cases/{case_id}/attachments/{attachment_id}", summary="Baixar anexo")
-def download_attachment(request, case_id: int, attachment_id: int):
+def download_attachment(request, case_id: DbId, attachment_id: DbId):
     require(request, scope="cases:read", capability="cases.view")
     case = _case(request, case_id)
     attachment = get_object_or_404(case.attachments, pk=attachment_id)
@@ -316,7 +355,7 @@ def download_attachment(request, case_id: int, attachment_id: int):
 
 @router.get("/cases/{case_id}/transitions", response=list[TransitionOut],
             summary="Situações possíveis a partir da atual")
-def list_transitions(request, case_id: int):
+def list_transitions(request, case_id: DbId):
     require(request, scope="cases:read", capability="cases.view")
     case = _case(request, case_id)
     return [{"state": t.target.slug, "name": t.name, "requires_reason": t.requires_reason,
@@ -324,7 +363,7 @@ def list_transitions(request, case_id: int):
 
 
 @router.post("/cases/{case_id}/transitions", response=CaseDetailOut, summary="Mudar situação")
-def change_state(request, case_id: int, payload: TransitionIn):
+def change_state(request, case_id: DbId, payload: TransitionIn):
     require(request, scope="cases:write", capability="cases.change_state")
     case = _case(request, case_id)
     target = State.objects.filter(workflow=case.state.workflow_id, slug=payload.state).first()
@@ -339,7 +378,7 @@ def change_state(request, case_id: int, payload: TransitionIn):
 
 
 @router.post("/cases/{case_id}/assignment", response=CaseDetailOut, summary="Atribuir")
-def assign(request, case_id: int, payload: AssignIn):
+def assign(request, case_id: DbId, payload: AssignIn):
     require(request, scope="cases:write", capability="cases.assign")
     case = _case(request, case_id)
     team = assignee = None
@@ -366,7 +405,7 @@ class ExtensionIn(Schema):
 
 @router.post("/cases/{case_id}/extensions", response=CaseDetailOut,
              summary="Prorrogar o prazo (com justificativa)")
-def extend_deadline(request, case_id: int, payload: ExtensionIn):
+def extend_deadline(request, case_id: DbId, payload: ExtensionIn):
     from balcao.deadlines import services as deadline_services
 
     require(request, scope="cases:write", capability="cases.extend_deadline")
@@ -382,7 +421,7 @@ def extend_deadline(request, case_id: int, payload: ExtensionIn):
 
 
 @router.get("/cases/{case_id}/history", response=list[EventOut], summary="Histórico")
-def case_history(request, case_id: int):
+def case_history(request, case_id: DbId):
     require(request, scope="cases:read", capability="cases.view")
     case = _case(request, case_id)
     return [{"at": e.at, "actor": e.actor_label, "action": e.action, "field": e.field,
@@ -397,12 +436,12 @@ requesters_router = Router(tags=["requesters"])
 
 class RequesterIn(Schema):
     name: str = Field(min_length=1, max_length=200)
-    email: str = ""
-    phone: str = ""
-    cpf: str = ""
-    cnpj: str = ""
-    nif: str = ""
-    preferred_language: str = "pt-br"
+    email: str = Field(default="", max_length=254)
+    phone: str = Field(default="", max_length=32)
+    cpf: str = Field(default="", max_length=20)
+    cnpj: str = Field(default="", max_length=20)
+    nif: str = Field(default="", max_length=20)
+    preferred_language: str = Field(default="pt-br", max_length=10)
 
 
 class RequesterOut(Schema):
@@ -442,7 +481,7 @@ def create_requester(request, payload: RequesterIn):
 
 @requesters_router.get("/requesters/{requester_id}", response=RequesterOut,
                        summary="Ver requerente (acesso auditado)")
-def get_requester(request, requester_id: int):
+def get_requester(request, requester_id: DbId):
     require(request, scope="requesters:read", capability="requesters.view_personal_data")
     return _reveal(request, get_object_or_404(Requester, pk=requester_id))
 

@@ -14,6 +14,7 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from balcao.api.bounds import parse_db_id
 from balcao.cases import lookups
 from balcao.cases.models import Case
 from balcao.cases.search import filter_search
@@ -36,10 +37,24 @@ class CaseFilters:
         return cls(**{name: (params.get(name) or "").strip()[:200]
                       for name in cls.__dataclass_fields__})
 
+    def errors(self) -> dict[str, list[str]]:
+        """Values no case could match, by field: the API refuses them with 422 (the
+        console ignores them, as it ignores any other stray parameter)."""
+        errors = {}
+        if self.state and parse_db_id(self.state) is None:
+            errors["state"] = ["Informe o número de uma situação."]
+        if self.assignee and self.assignee not in ("me", "none") \
+                and parse_db_id(self.assignee) is None:
+            errors["assignee"] = ["Use “me”, “none” ou o número de um usuário."]
+        return errors
+
 
 def apply_filters(queryset: QuerySet, filters: CaseFilters, *, user=None) -> QuerySet:
-    if filters.state.isdigit():
-        queryset = queryset.filter(state_id=int(filters.state))
+    """``queryset`` narrowed by ``filters``; an id that is not one (``²``, or past the
+    database's 64 bits) filters nothing rather than reaching the database."""
+    state_id = parse_db_id(filters.state)
+    if state_id is not None:
+        queryset = queryset.filter(state_id=state_id)
     if filters.category:
         # Resolve the category to state ids first (a 17-row table): a join on
         # cases_state hides the category's share from the planner, which then
@@ -55,8 +70,8 @@ def apply_filters(queryset: QuerySet, filters: CaseFilters, *, user=None) -> Que
         queryset = queryset.filter(assignee=user)
     elif filters.assignee == "none":
         queryset = queryset.filter(assignee__isnull=True)
-    elif filters.assignee.isdigit():
-        queryset = queryset.filter(assignee_id=int(filters.assignee))
+    elif (assignee_id := parse_db_id(filters.assignee)) is not None:
+        queryset = queryset.filter(assignee_id=assignee_id)
     if filters.due == "overdue":
         queryset = queryset.filter(due_at__lt=timezone.now(), closed_at__isnull=True,
                                    deadline_paused_at__isnull=True)
@@ -82,12 +97,17 @@ def encode_cursor(case: Case | dict) -> str:
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, int] | None:
+    """The position a cursor names, or None for anything ``encode_cursor`` did not make
+    (the list then starts from the newest case)."""
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         created, _, pk = base64.urlsafe_b64decode(padded).decode().partition("|")
-        return datetime.fromisoformat(created), int(pk)
+        position = datetime.fromisoformat(created), parse_db_id(pk)
     except (ValueError, UnicodeDecodeError):
         return None
+    if position[1] is None or position[0].tzinfo is None:
+        return None
+    return position
 
 
 def page(queryset: QuerySet, *, cursor: str = "", size: int = 50) -> tuple[list, str | None]:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from ninja import Router, Schema
-from ninja.throttling import AnonRateThrottle
+from pydantic import Field
 
+from balcao.api import bounds
 from balcao.api.errors import ApiError
+from balcao.api.throttling import public_rate
 from balcao.catalog import services
 from balcao.catalog.recommender import TriageInputError
 
@@ -19,18 +21,19 @@ class AnswersIn(Schema):
 
 
 class TriageIn(Schema):
-    text: str | None = None
-    language: str | None = None
+    # The portal's TriageForm allows 2000 characters; the recommender's time grows
+    # with the text (1 MB took 40 s of a worker), so the API allows no more.
+    text: str | None = Field(default=None, max_length=bounds.PUBLIC_TEXT)
+    language: str | None = Field(default=None, max_length=bounds.LANGUAGE)
     answers: AnswersIn | None = None
 
 
 class ChoiceIn(Schema):
-    outcome: int
-    chosen: str
+    outcome: bounds.DbId
+    chosen: str = Field(max_length=bounds.SLUG)
 
 
-@router.post("/triage", auth=None, throttle=[AnonRateThrottle("60/m")],
-             summary="Encontre o atendimento certo")
+@router.post("/triage", auth=None, throttle=public_rate(), summary="Encontre o atendimento certo")
 def triage(request, payload: TriageIn):
     """The same object as a ``balcao triage --batch`` line; records an anonymous outcome."""
     answers = payload.answers.dict() if payload.answers else None
@@ -42,7 +45,7 @@ def triage(request, payload: TriageIn):
             from exc
 
 
-@router.post("/triage/choice", auth=None, throttle=[AnonRateThrottle("60/m")],
+@router.post("/triage/choice", auth=None, throttle=public_rate(),
              summary="Registrar o canal escolhido depois da recomendação")
 def triage_choice(request, payload: ChoiceIn):
     if not services.record_choice(payload.outcome, payload.chosen):

@@ -79,6 +79,9 @@ def working_days(request, calendar: str, period: Query[RangeIn]):
     if (period.end - period.start).days > MAX_RANGE_DAYS:
         raise ApiError(422, "validation_error", "Intervalo maior que 10 anos.",
                        {"to": ["Intervalo maior que 10 anos."]})
-    days = cal.working_days(period.start, period.end)
+    try:
+        days = cal.working_days(period.start, period.end)
+    except ValueError as exc:  # a year the calendar does not cover
+        raise ApiError(422, "validation_error", str(exc), {"from": [str(exc)]}) from exc
     return {"calendar": calendar.lower(), "time_zone": cal.time_zone, "start": period.start,
             "end": period.end, "count": len(days), "working_days": days}

@@ -50,3 +50,16 @@ def test_htmx_requests_get_only_the_rows(open_case, supervisor_client):
     open_case()
     response = supervisor_client.get("/console/", HTTP_HX_REQUEST="true")
     assert "<html" not in response.content.decode() and "<table" in response.content.decode()
+
+
+@pytest.mark.parametrize("params", [
+    {"state": "²"}, {"assignee": "²"}, {"state": "99999999999999999999"},
+    {"assignee": "99999999999999999999"},
+])
+def test_filter_values_that_are_no_ids_are_ignored(open_case, supervisor_client, params):
+    """``str.isdigit`` accepts "²", which ``int`` refuses, and SQLite cannot bind an
+    integer past 64 bits: both were server errors."""
+    open_case()
+    response = supervisor_client.get("/console/", params)
+    assert response.status_code == 200
+    assert len(response.context["cases"]) == 1
