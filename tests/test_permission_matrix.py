@@ -138,3 +138,99 @@ def test_console_needs_a_verified_second_factor(page, world, staff, client):
     client.force_login(staff["admin"])  # password only, no OTP verification
     response = getattr(client, method)(_fill(url, world), _fill(payload, world) or {})
     assert response.status_code == 302 and "/conta/entrar/" in response.url
+
+
+# --- requesters follow case visibility (finding #2) ---------------------------------
+
+
+def _token(user, scopes=ALL_SCOPES) -> dict:
+    _, raw = ApiToken.issue(name=f"r-{user.username}-{ApiToken.objects.count()}", user=user,
+                            scopes=scopes)
+    return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+
+@pytest.fixture
+def two_teams(open_case, staff):
+    """Ana's case is in the agent's team; Bruno's only in another team, and Carla
+    represents (is procuradora of) someone whose case is in the agent's team."""
+    from balcao.cases.models import Representation, Team, TeamMembership
+    from balcao.cases.services import do_find_or_create_requester
+
+    mine, other = Team.objects.create(slug="mine", name="Mine"), \
+        Team.objects.create(slug="other", name="Other")
+    TeamMembership.objects.create(team=mine, user=staff["agent"])
+    ana = do_find_or_create_requester(name="Ana", cpf="52998224725")
+    bruno = do_find_or_create_requester(name="Bruno", cpf="11144477735")
+    carla = do_find_or_create_requester(name="Carla", email="carla@exemplo.invalid")
+    dora = do_find_or_create_requester(name="Dora", email="dora@exemplo.invalid")
+    Representation.objects.create(requester=dora, representative=carla, active=True)
+    open_case(requester=ana, team=mine)
+    open_case(requester=bruno, team=other)
+    open_case(requester=dora, team=mine)
+    nobody = do_find_or_create_requester(name="Ninguém", cpf="39053344705")
+    return {"ana": ana.pk, "bruno": bruno.pk, "carla": carla.pk, "dora": dora.pk,
+            "nobody": nobody.pk}
+
+
+@pytest.mark.parametrize(("role", "person", "status"), [
+    (AG, "ana", 200),      # requester of a case in the agent's team
+    (AG, "carla", 200),    # representative on a case the agent sees
+    (AG, "bruno", 404),    # only a case in another team: as if unknown
+    (AG, "nobody", 404),   # no case at all
+    (SU, "bruno", 200),    # a role that sees every case reads every requester
+    (SU, "nobody", 200),
+    (OM, "bruno", 200),
+    (QM, "ana", 403),      # sees cases, but no personal data
+])
+def test_reading_a_requester_follows_case_visibility(role, person, status, two_teams, staff,
+                                                     client):
+    from balcao.audit.models import PersonalDataAccess
+
+    before = PersonalDataAccess.objects.count()
+    response = client.get(f"/api/v1/requesters/{two_teams[person]}", **_token(staff[role]))
+    assert response.status_code == status, response.content
+    if status == 404:
+        assert response.json()["error"]["code"] == "not_found"
+    assert PersonalDataAccess.objects.count() == before + (status == 200)
+
+
+def test_an_unknown_and_a_hidden_requester_answer_alike(two_teams, staff, client):
+    headers = _token(staff[AG])
+    hidden = client.get(f"/api/v1/requesters/{two_teams['bruno']}", **headers)
+    unknown = client.get("/api/v1/requesters/987654321", **headers)
+    assert (hidden.status_code, hidden.json()) == (unknown.status_code, unknown.json())
+
+
+@pytest.mark.parametrize(("role", "scopes", "revealed"), [
+    (SU, ["requesters:write"], False),                      # no requesters:read
+    (SU, ["requesters:write", "requesters:read"], True),
+    (AG, ["requesters:write", "requesters:read"], False),   # Bruno's case is not the agent's
+])
+def test_a_create_that_finds_someone_returns_only_the_id_to_who_may_not_read_them(
+        role, scopes, revealed, two_teams, staff, client):
+    from balcao.audit.models import PersonalDataAccess
+
+    before = PersonalDataAccess.objects.count()
+    for payload in ({"name": "X", "cpf": "111.444.777-35"}, {"name": "X", "cpf": "11144477735",
+                                                               "email": "x@exemplo.invalid"}):
+        response = client.post("/api/v1/requesters", json.dumps(payload),
+                               content_type="application/json", **_token(staff[role], scopes))
+        assert response.status_code == 201
+        data = response.json()
+        assert data["id"] == two_teams["bruno"] and data["revealed"] is revealed
+        if revealed:
+            assert data["name"] == "Bruno"
+        else:
+            assert "Bruno" not in response.content.decode()
+            assert "111" not in response.content.decode()
+    assert PersonalDataAccess.objects.count() == before + (2 if revealed else 0)
+
+
+def test_a_create_by_email_does_not_read_out_the_person_on_file(two_teams, staff, client):
+    response = client.post("/api/v1/requesters",
+                           json.dumps({"name": "X", "email": "carla@exemplo.invalid"}),
+                           content_type="application/json",
+                           **_token(staff[SU], ["requesters:write"]))
+    assert response.status_code == 201
+    assert response.json() == {"id": two_teams["carla"], "name": "", "email": "", "phone": "",
+                               "cpf": "", "cnpj": "", "nif": "", "revealed": False}

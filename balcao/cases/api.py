@@ -8,14 +8,17 @@ from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import FileResponse, HttpResponse
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
 from balcao.accounts.models import User
+from balcao.accounts.roles import SEES_ALL_CASES, has_capability, roles_of
 from balcao.api import bounds
+from balcao.api.auth import token_scopes
 from balcao.api.bounds import DbId
 from balcao.api.errors import ApiError
 from balcao.api.permissions import require
@@ -455,6 +458,34 @@ class RequesterOut(Schema):
     revealed: bool
 
 
+def _sees_all_cases(user) -> bool:
+    return user.is_superuser or bool(roles_of(user) & SEES_ALL_CASES)
+
+
+def _may_read_requester(request, requester_id: int) -> bool:
+    """Whether the caller may read this requester's personal data through the API.
+
+    Requesters follow case visibility (services.visible_cases): a role that sees every
+    case reads every requester; anyone else only a person who is the requester or the
+    representative (procurador) of a case the caller can see. A token without
+    ``requesters:read``, or a role without ``requesters.view_personal_data``, reads
+    nobody (LGPD art. 6, III: no more personal data than the task needs)."""
+    scopes = token_scopes(request)
+    user = request.user
+    if (scopes is not None and "requesters:read" not in scopes) \
+            or not has_capability(user, "requesters.view_personal_data"):
+        return False
+    if _sees_all_cases(user):
+        return True
+    return services.visible_cases(user).filter(
+        Q(requester_id=requester_id) | Q(representative_id=requester_id)).exists()
+
+
+def _id_only(requester) -> dict:
+    return {"id": requester.pk, "name": "", "email": "", "phone": "", "cpf": "", "cnpj": "",
+            "nif": "", "revealed": False}
+
+
 def _reveal(request, requester) -> dict:
     token = getattr(request, "api_token", None)
     data = audit.reveal_requester(
@@ -468,6 +499,10 @@ def _reveal(request, requester) -> dict:
 @requesters_router.post("/requesters", response={201: RequesterOut},
                         summary="Cadastrar requerente (ou achar pelo documento)")
 def create_requester(request, payload: RequesterIn):
+    """The person with this document (or e-mail) on file, or a new one. The answer
+    carries personal data only when the caller could ``GET`` that requester; anyone
+    else gets only the id (``revealed: false``): a CPF someone knows must not read out
+    the name and e-mail on file."""
     require(request, scope="requesters:write", capability="requesters.edit")
     try:
         requester = services.do_find_or_create_requester(**payload.dict())
@@ -476,13 +511,18 @@ def create_requester(request, payload: RequesterIn):
                       if getattr(payload, f) and f.upper() in " ".join(exc.messages)), "cpf")
         raise ApiError(422, "validation_error", " ".join(exc.messages),
                        {field: exc.messages}) from exc
+    if not _may_read_requester(request, requester.pk):
+        return Status(201, _id_only(requester))
     return Status(201, _reveal(request, requester))
 
 
 @requesters_router.get("/requesters/{requester_id}", response=RequesterOut,
                        summary="Ver requerente (acesso auditado)")
 def get_requester(request, requester_id: DbId):
+    """404 for a requester the caller may not read, as for one that does not exist."""
     require(request, scope="requesters:read", capability="requesters.view_personal_data")
+    if not _may_read_requester(request, requester_id):
+        raise Http404
     return _reveal(request, get_object_or_404(Requester, pk=requester_id))
 
 
