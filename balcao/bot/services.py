@@ -199,8 +199,7 @@ def open_case_from_conversation(conversation: Conversation, *, name: str, email:
     the person does by proving control of the e-mail on file. One case per conversation:
     a second request raises CaseAlreadyOpened.
     """
-    locked = Conversation.objects.select_for_update().select_related("case").get(
-        pk=conversation.pk)
+    locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
     if locked.case_id is not None:
         raise CaseAlreadyOpened(locked.case)
     requester = intake.do_record_public_contact(

@@ -29,7 +29,8 @@ class TriageIn(Schema):
 
 
 class ChoiceIn(Schema):
-    outcome: bounds.DbId
+    outcome: str = Field(max_length=200, description="o `outcome` devolvido pela triagem "
+                         "(assinado; vale por 24 horas)")
     chosen: str = Field(max_length=bounds.SLUG)
 
 

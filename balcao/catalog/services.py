@@ -7,6 +7,7 @@ import json
 from datetime import datetime
 from pathlib import Path
 
+from django.core import signing
 from django.db import transaction
 from django.utils import timezone
 
@@ -194,13 +195,33 @@ def triage(text, language=None, answers=None, *, record: bool = False,
         outcome = TriageOutcome.objects.create(
             language=lang, recommended=result["channel"],
             alternative=result["alternative"] or "", source=source)
-        result["outcome"] = outcome.pk
+        result["outcome"] = outcome_token(outcome.pk)
     return result
 
 
-def record_choice(outcome_id: int, chosen: str) -> bool:
-    """The channel the person went on to use, after a recommendation."""
-    if not Channel.objects.filter(slug=chosen).exists():
+OUTCOME_SALT = "balcao.catalog.triage-outcome"
+OUTCOME_MAX_AGE = 24 * 3600
+
+
+def outcome_token(outcome_id: int) -> str:
+    """The recorded outcome's id, signed: only whoever got this triage can say which
+    channel they went on to use (a bare id let anyone fill in everyone's choices)."""
+    return signing.dumps(outcome_id, salt=OUTCOME_SALT)
+
+
+def outcome_from_token(token: str) -> int | None:
+    try:
+        value = signing.loads(str(token or ""), salt=OUTCOME_SALT, max_age=OUTCOME_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    return value if isinstance(value, int) else None
+
+
+def record_choice(token: str, chosen: str) -> bool:
+    """The channel the person went on to use, after a recommendation: once per outcome,
+    and only with the outcome's signed token (at most a day old)."""
+    outcome_id = outcome_from_token(token)
+    if outcome_id is None or not Channel.objects.filter(slug=chosen).exists():
         return False
     return bool(TriageOutcome.objects.filter(pk=outcome_id, chosen="").update(chosen=chosen))
 

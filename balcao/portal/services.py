@@ -28,7 +28,6 @@ from balcao.catalog import services as catalog
 from balcao.catalog.models import Channel, ContentItem, Level, PortalText
 
 CONFIRMATION_SALT = "balcao.portal.confirmation"
-CHOICE_SALT = "balcao.portal.triage-choice"
 CONFIRMATION_MAX_AGE = 60 * 60  # the confirmation link works for one hour
 
 MEDIA_LABELS = {
@@ -172,20 +171,10 @@ def episodes(language: str) -> list[dict]:
 # --- triage choice ------------------------------------------------------------------------
 
 
-def sign_outcome(outcome_id: int | None) -> str:
-    return signing.dumps(outcome_id, salt=CHOICE_SALT) if outcome_id else ""
-
-
 def do_record_choice(token: str, chosen: str) -> None:
-    """Record the channel a person went on to use after a triage (the outcome id travels
+    """Record the channel a person went on to use after a triage (the outcome travels
     signed, so nobody can rewrite someone else's outcome)."""
-    if not token:
-        return
-    try:
-        outcome_id = signing.loads(token, salt=CHOICE_SALT, max_age=24 * 3600)
-    except signing.BadSignature:
-        return
-    catalog.record_choice(int(outcome_id), chosen)
+    catalog.record_choice(token, chosen)
 
 
 # --- the public form ------------------------------------------------------------------------

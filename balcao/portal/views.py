@@ -45,7 +45,7 @@ def _triage_result(result: dict, language: str) -> dict:
         "why": result["why"],
         "recommended": services.channel_card(recommended, language) if recommended else None,
         "alternative": services.channel_card(alternative, language) if alternative else None,
-        "token": services.sign_outcome(result.get("outcome")),
+        "token": result.get("outcome", ""),
     }
 
 

@@ -82,6 +82,29 @@ def test_api_records_an_anonymous_outcome_without_the_text(client, catalog):
     assert outcome.chosen == "sic"
 
 
+def test_choices_cannot_be_stuffed_by_outcome_id(client, catalog):
+    """Security issue #17, finding 7: ``/triage/choice`` took a bare outcome id, so anyone
+    could write the "chosen channel" of every recorded outcome."""
+    for _ in range(3):
+        client.post("/api/v1/triage", json.dumps({"text": "quanto custa uma marca"}),
+                    content_type="application/json")
+    for outcome in TriageOutcome.objects.all():
+        response = client.post("/api/v1/triage/choice", json.dumps(
+            {"outcome": str(outcome.pk), "chosen": "ouvidoria"}),
+            content_type="application/json")
+        assert response.status_code == 422
+    assert set(TriageOutcome.objects.values_list("chosen", flat=True)) == {""}
+    body = client.post("/api/v1/triage", json.dumps({"text": "quanto custa uma marca"}),
+                       content_type="application/json").json()
+    first = client.post("/api/v1/triage/choice", json.dumps(
+        {"outcome": body["outcome"], "chosen": "sic"}), content_type="application/json")
+    again = client.post("/api/v1/triage/choice", json.dumps(
+        {"outcome": body["outcome"], "chosen": "ouvidoria"}), content_type="application/json")
+    assert (first.status_code, again.status_code) == (200, 422)
+    assert list(TriageOutcome.objects.exclude(chosen="").values_list("chosen", flat=True)) \
+        == ["sic"]
+
+
 @pytest.mark.parametrize(("payload", "field"), [({"text": " "}, "text"),
                                                 ({"text": "oi", "language": "xx"}, "language")])
 def test_api_422_names_the_field(client, catalog, payload, field):
