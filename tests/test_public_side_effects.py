@@ -285,3 +285,18 @@ def test_console_link_needs_the_capability(client, world, staff, verified_client
                            {"person": world["ana"].pk, "reason": "x"})
     assert response.status_code == 403
     assert Case.objects.get(pk=case.pk).requester.unverified
+
+
+def test_console_refuses_a_team_the_agent_is_not_in_before_writing(staff, verified_client,
+                                                                   helpdesk_channel):
+    """Finding 6, console side: the case was created, then the agent got a 404."""
+    from balcao.cases.models import Team
+
+    other = Team.objects.create(slug="outra", name="Outra")
+    agent = verified_client(staff["agent"])
+    response = agent.post("/console/atendimentos/novo/", {
+        "channel": helpdesk_channel.pk, "subject": "Ligação", "team": other.pk,
+        "requester_name": "Carla", "requester_email": "carla@example.com"})
+    assert response.status_code == 200 and "não faz parte desta equipe" in \
+        response.content.decode()
+    assert not Case.objects.exists() and not Requester.objects.filter(name="Carla").exists()

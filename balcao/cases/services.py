@@ -163,6 +163,7 @@ def do_open_case(
     representative so that official messages go to the procurador (Portaria, art. 44).
     """
     check_can(actor, "cases.open")
+    check_can_open_for_team(actor, team)
     subject = clean_line(subject, 250)
     if not subject:
         raise CaseError("Informe o assunto do atendimento.")

@@ -232,6 +232,7 @@ def case_new(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
+            services.check_can_open_for_team(request.user, data["team"])
             requester = None
             if data["requester_name"]:
                 requester = services.do_find_or_create_requester(
