@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -110,3 +118,66 @@ def open_case(helpdesk_channel, staff):
         return services.do_open_case(**kwargs)
 
     return make
+
+
+# --- a real ``balcao serve`` ------------------------------------------------------------
+
+BALCAO = [sys.executable, "-m", "balcao.cli"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class RunningServer:
+    """A ``balcao serve`` process on a free port; ``get_json`` waits until it answers."""
+
+    def __init__(self, process: subprocess.Popen, port: int):
+        self.process, self.port = process, port
+        self.url = f"http://127.0.0.1:{port}"
+
+    def get_json(self, path: str, timeout: float = 60) -> dict:
+        deadline, last_error = time.monotonic() + timeout, None
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                pytest.fail(f"the server exited with {self.process.returncode}: "
+                            f"{self.process.stderr.read().decode(errors='replace')[-2000:]}")
+            try:
+                with urllib.request.urlopen(self.url + path, timeout=5) as response:  # noqa: S310
+                    return {"status": response.status,
+                            "server": response.headers.get("Server", ""),
+                            "body": json.loads(response.read())}
+            except OSError as exc:
+                last_error = exc
+                time.sleep(0.3)
+        pytest.fail(f"{self.url + path} did not answer within {timeout} s: {last_error}")
+
+    def stop(self) -> None:
+        if self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signal.SIGINT)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+
+@pytest.fixture
+def balcao_serve():
+    """Start ``balcao serve *args`` with ``env``; every server started is stopped after."""
+    started: list[RunningServer] = []
+
+    def start(*args: str, env: dict) -> RunningServer:
+        port = free_port()
+        process = subprocess.Popen(  # noqa: S603
+            [*BALCAO, "serve", "--port", str(port), *args], env=env,
+            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+        started.append(RunningServer(process, port))
+        return started[-1]
+
+    yield start
+    for server in started:
+        server.stop()
