@@ -13,11 +13,12 @@ REFRESHED_AT = "_balcao_refreshed_at"
 class SessionRefreshMiddleware:
     """Slide a signed-in session's expiry forward, writing it at most once a minute.
 
-    Staff sessions expire after ``SESSION_COOKIE_AGE`` seconds without use (issue 3:
-    "sessions expire"). Django's way to slide the expiry, ``SESSION_SAVE_EVERY_REQUEST``,
-    writes the session row on every request — a database write and commit for every
-    page or htmx fragment an agent loads. Writing only when the last write is
-    ``BALCAO_SESSION_REFRESH_SECONDS`` old keeps the same rule within a minute.
+    Staff sessions expire after ``SESSION_COOKIE_AGE`` seconds without use
+    (``BALCAO_SESSION_SECONDS``, docs/operator.md "Settings"). Django's way to slide the
+    expiry, ``SESSION_SAVE_EVERY_REQUEST``, writes the session row on every request — a
+    database write and commit for every page or htmx fragment an agent loads. Writing only
+    when the last write is ``BALCAO_SESSION_REFRESH_SECONDS`` old keeps the same rule within
+    a minute.
     Anonymous sessions are left alone (they are saved when they change).
     """
 

@@ -1,7 +1,7 @@
 """Pure evaluation of the bot on JSON Lines ``{"text", "language", "expect"}``.
 
 ``expect`` is an article id (in scope: the bot must answer with that article) or null (out of
-scope: the bot must refuse). This follows the acceptance of issue 6: at least 90 % of
+scope: the bot must refuse). The bot's acceptance target: at least 90 % of
 in-scope questions answered with the right article, at least 80 % of out-of-scope refused.
 An in-scope question counts as right when ``article_id`` is the expected id, whether the bot
 answered outright or offered it first in a choice (the batch contract carries one id).

@@ -7,7 +7,7 @@ Pure module (no Django import). ``balcao deadline`` is a thin wrapper:
 - ``balcao deadline --batch PATH|-`` → ``for line in format_batch(lines): print(line)``;
 - or the whole command at once: ``sys.exit(run_cli(argv, sys.stdin, sys.stdout, sys.stderr))``.
 
-Contract (issue 4, "Interfaces"): one JSON line per input line, in order, each
+Contract (docs/deadlines.md, "Input and output"): one JSON line per input line, in order, each
 ``{"policy", "received", "counting_starts", "due", "extended_due"}``; a malformed line (not
 JSON, not an object, unknown policy, bad timestamp, a timestamp without offset for an hour or
 minute policy) gives ``{"line": n, "error": "..."}`` on that line and the batch goes on.

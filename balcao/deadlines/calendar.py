@@ -3,7 +3,7 @@
 Pure module (no Django import). The Django side stores the agency's own closures, optional
 days and opening hours and builds a :class:`BusinessCalendar` from them (``from_dict``).
 
-Rules (issue 4, "Calendar" and the built-in policies):
+Rules (docs/deadlines.md, "The business calendar"; the built-in policies depend on them):
 
 - A **working day** is Monday to Friday, not a public holiday of the country (and of the
   subdivision, when one is given) according to the ``holidays`` library, default category

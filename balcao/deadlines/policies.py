@@ -2,8 +2,9 @@
 
 Pure module (no Django import). A :class:`Policy` is a small dataclass that can be built
 from a plain dict (``Policy.from_dict``), so the Django side stores admin-defined policies
-as JSON and the built-in ones live in :data:`BUILTIN_POLICIES` (issue 4, "Policies": the
-names and rules there are a contract).
+as JSON and the built-in ones live in :data:`BUILTIN_POLICIES` (their names and rules are a
+contract that the command line and the API promise: docs/deadlines.md, "The built-in
+policies").
 
 Kinds of clock (``Kind``):
 
@@ -25,11 +26,11 @@ starts again from the end of the wait, "interrupção") or does nothing (``none`
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from balcao.deadlines.calendar import BusinessCalendar, default_calendar
 
@@ -142,7 +143,7 @@ class Policy:
         "cutoff": "18:00", "extension_amount": 5, "max_extensions": 1,
         "pause_mode": "pause"}``. Unknown keys are an error (a typo must not pass silently).
         """
-        allowed = {f.name for f in fields(cls) if f.init}
+        allowed = {spec.name for spec in fields(cls) if spec.init}
         unknown = set(data) - allowed
         if unknown:
             raise PolicyError(f"unknown policy field(s): {', '.join(sorted(unknown))}")
@@ -171,15 +172,15 @@ class Policy:
     def to_dict(self) -> dict[str, Any]:
         """The inverse of :meth:`from_dict` (JSON-ready)."""
         out: dict[str, Any] = {}
-        for f in fields(self):
-            if not f.init:
+        for spec in fields(self):
+            if not spec.init:
                 continue
-            value = getattr(self, f.name)
+            value = getattr(self, spec.name)
             if isinstance(value, time):
                 value = value.strftime("%H:%M")
             elif isinstance(value, StrEnum):
                 value = value.value
-            out[f.name] = value
+            out[spec.name] = value
         return out
 
 
@@ -200,14 +201,14 @@ class DeadlineResult:
 
         Dates as 'YYYY-MM-DD'; instants as ISO-8601 with their offset.
         """
-        cs = self.counting_starts
-        ext = self.extended_due
+        counting_starts = self.counting_starts
+        extended_due = self.extended_due
         return {
             "policy": self.policy,
             "received": self.received,
-            "counting_starts": None if cs is None else cs.isoformat(),
+            "counting_starts": None if counting_starts is None else counting_starts.isoformat(),
             "due": self.due.isoformat(),
-            "extended_due": None if ext is None else ext.isoformat(),
+            "extended_due": None if extended_due is None else extended_due.isoformat(),
         }
 
 
@@ -244,8 +245,8 @@ _APPEAL_PAUSE = (
 )
 
 BUILTIN_POLICIES: dict[str, Policy] = {
-    p.name: p
-    for p in (
+    policy.name: policy
+    for policy in (
         Policy(
             name="lai",
             kind=Kind.CALENDAR_DAYS,
@@ -441,86 +442,122 @@ def parse_instant(
 def _pause_spans(
     pauses: Iterable[tuple[Any, Any]], policy: Policy, calendar: BusinessCalendar
 ) -> list[tuple[datetime, datetime]]:
+    """The waits on the requester as sorted (start, end) instants; empty waits are dropped."""
     spans = []
     for pair in pauses:
         try:
             start, end = pair
         except (TypeError, ValueError):
             raise PolicyError("a pause is a (start, end) pair") from None
-        s = parse_instant(start, policy, calendar)
-        e = parse_instant(end, policy, calendar)
-        if e < s:
+        pause_start = parse_instant(start, policy, calendar)
+        pause_end = parse_instant(end, policy, calendar)
+        if pause_end < pause_start:
             raise PolicyError(f"pause ends ({end}) before it starts ({start})")
-        if e > s:
-            spans.append((s, e))
+        if pause_end > pause_start:
+            spans.append((pause_start, pause_end))
     spans.sort()
     return spans
+
+
+_Instant = TypeVar("_Instant", int, datetime)
+
+
+def _resume_after_pauses(
+    counting_from: _Instant,
+    budget: int,
+    pauses: Iterable[tuple[_Instant, _Instant]],
+    counted_between: Callable[[_Instant, _Instant], int],
+) -> tuple[_Instant, int]:
+    """Where the last stretch of counting starts, and how much of ``budget`` is left for it.
+
+    Pause mode ("suspensão"; each policy's ``pause_reason`` gives its legal ground, see
+    docs/deadlines.md, "Legal sources, and why each pauses or restarts"): the clock runs from
+    ``counting_from`` until a pause starts, stops while the case waits on the requester and
+    runs again when the wait ends. ``counted_between(a, b)`` is the time that
+    counts from ``a`` to ``b`` in the policy's unit (calendar days, working days or seconds).
+    A pause that ends before the clock reaches it changes nothing; one that starts after the
+    budget is spent gives nothing back. ``pauses`` must be sorted by start.
+    """
+    resume = counting_from
+    remaining = budget
+    for pause_start, pause_end in pauses:
+        if pause_end <= resume:
+            continue
+        counted = counted_between(resume, max(pause_start, resume))
+        if counted >= remaining:
+            break
+        remaining -= counted
+        resume = pause_end
+    return resume, remaining
 
 
 # -- day kinds --------------------------------------------------------------------------------
 
 
-def _notice_ordinal(policy: Policy, cal: BusinessCalendar, local: datetime) -> int:
+def _notice_ordinal(policy: Policy, calendar: BusinessCalendar, local: datetime) -> int:
     """The notice day: the receipt day when it is a working day and before the cutoff,
-    otherwise the next working day (issue 4, ``lai`` rule 1). Without a cutoff it is the
-    receipt date itself (CPA art. 87 b): that day is never counted)."""
-    o = local.toordinal()
+    otherwise the next working day (Fala.BR practice behind the BR policies' 19:00 cutoff: a
+    request registered after 19h or on a non-working day counts from the next working day;
+    docs/deadlines.md, "Kinds of policy"). Without a cutoff it is the receipt date itself
+    (CPA art. 87 b): that day is never counted)."""
+    receipt_day = local.toordinal()
     cutoff = policy._cutoff_seconds
     if cutoff < 0:
-        return o
-    if cal.is_working_ordinal(o) and local.hour * 3600 + local.minute * 60 + local.second < cutoff:
-        return o
-    return cal.next_working_ordinal(o)
+        return receipt_day
+    seconds_into_day = local.hour * 3600 + local.minute * 60 + local.second
+    if calendar.is_working_ordinal(receipt_day) and seconds_into_day < cutoff:
+        return receipt_day
+    return calendar.next_working_ordinal(receipt_day)
 
 
-def _day_spans(spans: list[tuple[datetime, datetime]]) -> list[tuple[int, int]]:
+def _paused_days(spans: list[tuple[datetime, datetime]]) -> list[tuple[int, int]]:
     """Days not counted for each pause, as half-open ordinal ranges.
 
     The day the wait starts still counts; counting resumes the day after the wait ends (the
     day of the event is excluded, Lei 9.784/1999 art. 66 / CPA art. 87 b)).
     """
-    return [(s.toordinal() + 1, e.toordinal() + 1) for s, e in spans]
+    return [
+        (pause_start.toordinal() + 1, pause_end.toordinal() + 1) for pause_start, pause_end in spans
+    ]
 
 
 def _due_day_kind(
-    policy: Policy, cal: BusinessCalendar, notice: int, paused: list[tuple[int, int]]
+    policy: Policy, calendar: BusinessCalendar, notice: int, paused: list[tuple[int, int]]
 ) -> tuple[int, int]:
-    """(counting_starts, due) ordinals for day kinds, skipping paused days."""
-    cs = cal.next_working_ordinal(notice)
-    remaining = policy.amount
+    """(counting_starts, due) ordinals for day kinds, skipping paused days.
+
+    Calendar days: day 1 is the first working day after the notice day, days then run
+    continuously and a due date on a non-working day rolls to the next working day (Lei
+    9.784/1999 art. 66 §§1-2). Working days: the ``amount``-th working day after the notice
+    day (CPA art. 87 c)).
+    """
+    counting_starts = calendar.next_working_ordinal(notice)
     if policy.kind is Kind.CALENDAR_DAYS:
-        t = cs
-        for ps, pe in paused:
-            if pe <= t:
-                continue
-            ps = max(ps, t)
-            used = ps - t
-            if used >= remaining:
-                break
-            remaining -= used
-            t = pe
-        return cs, cal.roll_forward_ordinal(t + remaining - 1)
-    t = cs
-    for ps, pe in paused:
-        if pe <= t:
-            continue
-        ps = max(ps, t)
-        used = cal.working_days_between_ordinals(t - 1, ps - 1)
-        if used >= remaining:
-            break
-        remaining -= used
-        t = pe
-    return cs, cal.add_working_days_ordinal(t - 1, remaining)
+        resume, remaining = _resume_after_pauses(
+            counting_starts, policy.amount, paused, lambda first, stop: stop - first
+        )
+        return counting_starts, calendar.roll_forward_ordinal(resume + remaining - 1)
+    resume, remaining = _resume_after_pauses(
+        counting_starts,
+        policy.amount,
+        paused,
+        lambda first, stop: calendar.working_days_between_ordinals(first - 1, stop - 1),
+    )
+    return counting_starts, calendar.add_working_days_ordinal(resume - 1, remaining)
 
 
-def _extend_day(policy: Policy, cal: BusinessCalendar, due: int, count: int) -> int:
-    """Lai rule 5: extended_due = rolled due + N calendar days, rolled again; for working-day
-    kinds N more working days after the due date."""
+def _extend_day(policy: Policy, calendar: BusinessCalendar, due: int, count: int) -> int:
+    """The due day after ``count`` extensions (LAI art. 11 §2, Lei 13.460/2017 art. 16).
+
+    Calendar-day kinds: the rolled due date plus ``extension_amount`` calendar days, rolled
+    again to a working day (Lei 9.784/1999 art. 66 §1); working-day kinds: that many more
+    working days after the due date.
+    """
     for _ in range(count):
         if policy.kind is Kind.CALENDAR_DAYS:
-            due = cal.roll_forward_ordinal(due + policy.extension_amount)
+            due = calendar.roll_forward_ordinal(due + policy.extension_amount)
         else:
-            due = cal.add_working_days_ordinal(due, policy.extension_amount)
+            due = calendar.add_working_days_ordinal(due, policy.extension_amount)
     return due
 
 
@@ -531,42 +568,48 @@ def _unit_seconds(policy: Policy) -> int:
     return 60 if policy.kind is Kind.MINUTES else 3600
 
 
-def _advance(policy: Policy, cal: BusinessCalendar, start: datetime, seconds: int) -> datetime:
+def _advance(policy: Policy, calendar: BusinessCalendar, start: datetime, seconds: int) -> datetime:
+    """``start`` plus ``seconds`` of the policy's running time (working, running or elapsed)."""
     if policy.kind is Kind.RUNNING_HOURS:
-        return cal.add_running_hours_on_working_days(start, 0, seconds=seconds)
+        return calendar.add_running_hours_on_working_days(start, 0, seconds=seconds)
     if policy.kind is Kind.WORKING_HOURS:
-        return cal.add_working_hours(start, 0, seconds=seconds)
-    return (start.astimezone(UTC) + timedelta(seconds=seconds)).astimezone(cal.tz)
+        return calendar.add_working_hours(start, 0, seconds=seconds)
+    return (start.astimezone(UTC) + timedelta(seconds=seconds)).astimezone(calendar.tz)
 
 
-def _elapsed(policy: Policy, cal: BusinessCalendar, a: datetime, b: datetime) -> int:
+def _running_seconds(
+    policy: Policy, calendar: BusinessCalendar, first: datetime, stop: datetime
+) -> int:
+    """Seconds of the policy's running time between two instants."""
     if policy.kind is Kind.MINUTES:
-        return max(0, int((b - a).total_seconds()))
-    return cal.running_seconds_between(a, b, opening=policy.kind is Kind.WORKING_HOURS)
+        return max(0, int((stop - first).total_seconds()))
+    return calendar.running_seconds_between(first, stop, opening=policy.kind is Kind.WORKING_HOURS)
 
 
 def _due_time_kind(
-    policy: Policy, cal: BusinessCalendar, start: datetime, spans: list[tuple[datetime, datetime]]
+    policy: Policy,
+    calendar: BusinessCalendar,
+    start: datetime,
+    spans: list[tuple[datetime, datetime]],
 ) -> datetime:
-    remaining = policy.amount * _unit_seconds(policy)
-    t = start
-    for s, e in spans:
-        if e <= t:
-            continue
-        s = max(s, t)
-        used = _elapsed(policy, cal, t, s)
-        if used >= remaining:
-            break
-        remaining -= used
-        t = e
-    return _advance(policy, cal, t, remaining)
+    """The due instant of an hour or minute policy whose clock stops during ``spans``."""
+    resume, remaining = _resume_after_pauses(
+        start,
+        policy.amount * _unit_seconds(policy),
+        spans,
+        lambda first, stop: _running_seconds(policy, calendar, first, stop),
+    )
+    return _advance(policy, calendar, resume, remaining)
 
 
 # -- the engine -------------------------------------------------------------------------------
 
 
 def _restarted_from(
-    policy: Policy, cal: BusinessCalendar, local: datetime, spans: list[tuple[datetime, datetime]]
+    policy: Policy,
+    calendar: BusinessCalendar,
+    local: datetime,
+    spans: list[tuple[datetime, datetime]],
 ) -> datetime:
     """The instant the count (re)starts from, after "interruptions" (restart mode).
 
@@ -576,18 +619,21 @@ def _restarted_from(
     the due date gives no time back.
     """
     restarts = 0
-    due = compute(policy, local, calendar=cal).due
-    for s, e in spans:
+    due = compute(policy, local, calendar=calendar).due
+    for pause_start, pause_end in spans:
         if restarts >= policy.max_restarts:
             break
-        if e <= local:
+        if pause_end <= local:
             continue
-        started_in_time = s.date() <= due if not isinstance(due, datetime) else s < due
+        if isinstance(due, datetime):
+            started_in_time = pause_start < due
+        else:
+            started_in_time = pause_start.date() <= due
         if not started_in_time:
             break
-        local = e
+        local = pause_end
         restarts += 1
-        due = compute(policy, local, calendar=cal).due
+        due = compute(policy, local, calendar=calendar).due
     return local
 
 
@@ -623,31 +669,34 @@ def compute(
     """
     if isinstance(policy, str):
         policy = get_policy(policy)
-    cal = calendar if calendar is not None else default_calendar(policy.country)
-    local = parse_instant(received, policy, cal)
-    echo = received if isinstance(received, str) else received.isoformat()
-    n_ext = _extension_count(policy, extended)
-    spans = _pause_spans(pauses, policy, cal) if pauses else []
+    if calendar is None:
+        calendar = default_calendar(policy.country)
+    local = parse_instant(received, policy, calendar)
+    received_echo = received if isinstance(received, str) else received.isoformat()
+    extension_count = _extension_count(policy, extended)
+    spans = _pause_spans(pauses, policy, calendar) if pauses else []
     if spans and policy.pause_mode is PauseMode.NONE:
         spans = []
     received_at = local
     if spans and policy.pause_mode is PauseMode.RESTART:
-        local = _restarted_from(policy, cal, local, spans)
+        local = _restarted_from(policy, calendar, local, spans)
         spans = []
 
     if policy.kind in DAY_KINDS:
-        notice = _notice_ordinal(policy, cal, local)
-        paused = _day_spans(spans) if spans else []
-        cs, due = _due_day_kind(policy, cal, notice, paused)
-        ext = _extend_day(policy, cal, due, n_ext) if n_ext else None
+        notice = _notice_ordinal(policy, calendar, local)
+        paused = _paused_days(spans) if spans else []
+        counting_starts_day, due_day = _due_day_kind(policy, calendar, notice, paused)
+        extended_day = (
+            _extend_day(policy, calendar, due_day, extension_count) if extension_count else None
+        )
         return DeadlineResult(
             policy.name,
-            echo,
-            date.fromordinal(cs),
-            date.fromordinal(due),
-            None if ext is None else date.fromordinal(ext),
+            received_echo,
+            date.fromordinal(counting_starts_day),
+            date.fromordinal(due_day),
+            None if extended_day is None else date.fromordinal(extended_day),
             received_at,
-            n_ext,
+            extension_count,
         )
 
     unit = _unit_seconds(policy)
@@ -656,21 +705,33 @@ def compute(
         counting_starts = None
         due_at = None
     else:
-        start, due_at = cal.clock_window(
+        start, due_at = calendar.clock_window(
             local, policy.amount * unit, opening=policy.kind is Kind.WORKING_HOURS
         )
         counting_starts = start.date()
     if spans:
         # Running time is counted in whole seconds; carry the start's microseconds
         # over so that a pause never moves the due instant earlier.
-        micro = timedelta(microseconds=start.microsecond)
-        due_at = _due_time_kind(policy, cal, start - micro, spans) + micro
+        start_microseconds = timedelta(microseconds=start.microsecond)
+        due_at = (
+            _due_time_kind(policy, calendar, start - start_microseconds, spans) + start_microseconds
+        )
     elif due_at is None:
-        due_at = _advance(policy, cal, start, policy.amount * unit)
-    ext_at = None
-    if n_ext:
-        ext_at = _advance(policy, cal, due_at, n_ext * policy.extension_amount * unit)
-    return DeadlineResult(policy.name, echo, counting_starts, due_at, ext_at, received_at, n_ext)
+        due_at = _advance(policy, calendar, start, policy.amount * unit)
+    extended_at = None
+    if extension_count:
+        extended_at = _advance(
+            policy, calendar, due_at, extension_count * policy.extension_amount * unit
+        )
+    return DeadlineResult(
+        policy.name,
+        received_echo,
+        counting_starts,
+        due_at,
+        extended_at,
+        received_at,
+        extension_count,
+    )
 
 
 def apply_extensions(
@@ -686,8 +747,8 @@ def apply_extensions(
     """
     if isinstance(policy, str):
         policy = get_policy(policy)
-    for ext in extensions:
-        if not isinstance(ext, Extension):
+    for extension in extensions:
+        if not isinstance(extension, Extension):
             raise PolicyError("each extension must be an Extension with a justification")
     total = result.extensions + len(extensions)
     if total > policy.max_extensions:
@@ -696,11 +757,13 @@ def apply_extensions(
         )
     if not extensions:
         return result
-    cal = calendar if calendar is not None else default_calendar(policy.country)
-    base = result.extended_due if result.extended_due is not None else result.due
-    if isinstance(base, datetime):
+    if calendar is None:
+        calendar = default_calendar(policy.country)
+    latest_due = result.extended_due if result.extended_due is not None else result.due
+    if isinstance(latest_due, datetime):
         seconds = len(extensions) * policy.extension_amount * _unit_seconds(policy)
-        new: date | datetime = _advance(policy, cal, base, seconds)
+        extended_due: date | datetime = _advance(policy, calendar, latest_due, seconds)
     else:
-        new = date.fromordinal(_extend_day(policy, cal, base.toordinal(), len(extensions)))
-    return replace(result, extended_due=new, extensions=total)
+        extended_day = _extend_day(policy, calendar, latest_due.toordinal(), len(extensions))
+        extended_due = date.fromordinal(extended_day)
+    return replace(result, extended_due=extended_due, extensions=total)

@@ -11,7 +11,7 @@ longer answers), so postings lists and the typo table have realistic sizes. It p
 
 * build time, answer latency p50/p95/max over the evaluation questions
   (tests/bot/data/inpi-eval.jsonl) asked against the 5,000-article base;
-* process RSS after building and querying (issue 6 target: < 150 MB, p95 < 20 ms);
+* process RSS after building and querying (the bot's target: < 150 MB, p95 < 20 ms);
 * accuracy on the evaluation set over the demo base, BM25 alone (stemming and accent folding,
   one flat field, no synonyms, no typo tolerance) versus what ships (BM25F + synonyms + typo
   tolerance), both through the same decision.

@@ -6,9 +6,9 @@ Run from the repository root (not collected by pytest)::
     python tests/bench/bench_bot_variants.py --candidates all   # + lexical and dense candidates
     python tests/bench/bench_bot_variants.py --latency e5-w0.5  # p50/p95 + RSS, 5,000 articles
 
-The held-out acceptance base of issue 6 may carry fewer or other variants than our demo base,
-so the evaluation set (tests/bot/data/inpi-eval.jsonl) is asked against three versions of
-balcao/kb/demo/inpi-kb.jsonl:
+The held-out base the bot's acceptance is measured on may carry fewer or other variants than
+our demo base, so the evaluation set (tests/bot/data/inpi-eval.jsonl) is asked against three
+versions of balcao/kb/demo/inpi-kb.jsonl:
 
 * (a) ``full`` — the base as written;
 * (b) ``none`` — every article's variants removed;

@@ -11,7 +11,8 @@ Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust; ``--pg-url`` to change
 for the load, Debian's ``wrk`` (``apt-get install -y wrk``); without it a Python
 thread client in a subprocess is used instead (it saturates sooner: prefer wrk).
 
-What it does (issue 3, "Done means"; DESIGN "What the Python peer teaches"):
+What it does (the cases-at-scale target, docs/benchmarks.md "Cases at 1 M"; DESIGN "What the
+Python peer teaches"):
 
 1. creates a fresh database ``balcao_bench_<timestamp>``, runs ``balcao migrate`` and
    ``balcao demo --cases 0`` against it (``DATABASE_URL``) and issues API tokens

@@ -1,6 +1,6 @@
 """Benchmark: due dates per second for a mix of policies over 10 years of calendar.
 
-Run from the repository root (issue 4, "Done means"; target >= 200,000/s in one process):
+Run from the repository root (the engine's target: >= 200,000/s in one process):
 
     python tests/bench/bench_deadlines.py            # 200,000 requests, 5 rounds
     python tests/bench/bench_deadlines.py -n 50000 -r 3

@@ -1,4 +1,4 @@
-"""Benchmark of the public portal's home page under load (issue 5, "Done means").
+"""Benchmark of the public portal's home page under load.
 
 Run from the repository root (not collected by pytest)::
 

@@ -1,4 +1,7 @@
-"""Batch and single-request runner behind ``balcao deadline`` (issue 4, "Interfaces")."""
+"""Batch and single-request runner behind ``balcao deadline``.
+
+The contract is docs/deadlines.md, "Input and output".
+"""
 
 from __future__ import annotations
 
