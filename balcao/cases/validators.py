@@ -5,6 +5,8 @@ Validation and normalisation come from python-stdnum; the messages are for peopl
 
 from __future__ import annotations
 
+import random
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from stdnum import exceptions as stdnum_errors
@@ -44,6 +46,39 @@ def normalise_cnpj(value: str) -> str:
 def normalise_nif(value: str) -> str:
     """Portuguese NIF (número de identificação fiscal), 9 digits."""
     return _normalise(pt_nif, value, "NIF")
+
+
+def is_valid_cpf(value: str) -> bool:
+    """Whether ``value`` is a CPF with correct check digits (python-stdnum's rule; any
+    punctuation allowed). For places that only need a yes or no, e.g. masking a transcript."""
+    return br_cpf.is_valid(value)
+
+
+def is_valid_cnpj(value: str) -> bool:
+    """Whether ``value`` is a CNPJ with correct check digits, numeric or alphanumeric
+    (Receita Federal, IN RFB 2.229/2024: letters in the first 12 positions from July 2026)."""
+    return br_cnpj.is_valid(value)
+
+
+def is_valid_nif(value: str) -> bool:
+    """Whether ``value`` is a Portuguese NIF with a correct check digit (``PT`` prefix and
+    spaces allowed)."""
+    return pt_nif.is_valid(value)
+
+
+def generate_cpf(rng: random.Random) -> str:
+    """A made-up CPF, 11 digits with valid check digits, drawn from ``rng``.
+
+    For demo and benchmark data only: nine random digits (not all equal, which the Receita
+    Federal never issues) and the two check digits computed by python-stdnum. It may be a
+    real person's number, so it never leaves test and demo databases.
+    """
+    while True:
+        base = f"{rng.randrange(1, 10**9):09d}"
+        if base != base[0] * 9:
+            # stdnum 2.2 (pinned) exposes the CPF check digits only as this private helper;
+            # tests/cases/test_document_checks.py validates its output with br_cpf.validate.
+            return base + br_cpf._calc_check_digits(base)
 
 
 def format_cpf(value: str) -> str:

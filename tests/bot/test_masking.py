@@ -1,4 +1,4 @@
-"""Masking of transcripts: MGI seed 002 — "nunca solicitarão senhas"; CPF, CNPJ, cards."""
+"""Masking of transcripts: MGI seed 002 — "nunca solicitarão senhas"; CPF, CNPJ, NIF, cards."""
 
 from __future__ import annotations
 
@@ -8,22 +8,18 @@ from balcao.bot.masking import (
     MASK_CARD,
     MASK_CNPJ,
     MASK_CPF,
+    MASK_NIF,
     MASK_SECRET,
-    cnpj_is_valid,
-    cpf_is_valid,
-    luhn_is_valid,
+    is_card_number,
     mask,
 )
 
 
-def test_check_digit_validators() -> None:
-    assert cpf_is_valid("52998224725")
-    assert not cpf_is_valid("52998224726")
-    assert not cpf_is_valid("11111111111")
-    assert cnpj_is_valid("11222333000181")
-    assert not cnpj_is_valid("11222333000182")
-    assert luhn_is_valid("4111111111111111")
-    assert not luhn_is_valid("4111111111111112")
+def test_card_numbers_need_luhn_and_13_to_19_digits() -> None:
+    assert is_card_number("4111111111111111")
+    assert not is_card_number("4111111111111112")
+    assert not is_card_number("0" * 12)  # passes Luhn, too short for a card
+    assert not is_card_number("4111 1111 1111 1111")  # digits only: the caller strips
 
 
 @pytest.mark.parametrize(
@@ -39,6 +35,61 @@ def test_check_digit_validators() -> None:
 )
 def test_documents_and_cards_are_masked(text: str, expected: str) -> None:
     assert mask(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the example of IN RFB 2.229/2024 (letters allowed in the first 12 positions)
+        ("CNPJ 12.ABC.345/01DE-35.", f"CNPJ {MASK_CNPJ}."),
+        ("cnpj 12.abc.345/01de-35", f"cnpj {MASK_CNPJ}"),  # typed in lower case
+        ("empresa 12ABC34501DE35, filial", f"empresa {MASK_CNPJ}, filial"),
+    ],
+)
+def test_alphanumeric_cnpj_of_2026_is_masked(text: str, expected: str) -> None:
+    assert mask(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "código 12ABC34501DE36",  # wrong check digits
+        "CNPJ 12.ABC.345/01DE-36",
+        "login JOAOSILVA19801",  # 14 capitals and digits, not a CNPJ
+        "pedido 12abc34501de35",  # bare and in lower case: a login or a code, not a CNPJ
+    ],
+)
+def test_alphanumeric_look_alikes_are_kept(text: str) -> None:
+    assert mask(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("NIF 501964843", f"NIF {MASK_NIF}"),
+        ("o meu NIF é 123 456 789.", f"o meu NIF é {MASK_NIF}."),
+        ("número de contribuinte: 501.964.843", f"número de contribuinte: {MASK_NIF}"),
+        ("NIPC 501964843", f"NIPC {MASK_NIF}"),
+        ("fatura para PT 501 964 843", f"fatura para {MASK_NIF}"),
+        ("VAT PT501964843", f"VAT {MASK_NIF}"),
+        ("NIF: PT501964843", f"NIF: {MASK_NIF}"),
+    ],
+)
+def test_portuguese_nif_is_masked(text: str, expected: str) -> None:
+    assert mask(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "NIF 501964842",  # wrong check digit
+        "processo 501964843",  # valid NIF digits, but 9 digits alone are a process number
+        "telemóvel 912 345 678",
+        "NIF 5019648431",  # 10 digits: not a NIF
+    ],
+)
+def test_nine_digit_numbers_that_are_not_a_nif_are_kept(text: str) -> None:
+    assert mask(text) == text
 
 
 @pytest.mark.parametrize(
