@@ -19,6 +19,7 @@ from balcao.accounts.models import EnrolmentLink, User
 from balcao.accounts.roles import ROLES
 from balcao.cases import services as case_services
 from balcao.cases.models import Case, Message, State, Team, TeamMembership, Transition
+from balcao.cases.validators import generate_cpf
 from balcao.catalog import services as catalog_services
 from balcao.catalog.models import Channel, Service
 from balcao.deadlines.models import Calendar
@@ -62,15 +63,6 @@ def demo_enrolment_links(base_url: str | None = None) -> dict[str, str]:
         _link, raw = account_services.do_issue_enrolment_link(user, via=EnrolmentLink.Via.DEMO)
         links[username] = account_services.enrolment_url(raw, user.preferred_language, base_url)
     return links
-
-
-def _cpf(n: int) -> str:
-    """A valid CPF built from ``n`` (check digits computed, not a real person's)."""
-    base = [int(d) for d in f"{n:09d}"[-9:]]
-    for length in (9, 10):
-        total = sum(d * w for d, w in zip(base, range(length + 1, 1, -1), strict=True))
-        base.append(0 if total % 11 < 2 else 11 - total % 11)
-    return "".join(map(str, base))
 
 
 @transaction.atomic
@@ -132,6 +124,8 @@ def load_demo(*, cases: int = 300, seed: int = 2026) -> dict[str, int]:
     if Case.objects.exists():
         return created
     rng = random.Random(seed)
+    # CPFs come from a stream of their own, so the demo's other choices do not depend on them.
+    cpf_rng = random.Random(f"{seed}-cpf")
     channels = list(Channel.objects.exclude(slug="chatbot"))
     services = list(Service.objects.all())
     supervisor = users["supervisor"]
@@ -141,7 +135,7 @@ def load_demo(*, cases: int = 300, seed: int = 2026) -> dict[str, int]:
         if rng.random() > 0.1:  # about one in ten is anonymous
             name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
             requester = case_services.do_find_or_create_requester(
-                name=name, email=f"requerente{i}@exemplo.invalid", cpf=_cpf(100000000 + i * 7919),
+                name=name, email=f"requerente{i}@exemplo.invalid", cpf=generate_cpf(cpf_rng),
             )
         case = case_services.do_open_case(
             channel=rng.choice(channels), subject=rng.choice(SUBJECTS),
