@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from balcao.admin_mixins import ReadOnlyAdminMixin
 from balcao.deadlines.models import Calendar, CalendarChange, CalendarDay, CustomPolicy
 
 
@@ -32,17 +33,10 @@ class CalendarAdmin(admin.ModelAdmin):
 
 
 @admin.register(CalendarChange)
-class CalendarChangeAdmin(admin.ModelAdmin):
+class CalendarChangeAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Read-only: the history of a calendar's special days is written by the admin above."""
+
     list_display = ("at", "calendar", "user", "action", "date", "detail")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CustomPolicy)
