@@ -210,24 +210,6 @@ def edits1(word: str) -> set[str]:
     return (deletes | swaps | replaces | inserts) - {word}
 
 
-def damerau_levenshtein(a: str, b: str) -> int:
-    """Optimal-string-alignment distance (insert, delete, substitute, swap neighbours)."""
-    if a == b:
-        return 0
-    la, lb = len(a), len(b)
-    prev2: list[int] = []
-    prev = list(range(lb + 1))
-    for i in range(1, la + 1):
-        cur = [i] + [0] * lb
-        for j in range(1, lb + 1):
-            cost = 0 if a[i - 1] == b[j - 1] else 1
-            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
-            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
-                cur[j] = min(cur[j], prev2[j - 2] + 1)
-        prev2, prev = prev, cur
-    return prev[lb]
-
-
 class _FamilyIndex:
     """Postings, idf and typo tables for the articles of one language family."""
 

@@ -8,7 +8,6 @@ from balcao.bot.retrieval import (
     BM25_ONLY,
     Article,
     Index,
-    damerau_levenshtein,
 )
 
 
@@ -168,20 +167,6 @@ def test_article_from_import_record() -> None:
         ["t"],
     )
     assert Article.from_dict({"id": 7, "question": "Q"}).language == "pt-BR"
-
-
-@pytest.mark.parametrize(
-    ("a", "b", "d"),
-    [
-        ("marca", "marca", 0),
-        ("marca", "marcas", 1),
-        ("marca", "amrca", 1),
-        ("marca", "mrc", 2),
-        ("", "abc", 3),
-    ],
-)
-def test_damerau_levenshtein(a: str, b: str, d: int) -> None:
-    assert damerau_levenshtein(a, b) == d
 
 
 def test_demo_base_finds_its_own_questions_and_variants(demo_articles: list[Article]) -> None:
