@@ -14,8 +14,10 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Max
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
+from balcao import languages
 from balcao.bot import llm
 from balcao.bot.engine import Bot, Reply
 from balcao.bot.masking import mask
@@ -87,25 +89,21 @@ def staffed_now(now: datetime | None = None) -> bool:
 
 
 def answer_text(reply: Reply, language: str, staffed: bool) -> str:
-    """What the bot says: the article, a choice between two, or an honest 'I don't know'
-    with what to do next (a person in staffed hours, otherwise a case)."""
-    english = language.lower().startswith("en")
+    """What the bot says in the conversation's ``language``: the article, a choice between
+    two, or an honest 'I don't know' with what to do next (a person in staffed hours,
+    otherwise a case)."""
     if reply.action == "answer" and reply.answer:
         return reply.answer
-    if reply.action == "choose" and len(reply.candidates) >= 2:
-        first, second = reply.candidates[0], reply.candidates[1]
-        if english:
-            return f"Did you mean: “{first.question}” or “{second.question}”?"
-        return f"Você quis dizer: “{first.question}” ou “{second.question}”?"
-    if reply.reason == "greeting":
-        return ("Hello! How can I help you?" if english
-                else "Olá! Como posso ajudar? Escreva sua dúvida.")
-    if staffed:
-        return ("I could not find an answer. Would you like to talk to a person?" if english
-                else "Não encontrei uma resposta. Quer falar com um atendente?")
-    return ("I could not find an answer and no one is available now (Mon–Fri, 8am–6pm). "
-            "I can open a request for you, and you will get an answer by e-mail."
-            if english else
+    with translation.override(languages.django_code(language)):
+        if reply.action == "choose" and len(reply.candidates) >= 2:
+            first, second = reply.candidates[0], reply.candidates[1]
+            return gettext("Você quis dizer: “%(first)s” ou “%(second)s”?") % {
+                "first": first.question, "second": second.question}
+        if reply.reason == "greeting":
+            return gettext("Olá! Como posso ajudar? Escreva sua dúvida.")
+        if staffed:
+            return gettext("Não encontrei uma resposta. Quer falar com um atendente?")
+        return gettext(
             "Não encontrei uma resposta e não há atendentes agora (seg. a sex., 8h às 18h). "
             "Posso abrir um chamado para você; a resposta chega por e-mail.")
 
@@ -138,9 +136,9 @@ def ask(text: str, language: str = "pt-BR", *, record: bool = False,
 def start_conversation(language: str = "pt-BR") -> Conversation:
     conversation = Conversation.objects.create(language=kb.normalise_language(language),
                                                last_activity_at=timezone.now())
-    greeting = ("Hello! I am the virtual assistant. I never ask for passwords."
-                if conversation.language == "en" else
-                "Olá! Sou o assistente virtual. Nunca peço sua senha. Qual é a sua dúvida?")
+    with translation.override(languages.django_code(conversation.language)):
+        greeting = gettext(
+            "Olá! Sou o assistente virtual. Nunca peço sua senha. Qual é a sua dúvida?")
     Turn.objects.create(conversation=conversation, role=Turn.Role.BOT, text=greeting)
     return conversation
 

@@ -21,25 +21,40 @@ The caller (the Django side) builds :class:`ChannelInfo` objects from its databa
 only the channels it wants recommended. Rules are keyed by slug (stable when an agency renames a
 channel); a channel with no rules of its own can borrow a rule set (``rules_key``) or is scored
 on the words of its own texts, and a slug absent from the list is never recommended.
+
+Words of the explanation. The sentences of ``why`` and of the questions are gettext messages
+like every other interface string: their pt-BR msgids are in :data:`MESSAGES` below, marked with
+:func:`gettext_noop` so that ``balcao makemessages`` extracts them, and their pt-PT and English
+texts live in ``balcao/locale`` with the rest of the interface (``docs/translators.md``). This
+module still imports no Django: :func:`recommend` takes a ``translate(msgid, language)``
+callable. The Django side (``catalog.services.translate``) passes one that renders through
+``django.utils.translation`` in the need's language, so an agency's own ``LOCALE_PATHS`` apply;
+without one, :func:`catalogue_translate` reads the same compiled catalogues with the standard
+library's ``gettext``, so plain-Python callers (tests, ``triage_batch``) get the same words.
+What the agency writes (channel names, "ideal para", hours and deadline texts, the appeal
+sentence) is catalogue data and comes in the caller's :class:`ChannelInfo`, per language.
 """
 
 from __future__ import annotations
 
+import gettext
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from balcao import languages
 from balcao.textnorm import fold, language_family, stems, tokens
 
 MERIT_NOT_DISCUSSED = "merit-not-discussed"
-LANGUAGES = ("pt-BR", "pt-PT", "en")
-DEFAULT_LANGUAGE = "pt-BR"
+LANGUAGES = languages.LANGUAGES
+DEFAULT_LANGUAGE = languages.DEFAULT
 RULES_PATH = Path(__file__).with_name("triage_rules.json")
 DEMO_CATALOG_PATH = Path(__file__).parent / "demo" / "inpi-catalog.json"
+LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
 
 _NUMBER_WORDS = frozenset(
     {
@@ -59,6 +74,10 @@ class TriageInputError(ValueError):
         super().__init__(message)
         self.field = field
         self.message = message
+
+
+Translate = Callable[[str, str], str]
+"""``translate(msgid, language)``: a pt-BR msgid in ``language`` (pt-BR, pt-PT or en)."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -149,23 +168,16 @@ class Recommendation:
 
 
 def normalise_language(value: object, default: str = DEFAULT_LANGUAGE) -> str:
-    """Canonical language tag, or :class:`TriageInputError` on ``language``.
+    """Canonical language tag (:func:`balcao.languages.normalise`), or
+    :class:`TriageInputError` on ``language``.
 
     Absent (``None``) means the agency's default. Case and ``_`` are tolerated; ``pt`` means
-    pt-BR and ``en-GB``/``en-US`` mean ``en``. Anything else (``es``, ``xx``) is an error.
+    pt-BR and ``en-GB``/``en-US`` mean ``en``. Anything else (``es``, ``xx``, blank) is an error.
     """
-    if value is None:
-        return default
-    if not isinstance(value, str) or not value.strip():
-        raise TriageInputError("language", "language must be one of pt-BR, pt-PT, en")
-    tag = value.strip().replace("_", "-").lower()
-    if tag in ("pt-br", "pt"):
-        return "pt-BR"
-    if tag == "pt-pt":
-        return "pt-PT"
-    if tag == "en" or tag.startswith("en-"):
-        return "en"
-    raise TriageInputError("language", f"unknown language {value!r}: use pt-BR, pt-PT or en")
+    try:
+        return languages.normalise(value, default)
+    except languages.UnknownLanguage as exc:
+        raise TriageInputError("language", str(exc)) from None
 
 
 def check_text(text: object) -> str:
@@ -321,10 +333,6 @@ class TriageRules:
 
     def weight(self, name: str, default: float = 0.0) -> float:
         return float(self.raw.get("weights", {}).get(name, default))
-
-    def messages(self, language: str) -> Mapping[str, str]:
-        messages: Mapping[str, str] = self.raw["messages"][language]
-        return messages
 
 
 def _compile_groups(groups: Mapping[str, Any]) -> dict[str, tuple[_Pattern, ...]]:
@@ -511,13 +519,16 @@ def recommend(
     rules: TriageRules | None = None,
     default_language: str = DEFAULT_LANGUAGE,
     appeal_text: str | None = None,
+    translate: Translate | None = None,
 ) -> Recommendation:
     """Recommend one channel (or ``merit-not-discussed``) and an alternative for a need.
 
     ``channels`` are the agency's channels; inactive ones are dropped. ``appeal_text`` is the
     agency's sentence on the recurso in ``language`` (the catalogue's ``appeal``); without it the
-    rules' default (INPI, Lei 9.279/1996 art. 212) is used. Raises :class:`TriageInputError` on an
-    empty text, an unknown language or ill-typed answers, and when no channel is active.
+    default one (INPI, Lei 9.279/1996 art. 212) is used. ``translate(msgid, language)`` gives
+    the explanation's sentences (:data:`MESSAGES`) in the need's language; by default
+    :func:`catalogue_translate`. Raises :class:`TriageInputError` on an empty text, an unknown
+    language or ill-typed answers, and when no channel is active.
     """
     text = check_text(text)
     lang = normalise_language(language, default_language)
@@ -615,12 +626,13 @@ def recommend(
     scores = {c.channel.slug: round(c.score, 2) for c in ranked}
     scores[MERIT_NOT_DISCUSSED] = round(merit_score, 2)
     scores = dict(sorted(scores.items(), key=lambda kv: -kv[1]))
-    questions = _questions(given, lang, rules)
+    words = _Words(lang, translate or catalogue_translate)
+    questions = _questions(given, words)
 
     margin = float(rules.raw["merit"].get("margin", 1.0))
     if merit_score >= threshold and merit_score >= best.score * margin:
         alternative = _merit_alternative(ranked, rules)
-        why = _why_merit(lang, rules, alternative, conditions.get("urgent", False), appeal_text)
+        why = _why_merit(words, alternative, conditions.get("urgent", False), appeal_text)
         return Recommendation(
             MERIT_NOT_DISCUSSED,
             alternative.channel.slug if alternative else None,
@@ -635,7 +647,7 @@ def recommend(
         ranked = sorted(candidates, key=lambda c: (c.channel.level, c.channel.order, order_key(c)))
         best = ranked[0]
     alternative = _alternative(best, ranked, rules)
-    why = _why_channel(lang, rules, best, alternative, ranked, conditions, fallback)
+    why = _why_channel(words, rules, best, alternative, ranked, conditions, fallback)
     return Recommendation(
         best.channel.slug,
         alternative.channel.slug if alternative else None,
@@ -702,32 +714,95 @@ def _merit_alternative(ranked: Sequence[_Candidate], rules: TriageRules) -> _Can
 # Explanations
 
 
-def _join(items: Sequence[str], lang: str, rules: TriageRules) -> str:
+def gettext_noop(message: str) -> str:
+    """Marks a msgid for ``makemessages`` (its xgettext keyword) and returns it untranslated."""
+    return message
+
+
+# The sentences of ``why`` and the questions: pt-BR msgids, translated in balcao/locale.
+MESSAGES: Mapping[str, str] = {
+    "recommend": gettext_noop("Recomendamos %(name)s, ideal para %(ideal)s."),
+    "fallback": gettext_noop(
+        "Não identificamos um canal específico para a sua necessidade; %(name)s faz o "
+        "pré-atendimento: orienta e direciona ao canal mais adequado."
+    ),
+    "set_aside": gettext_noop("%(name)s ficou de lado por ser desaconselhado para %(item)s."),
+    "hours": gettext_noop("Funcionamento: %(hours)s."),
+    "deadline": gettext_noop("Prazo: %(deadline)s."),
+    "no_terms": gettext_noop("O catálogo não informa horário nem prazo de %(name)s."),
+    "urgent_none": gettext_noop("Nenhum canal é ideal para casos urgentes."),
+    "urgent_not_advised": gettext_noop("%(name)s é desaconselhado para %(item)s."),
+    "alternative": gettext_noop("Alternativa: %(name)s, ideal para %(ideal)s."),
+    "merit": gettext_noop("Nenhum canal de atendimento aprecia ou discute o mérito de decisões."),
+    "merit_alternative": gettext_noop(
+        "Para entender a decisão ou saber como recorrer: %(name)s, ideal para %(ideal)s."
+    ),
+    "merit_urgent": gettext_noop(
+        "Se há pressa, atenção ao prazo do recurso: confira a data da publicação da decisão."
+    ),
+    "appeal": gettext_noop(
+        "Para pedir que uma decisão seja revista, o caminho é o recurso administrativo, que, "
+        "salvo disposição em contrário, deve ser interposto em até 60 dias (Lei 9.279/1996, "
+        "art. 212); confira o prazo aplicável na publicação da decisão."
+    ),
+    "and": gettext_noop("%(items)s e %(last)s"),
+    "question_urgent": gettext_noop("É urgente?"),
+    "question_about_decision": gettext_noop(
+        "É sobre uma decisão já tomada (por exemplo, um indeferimento)?"
+    ),
+}
+
+
+@lru_cache(maxsize=len(LANGUAGES))
+def _catalogue(language: str) -> gettext.NullTranslations:
+    return gettext.translation(
+        "django", LOCALE_DIR, languages=[languages.locale_name(language)], fallback=True
+    )
+
+
+def catalogue_translate(msgid: str, language: str) -> str:
+    """``msgid`` in ``language`` from the compiled catalogues of ``balcao/locale`` (standard
+    library ``gettext``); pt-BR, the language of the msgids, has no catalogue."""
+    return _catalogue(language).gettext(msgid)
+
+
+@dataclass(frozen=True)
+class _Words:
+    """The explanation's sentences in one language."""
+
+    language: str
+    translate: Translate
+
+    def __call__(self, key: str, **params: str) -> str:
+        text = self.translate(MESSAGES[key], self.language)
+        return text % params if params else text
+
+
+def _join(items: Sequence[str], words: _Words) -> str:
     items = [i for i in items if i]
     if len(items) <= 1:
         return "".join(items)
-    return ", ".join(items[:-1]) + rules.messages(lang)["and"] + items[-1]
+    return words("and", items=", ".join(items[:-1]), last=items[-1])
 
 
-def _terms(texts: ChannelTexts, lang: str, rules: TriageRules) -> str:
-    msg = rules.messages(lang)
+def _terms(texts: ChannelTexts, words: _Words) -> str:
     parts = []
     if texts.hours_text:
-        parts.append(msg["hours"].format(hours=texts.hours_text))
+        parts.append(words("hours", hours=texts.hours_text))
     if texts.deadline_text:
-        parts.append(msg["deadline"].format(deadline=texts.deadline_text))
+        parts.append(words("deadline", deadline=texts.deadline_text))
     if not parts:
-        parts.append(msg["no_terms"].format(name=texts.name))
+        parts.append(words("no_terms", name=texts.name))
     return " ".join(parts)
 
 
-def _ideal(cand: _Candidate, texts: ChannelTexts, lang: str, rules: TriageRules) -> str:
+def _ideal(cand: _Candidate, texts: ChannelTexts, words: _Words) -> str:
     chosen = [p for p in texts.ideal_for if p in cand.ideal_hits] or list(texts.ideal_for)
-    return _join(chosen, lang, rules) or "—"
+    return _join(chosen, words) or "—"
 
 
 def _why_channel(
-    lang: str,
+    words: _Words,
     rules: TriageRules,
     best: _Candidate,
     alternative: _Candidate | None,
@@ -735,12 +810,12 @@ def _why_channel(
     conditions: Mapping[str, bool],
     fallback: bool,
 ) -> str:
-    msg = rules.messages(lang)
+    lang = words.language
     texts = best.channel.in_language(lang)
-    ideal = _ideal(best, texts, lang, rules)
-    sentences = [msg["recommend"].format(name=texts.name, ideal=ideal)]
+    ideal = _ideal(best, texts, words)
+    sentences = [words("recommend", name=texts.name, ideal=ideal)]
     if fallback:
-        sentences.append(msg["fallback"].format(name=texts.name))
+        sentences.append(words("fallback", name=texts.name))
     min_raw = rules.weight("set_aside_min_raw", 1.0)
     set_aside = [
         c
@@ -753,52 +828,45 @@ def _why_channel(
     if set_aside:
         other = max(set_aside, key=lambda c: c.raw)
         item = next(phrase for tag, phrase in other.penalties if tag != "urgent")
-        sentences.append(
-            msg["set_aside"].format(name=other.channel.in_language(lang).name, item=item)
-        )
+        sentences.append(words("set_aside", name=other.channel.in_language(lang).name, item=item))
     if conditions.get("urgent"):
-        sentences.append(msg["urgent_none"])
+        sentences.append(words("urgent_none"))
         urgent_items = [phrase for tag, phrase in best.penalties if tag == "urgent"]
         if urgent_items:
-            sentences.append(
-                msg["urgent_not_advised"].format(name=texts.name, item=urgent_items[0])
-            )
-    sentences.append(_terms(texts, lang, rules))
+            sentences.append(words("urgent_not_advised", name=texts.name, item=urgent_items[0]))
+    sentences.append(_terms(texts, words))
     if alternative is not None:
         alt = alternative.channel.in_language(lang)
         sentences.append(
-            msg["alternative"].format(name=alt.name, ideal=_ideal(alternative, alt, lang, rules))
+            words("alternative", name=alt.name, ideal=_ideal(alternative, alt, words))
         )
     return " ".join(sentences)
 
 
 def _why_merit(
-    lang: str,
-    rules: TriageRules,
+    words: _Words,
     alternative: _Candidate | None,
     urgent: bool,
     appeal_text: str | None,
 ) -> str:
-    msg = rules.messages(lang)
-    sentences = [msg["merit"], appeal_text or msg["appeal"]]
+    sentences = [words("merit"), appeal_text or words("appeal")]
     if urgent:
-        sentences.append(msg["merit_urgent"])
+        sentences.append(words("merit_urgent"))
     if alternative is not None:
-        alt = alternative.channel.in_language(lang)
-        ideal = _ideal(alternative, alt, lang, rules)
-        sentences.append(msg["merit_alternative"].format(name=alt.name, ideal=ideal))
-        sentences.append(_terms(alt, lang, rules))
+        alt = alternative.channel.in_language(words.language)
+        ideal = _ideal(alternative, alt, words)
+        sentences.append(words("merit_alternative", name=alt.name, ideal=ideal))
+        sentences.append(_terms(alt, words))
     return " ".join(sentences)
 
 
-def _questions(given: Answers, lang: str, rules: TriageRules) -> list[dict[str, str]]:
+def _questions(given: Answers, words: _Words) -> list[dict[str, str]]:
     """The two questions the triage would still ask (those skipped)."""
-    msg = rules.messages(lang)
     asked = []
     if given.urgent is None:
-        asked.append({"id": "urgent", "text": msg["question_urgent"]})
+        asked.append({"id": "urgent", "text": words("question_urgent")})
     if given.about_decision is None:
-        asked.append({"id": "about_decision", "text": msg["question_about_decision"]})
+        asked.append({"id": "about_decision", "text": words("question_about_decision")})
     return asked
 
 

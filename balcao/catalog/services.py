@@ -1,16 +1,22 @@
 """Catalogue actions: loading an agency catalogue, rendering hours and "open now",
-the triage recommender over the active channels, anonymous outcomes, versioned edits."""
+the triage recommender over the active channels, anonymous outcomes, versioned edits.
+
+Text for people is chosen by gettext in the language asked for (``translation.override``),
+never by branching on the language: pt-BR msgids, pt-PT and English in ``balcao/locale``.
+"""
 
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from django.core import signing
 from django.db import transaction
-from django.utils import timezone
+from django.utils import dateformat, timezone, translation
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 
+from balcao import languages
 from balcao.cases.models import Workflow
 from balcao.catalog import recommender
 from balcao.catalog.models import (
@@ -32,11 +38,16 @@ TEXT_KEYS = ("name", "purpose", "ideal_for", "not_advised_for", "terms", "hours_
 
 
 def language_code(value: str | None) -> str:
-    """'pt-br' → 'pt-BR', 'pt-pt' → 'pt-PT', 'en…' → 'en'."""
-    value = (value or "pt-BR").lower()
-    if value.startswith("en"):
-        return "en"
-    return "pt-PT" if value in {"pt-pt", "pt_pt"} else "pt-BR"
+    """The canonical tag of a Django language code: 'pt-br' → 'pt-BR', 'pt-pt' → 'pt-PT',
+    'en…' → 'en'; anything else is the default, pt-BR."""
+    return languages.normalise_or_default(value)
+
+
+def translate(msgid: str, language: str) -> str:
+    """``msgid`` (pt-BR) in ``language`` through Django's gettext: the recommender's
+    ``translate`` on the Django side."""
+    with translation.override(languages.django_code(language)):
+        return gettext(msgid)
 
 
 # --- loading --------------------------------------------------------------------------
@@ -125,26 +136,74 @@ def _calendar(channel: Channel):
 
 
 def open_status(channel: Channel, language: str, now: datetime | None = None) -> dict:
-    """Whether the channel is open now, and a sentence for the portal card (respecting
-    holidays and agency closures through the channel's calendar)."""
+    """Whether the channel is open now, and a sentence for the portal card in ``language``
+    (respecting holidays and agency closures through the channel's calendar)."""
     now = now or timezone.now()
-    english = language_code(language) == "en"
-    if channel.hours == Channel.Hours.ALWAYS:
-        return {"open": True, "text": "Open 24 hours" if english else "Aberto 24 horas"}
-    cal = _calendar(channel)
-    if channel.hours == Channel.Hours.WEEKLY and cal is not None:
-        return {"open": cal.is_open(now), "text": cal.opening_status(now, language_code(
-            language).lower()[:2])}
-    if channel.hours == Channel.Hours.SESSIONS and channel.session_times:
-        times = " e ".join(t.replace(":00", "h") for t in channel.session_times)
-        if english:
-            times = " and ".join(channel.session_times)
-            return {"open": None, "text": f"Live sessions at {times}"}
-        return {"open": None, "text": f"Sessões ao vivo às {times}"}
-    if channel.hours == Channel.Hours.APPOINTMENT:
-        return {"open": None, "text": "By appointment" if english else "Com agendamento"}
-    return {"open": True, "text": "Requests accepted at any time" if english
-            else "Recebe pedidos a qualquer momento"}
+    with translation.override(languages.django_code(language_code(language))):
+        if channel.hours == Channel.Hours.ALWAYS:
+            return {"open": True, "text": gettext("Aberto 24 horas")}
+        cal = _calendar(channel)
+        if channel.hours == Channel.Hours.WEEKLY and cal is not None:
+            return {"open": cal.is_open(now), "text": _weekly_status(cal, now)}
+        if channel.hours == Channel.Hours.SESSIONS and channel.session_times:
+            times = _list_text([_clock_text(*map(int, t.split(":")[:2]))
+                                for t in channel.session_times])
+            return {"open": None, "text": gettext("Sessões ao vivo às %(times)s")
+                    % {"times": times}}
+        if channel.hours == Channel.Hours.APPOINTMENT:
+            return {"open": None, "text": gettext("Com agendamento")}
+        return {"open": True, "text": gettext("Recebe pedidos a qualquer momento")}
+
+
+WEEKDAYS = (
+    pgettext_lazy("dia da semana", "segunda"), pgettext_lazy("dia da semana", "terça"),
+    pgettext_lazy("dia da semana", "quarta"), pgettext_lazy("dia da semana", "quinta"),
+    pgettext_lazy("dia da semana", "sexta"), pgettext_lazy("dia da semana", "sábado"),
+    pgettext_lazy("dia da semana", "domingo"),
+)
+
+
+def _clock_text(hour: int, minute: int) -> str:
+    """A time of day as people write it in the active language: "9h", "12h30" / "09:00"."""
+    if minute == 0:
+        # Translators: a time on the hour, in Django's date format (G hour, H hour with two
+        # digits, i minutes, \h the letter h): pt-BR writes 9h, English 09:00 (H:i).
+        pattern = pgettext("formato de hora cheia", "G\\h")
+    else:
+        # Translators: a time with minutes, in Django's date format: pt-BR writes 12h30.
+        pattern = pgettext("formato de hora e minutos", "G\\hi")
+    return dateformat.time_format(time(hour, minute), pattern)
+
+
+def _list_text(items: list[str]) -> str:
+    """"a, b e c" in the active language."""
+    if len(items) <= 1:
+        return "".join(items)
+    return gettext("%(items)s e %(last)s") % {"items": ", ".join(items[:-1]), "last": items[-1]}
+
+
+def _weekly_status(cal, now: datetime) -> str:
+    """"Aberto agora — fecha às 17h" / "Fechado — abre segunda às 9h", from the calendar's
+    facts (closing time, next opening), in the active language."""
+    closing = cal.closing_time(now)
+    if closing is not None:
+        return gettext("Aberto agora — fecha às %(time)s") % {
+            "time": _clock_text(closing.hour, closing.minute)}
+    opening = cal.next_opening(now)
+    if opening is None:
+        return gettext("Fechado")
+    opening = cal.local(opening)
+    at = _clock_text(opening.hour, opening.minute)
+    today = cal.local(now).date()
+    if opening.date() == today:
+        return gettext("Fechado — abre hoje às %(time)s") % {"time": at}
+    if opening.date() == today + timedelta(days=1):
+        return gettext("Fechado — abre amanhã às %(time)s") % {"time": at}
+    if (opening.date() - today).days < 7:
+        return gettext("Fechado — abre %(weekday)s às %(time)s") % {
+            "weekday": str(WEEKDAYS[opening.weekday()]), "time": at}
+    return gettext("Fechado — abre em %(date)s às %(time)s") % {
+        "date": opening.date().strftime("%d/%m/%Y"), "time": at}
 
 
 def channel_info(channel: Channel) -> recommender.ChannelInfo:
@@ -190,7 +249,7 @@ def triage(text, language=None, answers=None, *, record: bool = False,
     lang = recommender.normalise_language(language)
     result = recommender.recommend(
         text, lang, answers, channels if channels is not None else active_channel_infos(),
-        appeal_text=appeal_text(lang)).to_json()
+        appeal_text=appeal_text(lang), translate=translate).to_json()
     if record:
         outcome = TriageOutcome.objects.create(
             language=lang, recommended=result["channel"],

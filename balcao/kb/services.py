@@ -14,12 +14,10 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from balcao import languages
 from balcao.bot.gaps import best_group, content_stems
 from balcao.bot.masking import mask
 from balcao.kb.models import Article, ArticleVersion, Gap, GapGroup
-
-LANGUAGE_CODES = {"pt-br": "pt-BR", "pt": "pt-BR", "pt-pt": "pt-PT", "en": "en",
-                  "en-us": "en", "en-gb": "en"}
 
 # Allowed moves of the editorial workflow: draft → in review → published → archived.
 TRANSITIONS = {
@@ -35,10 +33,12 @@ class KbError(Exception):
 
 
 def normalise_language(value) -> str:
-    code = LANGUAGE_CODES.get(str(value or "pt-BR").strip().lower())
-    if code is None:
-        raise KbError(f"idioma desconhecido: {value!r} (use pt-BR, pt-PT ou en)")
-    return code
+    """The canonical tag (:func:`balcao.languages.normalise`); absent or empty is pt-BR,
+    anything unknown a :class:`KbError`."""
+    try:
+        return languages.normalise(value or None)
+    except languages.UnknownLanguage:
+        raise KbError(f"idioma desconhecido: {value!r} (use pt-BR, pt-PT ou en)") from None
 
 
 def _clean_list(value, name: str) -> list[str]:

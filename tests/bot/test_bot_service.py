@@ -8,9 +8,10 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from balcao.bot import services
+from balcao.bot.engine import Candidate, Reply
 from balcao.bot.models import Conversation
 from balcao.cases.models import Case, State
 from balcao.kb import services as kb
@@ -209,3 +210,57 @@ def test_public_chat_page_talks_and_offers_a_case(client, channel, monkeypatch):
     page = client.get(page["Location"])
     assert "aberto com a transcrição" in page.content.decode()
     assert Case.objects.count() == 1
+
+
+# --- the bot's own words, in the conversation's language ---------------------------------
+
+GREETINGS = {
+    "pt-BR": "Olá! Sou o assistente virtual. Nunca peço sua senha. Qual é a sua dúvida?",
+    "pt-PT": "Olá! Sou o assistente virtual. Nunca peço a sua palavra-passe. "
+             "Qual é a sua dúvida?",
+    "en": "Hello! I am the virtual assistant. I never ask for your password. "
+          "What is your question?",
+}
+
+
+@pytest.mark.parametrize("language", list(GREETINGS))
+def test_a_conversation_opens_in_its_language(language):
+    conversation = services.start_conversation(language)
+    assert conversation.turns.get().text == GREETINGS[language]
+
+
+def _reply(action: str, reason: str = "", candidates=()) -> Reply:
+    return Reply(article_id=None, confidence=0.0, action=action, asked_for_human=False,
+                 answer="", candidates=list(candidates), reason=reason)
+
+
+CHOICE = [Candidate("a", "Como emito a GRU?", 0.5, 0.5),
+          Candidate("b", "Como pago a GRU?", 0.5, 0.5)]
+
+
+@pytest.mark.parametrize(("language", "choose", "greeting", "staffed", "unstaffed"), [
+    ("pt-BR", "Você quis dizer", "Escreva sua dúvida", "falar com um atendente",
+     "Posso abrir um chamado para você"),
+    ("pt-PT", "Queria dizer", "Escreva a sua dúvida", "falar com um operador",
+     "Posso abrir um pedido por si"),
+    ("en", "Did you mean", "How can I help", "talk to a person", "I can open a request"),
+])
+def test_fixed_answers_follow_the_language(language, choose, greeting, staffed, unstaffed):
+    """pt-PT gets pt-PT (not pt-BR), English gets English, whatever language is active."""
+    with translation.override("pt-br" if language == "en" else "en"):
+        texts = [
+            services.answer_text(_reply("choose", candidates=CHOICE), language, True),
+            services.answer_text(_reply("refuse", "greeting"), language, True),
+            services.answer_text(_reply("refuse", "no-match"), language, True),
+            services.answer_text(_reply("refuse", "no-match"), language, False),
+        ]
+    for text, wanted in zip(texts, (choose, greeting, staffed, unstaffed), strict=True):
+        assert wanted in text
+    assert "“Como emito a GRU?”" in texts[0] and "“Como pago a GRU?”" in texts[0]
+    if language != "pt-BR":
+        assert not {"você", "chamado", "atendente"} & set(" ".join(texts).lower().split())
+
+
+def test_asking_in_pt_pt_answers_in_pt_pt():
+    result = services.ask("qual a previsão do tempo para amanhã?", "pt-PT", now=MONDAY_20)
+    assert "operadores" in result["answer"] and "atendentes" not in result["answer"]

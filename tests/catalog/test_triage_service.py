@@ -162,3 +162,40 @@ def test_console_refuses_an_unknown_deadline_policy(catalog, staff, verified_cli
     response = client.post("/console/catalogo/sic/", {k: v for k, v in form.items()
                                                       if v is not None and v is not False})
     assert response.status_code == 200 and "desconhecida" in response.content.decode()
+
+
+def test_why_in_pt_pt_is_pt_pt(catalog):
+    """The explanation's sentences are gettext messages: pt-PT reads its own catalogue."""
+    text = "como faço para cumprir a exigência técnica do meu pedido de patente?"
+    pt_pt = services.triage(text, "pt-PT")
+    assert pt_pt["why"].startswith("Recomendamos Fale Conosco")
+    assert "Pusemos de parte Chatbot do INPI" in pt_pt["why"]
+    assert "ficou de lado" not in pt_pt["why"]
+    merit = services.triage("quero que o INPI reverta o indeferimento da minha marca", "pt-PT")
+    assert "Lei brasileira 9.279/1996" in merit["why"] and "confirme o prazo" in merit["why"]
+    assert "confira" not in merit["why"]
+
+
+def test_the_django_and_the_pure_translations_agree():
+    """``services.translate`` (Django's gettext) and the pure core's default
+    (``recommender.catalogue_translate``) read the same catalogues."""
+    from balcao.catalog import recommender
+
+    for language in ("pt-BR", "pt-PT", "en"):
+        for msgid in recommender.MESSAGES.values():
+            assert services.translate(msgid, language) == recommender.catalogue_translate(
+                msgid, language)
+    assert services.translate(recommender.MESSAGES["hours"], "en") == "Hours: %(hours)s."
+
+
+def test_questions_follow_the_language(catalog):
+    questions = services.triage("quanto custa uma marca", "en")["questions"]
+    assert [q["text"] for q in questions] == [
+        "Is it urgent?", "Is it about a decision already made (for example, a refusal)?"]
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("pt-br", "pt-BR"), ("pt-pt", "pt-PT"), ("pt_pt", "pt-PT"), ("en-us", "en"), ("en", "en"),
+    ("es", "pt-BR"), (None, "pt-BR")])
+def test_language_code_of_django_codes(value, expected):
+    assert services.language_code(value) == expected

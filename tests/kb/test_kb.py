@@ -230,3 +230,16 @@ def test_vote_window_does_not_keep_addresses():
         pytest.skip("reads the keys of the in-memory cache")
     keys = list(cache._cache)
     assert keys and not any("203.0.113.7" in str(k) for k in keys)
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (None, "pt-BR"), ("", "pt-BR"), ("pt", "pt-BR"), ("PT_br", "pt-BR"), (" pt-pt ", "pt-PT"),
+    ("en", "en"), ("en-GB", "en"), ("en_us", "en")])
+def test_language_tags_are_read_as_everywhere_else(value, expected):
+    assert services.normalise_language(value) == expected
+
+
+@pytest.mark.parametrize("value", ["es", "xx", " ", 7, "english"])
+def test_an_unknown_language_is_a_kb_error(value):
+    with pytest.raises(services.KbError, match="idioma desconhecido"):
+        services.normalise_language(value)
