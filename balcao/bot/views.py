@@ -10,21 +10,20 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from balcao import languages
 from balcao.bot import services
 from balcao.bot.models import Conversation
 from balcao.cases import intake
 from balcao.cases.services import CaseError
 
 SESSION_KEY = "bot_conversation"
-LANGUAGE_BY_UI = {"pt-br": "pt-BR", "pt-pt": "pt-PT", "en": "en"}
 
 
 def _conversation(request, *, create: bool) -> Conversation | None:
     token = request.session.get(SESSION_KEY)
     conversation = Conversation.objects.filter(token=token).first() if token else None
     if (conversation is None or conversation.state == Conversation.State.CLOSED) and create:
-        language = LANGUAGE_BY_UI.get((get_language() or "pt-br").lower(), "pt-BR")
-        conversation = services.start_conversation(language)
+        conversation = services.start_conversation(languages.normalise_or_default(get_language()))
         request.session[SESSION_KEY] = conversation.token
     return conversation
 

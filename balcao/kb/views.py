@@ -9,12 +9,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from balcao import languages
 from balcao.console.decorators import staff_view
 from balcao.kb import services
 from balcao.kb.forms import ArticleForm, ResolveGapForm
 from balcao.kb.models import Article, GapGroup
-
-LANGUAGE_BY_UI = {"pt-br": "pt-BR", "pt-pt": "pt-PT", "en": "en"}
 
 
 @staff_view("kb.edit")
@@ -105,7 +104,7 @@ def gap_resolve(request, pk: int):
 
 
 def _faq_language() -> str:
-    return LANGUAGE_BY_UI.get((get_language() or "pt-br").lower(), "pt-BR")
+    return languages.normalise_or_default(get_language())
 
 
 def faq_list(request):

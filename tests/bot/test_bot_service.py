@@ -264,3 +264,11 @@ def test_fixed_answers_follow_the_language(language, choose, greeting, staffed, 
 def test_asking_in_pt_pt_answers_in_pt_pt():
     result = services.ask("qual a previsão do tempo para amanhã?", "pt-PT", now=MONDAY_20)
     assert "operadores" in result["answer"] and "atendentes" not in result["answer"]
+
+
+@pytest.mark.parametrize(("prefix", "language"), [("", "pt-BR"), ("/pt-pt", "pt-PT"),
+                                                  ("/en", "en")])
+def test_the_chat_page_talks_in_the_pages_language(client, prefix, language):
+    page = client.get(f"{prefix}/chatbot/").content.decode()
+    assert GREETINGS[language] in page
+    assert Conversation.objects.get().language == language
