@@ -473,8 +473,8 @@ def _resume_after_pauses(
     Pause mode ("suspensão"; each policy's ``pause_reason`` gives its legal ground, see
     docs/deadlines.md, "Legal sources, and why each pauses or restarts"): the clock runs from
     ``counting_from`` until a pause starts, stops while the case waits on the requester and
-    runs again when the wait ends. ``counted_between(a, b)`` is the time that
-    counts from ``a`` to ``b`` in the policy's unit (calendar days, working days or seconds).
+    runs again when the wait ends. ``counted_between(a, b)`` is the time that counts from
+    ``a`` to ``b`` in the policy's unit (calendar days, working days or seconds).
     A pause that ends before the clock reaches it changes nothing; one that starts after the
     budget is spent gives nothing back. ``pauses`` must be sorted by start.
     """
@@ -528,8 +528,8 @@ def _due_day_kind(
 
     Calendar days: day 1 is the first working day after the notice day, days then run
     continuously and a due date on a non-working day rolls to the next working day (Lei
-    9.784/1999 art. 66 §§1-2). Working days: the ``amount``-th working day after the notice
-    day (CPA art. 87 c)).
+    9.784/1999 art. 66 §§1-2). Working days ("dias úteis"; for ``pt-cpa``, CPA art. 87 c)):
+    the ``amount``-th working day after the notice day.
     """
     counting_starts = calendar.next_working_ordinal(notice)
     if policy.kind is Kind.CALENDAR_DAYS:
