@@ -11,7 +11,10 @@ import sys
 
 
 def main() -> None:
+    from balcao import localstate
+
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "balcao.settings")
+    localstate.prepare(debug=localstate.env_bool("BALCAO_DEBUG", True))
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["balcao", *sys.argv[1:]])

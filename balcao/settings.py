@@ -7,32 +7,27 @@ environment, with defaults that make ``make run`` work on a fresh clone:
 - ``REDIS_URL``: unset → in-memory channel layer and the embedded (SQLite) task queue;
   set → Redis for both, so several web processes and workers can share work.
 - ``BALCAO_TIME_ZONE`` (default America/Sao_Paulo), ``BALCAO_COUNTRY`` (BR or PT).
-- ``SECRET_KEY``: generated into ``var/secret_key`` on first run when DEBUG is on;
-  with DEBUG off and no secret, Balcão refuses to start.
+- ``SECRET_KEY``: on a laptop (DEBUG on) the ``balcao`` command generates one into
+  ``var/secret_key`` on its first run (``balcao.localstate``; importing these settings
+  writes nothing); with DEBUG off and no secret, Balcão refuses to start.
+
+The test suite runs on ``balcao.test_settings`` (these, plus fast hashing, tasks run in
+the test's process, no connection pool).
 - ``BALCAO_DEBUG`` (default on for a laptop), ``ALLOWED_HOSTS`` (comma separated).
 """
 
 from __future__ import annotations
 
 import os
-import secrets
-import sys
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("BALCAO_VAR_DIR", BASE_DIR / "var"))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+from balcao.localstate import BASE_DIR, env_bool, read_secret_key, var_dir
 
-
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+VAR_DIR = var_dir()
 
 
 def env_list(name: str, default: str) -> list[str]:
@@ -43,18 +38,16 @@ DEBUG = env_bool("BALCAO_DEBUG", True)
 
 
 def _secret_key() -> str:
-    key = os.environ.get("SECRET_KEY", "")
+    key = read_secret_key()
     if key:
         return key
     if not DEBUG:
         raise ImproperlyConfigured(
             "SECRET_KEY is not set and BALCAO_DEBUG is off: refusing to start without a secret."
         )
-    key_file = VAR_DIR / "secret_key"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
-    return key_file.read_text().strip()
+    raise ImproperlyConfigured(
+        f"No SECRET_KEY and no {VAR_DIR / 'secret_key'}: run any `balcao` command once "
+        "(it creates the laptop's key) or set SECRET_KEY.")
 
 
 SECRET_KEY = _secret_key()
@@ -148,10 +141,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django's backend, reading timestamps with psycopg's C loader (balcao/db/postgresql).
     DATABASES["default"]["ENGINE"] = "balcao.db.postgresql"
 
-if DATABASES["default"]["ENGINE"] == "balcao.db.postgresql" and env_bool(
-    # Off under pytest: pooled connections would keep the test database from being dropped.
-    "BALCAO_DB_POOL", "pytest" not in sys.modules
-):
+if DATABASES["default"]["ENGINE"] == "balcao.db.postgresql" and env_bool("BALCAO_DB_POOL", True):
     # Under ASGI each request runs in its own thread-sensitive context, so persistent
     # connections (CONN_MAX_AGE > 0) are opened per request and never reused; a pool
     # per process is Django's answer (psycopg[pool]).
@@ -201,8 +191,7 @@ if BALCAO_COUNTRY not in {"BR", "PT"}:
     raise ImproperlyConfigured("BALCAO_COUNTRY must be BR or PT.")
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)
+STATIC_ROOT = VAR_DIR / "static"  # made by localstate.prepare (WhiteNoise expects it)
 STATICFILES_DIRS = [BASE_DIR / "balcao" / "static"]
 
 # Attachments live outside the web root and are only served by a view that checks
@@ -245,10 +234,10 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 # Background work: one task API (huey). Embedded SQLite queue by default, Redis when set.
-# Under pytest tasks run immediately, in the test's process (BALCAO_TASKS_IMMEDIATE).
+# BALCAO_TASKS_IMMEDIATE runs tasks in the calling process (the test settings do).
 HUEY = {
     "name": "balcao",
-    "immediate": env_bool("BALCAO_TASKS_IMMEDIATE", "pytest" in sys.modules),
+    "immediate": env_bool("BALCAO_TASKS_IMMEDIATE", False),
     "utc": True,
     "consumer": {"workers": int(os.environ.get("BALCAO_WORKERS", "2")), "worker_type": "thread"},
 }
@@ -331,10 +320,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("BALCAO_LOG_LEVEL", "WARNING")},
 }
-
-if "pytest" in sys.modules:
-    # Tests hash passwords quickly; production keeps Django's PBKDF2 default.
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # Login hardening (accounts): after BALCAO_LOGIN_MAX_FAILURES a username waits this long,
 # doubling up to BALCAO_LOGIN_LOCKOUT_SECONDS; an address may get this many usernames wrong

@@ -4,5 +4,8 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+from balcao import localstate  # noqa: E402
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "balcao.settings")
+localstate.prepare(debug=localstate.env_bool("BALCAO_DEBUG", True))  # var/ on a fresh machine
 application = get_wsgi_application()

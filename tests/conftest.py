@@ -171,6 +171,7 @@ def balcao_serve():
     started: list[RunningServer] = []
 
     def start(*args: str, env: dict) -> RunningServer:
+        env = {**env, "DJANGO_SETTINGS_MODULE": "balcao.settings"}  # a real server's settings
         port = free_port()
         process = subprocess.Popen(  # noqa: S603
             [*BALCAO, "serve", "--port", str(port), *args], env=env,

@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from balcao import languages
+from balcao.accounts.permissions import SYSTEM
 from balcao.bot import llm
 from balcao.bot.engine import Bot, Reply
 from balcao.bot.masking import mask
@@ -210,7 +211,7 @@ def open_case_from_conversation(conversation: Conversation, *, name: str, email:
         raise case_services.CaseError(
             "Nenhum canal está configurado para receber chamados do chatbot.")
     case = case_services.do_open_case(channel=channel, subject=subject, description=subject,
-                                      requester=requester, actor=None)
+                                      requester=requester, actor=SYSTEM)
     case_services.do_add_message(case, "Transcrição do chatbot:\n" + transcript(conversation),
                                  author_kind=Message.Author.BOT)
     conversation.case, conversation.requester = case, requester

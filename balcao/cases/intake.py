@@ -30,9 +30,10 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from balcao.accounts.permissions import check_can, is_system
 from balcao.cases import history
 from balcao.cases.models import Case, Requester
-from balcao.cases.services import CaseError, PermissionDenied, check_can, check_requester_documents
+from balcao.cases.services import CaseError, PermissionDenied, check_requester_documents
 from balcao.cases.text import clean_line
 
 
@@ -149,7 +150,7 @@ def do_link_contact(contact: Requester, person: Requester, *, actor, via: str = 
     Returns the number of cases moved.
     """
     if via == LinkVia.STAFF:
-        if actor is None:
+        if actor is None or is_system(actor):
             raise PermissionDenied(_("Só a equipe pode vincular um contato a um cadastro."))
         check_can(actor, "requesters.edit")
     elif via != LinkVia.EMAIL_PROOF:

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from balcao.accounts.permissions import SYSTEM, check_can, is_system  # noqa: F401
 from balcao.accounts.roles import SEES_ALL_CASES, has_capability, roles_of
 from balcao.cases import events, history, protocol
 from balcao.cases.attachments import check_file
@@ -34,14 +35,11 @@ from balcao.cases.models import (
 )
 from balcao.cases.text import clean_line
 from balcao.cases.validators import normalise_cnpj, normalise_cpf, normalise_nif
+from balcao.errors import PermissionDenied, Refused  # noqa: F401 — callers catch it here
 
-
-class CaseError(Exception):
-    """A refused action; ``str(exc)`` is the message shown to the person."""
-
-
-class PermissionDenied(CaseError):
-    pass
+# A refused action; ``str(exc)`` is the message shown to the person. PermissionDenied
+# (the actor's role does not allow it) is one of them.
+CaseError = Refused
 
 
 DEFAULT_WORKFLOW = "helpdesk"
@@ -131,16 +129,6 @@ def remember_team_ids(user, team_ids) -> None:
     user._balcao_team_ids = list(team_ids)
 
 
-def check_can(user, capability: str) -> None:
-    if user is not None and not has_capability(user, capability):
-        raise PermissionDenied("Você não tem permissão para esta ação.")
-
-
-def check_can_see(user, case: Case) -> None:
-    if user is not None and not visible_cases(user).filter(pk=case.pk).exists():
-        raise PermissionDenied("Você não tem acesso a este atendimento.")
-
-
 # --- opening ----------------------------------------------------------------------
 
 
@@ -192,7 +180,7 @@ def do_open_case(
         names = [t.strip()[:60] for t in tags if t.strip()]
         case.tags.set([Tag.objects.get_or_create(name=name)[0] for name in names])
     if team is not None and team.strategy != Team.Strategy.MANUAL:
-        do_auto_assign(case, actor=None)
+        do_auto_assign(case, actor=SYSTEM)
     events.case_event_on_commit("case.opened", case)
     return case
 
@@ -384,7 +372,7 @@ def check_can_open_for_team(user, team: Team | None) -> None:
     could not see it afterwards (the rule of ``visible_cases``: an agent sees its teams'
     cases, its own and unqueued ones). Opening it and then answering 404 made clients
     retry and open the same case twice."""
-    if user is None or team is None or user.is_superuser or roles_of(user) & SEES_ALL_CASES:
+    if is_system(user) or team is None or user.is_superuser or roles_of(user) & SEES_ALL_CASES:
         return
     team_ids = getattr(user, "_balcao_team_ids", None)
     if team_ids is None:

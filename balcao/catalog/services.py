@@ -17,6 +17,7 @@ from django.utils import dateformat, timezone, translation
 from django.utils.translation import gettext, pgettext, pgettext_lazy
 
 from balcao import languages
+from balcao.accounts.permissions import check_can
 from balcao.cases.models import Workflow
 from balcao.catalog import recommender
 from balcao.catalog.models import (
@@ -295,8 +296,6 @@ EDITABLE = ("name", "purpose", "ideal_for", "not_advised_for", "active", "order"
 @transaction.atomic
 def do_update_channel(channel: Channel, *, actor, **changes) -> Channel:
     """Edit a channel; the change (old → new) is kept in CatalogChange."""
-    from balcao.cases.services import check_can
-
     check_can(actor, "catalog.edit")
     unknown = set(changes) - set(EDITABLE)
     if unknown:

@@ -18,6 +18,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from balcao.accounts.permissions import check_can
 from balcao.cases import history
 from balcao.cases.models import Case, State
 from balcao.deadlines.calendar import BusinessCalendar, default_calendar
@@ -263,8 +264,6 @@ def _fmt(value: datetime | None) -> str:
 @transaction.atomic
 def do_extend_deadline(case: Case, *, actor, justification: str) -> Case:
     """Grant one extension (prorrogação) with its justification (LAI art. 11 §2)."""
-    from balcao.cases.services import check_can
-
     check_can(actor, "cases.extend_deadline")
     justification = (justification or "").strip()
     if not justification:

@@ -20,6 +20,7 @@ from django.utils import formats, timezone
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
+from balcao.accounts.permissions import SYSTEM
 from balcao.cases import intake
 from balcao.cases.models import Message
 from balcao.cases.services import do_add_message, do_open_case
@@ -229,7 +230,7 @@ def do_open_public_case(
         name=name, email=email, cpf=cpf, preferred_language=(get_language() or "pt-br"))
     case = do_open_case(channel=channel, subject=clean_line(subject, 250),
                         description=clean_text(description, 10000),
-                        requester=requester, service=service, actor=None)
+                        requester=requester, service=service, actor=SYSTEM)
     if attachment is not None:
         do_add_message(case, gettext("Anexo enviado com o formulário."),
                        author_kind=Message.Author.REQUESTER, files=[attachment])

@@ -27,6 +27,7 @@ def _env(tmp_path) -> dict:
 
 
 def test_a_fresh_process_connects_the_webhook_receiver(tmp_path):
+    (tmp_path / "var").mkdir()  # what `balcao` (or the WSGI entry point) prepares
     code = textwrap.dedent("""
         import django
         django.setup()

@@ -194,3 +194,20 @@ def test_history_delete_is_refused_by_postgresql(open_case):
     ):
         cursor.execute(sql, [case.pk])
     assert CaseEvent.objects.filter(case=case).exists()
+
+
+def test_an_action_without_an_actor_is_refused(helpdesk_channel, open_case):
+    """``actor=None`` used to skip the permission check silently; the platform acting by a
+    rule says so with ``SYSTEM`` (the history then reads "Sistema")."""
+    from balcao.accounts.permissions import SYSTEM
+
+    with pytest.raises(services.PermissionDenied):
+        services.do_open_case(channel=helpdesk_channel, subject="Sem ator")
+    assert not Case.objects.filter(subject="Sem ator").exists()
+    case = services.do_open_case(channel=helpdesk_channel, subject="Pelo sistema", actor=SYSTEM)
+    assert case.history.get(action="opened").actor_label == "Sistema"
+    resolved = State.objects.get(workflow__slug="helpdesk", slug="resolvido")
+    with pytest.raises(services.PermissionDenied):
+        services.do_change_state(case, resolved)
+    with pytest.raises(services.PermissionDenied):
+        services.do_update_case(case, subject="outro")
