@@ -22,6 +22,7 @@ from balcao.catalog.recommender import (
     DEFAULT_LANGUAGE,
     ChannelInfo,
     Recommendation,
+    Translate,
     TriageInputError,
     TriageRules,
     check_text,
@@ -50,8 +51,12 @@ def triage_item(
     default_language: str = DEFAULT_LANGUAGE,
     rules: TriageRules | None = None,
     appeal_text: Callable[[str], str | None] | None = None,
+    translate: Translate | None = None,
 ) -> Recommendation:
-    """Triage one decoded request (the body of ``POST /api/v1/triage`` or a batch line)."""
+    """Triage one decoded request (the body of ``POST /api/v1/triage`` or a batch line).
+
+    ``translate`` renders the explanation (``recommender.recommend``); the Django side passes
+    ``catalog.services.translate``."""
     text = check_text(item.get("text"))
     language = normalise_language(item.get("language"), default_language)
     answers = coerce_answers(item.get("answers"))
@@ -63,6 +68,7 @@ def triage_item(
         rules=rules,
         default_language=default_language,
         appeal_text=appeal_text(language) if appeal_text else None,
+        translate=translate,
     )
 
 
@@ -77,6 +83,7 @@ def run_batch(
     default_language: str = DEFAULT_LANGUAGE,
     rules: TriageRules | None = None,
     appeal_text: Callable[[str], str | None] | None = None,
+    translate: Translate | None = None,
 ) -> Iterator[dict[str, Any]]:
     """One result (``to_json()``) or error object per input line, in order."""
     for line in lines:
@@ -88,6 +95,7 @@ def run_batch(
                 default_language=default_language,
                 rules=rules,
                 appeal_text=appeal_text,
+                translate=translate,
             )
         except TriageInputError as exc:
             yield error_object(exc)

@@ -150,3 +150,14 @@ def test_evaluation_on_the_fresh_set(channels: list[ChannelInfo]) -> None:
         report = evaluate(handle, channels)
     assert not report.errors
     assert report.overall.rate >= 0.9
+
+
+def test_batch_renders_its_words_with_the_translate_given(channels: list[ChannelInfo]) -> None:
+    """Without one, the compiled catalogues (stdlib gettext); with one, the caller's (the
+    Django side passes its gettext): the pure core only chooses the messages."""
+    line = json.dumps({"text": "quanto custa uma patente", "language": "pt-PT"})
+    [plain] = run_batch([line], channels)
+    [marked] = run_batch([line], channels, translate=lambda msgid, language: f"<{language}>")
+    assert plain["why"].startswith("Recomendamos")
+    assert marked["why"].startswith("<pt-PT>")
+    assert {q["text"] for q in marked["questions"]} == {"<pt-PT>"}
