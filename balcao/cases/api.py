@@ -24,7 +24,7 @@ from balcao.api.errors import ApiError
 from balcao.api.permissions import require
 from balcao.audit import services as audit
 from balcao.audit.models import PersonalDataAccess
-from balcao.cases import filters, lookups, services
+from balcao.cases import clock, filters, lookups, services
 from balcao.cases.attachments import AttachmentRefused
 from balcao.cases.models import Case, Message, Requester, State, Team
 from balcao.catalog.models import Channel, Service
@@ -409,16 +409,14 @@ class ExtensionIn(Schema):
 @router.post("/cases/{case_id}/extensions", response=CaseDetailOut,
              summary="Prorrogar o prazo (com justificativa)")
 def extend_deadline(request, case_id: DbId, payload: ExtensionIn):
-    from balcao.deadlines import services as deadline_services
-
     require(request, scope="cases:write", capability="cases.extend_deadline")
     case = _case(request, case_id)
     try:
-        deadline_services.do_extend_deadline(case, actor=request.user,
+        clock.do_extend_deadline(case, actor=request.user,
                                              justification=payload.justification)
     except services.PermissionDenied as exc:
         _refuse(exc)
-    except (services.CaseError, deadline_services.DeadlineError) as exc:
+    except services.CaseError as exc:
         _refuse(exc, "justification")
     return _detail(_case(request, case_id))
 

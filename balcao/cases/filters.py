@@ -76,7 +76,7 @@ def apply_filters(queryset: QuerySet, filters: CaseFilters, *, user=None) -> Que
         queryset = queryset.filter(due_at__lt=timezone.now(), closed_at__isnull=True,
                                    deadline_paused_at__isnull=True)
     elif filters.due == "soon":
-        from balcao.deadlines.services import warning_horizon
+        from balcao.cases.clock import warning_horizon
 
         now = timezone.now()
         queryset = queryset.filter(due_at__gte=now, due_at__lte=warning_horizon(now),

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from balcao.accounts.permissions import SYSTEM, check_can, is_system  # noqa: F401
 from balcao.accounts.roles import SEES_ALL_CASES, has_capability, roles_of
-from balcao.cases import events, history, protocol
+from balcao.cases import clock, events, history, protocol
 from balcao.cases.attachments import check_file
 from balcao.cases.models import (
     Attachment,
@@ -132,13 +132,6 @@ def remember_team_ids(user, team_ids) -> None:
 # --- opening ----------------------------------------------------------------------
 
 
-def compute_initial_due(case: Case):
-    """Hook for the deadline engine: the due instant of a new case, or None."""
-    from balcao.deadlines import hooks
-
-    return hooks.initial_due(case)
-
-
 @transaction.atomic
 def do_open_case(
     *, channel, subject: str, description: str = "", requester: Requester | None = None,
@@ -172,7 +165,7 @@ def do_open_case(
     )
     case.save()
     history.record(case, "opened", actor=actor, new=case.protocol)
-    due = compute_initial_due(case)
+    due = clock.initial_due(case)
     if due is not None:
         case.due_at = due
         case.save(update_fields=["due_at"])
@@ -220,9 +213,7 @@ def do_change_state(case: Case, target: State, *, actor=None, reason: str = "") 
         case, "reopened" if transition.is_reopen else "state_changed", actor=actor,
         field="state", old=old.name, new=target.name, reason=reason,
     )
-    from balcao.deadlines import hooks
-
-    hooks.state_changed(case, old, target)
+    clock.state_changed(case, old, target)
     events.case_event_on_commit("case.state_changed", case)
     return case
 

@@ -17,13 +17,12 @@ from django.views.decorators.http import require_POST
 from balcao.accounts.roles import has_capability
 from balcao.audit import services as audit
 from balcao.audit.models import PersonalDataAccess
-from balcao.cases import filters, intake, lookups, services
+from balcao.cases import clock, filters, intake, lookups, services
 from balcao.cases.attachments import AttachmentRefused
 from balcao.cases.models import Attachment, Case, Requester, State, Team
 from balcao.catalog.models import Channel
 from balcao.console import forms
 from balcao.console.decorators import staff_view
-from balcao.deadlines import services as deadline_services
 
 PAGE_SIZE = 50
 # The columns console/_case_rows.html shows (and the keyset needs); names come from the
@@ -219,9 +218,9 @@ def case_assign(request, pk: int):
 def case_extend(request, pk: int):
     case = _case_or_404(request, pk)
     try:
-        deadline_services.do_extend_deadline(case, actor=request.user,
+        clock.do_extend_deadline(case, actor=request.user,
                                              justification=request.POST.get("justification", ""))
-    except (services.CaseError, deadline_services.DeadlineError) as exc:
+    except services.CaseError as exc:
         return _refused(request, case, exc)
     return _done(request, case, _("Prazo prorrogado."))
 

@@ -1,7 +1,8 @@
-"""Django side of the deadline engine: agency calendars, custom policies, case clocks.
+"""Django side of the deadline engine: agency calendars and custom policies.
 
-The arithmetic lives in the pure modules (calendar.py, policies.py); these models
-store what an agency configures and what happened to each case's clock.
+The arithmetic lives in the pure modules (calendar.py, policies.py); these models store
+what an agency configures. What happens to each case's clock (pauses, extensions,
+alerts) belongs to the case core: ``cases.models`` and ``cases.clock``.
 """
 
 from __future__ import annotations
@@ -116,51 +117,3 @@ class CustomPolicy(models.Model):
             Policy.from_dict({**(self.definition or {}), "name": self.name})
         except (PolicyError, ValueError, TypeError) as exc:
             raise ValidationError({"definition": str(exc)}) from exc
-
-
-class DeadlinePause(models.Model):
-    """A span during which a case waited on the requester (or a complementation)."""
-
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE,
-                             related_name="deadline_pauses")
-    started_at = models.DateTimeField()
-    ended_at = models.DateTimeField(null=True, blank=True)
-    reason = models.CharField(max_length=200, blank=True)
-
-    class Meta:
-        ordering = ["started_at", "pk"]
-        constraints = [models.UniqueConstraint(fields=["case"],
-                                               condition=models.Q(ended_at__isnull=True),
-                                               name="one_open_pause_per_case")]
-
-
-class DeadlineExtension(models.Model):
-    """A granted extension (prorrogação), always with its justification."""
-
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE,
-                             related_name="deadline_extensions")
-    at = models.DateTimeField(auto_now_add=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True)
-    justification = models.TextField(_("justificativa"))
-
-    class Meta:
-        ordering = ["at", "pk"]
-
-
-class DeadlineAlert(models.Model):
-    """One notification per case, threshold and due instant (so never sent twice)."""
-
-    class Threshold(models.TextChoices):
-        SOON = "soon", _("Prazo próximo")
-        OVERDUE = "overdue", _("Prazo vencido")
-
-    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE,
-                             related_name="deadline_alerts")
-    threshold = models.CharField(max_length=10, choices=Threshold.choices)
-    due_at = models.DateTimeField()
-    sent_at = models.DateTimeField(auto_now_add=True)
-    recipients = models.TextField(blank=True)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["case", "threshold", "due_at"],
-                                               name="one_alert_per_threshold")]

@@ -1,50 +1,29 @@
-"""Deadline actions for cases, calendars and the periodic sweep.
+"""The deadline engine's database side: agency calendars (closures, imports, audit) and
+the admin's own policies.
 
-Adapts the pure engine (calendar.py, policies.py) to the database: calendars with
-the agency's closures, admin-defined policies, each case's pauses and extensions.
-A case's ``due_at`` is always recomputed from scratch from its receipt instant, its
-policy, its pauses and its extensions, so the history can be replayed exactly.
+Adapts the pure engine (calendar.py, policies.py) to the database. Applying a policy to a
+case (due date, pauses, extensions, the sweep) is the case core's ``cases.clock``; this
+module imports nothing of the case core.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from balcao.accounts.permissions import check_can
-from balcao.cases import history
-from balcao.cases.models import Case, State
 from balcao.deadlines.calendar import BusinessCalendar, default_calendar
-from balcao.deadlines.models import (
-    Calendar,
-    CalendarChange,
-    CalendarDay,
-    CustomPolicy,
-    DeadlineAlert,
-    DeadlineExtension,
-    DeadlinePause,
-)
-from balcao.deadlines.policies import (
-    BUILTIN_POLICIES,
-    Kind,
-    PauseMode,
-    Policy,
-    PolicyError,
-    compute,
-)
-
-PAUSING_CATEGORIES = {State.Category.WAITING_REQUESTER}
+from balcao.deadlines.models import Calendar, CalendarChange, CalendarDay, CustomPolicy
+from balcao.deadlines.policies import BUILTIN_POLICIES, Policy, PolicyError
+from balcao.errors import Refused
 
 
-class DeadlineError(Exception):
-    """A refused deadline action; the message is for a person."""
+class DeadlineError(Refused):
+    """A refused calendar action; the message is for a person."""
 
 
 # --- calendars --------------------------------------------------------------------
@@ -200,151 +179,3 @@ def policy_named(name: str) -> Policy | None:
     if name in BUILTIN_POLICIES:
         return BUILTIN_POLICIES[name]
     return registry().get(name)
-
-
-# --- case clocks ------------------------------------------------------------------
-
-
-def _as_instant(value: date | datetime, cal: BusinessCalendar) -> datetime:
-    """A day-based due date ends at 23:59:59 local time of the calendar."""
-    if isinstance(value, datetime):
-        return value
-    return datetime.combine(value, time(23, 59, 59), tzinfo=cal.tz)
-
-
-def compute_case_due(case: Case, *, now: datetime | None = None) -> datetime | None:
-    """The case's due instant from its policy, pauses and extensions (None: no policy)."""
-    policy = policy_named(case.deadline_policy)
-    if policy is None:
-        return None
-    cal = calendar_for_country(policy.country)
-    pauses = [(p.started_at, p.ended_at) for p in case.deadline_pauses.all()
-              if p.ended_at is not None]
-    extensions = case.deadline_extensions.count()
-    result = compute(policy, case.created_at, extensions or False, calendar=cal, pauses=pauses)
-    effective = result.extended_due if result.extended_due is not None else result.due
-    return _as_instant(effective, cal)
-
-
-def initial_due(case: Case) -> datetime | None:
-    due = compute_case_due(case)
-    if due is not None:
-        history.record(case, "due_set", field="due_at", new=timezone.localtime(due)
-                       .strftime("%Y-%m-%d %H:%M"), reason=f"política {case.deadline_policy}")
-    return due
-
-
-def state_changed(case: Case, old: State, new: State) -> None:
-    """Pause the clock on entering a waiting-on-requester state; on leaving, close the
-    pause and recompute (the policy decides pause vs restart vs nothing)."""
-    policy = policy_named(case.deadline_policy)
-    if policy is None or policy.pause_mode is PauseMode.NONE:
-        return
-    now = timezone.now()
-    entering = new.category in PAUSING_CATEGORIES and old.category not in PAUSING_CATEGORIES
-    leaving = old.category in PAUSING_CATEGORIES and new.category not in PAUSING_CATEGORIES
-    if entering:
-        DeadlinePause.objects.create(case=case, started_at=now, reason=new.name)
-        Case.objects.filter(pk=case.pk).update(deadline_paused_at=now)
-        history.record(case, "deadline_paused", reason=f"{new.name} ({policy.pause_mode})")
-    elif leaving:
-        DeadlinePause.objects.filter(case=case, ended_at__isnull=True).update(ended_at=now)
-        old_due = case.due_at
-        due = compute_case_due(case)
-        Case.objects.filter(pk=case.pk).update(deadline_paused_at=None, due_at=due)
-        case.due_at, case.deadline_paused_at = due, None
-        history.record(case, "deadline_resumed", field="due_at",
-                       old=_fmt(old_due), new=_fmt(due), reason=str(policy.pause_mode))
-
-
-def _fmt(value: datetime | None) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
-
-
-@transaction.atomic
-def do_extend_deadline(case: Case, *, actor, justification: str) -> Case:
-    """Grant one extension (prorrogação) with its justification (LAI art. 11 §2)."""
-    check_can(actor, "cases.extend_deadline")
-    justification = (justification or "").strip()
-    if not justification:
-        raise DeadlineError("A prorrogação exige uma justificativa.")
-    case = Case.objects.select_for_update().get(pk=case.pk)
-    policy = policy_named(case.deadline_policy)
-    if policy is None or not policy.max_extensions:
-        raise DeadlineError("A política de prazo deste atendimento não admite prorrogação.")
-    granted = case.deadline_extensions.count()
-    if granted >= policy.max_extensions:
-        raise DeadlineError(
-            f"O prazo já foi prorrogado {granted} vez(es); a política admite "
-            f"{policy.max_extensions}.")
-    DeadlineExtension.objects.create(case=case, user=actor, justification=justification)
-    old = case.due_at
-    case.due_at = compute_case_due(case)
-    case.save(update_fields=["due_at", "updated_at"])
-    history.record(case, "deadline_extended", actor=actor, field="due_at", old=_fmt(old),
-                   new=_fmt(case.due_at), reason=justification)
-    return case
-
-
-# --- the sweep --------------------------------------------------------------------
-
-
-def warning_horizon(now: datetime) -> datetime:
-    """End of the Nth working day from today (BALCAO_DEADLINE_WARNING_DAYS, default 3)."""
-    cal = calendar_for_country(settings.BALCAO_COUNTRY)
-    today = now.astimezone(cal.tz).date()
-    last = cal.add_working_days(today, settings.BALCAO_DEADLINE_WARNING_DAYS)
-    return datetime.combine(last, time(23, 59, 59), tzinfo=cal.tz)
-
-
-def _recipients(case: Case) -> list[str]:
-    from balcao.accounts.models import User
-
-    people = set()
-    if case.assignee_id and case.assignee.email:
-        people.add(case.assignee.email)
-    supervisors = User.objects.filter(is_active=True, groups__name="supervisor")
-    if case.team_id:
-        supervisors = supervisors.filter(teams=case.team_id)
-    people.update(email for email in supervisors.values_list("email", flat=True) if email)
-    return sorted(people)
-
-
-def sweep_deadlines(now: datetime | None = None) -> dict[str, int]:
-    """Flag open cases whose deadline is near or past; notify once per threshold.
-
-    Paused clocks and minute-based policies (chat idle) are left out. Notifications
-    are e-mailed after the commit, so a rolled-back sweep tells nobody.
-    """
-    now = now or timezone.now()
-    horizon = warning_horizon(now)
-    counts = {"soon": 0, "overdue": 0}
-    minute_policies = [name for name, p in registry().items() if p.kind is Kind.MINUTES]
-    open_cases = (
-        Case.objects.filter(closed_at__isnull=True, deadline_paused_at__isnull=True,
-                            due_at__isnull=False, due_at__lte=horizon)
-        .exclude(state__category__in=[State.Category.RESOLVED, State.Category.CLOSED])
-        .exclude(deadline_policy__in=minute_policies)
-        .select_related("assignee", "team")
-    )
-    for case in open_cases.iterator():
-        threshold = DeadlineAlert.Threshold.OVERDUE if case.due_at < now else \
-            DeadlineAlert.Threshold.SOON
-        with transaction.atomic():
-            alert, created = DeadlineAlert.objects.get_or_create(
-                case=case, threshold=threshold, due_at=case.due_at)
-            if not created:
-                continue
-            recipients = _recipients(case)
-            alert.recipients = ", ".join(recipients)
-            alert.save(update_fields=["recipients"])
-            counts[threshold] += 1
-            if recipients:
-                subject = (f"[Balcão] Prazo vencido: {case.protocol}" if threshold == "overdue"
-                           else f"[Balcão] Prazo próximo: {case.protocol}")
-                body = (f"Atendimento {case.protocol} — {case.subject}\n"
-                        f"Prazo: {_fmt(case.due_at)}\n")
-                transaction.on_commit(lambda s=subject, b=body, r=recipients: send_mail(
-                    s, b, None, r, fail_silently=True))
-    return counts
-

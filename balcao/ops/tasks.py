@@ -37,7 +37,7 @@ def retry_pending_webhooks() -> int:
 @db_periodic_task(crontab(minute="*/15"))
 def sweep_deadlines() -> dict[str, int]:
     """Flag cases due soon or overdue and notify assignees and supervisors once."""
-    from balcao.deadlines.services import sweep_deadlines as sweep
+    from balcao.cases.clock import sweep_deadlines as sweep
 
     return sweep()
 

@@ -7,16 +7,11 @@ import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
 
+from balcao.cases import clock
 from balcao.cases import services as case_services
-from balcao.cases.models import Case, State, Team, TeamMembership
+from balcao.cases.models import Case, DeadlineAlert, State, Team, TeamMembership
 from balcao.deadlines import services
-from balcao.deadlines.models import (
-    Calendar,
-    CalendarChange,
-    CalendarDay,
-    CustomPolicy,
-    DeadlineAlert,
-)
+from balcao.deadlines.models import Calendar, CalendarChange, CalendarDay, CustomPolicy
 
 pytestmark = pytest.mark.django_db
 SP = ZoneInfo("America/Sao_Paulo")
@@ -31,7 +26,7 @@ def _open_at(open_case, when: datetime, policy: str, **kwargs):
     case = open_case(**kwargs)
     Case.objects.filter(pk=case.pk).update(created_at=when, deadline_policy=policy)
     case.refresh_from_db()
-    case.due_at = services.compute_case_due(case)
+    case.due_at = clock.compute_case_due(case)
     case.save(update_fields=["due_at"])
     return case
 
@@ -84,22 +79,22 @@ def test_waiting_on_the_requester_pauses_and_resumes_the_clock(open_case, staff,
 def test_extension_needs_justification_role_and_stops_at_the_limit(open_case, staff):
     case = _open_at(open_case, datetime(2025, 12, 19, 18, 30, tzinfo=SP), "lai")
     with pytest.raises(case_services.PermissionDenied):
-        services.do_extend_deadline(case, actor=staff["agent"], justification="x")
-    with pytest.raises(services.DeadlineError, match="justificativa"):
-        services.do_extend_deadline(case, actor=staff["supervisor"], justification=" ")
-    case = services.do_extend_deadline(case, actor=staff["supervisor"],
+        clock.do_extend_deadline(case, actor=staff["agent"], justification="x")
+    with pytest.raises(clock.DeadlineError, match="justificativa"):
+        clock.do_extend_deadline(case, actor=staff["supervisor"], justification=" ")
+    case = clock.do_extend_deadline(case, actor=staff["supervisor"],
                                        justification="Documentos em outra unidade")
     assert _local_date(case.due_at) == date(2026, 1, 22)
-    with pytest.raises(services.DeadlineError, match="já foi prorrogado"):
-        services.do_extend_deadline(case, actor=staff["supervisor"], justification="de novo")
+    with pytest.raises(clock.DeadlineError, match="já foi prorrogado"):
+        clock.do_extend_deadline(case, actor=staff["supervisor"], justification="de novo")
     event = case.history.get(action="deadline_extended")
     assert event.reason == "Documentos em outra unidade"
 
 
 def test_a_policy_without_extension_refuses_one(open_case, staff):
     case = open_case()  # fale-conosco
-    with pytest.raises(services.DeadlineError, match="não admite"):
-        services.do_extend_deadline(case, actor=staff["supervisor"], justification="motivo")
+    with pytest.raises(clock.DeadlineError, match="não admite"):
+        clock.do_extend_deadline(case, actor=staff["supervisor"], justification="motivo")
 
 
 def test_sweep_notifies_once_per_threshold(open_case, staff, make_user, monkeypatch):
@@ -114,12 +109,12 @@ def test_sweep_notifies_once_per_threshold(open_case, staff, make_user, monkeypa
     # (Carnaval is not a national holiday in the library's default category).
     fresh = _open_at(open_case, datetime(2025, 2, 10, 10, 0, tzinfo=SP), "lai", team=team)
     now = datetime(2025, 2, 24, 12, 0, tzinfo=SP)  # after late's due, before fresh's
-    counts = services.sweep_deadlines(now)
+    counts = clock.sweep_deadlines(now)
     assert counts == {"soon": 0, "overdue": 1}
     assert DeadlineAlert.objects.get().case_id == late.pk
-    assert services.sweep_deadlines(now) == {"soon": 0, "overdue": 0}  # once only
+    assert clock.sweep_deadlines(now) == {"soon": 0, "overdue": 0}  # once only
     # On Thu 27 Feb the horizon is 3 working days ahead (28 Feb, 3 Mar, 4 Mar).
-    soon = services.sweep_deadlines(datetime(2025, 2, 27, 9, 0, tzinfo=SP))
+    soon = clock.sweep_deadlines(datetime(2025, 2, 27, 9, 0, tzinfo=SP))
     assert soon["soon"] == 1 and DeadlineAlert.objects.filter(case=fresh).exists()
 
 
@@ -129,7 +124,7 @@ def test_sweep_emails_after_commit(open_case, make_user, django_capture_on_commi
     TeamMembership.objects.create(team=team, user=boss)
     _open_at(open_case, datetime(2025, 1, 6, 10, 0, tzinfo=SP), "lai", team=team)
     with django_capture_on_commit_callbacks(execute=True):
-        services.sweep_deadlines(datetime(2025, 3, 1, 12, 0, tzinfo=SP))
+        clock.sweep_deadlines(datetime(2025, 3, 1, 12, 0, tzinfo=SP))
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["chefe@inpi.invalid"]
     assert "Prazo vencido" in mail.outbox[0].subject
 
@@ -137,7 +132,7 @@ def test_sweep_emails_after_commit(open_case, make_user, django_capture_on_commi
 def test_paused_cases_are_not_swept(open_case):
     case = _open_at(open_case, datetime(2025, 1, 6, 10, 0, tzinfo=SP), "lai")
     Case.objects.filter(pk=case.pk).update(deadline_paused_at=datetime(2025, 1, 7, tzinfo=SP))
-    assert services.sweep_deadlines(datetime(2025, 3, 1, tzinfo=SP)) == {"soon": 0,
+    assert clock.sweep_deadlines(datetime(2025, 3, 1, tzinfo=SP)) == {"soon": 0,
                                                                          "overdue": 0}
 
 

@@ -1,0 +1,179 @@
+"""A case's clock: its due instant from the channel's deadline policy, pauses while it waits
+on the requester, extensions with their justification, and the sweep that warns staff.
+
+The arithmetic is the deadline engine's pure core (``deadlines.policies``,
+``deadlines.calendar``); which policies exist is ``deadlines.services.policy_named``. This
+module applies them to cases, so the case core calls it directly and ``deadlines`` never
+imports the case core.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from balcao.accounts.permissions import check_can
+from balcao.cases import history
+from balcao.cases.models import Case, DeadlineAlert, DeadlineExtension, DeadlinePause, State
+from balcao.deadlines.calendar import BusinessCalendar
+from balcao.deadlines.policies import Kind, PauseMode, compute
+from balcao.deadlines.services import calendar_for_country, policy_named, registry
+from balcao.errors import Refused
+
+
+class DeadlineError(Refused):
+    """A refused change to a case's clock; the message is for a person."""
+
+
+# Entering one of these states pauses the clock (the policy says pause, restart or nothing).
+PAUSING_CATEGORIES = {State.Category.WAITING_REQUESTER}
+
+
+def _as_instant(value: date | datetime, cal: BusinessCalendar) -> datetime:
+    """A day-based due date ends at 23:59:59 local time of the calendar."""
+    if isinstance(value, datetime):
+        return value
+    return datetime.combine(value, time(23, 59, 59), tzinfo=cal.tz)
+
+
+def compute_case_due(case: Case, *, now: datetime | None = None) -> datetime | None:
+    """The case's due instant from its policy, pauses and extensions (None: no policy)."""
+    policy = policy_named(case.deadline_policy)
+    if policy is None:
+        return None
+    cal = calendar_for_country(policy.country)
+    pauses = [(p.started_at, p.ended_at) for p in case.deadline_pauses.all()
+              if p.ended_at is not None]
+    extensions = case.deadline_extensions.count()
+    result = compute(policy, case.created_at, extensions or False, calendar=cal, pauses=pauses)
+    effective = result.extended_due if result.extended_due is not None else result.due
+    return _as_instant(effective, cal)
+
+
+def initial_due(case: Case) -> datetime | None:
+    due = compute_case_due(case)
+    if due is not None:
+        history.record(case, "due_set", field="due_at", new=timezone.localtime(due)
+                       .strftime("%Y-%m-%d %H:%M"), reason=f"política {case.deadline_policy}")
+    return due
+
+
+def state_changed(case: Case, old: State, new: State) -> None:
+    """Pause the clock on entering a waiting-on-requester state; on leaving, close the
+    pause and recompute (the policy decides pause vs restart vs nothing)."""
+    policy = policy_named(case.deadline_policy)
+    if policy is None or policy.pause_mode is PauseMode.NONE:
+        return
+    now = timezone.now()
+    entering = new.category in PAUSING_CATEGORIES and old.category not in PAUSING_CATEGORIES
+    leaving = old.category in PAUSING_CATEGORIES and new.category not in PAUSING_CATEGORIES
+    if entering:
+        DeadlinePause.objects.create(case=case, started_at=now, reason=new.name)
+        Case.objects.filter(pk=case.pk).update(deadline_paused_at=now)
+        history.record(case, "deadline_paused", reason=f"{new.name} ({policy.pause_mode})")
+    elif leaving:
+        DeadlinePause.objects.filter(case=case, ended_at__isnull=True).update(ended_at=now)
+        old_due = case.due_at
+        due = compute_case_due(case)
+        Case.objects.filter(pk=case.pk).update(deadline_paused_at=None, due_at=due)
+        case.due_at, case.deadline_paused_at = due, None
+        history.record(case, "deadline_resumed", field="due_at",
+                       old=_fmt(old_due), new=_fmt(due), reason=str(policy.pause_mode))
+
+
+def _fmt(value: datetime | None) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+@transaction.atomic
+def do_extend_deadline(case: Case, *, actor, justification: str) -> Case:
+    """Grant one extension (prorrogação) with its justification (LAI art. 11 §2)."""
+    check_can(actor, "cases.extend_deadline")
+    justification = (justification or "").strip()
+    if not justification:
+        raise DeadlineError(_("A prorrogação exige uma justificativa."))
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    policy = policy_named(case.deadline_policy)
+    if policy is None or not policy.max_extensions:
+        raise DeadlineError(_("A política de prazo deste atendimento não admite prorrogação."))
+    granted = case.deadline_extensions.count()
+    if granted >= policy.max_extensions:
+        raise DeadlineError(
+            _("O prazo já foi prorrogado %(granted)s vez(es); a política admite %(allowed)s.")
+            % {"granted": granted, "allowed": policy.max_extensions})
+    DeadlineExtension.objects.create(case=case, user=actor, justification=justification)
+    old = case.due_at
+    case.due_at = compute_case_due(case)
+    case.save(update_fields=["due_at", "updated_at"])
+    history.record(case, "deadline_extended", actor=actor, field="due_at", old=_fmt(old),
+                   new=_fmt(case.due_at), reason=justification)
+    return case
+
+
+# --- the sweep --------------------------------------------------------------------
+
+
+def warning_horizon(now: datetime) -> datetime:
+    """End of the Nth working day from today (BALCAO_DEADLINE_WARNING_DAYS, default 3)."""
+    cal = calendar_for_country(settings.BALCAO_COUNTRY)
+    today = now.astimezone(cal.tz).date()
+    last = cal.add_working_days(today, settings.BALCAO_DEADLINE_WARNING_DAYS)
+    return datetime.combine(last, time(23, 59, 59), tzinfo=cal.tz)
+
+
+def _recipients(case: Case) -> list[str]:
+    from balcao.accounts.models import User
+
+    people = set()
+    if case.assignee_id and case.assignee.email:
+        people.add(case.assignee.email)
+    supervisors = User.objects.filter(is_active=True, groups__name="supervisor")
+    if case.team_id:
+        supervisors = supervisors.filter(teams=case.team_id)
+    people.update(email for email in supervisors.values_list("email", flat=True) if email)
+    return sorted(people)
+
+
+def sweep_deadlines(now: datetime | None = None) -> dict[str, int]:
+    """Flag open cases whose deadline is near or past; notify once per threshold.
+
+    Paused clocks and minute-based policies (chat idle) are left out. Notifications
+    are e-mailed after the commit, so a rolled-back sweep tells nobody.
+    """
+    now = now or timezone.now()
+    horizon = warning_horizon(now)
+    counts = {"soon": 0, "overdue": 0}
+    minute_policies = [name for name, p in registry().items() if p.kind is Kind.MINUTES]
+    open_cases = (
+        Case.objects.filter(closed_at__isnull=True, deadline_paused_at__isnull=True,
+                            due_at__isnull=False, due_at__lte=horizon)
+        .exclude(state__category__in=[State.Category.RESOLVED, State.Category.CLOSED])
+        .exclude(deadline_policy__in=minute_policies)
+        .select_related("assignee", "team")
+    )
+    for case in open_cases.iterator():
+        threshold = DeadlineAlert.Threshold.OVERDUE if case.due_at < now else \
+            DeadlineAlert.Threshold.SOON
+        with transaction.atomic():
+            alert, created = DeadlineAlert.objects.get_or_create(
+                case=case, threshold=threshold, due_at=case.due_at)
+            if not created:
+                continue
+            recipients = _recipients(case)
+            alert.recipients = ", ".join(recipients)
+            alert.save(update_fields=["recipients"])
+            counts[threshold] += 1
+            if recipients:
+                subject = (f"[Balcão] Prazo vencido: {case.protocol}" if threshold == "overdue"
+                           else f"[Balcão] Prazo próximo: {case.protocol}")
+                body = (f"Atendimento {case.protocol} — {case.subject}\n"
+                        f"Prazo: {_fmt(case.due_at)}\n")
+                transaction.on_commit(lambda s=subject, b=body, r=recipients: send_mail(
+                    s, b, None, r, fail_silently=True))
+    return counts
+
