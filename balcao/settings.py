@@ -216,7 +216,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # Reverse proxies whose X-Forwarded-For names the client (ops.middleware); e.g. "127.0.0.1".
 BALCAO_TRUSTED_PROXIES = env_list("BALCAO_TRUSTED_PROXIES", "")
 # django-ninja's throttles then key on REMOTE_ADDR (which the middleware above already
-# set to the client), never on a client-written X-Forwarded-For (balcao.api.throttling).
+# set to the client), never on a client-written X-Forwarded-For (balcao.apikit.throttling).
 NINJA_NUM_PROXIES = 0
 BALCAO_MAX_UPLOAD_BYTES = int(os.environ.get("BALCAO_MAX_UPLOAD_BYTES", str(25 * 1024 * 1024)))
 

@@ -4,8 +4,8 @@ from django.urls import include, path, re_path
 from django_otp.admin import OTPAdminSite
 
 from balcao.accounts.views import admin_login_view
-from balcao.api.errors import not_found_view
 from balcao.api.urls import api
+from balcao.apikit.errors import not_found_view
 from balcao.language import switch_language
 
 # The admin site also demands a verified second factor (no 2FA bypass).

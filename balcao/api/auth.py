@@ -89,9 +89,3 @@ def _verified_user(request):
     if user is not None and user.is_authenticated and user.is_verified():
         return user
     return None
-
-
-def token_scopes(request) -> set[str] | None:
-    """Scopes of the token in use, or None for a staff session (roles only)."""
-    api_token = getattr(request, "api_token", None)
-    return set(api_token.scopes) if api_token is not None else None

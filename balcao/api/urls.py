@@ -19,8 +19,8 @@ from django.core.exceptions import PermissionDenied
 from ninja import NinjaAPI, Swagger
 
 from balcao.accounts.roles import roles_of
-from balcao.api import errors
 from balcao.api.auth import TokenAuth, VerifiedSessionAuth
+from balcao.apikit import errors
 from balcao.bot.api import router as bot_router
 from balcao.cases.api import queues_router, requesters_router
 from balcao.cases.api import router as cases_router

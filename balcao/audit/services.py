@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from balcao.accounts.roles import has_capability
 from balcao.audit.models import PersonalDataAccess
-from balcao.cases.validators import format_cpf, mask_cpf
+from balcao.documents import format_cpf, mask_cpf
 
 PERSONAL_FIELDS = ("name", "email", "phone", "cpf", "cnpj", "nif")
 

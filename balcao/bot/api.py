@@ -8,9 +8,9 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 from pydantic import Field
 
-from balcao.api import bounds
-from balcao.api.errors import ApiError
-from balcao.api.throttling import public_rate
+from balcao.apikit import bounds
+from balcao.apikit.errors import ApiError
+from balcao.apikit.throttling import public_rate
 from balcao.bot import services
 from balcao.bot.models import Conversation
 from balcao.cases import intake
@@ -18,7 +18,7 @@ from balcao.cases.services import CaseError
 from balcao.kb.services import KbError
 
 router = Router(tags=["bot"])
-PUBLIC_RATE = public_rate()  # per client address (balcao.api.throttling)
+PUBLIC_RATE = public_rate()  # per client address (balcao.apikit.throttling)
 
 
 class AskIn(Schema):

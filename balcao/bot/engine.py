@@ -3,7 +3,7 @@
 No Django import. The Django side adds what needs the database or the clock: ``handoff`` is
 ``reply.needs_human and <staffed now>`` (seed ``002_…txt``: "atendimento humano … dias úteis,
 das 8h às 18h, exceto feriados"), the case with the transcript (masked with
-:mod:`balcao.bot.masking`) otherwise, and the gap inbox from ``reply.reason``.
+:mod:`balcao.masking`) otherwise, and the gap inbox from ``reply.reason``.
 
 For ``action == "choose"`` the reply still names the best article in ``article_id`` (the
 batch contract has one id) and lists both in ``candidates`` so a chat UI can offer the choice.

@@ -4,7 +4,7 @@ Off by default (``BALCAO_LLM_URL`` unset). With it unset, unreachable, slow or
 returning nonsense, the bot answers exactly as without it: the article's text.
 The rephrased answer always cites the article it came from.
 
-The question leaves Balcão masked (balcao.bot.masking.mask: CPF, CNPJ, card numbers,
+The question leaves Balcão masked (balcao.masking.mask: CPF, CNPJ, card numbers,
 passwords), like every transcript we store: the endpoint is a third party (LGPD art. 6,
 III, necessity: it needs the gist of the question, not the person's documents).
 """
@@ -18,7 +18,7 @@ import urllib.request
 
 from django.conf import settings
 
-from balcao.bot.masking import mask
+from balcao.masking import mask
 
 logger = logging.getLogger(__name__)
 

@@ -40,8 +40,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from balcao.bot.synonyms import STOP_WORDS, SYNONYMS
-from balcao.textnorm import language_family, stems, tokens
+from balcao.bot.synonyms import SYNONYMS
+from balcao.textnorm import STOP_WORDS, language_family, stems, tokens
 
 LANGUAGES = ("pt-BR", "pt-PT", "en")
 

@@ -21,7 +21,6 @@ from balcao import languages
 from balcao.accounts.permissions import SYSTEM
 from balcao.bot import llm
 from balcao.bot.engine import Bot, Reply
-from balcao.bot.masking import mask
 from balcao.bot.models import Conversation, Turn
 from balcao.bot.retrieval import Article as EngineArticle
 from balcao.cases import intake
@@ -35,6 +34,7 @@ from balcao.deadlines.policies import compute
 from balcao.deadlines.services import calendar_from_model
 from balcao.kb import services as kb
 from balcao.kb.models import Gap
+from balcao.masking import mask
 
 _lock = threading.Lock()
 _cache: dict[str, object] = {"key": None, "bot": None}

@@ -17,11 +17,10 @@ from pydantic import Field
 
 from balcao.accounts.models import User
 from balcao.accounts.roles import SEES_ALL_CASES, has_capability, roles_of
-from balcao.api import bounds
-from balcao.api.auth import token_scopes
-from balcao.api.bounds import DbId
-from balcao.api.errors import ApiError
-from balcao.api.permissions import require
+from balcao.apikit import bounds
+from balcao.apikit.bounds import DbId
+from balcao.apikit.errors import ApiError
+from balcao.apikit.permissions import require, token_scopes
 from balcao.audit import services as audit
 from balcao.audit.models import PersonalDataAccess
 from balcao.cases import clock, filters, lookups, services

@@ -14,7 +14,7 @@ from datetime import datetime
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from balcao.api.bounds import parse_db_id
+from balcao.apikit.bounds import parse_db_id
 from balcao.cases import lookups
 from balcao.cases.models import Case
 from balcao.cases.search import filter_search

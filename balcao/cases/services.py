@@ -34,7 +34,7 @@ from balcao.cases.models import (
     Workflow,
 )
 from balcao.cases.text import clean_line
-from balcao.cases.validators import normalise_cnpj, normalise_cpf, normalise_nif
+from balcao.documents import normalise_cnpj, normalise_cpf, normalise_nif
 from balcao.errors import PermissionDenied, Refused  # noqa: F401 — callers catch it here
 
 # A refused action; ``str(exc)`` is the message shown to the person. PermissionDenied

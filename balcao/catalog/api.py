@@ -6,9 +6,9 @@ from django.conf import settings
 from ninja import Router, Schema
 from pydantic import Field
 
-from balcao.api import bounds
-from balcao.api.errors import ApiError
-from balcao.api.throttling import public_rate
+from balcao.apikit import bounds
+from balcao.apikit.errors import ApiError
+from balcao.apikit.throttling import public_rate
 from balcao.catalog import services
 from balcao.catalog.recommender import TriageInputError
 

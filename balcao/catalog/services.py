@@ -18,7 +18,6 @@ from django.utils.translation import gettext, pgettext, pgettext_lazy
 
 from balcao import languages
 from balcao.accounts.permissions import check_can
-from balcao.cases.models import Workflow
 from balcao.catalog import recommender
 from balcao.catalog.models import (
     LANGUAGES,
@@ -77,8 +76,10 @@ def load_catalog(data: dict) -> dict[str, int]:
                 "name": texts["pt-BR"]["name"], "purpose": texts["pt-BR"].get("purpose", ""),
                 "texts": texts})
         counts["levels"] += created
-    chat = Workflow.objects.get(slug="chat")
-    helpdesk = Workflow.objects.get(slug="helpdesk")
+    # The workflow a channel's cases follow is the case core's model; the catalogue names
+    # it only through the foreign key, so it never imports the case core.
+    workflows = Channel._meta.get_field("workflow").related_model.objects
+    chat, helpdesk = workflows.get(slug="chat"), workflows.get(slug="helpdesk")
     for item in data["channels"]:
         texts = _per_language(item)
         base = texts["pt-BR"]

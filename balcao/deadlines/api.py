@@ -12,7 +12,7 @@ from datetime import date
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from balcao.api.errors import ApiError
+from balcao.apikit.errors import ApiError
 from balcao.deadlines.batch import compute_one
 from balcao.deadlines.calendar import default_calendar
 from balcao.deadlines.models import Calendar

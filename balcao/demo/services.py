@@ -19,10 +19,10 @@ from balcao.accounts.models import EnrolmentLink, User
 from balcao.accounts.roles import ROLES
 from balcao.cases import services as case_services
 from balcao.cases.models import Case, Message, State, Team, TeamMembership, Transition
-from balcao.cases.validators import generate_cpf
 from balcao.catalog import services as catalog_services
 from balcao.catalog.models import Channel, Service
 from balcao.deadlines.models import Calendar
+from balcao.documents import generate_cpf
 from balcao.kb import services as kb_services
 from balcao.kb.models import Article
 

@@ -15,9 +15,9 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from balcao import languages
-from balcao.bot.gaps import best_group, content_stems
-from balcao.bot.masking import mask
+from balcao.kb.gaps import best_group, content_stems
 from balcao.kb.models import Article, ArticleVersion, Gap, GapGroup
+from balcao.masking import mask
 
 # Allowed moves of the editorial workflow: draft → in review → published → archived.
 TRANSITIONS = {

@@ -23,7 +23,7 @@ BEYOND_64_BITS = "99999999999999999999"
 @pytest.fixture(autouse=True)
 def _no_public_throttle(monkeypatch):
     """These tests call public endpoints more often than the public rate allows."""
-    from balcao.api.throttling import PublicRateThrottle
+    from balcao.apikit.throttling import PublicRateThrottle
 
     monkeypatch.setattr(PublicRateThrottle, "allow_request", lambda self, request: True)
 

@@ -26,7 +26,7 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 
 from balcao.api.models import ApiToken
-from balcao.api.throttling import PublicRateThrottle
+from balcao.apikit.throttling import PublicRateThrottle
 
 pytestmark = pytest.mark.django_db
 

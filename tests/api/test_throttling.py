@@ -8,7 +8,7 @@ import json
 import pytest
 from django.core.cache import cache
 
-from balcao.api.throttling import PublicRateThrottle
+from balcao.apikit.throttling import PublicRateThrottle
 
 pytestmark = pytest.mark.django_db
 

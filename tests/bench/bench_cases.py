@@ -74,7 +74,7 @@ from pathlib import Path
 import psycopg
 
 from balcao.cases.protocol import mod11_digit
-from balcao.cases.validators import generate_cpf
+from balcao.documents import generate_cpf
 
 REPO = Path(__file__).resolve().parents[2]
 TREE = REPO  # the source tree under test (--tree: e.g. a `git archive HEAD` snapshot)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from balcao.bot.masking import (
+from balcao.masking import (
     MASK_CARD,
     MASK_CNPJ,
     MASK_CPF,

@@ -6,7 +6,7 @@ import random
 
 from stdnum.br import cpf as br_cpf
 
-from balcao.cases.validators import generate_cpf, is_valid_cnpj, is_valid_cpf, is_valid_nif
+from balcao.documents import generate_cpf, is_valid_cnpj, is_valid_cpf, is_valid_nif
 
 
 def test_cpf_check() -> None:

@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from balcao.cases.validators import mask_cpf, normalise_cnpj, normalise_cpf, normalise_nif
+from balcao.documents import mask_cpf, normalise_cnpj, normalise_cpf, normalise_nif
 
 
 def test_cpf_is_normalised():

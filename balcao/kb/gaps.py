@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from balcao.bot.synonyms import STOP_WORDS
-from balcao.textnorm import language_family, stems, tokens
+from balcao.textnorm import STOP_WORDS, language_family, stems, tokens
 
 SIMILAR = 0.5
 

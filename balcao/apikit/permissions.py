@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from balcao.accounts.roles import has_capability
-from balcao.api.auth import token_scopes
-from balcao.api.errors import ApiError
+from balcao.apikit.errors import ApiError
 
 
 def require(request, *, scope: str, capability: str) -> None:
@@ -14,3 +13,9 @@ def require(request, *, scope: str, capability: str) -> None:
         raise ApiError(403, "forbidden", f"O token não tem o escopo “{scope}”.")
     if not has_capability(request.user, capability):
         raise ApiError(403, "forbidden", "Você não tem permissão para esta ação.")
+
+
+def token_scopes(request) -> set[str] | None:
+    """Scopes of the token in use, or None for a staff session (roles only)."""
+    api_token = getattr(request, "api_token", None)
+    return set(api_token.scopes) if api_token is not None else None

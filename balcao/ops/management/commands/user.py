@@ -6,6 +6,9 @@
   variable ``BALCAO_NEW_PASSWORD`` (never an argument: arguments show in ``ps`` and shell
   history). Prints a one-time link to enrol the authenticator app, as ``enrolment-link`` does.
 - ``balcao user enrolment-link USERNAME``: a one-time link to enrol (or replace) the app.
+
+An operator's command in the ops app: it spans accounts (users, roles) and the case core's
+teams, and accounts sits below the case core (docs/architecture.md).
 """
 
 import getpass

@@ -5,7 +5,7 @@ No Django settings or models (tested with plain pytest). Seed ``002_…txt`` (MG
 person types a password anyway, it must never reach the transcript; and a transcript kept on
 a case (LGPD art. 6 III: necessity) should not carry document or card numbers in clear.
 
-What is masked (check digits by python-stdnum, through :mod:`balcao.cases.validators`, the
+What is masked (check digits by python-stdnum, through :mod:`balcao.documents`, the
 same rules the case forms apply):
 
 * **CPF** written with punctuation (``123.456.789-09``) always; as 11 bare digits only when the
@@ -34,7 +34,7 @@ import re
 
 from stdnum import luhn
 
-from balcao.cases.validators import is_valid_cnpj, is_valid_cpf, is_valid_nif
+from balcao.documents import is_valid_cnpj, is_valid_cpf, is_valid_nif
 
 MASK_CPF = "[CPF]"
 MASK_CNPJ = "[CNPJ]"
