@@ -151,7 +151,7 @@ class ConversationClosed(Exception):
 def post_message(conversation: Conversation, text: str) -> dict:
     """The person writes; the bot answers (while the conversation is with the bot)."""
     if conversation.state == Conversation.State.CLOSED:
-        raise ConversationClosed("Esta conversa foi encerrada. Inicie uma nova.")
+        raise ConversationClosed(gettext("Esta conversa foi encerrada. Inicie uma nova."))
     text = (text or "").strip()[:2000]
     now = timezone.now()
     Turn.objects.create(conversation=conversation, role=Turn.Role.PERSON, text=mask(text))
@@ -209,7 +209,7 @@ def open_case_from_conversation(conversation: Conversation, *, name: str, email:
         Channel.objects.filter(active=True).order_by("order").first()
     if channel is None:
         raise case_services.CaseError(
-            "Nenhum canal está configurado para receber chamados do chatbot.")
+            gettext("Nenhum canal está configurado para receber chamados do chatbot."))
     case = case_services.do_open_case(channel=channel, subject=subject, description=subject,
                                       requester=requester, actor=SYSTEM)
     case_services.do_add_message(case, "Transcrição do chatbot:\n" + transcript(conversation),

@@ -19,7 +19,14 @@ from django.utils.translation import gettext as _
 
 from balcao.accounts.permissions import check_can
 from balcao.cases import history
-from balcao.cases.models import Case, DeadlineAlert, DeadlineExtension, DeadlinePause, State
+from balcao.cases.models import (
+    Case,
+    CaseEvent,
+    DeadlineAlert,
+    DeadlineExtension,
+    DeadlinePause,
+    State,
+)
 from balcao.deadlines.calendar import BusinessCalendar
 from balcao.deadlines.policies import Kind, PauseMode, compute
 from balcao.deadlines.services import calendar_for_country, policy_named, registry
@@ -47,8 +54,9 @@ def compute_case_due(case: Case, *, now: datetime | None = None) -> datetime | N
     if policy is None:
         return None
     cal = calendar_for_country(policy.country)
-    pauses = [(p.started_at, p.ended_at) for p in case.deadline_pauses.all()
-              if p.ended_at is not None]
+    pauses = [
+        (p.started_at, p.ended_at) for p in case.deadline_pauses.all() if p.ended_at is not None
+    ]
     extensions = case.deadline_extensions.count()
     result = compute(policy, case.created_at, extensions or False, calendar=cal, pauses=pauses)
     effective = result.extended_due if result.extended_due is not None else result.due
@@ -58,8 +66,13 @@ def compute_case_due(case: Case, *, now: datetime | None = None) -> datetime | N
 def initial_due(case: Case) -> datetime | None:
     due = compute_case_due(case)
     if due is not None:
-        history.record(case, "due_set", field="due_at", new=timezone.localtime(due)
-                       .strftime("%Y-%m-%d %H:%M"), reason=f"política {case.deadline_policy}")
+        history.record(
+            case,
+            CaseEvent.Action.DUE_SET,
+            field="due_at",
+            new=timezone.localtime(due).strftime("%Y-%m-%d %H:%M"),
+            reason=f"política {case.deadline_policy}",
+        )
     return due
 
 
@@ -75,15 +88,23 @@ def state_changed(case: Case, old: State, new: State) -> None:
     if entering:
         DeadlinePause.objects.create(case=case, started_at=now, reason=new.name)
         Case.objects.filter(pk=case.pk).update(deadline_paused_at=now)
-        history.record(case, "deadline_paused", reason=f"{new.name} ({policy.pause_mode})")
+        history.record(
+            case, CaseEvent.Action.DEADLINE_PAUSED, reason=f"{new.name} ({policy.pause_mode})"
+        )
     elif leaving:
         DeadlinePause.objects.filter(case=case, ended_at__isnull=True).update(ended_at=now)
         old_due = case.due_at
         due = compute_case_due(case)
         Case.objects.filter(pk=case.pk).update(deadline_paused_at=None, due_at=due)
         case.due_at, case.deadline_paused_at = due, None
-        history.record(case, "deadline_resumed", field="due_at",
-                       old=_fmt(old_due), new=_fmt(due), reason=str(policy.pause_mode))
+        history.record(
+            case,
+            CaseEvent.Action.DEADLINE_RESUMED,
+            field="due_at",
+            old=_fmt(old_due),
+            new=_fmt(due),
+            reason=str(policy.pause_mode),
+        )
 
 
 def _fmt(value: datetime | None) -> str:
@@ -105,13 +126,21 @@ def do_extend_deadline(case: Case, *, actor, justification: str) -> Case:
     if granted >= policy.max_extensions:
         raise DeadlineError(
             _("O prazo já foi prorrogado %(granted)s vez(es); a política admite %(allowed)s.")
-            % {"granted": granted, "allowed": policy.max_extensions})
+            % {"granted": granted, "allowed": policy.max_extensions}
+        )
     DeadlineExtension.objects.create(case=case, user=actor, justification=justification)
     old = case.due_at
     case.due_at = compute_case_due(case)
     case.save(update_fields=["due_at", "updated_at"])
-    history.record(case, "deadline_extended", actor=actor, field="due_at", old=_fmt(old),
-                   new=_fmt(case.due_at), reason=justification)
+    history.record(
+        case,
+        CaseEvent.Action.DEADLINE_EXTENDED,
+        actor=actor,
+        field="due_at",
+        old=_fmt(old),
+        new=_fmt(case.due_at),
+        reason=justification,
+    )
     return case
 
 
@@ -150,18 +179,24 @@ def sweep_deadlines(now: datetime | None = None) -> dict[str, int]:
     counts = {"soon": 0, "overdue": 0}
     minute_policies = [name for name, p in registry().items() if p.kind is Kind.MINUTES]
     open_cases = (
-        Case.objects.filter(closed_at__isnull=True, deadline_paused_at__isnull=True,
-                            due_at__isnull=False, due_at__lte=horizon)
+        Case.objects.filter(
+            closed_at__isnull=True,
+            deadline_paused_at__isnull=True,
+            due_at__isnull=False,
+            due_at__lte=horizon,
+        )
         .exclude(state__category__in=[State.Category.RESOLVED, State.Category.CLOSED])
         .exclude(deadline_policy__in=minute_policies)
         .select_related("assignee", "team")
     )
     for case in open_cases.iterator():
-        threshold = DeadlineAlert.Threshold.OVERDUE if case.due_at < now else \
-            DeadlineAlert.Threshold.SOON
+        threshold = (
+            DeadlineAlert.Threshold.OVERDUE if case.due_at < now else DeadlineAlert.Threshold.SOON
+        )
         with transaction.atomic():
             alert, created = DeadlineAlert.objects.get_or_create(
-                case=case, threshold=threshold, due_at=case.due_at)
+                case=case, threshold=threshold, due_at=case.due_at
+            )
             if not created:
                 continue
             recipients = _recipients(case)
@@ -169,11 +204,15 @@ def sweep_deadlines(now: datetime | None = None) -> dict[str, int]:
             alert.save(update_fields=["recipients"])
             counts[threshold] += 1
             if recipients:
-                subject = (f"[Balcão] Prazo vencido: {case.protocol}" if threshold == "overdue"
-                           else f"[Balcão] Prazo próximo: {case.protocol}")
-                body = (f"Atendimento {case.protocol} — {case.subject}\n"
-                        f"Prazo: {_fmt(case.due_at)}\n")
-                transaction.on_commit(lambda s=subject, b=body, r=recipients: send_mail(
-                    s, b, None, r, fail_silently=True))
+                subject = (
+                    f"[Balcão] Prazo vencido: {case.protocol}"
+                    if threshold == "overdue"
+                    else f"[Balcão] Prazo próximo: {case.protocol}"
+                )
+                body = f"Atendimento {case.protocol} — {case.subject}\nPrazo: {_fmt(case.due_at)}\n"
+                transaction.on_commit(
+                    lambda s=subject, b=body, r=recipients: send_mail(
+                        s, b, None, r, fail_silently=True
+                    )
+                )
     return counts
-

@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 
 from balcao.accounts.permissions import check_can, is_system
 from balcao.cases import history
-from balcao.cases.models import Case, Requester
+from balcao.cases.models import Case, CaseEvent, Requester
 from balcao.cases.services import CaseError, PermissionDenied, check_requester_documents
 from balcao.cases.text import clean_line
 
@@ -51,8 +51,10 @@ class RateLimited(IntakeError):
     """Too many cases opened from one address; ``retry_minutes`` for the message."""
 
     def __init__(self, retry_minutes: int):
-        super().__init__(_("Muitos envios a partir deste endereço. Tente de novo em "
-                           "%(minutes)s minuto(s).") % {"minutes": retry_minutes})
+        super().__init__(
+            _("Muitos envios a partir deste endereço. Tente de novo em %(minutes)s minuto(s).")
+            % {"minutes": retry_minutes}
+        )
         self.retry_minutes = retry_minutes
 
 
@@ -98,8 +100,14 @@ def count_submission(ip: str) -> None:
 
 
 def do_record_public_contact(
-    *, name: str, email: str = "", phone: str = "", cpf: str = "", cnpj: str = "",
-    nif: str = "", preferred_language: str = "pt-br",
+    *,
+    name: str,
+    email: str = "",
+    phone: str = "",
+    cpf: str = "",
+    cnpj: str = "",
+    nif: str = "",
+    preferred_language: str = "pt-br",
 ) -> Requester:
     """A new unverified contact holding what an unidentified person typed.
 
@@ -110,9 +118,13 @@ def do_record_public_contact(
     """
     docs = check_requester_documents(cpf=cpf, cnpj=cnpj, nif=nif)
     return Requester.objects.create(
-        name=clean_line(name, 200), email=(email or "").strip().lower()[:254],
-        phone=clean_line(phone, 32), preferred_language=preferred_language,
-        unverified=True, claimed_cpf=docs["cpf"] or "", claimed_cnpj=docs["cnpj"] or "",
+        name=clean_line(name, 200),
+        email=(email or "").strip().lower()[:254],
+        phone=clean_line(phone, 32),
+        preferred_language=preferred_language,
+        unverified=True,
+        claimed_cpf=docs["cpf"] or "",
+        claimed_cnpj=docs["cnpj"] or "",
         claimed_nif=docs["nif"] or "",
     )
 
@@ -121,16 +133,23 @@ def possible_matches(contact: Requester):
     """People on file whom an unverified contact may be (same document or e-mail), for
     staff to decide; never shown to the public."""
     condition = Q()
-    for claimed, field in ((contact.claimed_cpf, "cpf"), (contact.claimed_cnpj, "cnpj"),
-                           (contact.claimed_nif, "nif")):
+    for claimed, field in (
+        (contact.claimed_cpf, "cpf"),
+        (contact.claimed_cnpj, "cnpj"),
+        (contact.claimed_nif, "nif"),
+    ):
         if claimed:
             condition |= Q(**{field: claimed})
     if contact.email:
         condition |= Q(email=contact.email)
     if not condition:
         return Requester.objects.none()
-    return (Requester.objects.filter(condition, linked_to__isnull=True)
-            .exclude(pk=contact.pk).exclude(unverified=True).order_by("pk"))
+    return (
+        Requester.objects.filter(condition, linked_to__isnull=True)
+        .exclude(pk=contact.pk)
+        .exclude(unverified=True)
+        .order_by("pk")
+    )
 
 
 class LinkVia:
@@ -139,8 +158,9 @@ class LinkVia:
 
 
 @transaction.atomic
-def do_link_contact(contact: Requester, person: Requester, *, actor, via: str = LinkVia.STAFF,
-                    reason: str = "") -> int:
+def do_link_contact(
+    contact: Requester, person: Requester, *, actor, via: str = LinkVia.STAFF, reason: str = ""
+) -> int:
     """Move an unverified contact's cases onto ``person`` and mark the contact linked.
 
     Only staff with ``requesters.edit`` (``via=staff``) or the proof that the person
@@ -162,12 +182,18 @@ def do_link_contact(contact: Requester, person: Requester, *, actor, via: str = 
         raise IntakeError(_("Escolha um cadastro verificado para vincular o contato."))
     cases = list(Case.objects.select_for_update().filter(requester=contact))
     for case in cases:
-        history.record(case, "requester_linked", actor=actor, field="requester",
-                       old=f"#{contact.pk} ({_('não verificado')})", new=f"#{person.pk}",
-                       reason=reason or via)
+        history.record(
+            case,
+            CaseEvent.Action.REQUESTER_LINKED,
+            actor=actor,
+            field="requester",
+            old=f"#{contact.pk} ({_('não verificado')})",
+            new=f"#{person.pk}",
+            reason=reason or via,
+        )
     Case.objects.filter(pk__in=[c.pk for c in cases]).update(
-        requester=person, representative=person.active_representative,
-        updated_at=timezone.now())
+        requester=person, representative=person.active_representative, updated_at=timezone.now()
+    )
     contact.linked_to, contact.linked_at, contact.linked_via = person, timezone.now(), via
     contact.linked_by = actor if getattr(actor, "pk", None) else None
     contact.save(update_fields=["linked_to", "linked_at", "linked_via", "linked_by"])

@@ -40,7 +40,10 @@ class Requester(models.Model):
     nif = models.CharField(_("NIF"), max_length=9, unique=True, null=True, blank=True)
     preferred_language = models.CharField(_("idioma preferido"), max_length=10, default="pt-br")
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.SET_NULL, null=True, blank=True,
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         verbose_name=_("organização"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -48,18 +51,23 @@ class Requester(models.Model):
     # endpoint). It never holds the unique documents: what was typed is kept in claimed_*
     # until staff link it to a person, or the person proves control of the e-mail on file.
     unverified = models.BooleanField(_("contato não verificado"), default=False)
-    claimed_cpf = models.CharField(_("CPF informado"), max_length=11, blank=True,
-                                   db_index=True)
-    claimed_cnpj = models.CharField(_("CNPJ informado"), max_length=14, blank=True,
-                                    db_index=True)
+    claimed_cpf = models.CharField(_("CPF informado"), max_length=11, blank=True, db_index=True)
+    claimed_cnpj = models.CharField(_("CNPJ informado"), max_length=14, blank=True, db_index=True)
     claimed_nif = models.CharField(_("NIF informado"), max_length=9, blank=True, db_index=True)
     linked_to = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="linked_contacts",
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="linked_contacts",
         verbose_name=_("vinculado a"),
     )
     linked_at = models.DateTimeField(null=True, blank=True)
     linked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="+",
     )
     linked_via = models.CharField(max_length=40, blank=True)
@@ -99,7 +107,8 @@ class Representation(models.Model):
         verbose_name_plural = _("procurações")
         constraints = [
             models.UniqueConstraint(
-                fields=["requester"], condition=models.Q(active=True),
+                fields=["requester"],
+                condition=models.Q(active=True),
                 name="one_active_representative",
             ),
             models.CheckConstraint(
@@ -200,7 +209,10 @@ class Team(models.Model):
         settings.AUTH_USER_MODEL, through="TeamMembership", related_name="teams", blank=True
     )
     last_assigned = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         related_name="+",
     )
 
@@ -250,30 +262,47 @@ class Case(models.Model):
         "catalog.Channel", on_delete=models.PROTECT, verbose_name=_("canal")
     )
     service = models.ForeignKey(
-        "catalog.Service", on_delete=models.PROTECT, null=True, blank=True,
+        "catalog.Service",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         verbose_name=_("serviço"),
     )
     subject = models.CharField(_("assunto"), max_length=250)
     description = models.TextField(_("descrição"), blank=True)
     requester = models.ForeignKey(
-        Requester, on_delete=models.PROTECT, null=True, blank=True, related_name="cases",
+        Requester,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="cases",
         verbose_name=_("requerente"),
     )
     representative = models.ForeignKey(
-        Requester, on_delete=models.PROTECT, null=True, blank=True,
+        Requester,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="represented_cases",
         verbose_name=_("procurador"),
     )
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.SET_NULL, null=True, blank=True,
+        Organisation,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         verbose_name=_("organização"),
     )
     team = models.ForeignKey(
         Team, on_delete=models.SET_NULL, null=True, blank=True, verbose_name=_("equipe")
     )
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-        related_name="assigned_cases", verbose_name=_("responsável"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+        verbose_name=_("responsável"),
     )
     priority = models.PositiveSmallIntegerField(
         _("prioridade"), choices=Priority.choices, default=Priority.NORMAL
@@ -360,12 +389,17 @@ class Attachment(models.Model):
         verbose_name_plural = _("anexos")
 
 
+class HistoryIsAppendOnly(Exception):
+    """Code tried to change or remove a history row (a programming error, not a refusal
+    shown to a person: the database trigger refuses the same at the SQL level)."""
+
+
 class HistoryQuerySet(models.QuerySet):
     def update(self, **kwargs):
-        raise PermissionError("Case history is append-only: rows cannot be updated.")
+        raise HistoryIsAppendOnly("Case history is append-only: rows cannot be updated.")
 
     def delete(self):
-        raise PermissionError("Case history is append-only: rows cannot be deleted.")
+        raise HistoryIsAppendOnly("Case history is append-only: rows cannot be deleted.")
 
 
 class CaseEvent(models.Model):
@@ -381,29 +415,29 @@ class CaseEvent(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
     )
     actor_label = models.CharField(max_length=150, blank=True)
-    action = models.CharField(max_length=40)
+
+    class Action(models.TextChoices):
+        OPENED = "opened", _("Abertura")
+        STATE_CHANGED = "state_changed", _("Mudança de situação")
+        REOPENED = "reopened", _("Reabertura")
+        ASSIGNED = "assigned", _("Atribuição")
+        TEAM_CHANGED = "team_changed", _("Mudança de equipe")
+        MESSAGE_ADDED = "message_added", _("Mensagem")
+        NOTE_ADDED = "note_added", _("Nota interna")
+        UPDATED = "updated", _("Alteração")
+        DUE_SET = "due_set", _("Prazo definido")
+        DEADLINE_EXTENDED = "deadline_extended", _("Prorrogação de prazo")
+        DEADLINE_PAUSED = "deadline_paused", _("Prazo suspenso")
+        DEADLINE_RESUMED = "deadline_resumed", _("Prazo retomado")
+        REQUESTER_LINKED = "requester_linked", _("Contato vinculado ao cadastro")
+
+    action = models.CharField(max_length=40, choices=Action.choices)
     field = models.CharField(max_length=60, blank=True)
     old_value = models.TextField(blank=True)
     new_value = models.TextField(blank=True)
     reason = models.TextField(blank=True)
 
     objects = HistoryQuerySet.as_manager()
-
-    ACTION_LABELS = {
-        "opened": _("Abertura"),
-        "state_changed": _("Mudança de situação"),
-        "reopened": _("Reabertura"),
-        "assigned": _("Atribuição"),
-        "team_changed": _("Mudança de equipe"),
-        "message_added": _("Mensagem"),
-        "note_added": _("Nota interna"),
-        "updated": _("Alteração"),
-        "due_set": _("Prazo definido"),
-        "deadline_extended": _("Prorrogação de prazo"),
-        "deadline_paused": _("Prazo suspenso"),
-        "deadline_resumed": _("Prazo retomado"),
-        "requester_linked": _("Contato vinculado ao cadastro"),
-    }
 
     class Meta:
         ordering = ["at", "pk"]
@@ -412,15 +446,15 @@ class CaseEvent(models.Model):
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
-            raise PermissionError("Case history is append-only: rows cannot be updated.")
+            raise HistoryIsAppendOnly("Case history is append-only: rows cannot be updated.")
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise PermissionError("Case history is append-only: rows cannot be deleted.")
+        raise HistoryIsAppendOnly("Case history is append-only: rows cannot be deleted.")
 
     @property
     def action_label(self) -> str:
-        return str(self.ACTION_LABELS.get(self.action, self.action))
+        return self.get_action_display()
 
 
 # --- the case's clock (cases.clock) --------------------------------------------------
@@ -429,24 +463,26 @@ class CaseEvent(models.Model):
 class DeadlinePause(models.Model):
     """A span during which a case waited on the requester (or a complementation)."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE,
-                             related_name="deadline_pauses")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="deadline_pauses")
     started_at = models.DateTimeField()
     ended_at = models.DateTimeField(null=True, blank=True)
     reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
         ordering = ["started_at", "pk"]
-        constraints = [models.UniqueConstraint(fields=["case"],
-                                               condition=models.Q(ended_at__isnull=True),
-                                               name="one_open_pause_per_case")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=models.Q(ended_at__isnull=True),
+                name="one_open_pause_per_case",
+            )
+        ]
 
 
 class DeadlineExtension(models.Model):
     """A granted extension (prorrogação), always with its justification."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE,
-                             related_name="deadline_extensions")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="deadline_extensions")
     at = models.DateTimeField(auto_now_add=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True)
     justification = models.TextField(_("justificativa"))
@@ -462,13 +498,15 @@ class DeadlineAlert(models.Model):
         SOON = "soon", _("Prazo próximo")
         OVERDUE = "overdue", _("Prazo vencido")
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE,
-                             related_name="deadline_alerts")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="deadline_alerts")
     threshold = models.CharField(max_length=10, choices=Threshold.choices)
     due_at = models.DateTimeField()
     sent_at = models.DateTimeField(auto_now_add=True)
     recipients = models.TextField(blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["case", "threshold", "due_at"],
-                                               name="one_alert_per_threshold")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "threshold", "due_at"], name="one_alert_per_threshold"
+            )
+        ]

@@ -15,6 +15,7 @@ from django.core.files.base import File
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from balcao.accounts.permissions import SYSTEM, check_can, is_system  # noqa: F401
 from balcao.accounts.roles import SEES_ALL_CASES, has_capability, roles_of
@@ -23,6 +24,7 @@ from balcao.cases.attachments import check_file
 from balcao.cases.models import (
     Attachment,
     Case,
+    CaseEvent,
     Message,
     ProtocolSequence,
     Requester,
@@ -75,8 +77,14 @@ def check_requester_documents(*, cpf="", cnpj="", nif="") -> dict[str, str | Non
 
 
 def do_find_or_create_requester(
-    *, name: str, email: str = "", phone: str = "", cpf: str = "", cnpj: str = "",
-    nif: str = "", preferred_language: str = "pt-br",
+    *,
+    name: str,
+    email: str = "",
+    phone: str = "",
+    cpf: str = "",
+    cnpj: str = "",
+    nif: str = "",
+    preferred_language: str = "pt-br",
 ) -> Requester:
     """The requester with this document (stored once), or a new one — for staff and
     authenticated integrations only; public input goes through
@@ -96,13 +104,15 @@ def do_find_or_create_requester(
     if email and not any(docs.values()):
         # The same e-mail without any document is the same contact (as in e-mail
         # threading); a document given now never attaches to someone else's record.
-        existing = (Requester.objects.filter(email=email, unverified=False)
-                    .order_by("pk").first())
+        existing = Requester.objects.filter(email=email, unverified=False).order_by("pk").first()
         if existing:
             return existing
     return Requester.objects.create(
-        name=clean_line(name, 200), email=email, phone=clean_line(phone, 32),
-        preferred_language=preferred_language, **docs,
+        name=clean_line(name, 200),
+        email=email,
+        phone=clean_line(phone, 32),
+        preferred_language=preferred_language,
+        **docs,
     )
 
 
@@ -134,9 +144,17 @@ def remember_team_ids(user, team_ids) -> None:
 
 @transaction.atomic
 def do_open_case(
-    *, channel, subject: str, description: str = "", requester: Requester | None = None,
-    service=None, team: Team | None = None, actor=None, priority: int = Case.Priority.NORMAL,
-    tags: Iterable[str] = (), organisation=None,
+    *,
+    channel,
+    subject: str,
+    description: str = "",
+    requester: Requester | None = None,
+    service=None,
+    team: Team | None = None,
+    actor=None,
+    priority: int = Case.Priority.NORMAL,
+    tags: Iterable[str] = (),
+    organisation=None,
 ) -> Case:
     """Open a case with a new protocol number, in its workflow's initial state.
 
@@ -147,7 +165,7 @@ def do_open_case(
     check_can_open_for_team(actor, team)
     subject = clean_line(subject, 250)
     if not subject:
-        raise CaseError("Informe o assunto do atendimento.")
+        raise CaseError(_("Informe o assunto do atendimento."))
     workflow = channel.workflow or Workflow.objects.get(slug=DEFAULT_WORKFLOW)
     case = Case(
         protocol=next_protocol(),
@@ -164,7 +182,7 @@ def do_open_case(
         deadline_policy=channel.deadline_policy,
     )
     case.save()
-    history.record(case, "opened", actor=actor, new=case.protocol)
+    history.record(case, CaseEvent.Action.OPENED, actor=actor, new=case.protocol)
     due = clock.initial_due(case)
     if due is not None:
         case.due_at = due
@@ -183,7 +201,9 @@ def do_open_case(
 
 def allowed_transitions(case: Case) -> list[Transition]:
     return list(
-        Transition.objects.filter(source=case.state).select_related("target").order_by("target__order")
+        Transition.objects.filter(source=case.state)
+        .select_related("target")
+        .order_by("target__order")
     )
 
 
@@ -198,10 +218,15 @@ def do_change_state(case: Case, target: State, *, actor=None, reason: str = "") 
     case = Case.objects.select_for_update().select_related("state").get(pk=case.pk)
     transition = Transition.objects.filter(source=case.state, target=target).first()
     if transition is None:
-        raise CaseError(f"Não é possível passar de “{case.state}” para “{target}”.")
+        raise CaseError(
+            _("Não é possível passar de “%(source)s” para “%(target)s”.")
+            % {"source": case.state, "target": target}
+        )
     reason = (reason or "").strip()
     if (transition.requires_reason or transition.is_reopen) and not reason:
-        raise CaseError(f"Informe a justificativa para “{transition.name}”.")
+        raise CaseError(
+            _("Informe a justificativa para “%(action)s”.") % {"action": transition.name}
+        )
     old = case.state
     case.state = target
     if target.is_terminal:
@@ -210,8 +235,13 @@ def do_change_state(case: Case, target: State, *, actor=None, reason: str = "") 
         case.closed_at = None
     case.save(update_fields=["state", "closed_at", "updated_at"])
     history.record(
-        case, "reopened" if transition.is_reopen else "state_changed", actor=actor,
-        field="state", old=old.name, new=target.name, reason=reason,
+        case,
+        CaseEvent.Action.REOPENED if transition.is_reopen else CaseEvent.Action.STATE_CHANGED,
+        actor=actor,
+        field="state",
+        old=old.name,
+        new=target.name,
+        reason=reason,
     )
     clock.state_changed(case, old, target)
     events.case_event_on_commit("case.state_changed", case)
@@ -227,14 +257,29 @@ def do_assign_case(case: Case, *, assignee=None, team: Team | None = None, actor
     check_can(actor, "cases.assign")
     case = Case.objects.select_for_update().get(pk=case.pk)
     if team is not None and team != case.team:
-        history.record(case, "team_changed", actor=actor, field="team", old=case.team or "",
-                       new=team)
+        history.record(
+            case,
+            CaseEvent.Action.TEAM_CHANGED,
+            actor=actor,
+            field="team",
+            old=case.team or "",
+            new=team,
+        )
         case.team = team
     if assignee is not None and assignee != case.assignee:
         if case.team and not TeamMembership.objects.filter(team=case.team, user=assignee).exists():
-            raise CaseError(f"{assignee} não faz parte da equipe {case.team}.")
-        history.record(case, "assigned", actor=actor, field="assignee", old=case.assignee or "",
-                       new=assignee)
+            raise CaseError(
+                _("%(user)s não faz parte da equipe %(team)s.")
+                % {"user": assignee, "team": case.team}
+            )
+        history.record(
+            case,
+            CaseEvent.Action.ASSIGNED,
+            actor=actor,
+            field="assignee",
+            old=case.assignee or "",
+            new=assignee,
+        )
         case.assignee = assignee
     case.save(update_fields=["team", "assignee", "updated_at"])
     events.case_event_on_commit("case.assigned", case)
@@ -242,11 +287,9 @@ def do_assign_case(case: Case, *, assignee=None, team: Team | None = None, actor
 
 
 def _eligible_members(team: Team):
-    return (
-        team.members.filter(is_active=True, teammembership__accepts_assignments=True,
-                            teammembership__team=team)
-        .order_by("pk")
-    )
+    return team.members.filter(
+        is_active=True, teammembership__accepts_assignments=True, teammembership__team=team
+    ).order_by("pk")
 
 
 @transaction.atomic
@@ -261,7 +304,8 @@ def do_auto_assign(case: Case, *, actor=None) -> Case:
         loads = dict(
             Case.objects.filter(assignee__in=members, closed_at__isnull=True)
             .exclude(state__category__in=[State.Category.RESOLVED, State.Category.CLOSED])
-            .values_list("assignee").annotate(n=Count("pk"))
+            .values_list("assignee")
+            .annotate(n=Count("pk"))
         )
         chosen = min(members, key=lambda m: (loads.get(m.pk, 0), m.pk))
     else:
@@ -272,8 +316,14 @@ def do_auto_assign(case: Case, *, actor=None) -> Case:
     team.save(update_fields=["last_assigned"])
     case.assignee = chosen
     case.save(update_fields=["assignee", "updated_at"])
-    history.record(case, "assigned", actor=actor, field="assignee", new=chosen,
-                   reason=f"distribuição automática ({team.get_strategy_display()})")
+    history.record(
+        case,
+        CaseEvent.Action.ASSIGNED,
+        actor=actor,
+        field="assignee",
+        new=chosen,
+        reason=f"distribuição automática ({team.get_strategy_display()})",
+    )
     return case
 
 
@@ -282,8 +332,13 @@ def do_auto_assign(case: Case, *, actor=None) -> Case:
 
 @transaction.atomic
 def do_add_message(
-    case: Case, body: str, *, author_kind: str = Message.Author.AGENT, actor=None,
-    internal: bool = False, files: Iterable = (),
+    case: Case,
+    body: str,
+    *,
+    author_kind: str = Message.Author.AGENT,
+    actor=None,
+    internal: bool = False,
+    files: Iterable = (),
 ) -> Message:
     """Add a public reply or an internal note, with attachments checked first.
 
@@ -295,26 +350,44 @@ def do_add_message(
     body = (body or "").strip()
     files = list(files)
     if not body and not files:
-        raise CaseError("A mensagem está vazia.")
+        raise CaseError(_("A mensagem está vazia."))
     channel = case.channel
     checked = [
-        (f, check_file(f, getattr(f, "name", "arquivo"), max_bytes=channel.max_attachment_bytes,
-                       allowed_types=channel.allowed_attachment_types or None))
+        (
+            f,
+            check_file(
+                f,
+                getattr(f, "name", "arquivo"),
+                max_bytes=channel.max_attachment_bytes,
+                allowed_types=channel.allowed_attachment_types or None,
+            ),
+        )
         for f in files
     ]
     message = Message.objects.create(
-        case=case, body=body, author_kind=author_kind,
-        author_user=actor if getattr(actor, "pk", None) else None, internal=internal,
+        case=case,
+        body=body,
+        author_kind=author_kind,
+        author_user=actor if getattr(actor, "pk", None) else None,
+        internal=internal,
     )
     for fileobj, info in checked:
         attachment = Attachment(
-            case=case, message=message, filename=info.filename, content_type=info.content_type,
-            size=info.size, sha256=info.sha256,
+            case=case,
+            message=message,
+            filename=info.filename,
+            content_type=info.content_type,
+            size=info.size,
+            sha256=info.sha256,
         )
         attachment.file.save(info.filename, File(fileobj), save=False)
         attachment.save()
-    history.record(case, "note_added" if internal else "message_added", actor=actor,
-                   new=f"{len(body)} caracteres, {len(checked)} anexo(s)")
+    history.record(
+        case,
+        CaseEvent.Action.NOTE_ADDED if internal else "message_added",
+        actor=actor,
+        new=f"{len(body)} caracteres, {len(checked)} anexo(s)",
+    )
     Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
     if not internal:
         events.case_event_on_commit("case.message_added", case, message=message)
@@ -325,25 +398,28 @@ _EDITABLE = ("subject", "description", "service", "priority")
 
 
 @transaction.atomic
-def do_update_case(case: Case, *, actor=None, tags: Iterable[str] | None = None,
-                   **changes) -> Case:
+def do_update_case(case: Case, *, actor=None, tags: Iterable[str] | None = None, **changes) -> Case:
     """Change a case's descriptive fields; each change lands in the history."""
     check_can(actor, "cases.change_state")
     unknown = set(changes) - set(_EDITABLE)
     if unknown:
-        raise CaseError(f"Campos não editáveis: {', '.join(sorted(unknown))}.")
+        raise CaseError(
+            _("Campos não editáveis: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
+        )
     case = Case.objects.select_for_update().get(pk=case.pk)
     if "subject" in changes:
         changes["subject"] = clean_line(changes["subject"] or "", 250)
         if not changes["subject"]:
-            raise CaseError("Informe o assunto do atendimento.")
+            raise CaseError(_("Informe o assunto do atendimento."))
     changed = []
     for field, value in changes.items():
         old = getattr(case, field)
         if old != value:
             setattr(case, field, value)
             changed.append(field)
-            history.record(case, "updated", actor=actor, field=field, old=old, new=value)
+            history.record(
+                case, CaseEvent.Action.UPDATED, actor=actor, field=field, old=old, new=value
+            )
     if changed:
         case.save(update_fields=[*changed, "updated_at"])
     if tags is not None:
@@ -351,8 +427,14 @@ def do_update_case(case: Case, *, actor=None, tags: Iterable[str] | None = None,
         old_names = sorted(case.tags.values_list("name", flat=True))
         if names != old_names:
             case.tags.set([Tag.objects.get_or_create(name=name)[0] for name in names])
-            history.record(case, "updated", actor=actor, field="tags",
-                           old=", ".join(old_names), new=", ".join(names))
+            history.record(
+                case,
+                CaseEvent.Action.UPDATED,
+                actor=actor,
+                field="tags",
+                old=", ".join(old_names),
+                new=", ".join(names),
+            )
     if changed or tags is not None:
         events.case_event_on_commit("case.updated", case)
     return case
@@ -369,5 +451,6 @@ def check_can_open_for_team(user, team: Team | None) -> None:
     if team_ids is None:
         team_ids = list(user.teams.values_list("pk", flat=True))
     if team.pk not in team_ids:
-        raise PermissionDenied("Você não faz parte desta equipe: abra o atendimento sem "
-                               "equipe ou numa equipe sua.")
+        raise PermissionDenied(
+            _("Você não faz parte desta equipe: abra o atendimento sem equipe ou numa equipe sua.")
+        )

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from balcao.deadlines.calendar import BusinessCalendar, default_calendar
 from balcao.deadlines.models import Calendar, CalendarChange, CalendarDay, CustomPolicy
@@ -71,7 +72,7 @@ def _touch(calendar: Calendar) -> None:
 def do_set_calendar_day(calendar: Calendar, day: date, kind: str, description: str = "",
                         *, actor=None, source: str = "console") -> CalendarDay:
     if kind not in CalendarDay.Kind.values:
-        raise DeadlineError(f"Tipo de dia desconhecido: {kind}.")
+        raise DeadlineError(_("Tipo de dia desconhecido: %(kind)s.") % {"kind": kind})
     entry, created = CalendarDay.objects.update_or_create(
         calendar=calendar, date=day, defaults={"kind": kind, "description": description[:200]})
     CalendarChange.objects.create(calendar=calendar, user=actor, action="set", date=day,

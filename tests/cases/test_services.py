@@ -4,7 +4,15 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from balcao.cases import services
-from balcao.cases.models import Case, CaseEvent, Representation, State, Team, TeamMembership
+from balcao.cases.models import (
+    Case,
+    CaseEvent,
+    HistoryIsAppendOnly,
+    Representation,
+    State,
+    Team,
+    TeamMembership,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -61,13 +69,13 @@ def test_history_cannot_be_updated_or_deleted(open_case):
     case = open_case()
     event = case.history.get(action="opened")
     event.new_value = "forged"
-    with pytest.raises(PermissionError):
+    with pytest.raises(HistoryIsAppendOnly):
         event.save()
-    with pytest.raises(PermissionError):
+    with pytest.raises(HistoryIsAppendOnly):
         event.delete()
-    with pytest.raises(PermissionError):
+    with pytest.raises(HistoryIsAppendOnly):
         CaseEvent.objects.filter(case=case).update(new_value="forged")
-    with pytest.raises(PermissionError):
+    with pytest.raises(HistoryIsAppendOnly):
         CaseEvent.objects.filter(case=case).delete()
 
 

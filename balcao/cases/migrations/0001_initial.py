@@ -38,7 +38,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('at', models.DateTimeField(auto_now_add=True, db_index=True)),
                 ('actor_label', models.CharField(blank=True, max_length=150)),
-                ('action', models.CharField(max_length=40)),
+                ('action', models.CharField(choices=[('opened', 'Abertura'), ('state_changed', 'Mudança de situação'), ('reopened', 'Reabertura'), ('assigned', 'Atribuição'), ('team_changed', 'Mudança de equipe'), ('message_added', 'Mensagem'), ('note_added', 'Nota interna'), ('updated', 'Alteração'), ('due_set', 'Prazo definido'), ('deadline_extended', 'Prorrogação de prazo'), ('deadline_paused', 'Prazo suspenso'), ('deadline_resumed', 'Prazo retomado'), ('requester_linked', 'Contato vinculado ao cadastro')], max_length=40)),
                 ('field', models.CharField(blank=True, max_length=60)),
                 ('old_value', models.TextField(blank=True)),
                 ('new_value', models.TextField(blank=True)),
