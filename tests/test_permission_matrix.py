@@ -140,6 +140,22 @@ def test_console_needs_a_verified_second_factor(page, world, staff, client):
     assert response.status_code == 302 and "/conta/entrar/" in response.url
 
 
+def test_the_admin_site_needs_a_verified_second_factor(staff, client, verified_client):
+    """The admin is django-otp's site (balcao.apps.BalcaoAdminConfig): a superuser signed in
+    with a password only is sent to the staff login; verified, they get in."""
+    from django.contrib import admin
+    from django_otp.admin import OTPAdminSite
+
+    assert isinstance(admin.site._wrapped, OTPAdminSite) and admin.site.name == "admin"
+    staff[AD].is_staff = staff[AD].is_superuser = True
+    staff[AD].save()
+    client.force_login(staff[AD])  # password only, no OTP verification
+    response = client.get("/admin/cases/team/")
+    assert response.status_code == 302 and "/admin/login/" in response.url
+    assert client.get(response.url).url.startswith("/conta/entrar/")
+    assert verified_client(staff[AD]).get("/admin/cases/team/").status_code == 200
+
+
 # --- requesters follow case visibility (finding #2) ---------------------------------
 
 
