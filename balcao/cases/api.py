@@ -219,6 +219,10 @@ def _list_rows(rows: list[dict]) -> list[dict]:
 ListParam = Annotated[str, Field(max_length=200)]
 
 
+# ``response=CasePage`` documents the body in the OpenAPI schema only: django-ninja does not
+# validate an HttpResponse, and this one is built by hand (_list_rows) to keep pydantic off
+# the hot path. tests/api/test_case_list_contract.py validates real pages against CasePage,
+# so the hand-built body and the documented one cannot drift apart.
 @router.get("/cases", response=CasePage, summary="Listar atendimentos")
 def list_cases(request, q: ListParam = "", state: ListParam = "", category: ListParam = "",
                channel: ListParam = "", team: ListParam = "",
