@@ -52,7 +52,8 @@ API = {
     "create case": ("post", "/api/v1/cases", {"channel": "fale-conosco", "subject": "x"},
                     WORKERS),
     "get case": ("get", "/api/v1/cases/{case}", None, VIEWERS),
-    "patch case": ("patch", "/api/v1/cases/{case}", {"priority": 3}, WORKERS),
+    "patch case": ("patch", "/api/v1/cases/{case}", {"subject": "Outro assunto", "priority": 3},
+                   WORKERS),  # cases.edit
     "list messages": ("get", "/api/v1/cases/{case}/messages", None, VIEWERS),
     "add message": ("post", "/api/v1/cases/{case}/messages", {"body": "ok", MULTIPART: 1},
                     WORKERS),

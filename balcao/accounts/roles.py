@@ -36,6 +36,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "cases.reply": frozenset(_CASE_WORKERS),
     "cases.note": frozenset(_CASE_WORKERS | {QUALITY_MANAGER}),
     "cases.change_state": frozenset(_CASE_WORKERS),
+    # Change a case's descriptive fields (subject, description, service, priority, tags),
+    # not where it stands in its workflow (that is cases.change_state).
+    "cases.edit": frozenset(_CASE_WORKERS),
     "cases.assign": frozenset({SUPERVISOR, OMBUDSMAN, MANAGER, ADMIN}),
     "cases.extend_deadline": frozenset({SUPERVISOR, OMBUDSMAN, MANAGER, ADMIN}),
     "requesters.view_personal_data": frozenset(_CASE_WORKERS),

@@ -304,7 +304,7 @@ def get_case(request, case_id: DbId):
 
 @router.patch("/cases/{case_id}", response=CaseDetailOut, summary="Alterar atendimento")
 def update_case(request, case_id: DbId, payload: CasePatch):
-    require(request, scope="cases:write", capability="cases.change_state")
+    require(request, scope="cases:write", capability="cases.edit")
     case = _case(request, case_id)
     changes = payload.dict(exclude_unset=True)
     if "service" in changes and changes["service"] is not None:
