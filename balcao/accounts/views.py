@@ -194,7 +194,7 @@ def enrol_request_view(request):
 def _home_for(user) -> str:
     """Where a member of staff lands: cases, or the knowledge base for its editors."""
     if not has_capability(user, "cases.view") and has_capability(user, "kb.edit"):
-        return reverse("kb:article_list")
+        return reverse("console:article_list")
     return reverse("console:case_list")
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from balcao.console import views
+from balcao.console import knowledge_views, views
 
 app_name = "console"
 urlpatterns = [
@@ -19,4 +19,11 @@ urlpatterns = [
     path("auditoria/", views.audit_log, name="audit_log"),
     path("catalogo/", views.catalog_list, name="catalog_list"),
     path("catalogo/<slug:slug>/", views.catalog_edit, name="catalog_edit"),
+    path("conhecimento/", knowledge_views.article_list, name="article_list"),
+    path("conhecimento/novo/", knowledge_views.article_edit, name="article_new"),
+    path("conhecimento/<int:pk>/", knowledge_views.article_edit, name="article_edit"),
+    path("conhecimento/<int:pk>/situacao/", knowledge_views.article_state,
+         name="article_state"),
+    path("conhecimento/lacunas/", knowledge_views.gap_inbox, name="gap_inbox"),
+    path("conhecimento/lacunas/<int:pk>/", knowledge_views.gap_resolve, name="gap_resolve"),
 ]

@@ -1,4 +1,5 @@
-"""Knowledge base: import/export upsert, versions, workflow, feedback, the gap inbox, pages."""
+"""Knowledge base: import/export upsert, versions, workflow, feedback, the gap inbox, the
+public FAQ (the console's pages: tests/console/test_knowledge.py)."""
 
 import json
 import subprocess
@@ -151,20 +152,6 @@ def test_public_faq_search_detail_and_vote(client):
 def test_drafts_are_not_public(client):
     services.do_import(_lines(RECORDS[:1]), draft=True)
     assert client.get("/perguntas-frequentes/gru-pagar/").status_code == 404
-
-
-def test_console_editor_saves_a_new_version(staff, verified_client):
-    services.do_import(_lines(RECORDS[:1]))
-    article = Article.objects.get()
-    client = verified_client(staff["knowledge_manager"])
-    response = client.post(f"/console/conhecimento/{article.pk}/", {
-        "slug": article.slug, "language": "pt-BR", "question": "Como pagar a GRU?",
-        "answer": "Pelo banco.", "variants": "pagar boleto\nboleto gru", "tags": "gru, taxa"})
-    assert response.status_code == 302
-    article.refresh_from_db()
-    assert article.version == 2 and article.variants == ["pagar boleto", "boleto gru"]
-    assert article.tags == ["gru", "taxa"]
-    assert verified_client(staff["agent"]).get("/console/conhecimento/").status_code == 403
 
 
 VOTE = "/perguntas-frequentes/gru-pagar/avaliar/"

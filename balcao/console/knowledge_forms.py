@@ -1,3 +1,5 @@
+"""Forms of the console's knowledge-base pages (balcao/console/knowledge_views.py)."""
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 

@@ -1,0 +1,104 @@
+"""Console pages of the knowledge base (/console/conhecimento/…): the article list and
+editor, the editorial workflow, the gap inbox. Parse the request, call kb.services, render.
+
+Staff pages live in the console app whatever part of the domain they edit (cases, the
+channel catalogue, the knowledge base); an app keeps its models, services and public pages
+(the FAQ stays in balcao.kb). Every page needs ``kb.edit`` and a verified second factor.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from balcao.console.decorators import staff_view
+from balcao.console.knowledge_forms import ArticleForm, ResolveGapForm
+from balcao.kb import services
+from balcao.kb.models import Article, GapGroup
+
+
+@staff_view("kb.edit")
+def article_list(request):
+    articles = Article.objects.select_related("owner").order_by("state", "question")
+    state = request.GET.get("state", "")
+    if state in Article.State.values:
+        articles = articles.filter(state=state)
+    q = request.GET.get("q", "").strip()
+    if q:
+        articles = articles.filter(question__icontains=q)
+    open_gaps = GapGroup.objects.filter(status=GapGroup.Status.OPEN).count()
+    return render(request, "console/article_list.html", {
+        "articles": articles[:300], "states": Article.State.choices, "state": state, "q": q,
+        "open_gaps": open_gaps})
+
+
+@staff_view("kb.edit")
+def article_edit(request, pk: int | None = None):
+    article = get_object_or_404(Article, pk=pk) if pk else Article(owner=request.user)
+    initial = {} if not article.pk else {
+        "slug": article.slug, "language": article.language, "question": article.question,
+        "answer": article.answer, "variants": article.variants, "tags": article.tags,
+        "service": article.service}
+    form = ArticleForm(request.POST or None, initial=initial, article=article)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        if not article.pk:
+            article.slug = data["slug"]
+        data.pop("slug")
+        try:
+            article = services.do_save_article(article, actor=request.user, **data)
+        except services.KbError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Artigo salvo (versão %(n)s).") % {"n": article.version})
+            return redirect("console:article_edit", pk=article.pk)
+    transitions = sorted(services.TRANSITIONS.get(article.state, ())) if article.pk else []
+    return render(request, "console/article_edit.html", {
+        "form": form, "article": article,
+        "transitions": [(t, Article.State(t).label) for t in transitions],
+        "versions": article.versions.select_related("author")[:20] if article.pk else []})
+
+
+@require_POST
+@staff_view("kb.edit")
+def article_state(request, pk: int):
+    article = get_object_or_404(Article, pk=pk)
+    try:
+        services.do_change_article_state(article, request.POST.get("state", ""),
+                                         actor=request.user)
+    except (services.KbError, ValueError) as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Situação do artigo: %(s)s.") % {
+            "s": article.get_state_display()})
+    return redirect("console:article_edit", pk=article.pk)
+
+
+@staff_view("kb.edit")
+def gap_inbox(request):
+    groups = GapGroup.objects.filter(status=GapGroup.Status.OPEN).prefetch_related("gaps")[:100]
+    return render(request, "console/gap_inbox.html", {"groups": groups,
+                                                      "form": ResolveGapForm()})
+
+
+@require_POST
+@staff_view("kb.edit")
+def gap_resolve(request, pk: int):
+    group = get_object_or_404(GapGroup, pk=pk)
+    form = ResolveGapForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Verifique o formulário."))
+        return redirect("console:gap_inbox")
+    data = form.cleaned_data
+    try:
+        article = services.do_resolve_gap_group(
+            group, actor=request.user, add_variant_to=data["add_variant_to"],
+            new_question=data["new_question"], new_answer=data["new_answer"],
+            publish=data["publish"])
+    except services.KbError as exc:
+        messages.error(request, str(exc))
+        return redirect("console:gap_inbox")
+    messages.success(request, _("Lacuna tratada no artigo “%(q)s”.") % {"q": article.question})
+    return redirect("console:gap_inbox")

@@ -1,0 +1,113 @@
+"""The console's knowledge-base pages (/console/conhecimento/…, balcao.console.knowledge_views):
+the editor, the editorial workflow and the gap inbox, under the console's URL names."""
+
+import pytest
+from django.urls import NoReverseMatch, reverse
+
+from balcao.kb import services
+from balcao.kb.models import Article, GapGroup
+
+pytestmark = pytest.mark.django_db
+
+RECORD = ('{"id": "gru-pagar", "question": "Como pago a GRU?", "answer": "Emita a GRU no '
+          'site.", "variants": ["pagar boleto"], "language": "pt-BR", "tags": ["gru"]}')
+
+
+@pytest.fixture
+def km_client(staff, verified_client):
+    return verified_client(staff["knowledge_manager"])
+
+
+@pytest.fixture
+def article():
+    services.do_import([RECORD], draft=True)
+    return Article.objects.get()
+
+
+def _messages(response) -> list[str]:
+    return [str(m) for m in response.context["messages"]]
+
+
+def test_the_pages_are_the_consoles_at_the_same_addresses():
+    assert reverse("console:article_list") == "/console/conhecimento/"
+    assert reverse("console:article_new") == "/console/conhecimento/novo/"
+    assert reverse("console:article_edit", args=[7]) == "/console/conhecimento/7/"
+    assert reverse("console:article_state", args=[7]) == "/console/conhecimento/7/situacao/"
+    assert reverse("console:gap_inbox") == "/console/conhecimento/lacunas/"
+    assert reverse("console:gap_resolve", args=[7]) == "/console/conhecimento/lacunas/7/"
+    with pytest.raises(NoReverseMatch):
+        reverse("kb:article_list")
+    assert reverse("kb:faq_list") == "/perguntas-frequentes/"  # the public FAQ stays in kb
+
+
+def test_the_console_menu_links_to_the_knowledge_base(km_client, staff, verified_client):
+    page = km_client.get("/console/conhecimento/").content.decode()
+    assert 'href="/console/conhecimento/"' in page
+    assert 'href="/console/conhecimento/novo/"' in page
+    assert 'href="/console/conhecimento/lacunas/"' in page
+    agent_page = verified_client(staff["agent"]).get("/console/").content.decode()
+    assert "/console/conhecimento/" not in agent_page
+
+
+def test_list_filters_by_state_and_question(km_client, article):
+    services.do_import(['{"id": "marca", "question": "Quanto custa uma marca?", '
+                        '"answer": "Veja a tabela."}'])
+    page = km_client.get("/console/conhecimento/", {"state": "draft"}).content.decode()
+    assert "Como pago a GRU?" in page and "Quanto custa uma marca?" not in page
+    assert f'href="/console/conhecimento/{article.pk}/"' in page
+    page = km_client.get("/console/conhecimento/", {"q": "marca"}).content.decode()
+    assert "Quanto custa uma marca?" in page and "Como pago a GRU?" not in page
+
+
+def test_console_editor_saves_a_new_version(km_client, staff, verified_client, article):
+    response = km_client.post(f"/console/conhecimento/{article.pk}/", {
+        "slug": article.slug, "language": "pt-BR", "question": "Como pagar a GRU?",
+        "answer": "Pelo banco.", "variants": "pagar boleto\nboleto gru", "tags": "gru, taxa"})
+    assert response.status_code == 302 and response.url == f"/console/conhecimento/{article.pk}/"
+    article.refresh_from_db()
+    assert article.version == 2 and article.variants == ["pagar boleto", "boleto gru"]
+    assert article.tags == ["gru", "taxa"]
+    assert verified_client(staff["agent"]).get("/console/conhecimento/").status_code == 403
+
+
+def test_a_new_article_is_written_and_opened(km_client):
+    assert km_client.get("/console/conhecimento/novo/").status_code == 200
+    response = km_client.post("/console/conhecimento/novo/", {
+        "slug": "horario", "language": "pt-BR", "question": "Qual o horário?",
+        "answer": "De segunda a sexta, das 8h às 18h.", "variants": "", "tags": ""})
+    article = Article.objects.get(slug="horario")
+    assert response.url == f"/console/conhecimento/{article.pk}/"
+    assert article.state == "draft" and article.versions.count() == 1
+    taken = km_client.post("/console/conhecimento/novo/", {
+        "slug": "horario", "language": "pt-BR", "question": "Outra?", "answer": "Outra."})
+    assert taken.status_code == 200 and "Já existe um artigo" in taken.content.decode()
+
+
+def test_the_workflow_moves_and_refuses_with_a_message(km_client, article):
+    url = f"/console/conhecimento/{article.pk}/situacao/"
+    refused = km_client.post(url, {"state": "published"}, follow=True)
+    assert "Não é possível passar de “Rascunho” para “Publicado”." in _messages(refused)
+    unknown = km_client.post(url, {"state": "apagado"}, follow=True)
+    assert unknown.status_code == 200 and _messages(unknown)
+    km_client.post(url, {"state": "review"})
+    moved = km_client.post(url, {"state": "published"}, follow=True)
+    assert moved.redirect_chain == [(f"/console/conhecimento/{article.pk}/", 302)]
+    article.refresh_from_db()
+    assert article.state == "published"
+
+
+def test_a_gap_group_is_resolved_from_the_inbox(km_client):
+    services.record_gap("vocês abrem no sábado?", "pt-BR", "not_known")
+    group = GapGroup.objects.get()
+    inbox = km_client.get("/console/conhecimento/lacunas/").content.decode()
+    assert f'action="/console/conhecimento/lacunas/{group.pk}/"' in inbox
+    empty = km_client.post(f"/console/conhecimento/lacunas/{group.pk}/", {}, follow=True)
+    assert "Escreva a resposta do novo artigo." in _messages(empty)
+    response = km_client.post(f"/console/conhecimento/lacunas/{group.pk}/", {
+        "new_question": "O INPI abre aos sábados?", "new_answer": "Não.", "publish": "on"})
+    assert response.url == "/console/conhecimento/lacunas/"
+    group.refresh_from_db()
+    assert group.status == "resolved" and group.resolved_article.state == "published"
+    again = km_client.post(f"/console/conhecimento/lacunas/{group.pk}/",
+                           {"new_answer": "Não."}, follow=True)
+    assert "Este grupo já foi tratado." in _messages(again)
