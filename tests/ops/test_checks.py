@@ -1,9 +1,10 @@
 """balcao check --deploy names a missing static files manifest and a wildcard ALLOWED_HOSTS
-(DEBUG off)."""
+(DEBUG off), and warns when the shared (default) cache is one process's memory."""
 
 import os
 import subprocess
 import sys
+import types
 
 import pytest
 
@@ -56,3 +57,54 @@ def test_named_hosts_or_debug_pass(settings):
     settings.DEBUG = True
     settings.ALLOWED_HOSTS = ["*"]
     assert allowed_hosts_named() == []
+
+
+LOCAL = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "balcao-local"}
+
+
+@pytest.fixture
+def locmem_subclass(monkeypatch) -> str:
+    """The dotted path of a LocMemCache subclass (it counts per process all the same)."""
+    from django.core.cache.backends.locmem import LocMemCache
+
+    module = types.ModuleType("balcao_test_caches")
+    module.MyLocMem = type("MyLocMem", (LocMemCache,), {})
+    monkeypatch.setitem(sys.modules, module.__name__, module)
+    return "balcao_test_caches.MyLocMem"
+
+
+@pytest.mark.parametrize("subclass", [False, True])
+def test_a_local_memory_default_cache_is_a_deploy_warning(settings, subclass, request):
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    from balcao.ops.checks import default_cache_shared
+
+    backend = (request.getfixturevalue("locmem_subclass") if subclass
+               else "django.core.cache.backends.locmem.LocMemCache")
+    settings.CACHES = {"default": {"BACKEND": backend, "LOCATION": "x"}, "local": LOCAL}
+    warnings = default_cache_shared()
+    assert [w.id for w in warnings] == ["balcao.W001"]
+    assert "CACHES['default']" in warnings[0].msg and "REDIS_URL" in warnings[0].hint
+    with pytest.raises(SystemCheckError, match="balcao.W001"):
+        call_command("check", deploy=True, tags=["caches"], fail_level="WARNING")
+    call_command("check", tags=["caches"], fail_level="WARNING")  # deploy only
+
+
+@pytest.mark.parametrize("default", [
+    {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "balcao_cache"},
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+     "LOCATION": "redis://127.0.0.1:6379/0"},
+])
+def test_a_shared_default_cache_passes_and_local_may_stay_in_memory(settings, default):
+    from balcao.ops.checks import default_cache_shared
+
+    settings.CACHES = {"default": default, "local": LOCAL}
+    assert default_cache_shared() == []
+
+
+def test_the_projects_own_settings_pass():
+    from balcao.ops.checks import default_cache_shared
+
+    assert default_cache_shared() == []
+
