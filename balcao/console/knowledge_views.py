@@ -55,10 +55,14 @@ def article_edit(request, pk: int | None = None):
             messages.success(request, _("Artigo salvo (versão %(n)s).") % {"n": article.version})
             return redirect("console:article_edit", pk=article.pk)
     transitions = sorted(services.TRANSITIONS.get(article.state, ())) if article.pk else []
+    versions = list(article.versions.select_related("author")[:20]) if article.pk else []
+    labels = dict(Article.State.choices)
+    for version in versions:
+        version.state_label = labels.get(version.state, version.state)
     return render(request, "console/article_edit.html", {
         "form": form, "article": article,
         "transitions": [(t, Article.State(t).label) for t in transitions],
-        "versions": article.versions.select_related("author")[:20] if article.pk else []})
+        "versions": versions})
 
 
 @require_POST
@@ -68,7 +72,7 @@ def article_state(request, pk: int):
     try:
         services.do_change_article_state(article, request.POST.get("state", ""),
                                          actor=request.user)
-    except (services.KbError, ValueError) as exc:
+    except services.KbError as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("Situação do artigo: %(s)s.") % {

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
 
 from balcao import languages
 from balcao.kb.gaps import best_group, content_stems
@@ -29,7 +30,8 @@ TRANSITIONS = {
 
 
 class KbError(Exception):
-    """A refused knowledge-base action; the message is for a person."""
+    """A refused knowledge-base action; the message is for a person, in their language
+    (gettext when raised: the console's, the API's or the command's active language)."""
 
 
 def normalise_language(value) -> str:
@@ -38,14 +40,15 @@ def normalise_language(value) -> str:
     try:
         return languages.normalise(value or None)
     except languages.UnknownLanguage:
-        raise KbError(f"idioma desconhecido: {value!r} (use pt-BR, pt-PT ou en)") from None
+        raise KbError(_("idioma desconhecido: %(value)s (use pt-BR, pt-PT ou en)")
+                      % {"value": repr(value)}) from None
 
 
 def _clean_list(value, name: str) -> list[str]:
     if value is None:
         return []
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise KbError(f"“{name}” deve ser uma lista de textos")
+        raise KbError(_("“%(name)s” deve ser uma lista de textos") % {"name": name})
     return [v.strip() for v in value if v.strip()]
 
 
@@ -71,18 +74,18 @@ def parse_record(line: str) -> dict:
     try:
         data = json.loads(line)
     except ValueError as exc:
-        raise KbError(f"não é JSON válido ({exc})") from exc
+        raise KbError(_("não é JSON válido (%(error)s)") % {"error": exc}) from exc
     if not isinstance(data, dict):
-        raise KbError("esperado um objeto JSON")
+        raise KbError(_("esperado um objeto JSON"))
     record_id = str(data.get("id") or "").strip()
     if not record_id or len(record_id) > 120:
-        raise KbError("“id” ausente ou com mais de 120 caracteres")
+        raise KbError(_("“id” ausente ou com mais de 120 caracteres"))
     question = str(data.get("question") or "").strip()
     answer = str(data.get("answer") or "").strip()
     if not question:
-        raise KbError("“question” vazia")
+        raise KbError(_("“question” vazia"))
     if not answer:
-        raise KbError("“answer” vazia")
+        raise KbError(_("“answer” vazia"))
     return {"id": record_id, "question": question[:300], "answer": answer,
             "variants": _clean_list(data.get("variants"), "variants"),
             "language": normalise_language(data.get("language")),
@@ -102,7 +105,8 @@ def do_import(lines: Iterable[str], *, draft: bool = False, actor=None) -> Impor
         try:
             record = parse_record(line)
         except KbError as exc:
-            result.errors.append(f"linha {number}: {exc}")
+            result.errors.append(_("linha %(number)s: %(error)s") % {"number": number,
+                                                                      "error": exc})
             continue
         fields = {"question": record["question"], "answer": record["answer"],
                   "variants": record["variants"], "language": record["language"],
@@ -142,16 +146,17 @@ def do_save_article(article: Article, *, actor, note: str = "", **changes) -> Ar
     allowed = {"question", "answer", "variants", "tags", "language", "service", "owner"}
     unknown = set(changes) - allowed
     if unknown:
-        raise KbError(f"campos não editáveis: {sorted(unknown)}")
+        raise KbError(_("Campos não editáveis: %(fields)s.")
+                      % {"fields": ", ".join(sorted(unknown))})
     if "language" in changes:
         changes["language"] = normalise_language(changes["language"])
     for key in ("variants", "tags"):
         if key in changes:
             changes[key] = _clean_list(changes[key], key)
     if not (changes.get("question", article.question) or "").strip():
-        raise KbError("A pergunta não pode ficar vazia.")
+        raise KbError(_("A pergunta não pode ficar vazia."))
     if not (changes.get("answer", article.answer) or "").strip():
-        raise KbError("A resposta não pode ficar vazia.")
+        raise KbError(_("A resposta não pode ficar vazia."))
     creating = article.pk is None
     for key, value in changes.items():
         setattr(article, key, value)
@@ -164,10 +169,12 @@ def do_save_article(article: Article, *, actor, note: str = "", **changes) -> Ar
 
 @transaction.atomic
 def do_change_article_state(article: Article, target: str, *, actor) -> Article:
-    """Move along the editorial workflow; publishing records who approved."""
+    """Move along the editorial workflow (TRANSITIONS); publishing records who approved."""
+    if target not in Article.State.values:
+        raise KbError(_("Situação desconhecida: %(state)s.") % {"state": repr(target)})
     if target not in TRANSITIONS.get(article.state, set()):
-        raise KbError(f"Não é possível passar de “{article.get_state_display()}” para "
-                      f"“{Article.State(target).label}”.")
+        raise KbError(_("Não é possível passar de “%(source)s” para “%(target)s”.") % {
+            "source": article.get_state_display(), "target": Article.State(target).label})
     article.state = target
     article.version += 1
     if target == Article.State.PUBLISHED:
@@ -221,8 +228,8 @@ def do_record_vote(article: Article, helpful: bool, *, address: str) -> bool:
     per article per browser session. Extra votes are ignored (False) and the person is
     thanked all the same, so a script stuffing votes without cookies learns nothing.
 
-    The window lives in the cache, keyed by a keyed hash (no address is stored): shared by
-    every process with ``REDIS_URL``, per process with the default in-memory cache."""
+    The window lives in the default cache, keyed by a keyed hash (no address is stored),
+    which every web process shares (a database table, or Redis with ``REDIS_URL``)."""
     voter = salted_hmac("balcao.kb.vote", f"{article.pk}:{_voter_network(address)}")
     if not cache.add(f"kb:vote:{voter.hexdigest()}", True,
                      timeout=settings.BALCAO_KB_VOTE_WINDOW_SECONDS):
@@ -248,7 +255,7 @@ def do_resolve_gap_group(group: GapGroup, *, actor, add_variant_to: Article | No
                          publish: bool = False) -> Article:
     """In one step, turn a group into a variant of an existing article or a new article."""
     if group.status != GapGroup.Status.OPEN:
-        raise KbError("Este grupo já foi tratado.")
+        raise KbError(_("Este grupo já foi tratado."))
     if add_variant_to is not None:
         variants = list(add_variant_to.variants)
         if group.representative not in variants:
@@ -257,7 +264,7 @@ def do_resolve_gap_group(group: GapGroup, *, actor, add_variant_to: Article | No
                                   note=f"variante da caixa de lacunas #{group.pk}")
     else:
         if not new_answer.strip():
-            raise KbError("Escreva a resposta do novo artigo.")
+            raise KbError(_("Escreva a resposta do novo artigo."))
         slug_base = "-".join(content_stems(new_question or group.representative,
                                            group.language)[:6]) or "artigo"
         slug, n = slug_base[:100], 1

@@ -111,3 +111,20 @@ def test_a_gap_group_is_resolved_from_the_inbox(km_client):
     again = km_client.post(f"/console/conhecimento/lacunas/{group.pk}/",
                            {"new_answer": "Não."}, follow=True)
     assert "Este grupo já foi tratado." in _messages(again)
+
+
+def test_refusals_and_versions_read_in_the_pages_language(km_client, article):
+    """kb.services refusals are gettext'd where they are raised: the English console says
+    them in English, and the version list names states, not their codes."""
+    url = f"/en/console/conhecimento/{article.pk}/situacao/"
+    refused = km_client.post(url, {"state": "published"}, follow=True)
+    assert "Cannot move from “Draft” to “Published”." in _messages(refused)
+    unknown = km_client.post(url, {"state": "apagado"}, follow=True)
+    assert "Unknown state: 'apagado'." in _messages(unknown)
+    km_client.post(url, {"state": "review"})
+    page = km_client.get(f"/en/console/conhecimento/{article.pk}/").content.decode()
+    assert "· In review (" in page and "· Draft (" in page
+    services.record_gap("vocês abrem no sábado?", "pt-BR", "not_known")
+    group = GapGroup.objects.get()
+    empty = km_client.post(f"/en/console/conhecimento/lacunas/{group.pk}/", {}, follow=True)
+    assert "Write the new article's answer." in _messages(empty)

@@ -230,3 +230,14 @@ def test_language_tags_are_read_as_everywhere_else(value, expected):
 def test_an_unknown_language_is_a_kb_error(value):
     with pytest.raises(services.KbError, match="idioma desconhecido"):
         services.normalise_language(value)
+
+
+def test_refusals_are_in_the_active_language():
+    from django.utils import translation
+
+    with translation.override("en"), pytest.raises(services.KbError,
+                                                   match="unknown language: 'es'"):
+        services.normalise_language("es")
+    with translation.override("en"):
+        result = services.do_import(["{not json"])
+    assert result.errors[0].startswith("line 1: not valid JSON")
