@@ -400,7 +400,7 @@ _EDITABLE = ("subject", "description", "service", "priority")
 @transaction.atomic
 def do_update_case(case: Case, *, actor=None, tags: Iterable[str] | None = None, **changes) -> Case:
     """Change a case's descriptive fields; each change lands in the history."""
-    check_can(actor, "cases.change_state")
+    check_can(actor, "cases.edit")
     unknown = set(changes) - set(_EDITABLE)
     if unknown:
         raise CaseError(

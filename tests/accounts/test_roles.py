@@ -62,8 +62,6 @@ def test_patching_a_case_asks_for_cases_edit(client, staff, open_case, monkeypat
     assert _patch_subject(client, staff[roles.SUPERVISOR], case) == 403
 
 
-@pytest.mark.xfail(strict=True, reason="cases.services.do_update_case still checks "
-                   "cases.change_state; remove this marker when it checks cases.edit")
 def test_patching_a_case_does_not_ask_for_cases_change_state(client, staff, open_case,
                                                              monkeypatch):
     case = open_case()
