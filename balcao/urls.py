@@ -16,7 +16,6 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("conta/", include("balcao.accounts.urls")),
     path("console/", include("balcao.console.urls")),
-    path("", include("balcao.kb.urls")),
     path("", include("balcao.bot.urls")),
     # The admin signs in through the staff login (same delays, one generic answer).
     path("admin/login/", admin_login_view, name="admin_login"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from balcao.portal import views
+from balcao.portal import faq_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -10,4 +10,8 @@ urlpatterns = [
     path("canais/<slug:slug>/", views.channel_form, name="channel_form"),
     path("canais/<slug:slug>/protocolo/<str:token>/", views.confirmation, name="confirmation"),
     path("canais/<slug:slug>/agendamento/", views.scheduling, name="scheduling"),
+    path("perguntas-frequentes/", faq_views.faq_list, name="faq_list"),
+    path("perguntas-frequentes/<str:slug>/", faq_views.faq_detail, name="faq_detail"),
+    path("perguntas-frequentes/<str:slug>/avaliar/", faq_views.faq_feedback,
+         name="faq_feedback"),
 ]

@@ -37,7 +37,7 @@ def test_the_pages_are_the_consoles_at_the_same_addresses():
     assert reverse("console:gap_resolve", args=[7]) == "/console/conhecimento/lacunas/7/"
     with pytest.raises(NoReverseMatch):
         reverse("kb:article_list")
-    assert reverse("kb:faq_list") == "/perguntas-frequentes/"  # the public FAQ stays in kb
+    assert reverse("portal:faq_list") == "/perguntas-frequentes/"  # the public FAQ stays in kb
 
 
 def test_the_console_menu_links_to_the_knowledge_base(km_client, staff, verified_client):

@@ -1,7 +1,6 @@
-"""The public FAQ: published articles, search, "Was this helpful?".
-
-The staff pages (editor, workflow, gap inbox) are the console's
-(balcao/console/knowledge_views.py)."""
+"""The public FAQ: published articles, searched with the chatbot's retriever, and "Was this
+helpful?". Pages for the public are the portal's; the knowledge base (balcao.kb) keeps the
+articles and their rules, the console its staff pages (console/knowledge_views.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from balcao import languages
+from balcao.bot.services import get_bot
 from balcao.kb import services
 
 
@@ -21,8 +21,6 @@ def _faq_language() -> str:
 
 
 def faq_list(request):
-    from balcao.bot.services import get_bot
-
     language = _faq_language()
     q = request.GET.get("q", "").strip()[:200]
     articles = services.published_articles().filter(language=language)
@@ -32,7 +30,7 @@ def faq_list(request):
         by_slug = {a.slug: a for a in services.published_articles().filter(
             slug__in=[h.article.id for h in hits])}
         results = [by_slug[h.article.id] for h in hits if h.article.id in by_slug]
-    return render(request, "kb/faq_list.html", {
+    return render(request, "portal/faq_list.html", {
         "articles": articles.order_by("question"), "results": results, "q": q})
 
 
@@ -41,7 +39,7 @@ def faq_detail(request, slug: str):
     if article is None:
         raise Http404
     voted = slug in request.session.get("kb_votes", [])
-    return render(request, "kb/faq_detail.html", {"article": article, "voted": voted})
+    return render(request, "portal/faq_detail.html", {"article": article, "voted": voted})
 
 
 @require_POST
@@ -58,4 +56,4 @@ def faq_feedback(request, slug: str):
                                 address=request.META.get("REMOTE_ADDR", ""))
         request.session["kb_votes"] = [*votes, slug][-200:]
     messages.success(request, _("Obrigado pela avaliação!"))
-    return redirect("kb:faq_detail", slug=slug)
+    return redirect("portal:faq_detail", slug=slug)
