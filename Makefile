@@ -37,14 +37,16 @@ run: install
 	@echo ""
 	$(BIN)/balcao serve --host $(HOST) --port $(PORT)
 
-test: install
-	$(BIN)/ruff check .
+test: install lint
 	$(BIN)/balcao makemigrations --check --dry-run
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
+# Style, types and import contracts (docs/architecture.md); also run by pre-commit.
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: install
 	$(BIN)/python tests/bench/bench_deadlines.py

@@ -29,8 +29,7 @@ def _normalise(module, value: str, label: str) -> str:
             code="invalid_length",
         ) from exc
     except stdnum_errors.ValidationError as exc:
-        raise ValidationError(_("%(label)s inválido.") % {"label": label},
-                              code="invalid") from exc
+        raise ValidationError(_("%(label)s inválido.") % {"label": label}, code="invalid") from exc
 
 
 def normalise_cpf(value: str) -> str:

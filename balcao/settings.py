@@ -47,7 +47,8 @@ def _secret_key() -> str:
         )
     raise ImproperlyConfigured(
         f"No SECRET_KEY and no {VAR_DIR / 'secret_key'}: run any `balcao` command once "
-        "(it creates the laptop's key) or set SECRET_KEY.")
+        "(it creates the laptop's key) or set SECRET_KEY."
+    )
 
 
 SECRET_KEY = _secret_key()
@@ -132,8 +133,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web process read while the worker writes.
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"].update(
-        {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-         "transaction_mode": "IMMEDIATE", "timeout": 20}
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
@@ -160,8 +164,10 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -268,8 +274,7 @@ BALCAO_DEADLINE_WARNING_DAYS = int(os.environ.get("BALCAO_DEADLINE_WARNING_DAYS"
 
 # Chatbot: staffed hours for hand-off (a calendar slug; MGI default Mon–Fri 8–18),
 # the channel of cases it opens, idle closing, optional LLM rephrasing.
-BALCAO_BOT_STAFFED_CALENDAR = os.environ.get("BALCAO_BOT_STAFFED_CALENDAR",
-                                             "atendimento-humano")
+BALCAO_BOT_STAFFED_CALENDAR = os.environ.get("BALCAO_BOT_STAFFED_CALENDAR", "atendimento-humano")
 BALCAO_BOT_CASE_CHANNEL = os.environ.get("BALCAO_BOT_CASE_CHANNEL", "fale-conosco")
 BALCAO_CHAT_IDLE_WARNING_MINUTES = int(os.environ.get("BALCAO_CHAT_IDLE_WARNING_MINUTES", "5"))
 BALCAO_LLM_URL = os.environ.get("BALCAO_LLM_URL", "")
@@ -298,11 +303,12 @@ CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
         if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache",
-              "LOCATION": "balcao_cache"}
+        else {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "balcao_cache"}
     ),
-    "local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-              "LOCATION": "balcao-local"},
+    "local": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "balcao-local",
+    },
 }
 
 if not DEBUG:
@@ -327,7 +333,8 @@ LOGGING = {
 # by commands start with BALCAO_BASE_URL. See docs/operator.md.
 BALCAO_LOGIN_FIRST_DELAY_SECONDS = int(os.environ.get("BALCAO_LOGIN_FIRST_DELAY_SECONDS", "30"))
 BALCAO_LOGIN_ADDRESS_USERNAMES = int(os.environ.get("BALCAO_LOGIN_ADDRESS_USERNAMES", "10"))
-BALCAO_LOGIN_ADDRESS_WINDOW_SECONDS = int(os.environ.get("BALCAO_LOGIN_ADDRESS_WINDOW_SECONDS",
-                                                         "3600"))
+BALCAO_LOGIN_ADDRESS_WINDOW_SECONDS = int(
+    os.environ.get("BALCAO_LOGIN_ADDRESS_WINDOW_SECONDS", "3600")
+)
 BALCAO_ENROLMENT_LINK_HOURS = int(os.environ.get("BALCAO_ENROLMENT_LINK_HOURS", "24"))
 BALCAO_BASE_URL = os.environ.get("BALCAO_BASE_URL", "http://127.0.0.1:8000")

@@ -101,8 +101,11 @@ def helpdesk_channel(db):
     from balcao.catalog.models import Channel
 
     return Channel.objects.create(
-        slug="fale-conosco", name="Fale Conosco", kind="form",
-        workflow=Workflow.objects.get(slug="helpdesk"), deadline_policy="fale-conosco",
+        slug="fale-conosco",
+        name="Fale Conosco",
+        kind="form",
+        workflow=Workflow.objects.get(slug="helpdesk"),
+        deadline_policy="fale-conosco",
         max_attachment_bytes=1024 * 1024,
     )
 
@@ -142,13 +145,17 @@ class RunningServer:
         deadline, last_error = time.monotonic() + timeout, None
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                pytest.fail(f"the server exited with {self.process.returncode}: "
-                            f"{self.process.stderr.read().decode(errors='replace')[-2000:]}")
+                pytest.fail(
+                    f"the server exited with {self.process.returncode}: "
+                    f"{self.process.stderr.read().decode(errors='replace')[-2000:]}"
+                )
             try:
                 with urllib.request.urlopen(self.url + path, timeout=5) as response:  # noqa: S310
-                    return {"status": response.status,
-                            "server": response.headers.get("Server", ""),
-                            "body": json.loads(response.read())}
+                    return {
+                        "status": response.status,
+                        "server": response.headers.get("Server", ""),
+                        "body": json.loads(response.read()),
+                    }
             except OSError as exc:
                 last_error = exc
                 time.sleep(0.3)
@@ -174,8 +181,12 @@ def balcao_serve():
         env = {**env, "DJANGO_SETTINGS_MODULE": "balcao.settings"}  # a real server's settings
         port = free_port()
         process = subprocess.Popen(  # noqa: S603
-            [*BALCAO, "serve", "--port", str(port), *args], env=env,
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+            [*BALCAO, "serve", "--port", str(port), *args],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
         started.append(RunningServer(process, port))
         return started[-1]
 

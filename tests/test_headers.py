@@ -42,8 +42,11 @@ def assert_strict_policy(response) -> dict[str, list[str]]:
 def assert_inline_styles_carry_the_nonce(response) -> None:
     """Every <style> of the page has the policy's nonce; no <script> has inline code."""
     html = response.content.decode()
-    nonces = [v.removeprefix("'nonce-").rstrip("'")
-              for v in directives(response)["style-src"] if v.startswith("'nonce-")]
+    nonces = [
+        v.removeprefix("'nonce-").rstrip("'")
+        for v in directives(response)["style-src"]
+        if v.startswith("'nonce-")
+    ]
     for tag in re.findall(r"<style\b[^>]*>", html):
         assert nonces and f'nonce="{nonces[0]}"' in tag, tag
     for attrs, body in re.findall(r"<script\b([^>]*)>(.*?)</script>", html, re.S):
@@ -56,8 +59,13 @@ def case(open_case):
 
 
 def test_portal_pages_have_a_strict_policy(client):
-    for url in ("/", "/encontre-o-atendimento/", "/perguntas-frequentes/", "/conta/entrar/",
-                "/en/"):
+    for url in (
+        "/",
+        "/encontre-o-atendimento/",
+        "/perguntas-frequentes/",
+        "/conta/entrar/",
+        "/en/",
+    ):
         response = client.get(url)
         assert response.status_code == 200, url
         assert_strict_policy(response)
@@ -101,11 +109,18 @@ def test_permissions_policy_on_every_response(client):
 
 
 def test_requester_api_responses_are_not_stored(client, staff):
-    _, raw = ApiToken.issue(name="crm", user=staff["supervisor"],
-                            scopes=["requesters:read", "requesters:write", "cases:read"])
+    _, raw = ApiToken.issue(
+        name="crm",
+        user=staff["supervisor"],
+        scopes=["requesters:read", "requesters:write", "cases:read"],
+    )
     auth = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
-    created = client.post("/api/v1/requesters", {"name": "Maria", "cpf": "529.982.247-25"},
-                          content_type="application/json", **auth)
+    created = client.post(
+        "/api/v1/requesters",
+        {"name": "Maria", "cpf": "529.982.247-25"},
+        content_type="application/json",
+        **auth,
+    )
     assert created.status_code in (200, 201), created.content
     assert "no-store" in created.headers["Cache-Control"]
     read = client.get(f"/api/v1/requesters/{created.json()['id']}", **auth)
@@ -116,8 +131,7 @@ def test_requester_api_responses_are_not_stored(client, staff):
 
 def test_case_messages_api_is_not_stored(client, staff, case):
     _, raw = ApiToken.issue(name="sys", user=staff["supervisor"], scopes=["cases:read"])
-    response = client.get(f"/api/v1/cases/{case.pk}/messages",
-                          HTTP_AUTHORIZATION=f"Bearer {raw}")
+    response = client.get(f"/api/v1/cases/{case.pk}/messages", HTTP_AUTHORIZATION=f"Bearer {raw}")
     assert response.status_code == 200
     assert "no-store" in response.headers["Cache-Control"]
 
@@ -130,12 +144,19 @@ def test_attachment_keeps_its_sandbox_policy(verified_client, staff, case):
     from balcao.cases import services
 
     services.do_add_message(
-        case, body="Segue o comprovante.", actor=staff["supervisor"],
-        files=[SimpleUploadedFile("gru.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n",
-                                  content_type="application/pdf")])
+        case,
+        body="Segue o comprovante.",
+        actor=staff["supervisor"],
+        files=[
+            SimpleUploadedFile(
+                "gru.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n", content_type="application/pdf"
+            )
+        ],
+    )
     attachment = case.attachments.get()
     response = verified_client(staff["supervisor"]).get(
-        f"/console/atendimentos/{case.pk}/anexos/{attachment.pk}/")
+        f"/console/atendimentos/{case.pk}/anexos/{attachment.pk}/"
+    )
     assert response.status_code == 200
     assert response.headers["Content-Security-Policy"] == "default-src 'none'; sandbox"
     assert "no-store" in response.headers["Cache-Control"]

@@ -22,8 +22,11 @@ def test_one_initial_migration_per_app():
     for path in MIGRATIONS:
         if "initial = True" in path.read_text(encoding="utf-8"):
             initial.setdefault(path.parent.parent.name, []).append(path.name)
-    extra = {app: names for app, names in initial.items()
-             if len(names) > 1 and names != ["0001_initial.py", "0002_case_channel.py"]}
+    extra = {
+        app: names
+        for app, names in initial.items()
+        if len(names) > 1 and names != ["0001_initial.py", "0002_case_channel.py"]
+    }
     assert extra == {}
 
 
@@ -36,7 +39,9 @@ def test_migrations_import_no_project_code_but_field_callables():
             if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("balcao"):
                 offenders.append(f"{path.relative_to(APPS)}: from {node.module}")
             if isinstance(node, ast.Import):
-                offenders += [f"{path.relative_to(APPS)}: import {alias.name}"
-                              for alias in node.names if alias.name.startswith("balcao")
-                              and not alias.name.endswith(".models")]
+                offenders += [
+                    f"{path.relative_to(APPS)}: import {alias.name}"
+                    for alias in node.names
+                    if alias.name.startswith("balcao") and not alias.name.endswith(".models")
+                ]
     assert offenders == []

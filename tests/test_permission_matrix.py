@@ -16,8 +16,15 @@ from balcao.api.models import ApiToken
 
 pytestmark = pytest.mark.django_db
 
-AG, SU, QM, OM, KM, MA, AD = ("agent", "supervisor", "quality_manager", "ombudsman",
-                              "knowledge_manager", "manager", "admin")
+AG, SU, QM, OM, KM, MA, AD = (
+    "agent",
+    "supervisor",
+    "quality_manager",
+    "ombudsman",
+    "knowledge_manager",
+    "manager",
+    "admin",
+)
 VIEWERS = {AG, SU, QM, OM, MA, AD}
 WORKERS = {AG, SU, OM, MA, AD}
 ASSIGNERS = {SU, OM, MA, AD}
@@ -31,8 +38,12 @@ CONSOLE = {
     "case detail": ("get", "/console/atendimentos/{case}/", None, VIEWERS),
     "reply": ("post", "/console/atendimentos/{case}/responder/", {"body": "ok"}, WORKERS),
     "note": ("post", "/console/atendimentos/{case}/nota/", {"body": "ok"}, WORKERS | {QM}),
-    "change state": ("post", "/console/atendimentos/{case}/situacao/",
-                     {"target": "{next_state}"}, WORKERS),
+    "change state": (
+        "post",
+        "/console/atendimentos/{case}/situacao/",
+        {"target": "{next_state}"},
+        WORKERS,
+    ),
     "assign": ("post", "/console/atendimentos/{case}/atribuir/", {}, ASSIGNERS),
     "audit log": ("get", "/console/auditoria/", None, {AD}),
     "catalog list": ("get", "/console/catalogo/", None, {MA, AD}),
@@ -40,30 +51,48 @@ CONSOLE = {
     "kb list": ("get", "/console/conhecimento/", None, {KM, AD}),
     "kb new": ("get", "/console/conhecimento/novo/", None, {KM, AD}),
     "kb edit": ("get", "/console/conhecimento/{article}/", None, {KM, AD}),
-    "kb state": ("post", "/console/conhecimento/{article}/situacao/", {"state": "review"},
-                 {KM, AD}),
+    "kb state": (
+        "post",
+        "/console/conhecimento/{article}/situacao/",
+        {"state": "review"},
+        {KM, AD},
+    ),
     "gap inbox": ("get", "/console/conhecimento/lacunas/", None, {KM, AD}),
-    "extend deadline": ("post", "/console/atendimentos/{case}/prorrogar/",
-                        {"justification": "Consulta a outra unidade"}, ASSIGNERS),
+    "extend deadline": (
+        "post",
+        "/console/atendimentos/{case}/prorrogar/",
+        {"justification": "Consulta a outra unidade"},
+        ASSIGNERS,
+    ),
 }
 
 API = {
     "list cases": ("get", "/api/v1/cases", None, VIEWERS),
-    "create case": ("post", "/api/v1/cases", {"channel": "fale-conosco", "subject": "x"},
-                    WORKERS),
+    "create case": ("post", "/api/v1/cases", {"channel": "fale-conosco", "subject": "x"}, WORKERS),
     "get case": ("get", "/api/v1/cases/{case}", None, VIEWERS),
-    "patch case": ("patch", "/api/v1/cases/{case}", {"subject": "Outro assunto", "priority": 3},
-                   WORKERS),  # cases.edit
+    "patch case": (
+        "patch",
+        "/api/v1/cases/{case}",
+        {"subject": "Outro assunto", "priority": 3},
+        WORKERS,
+    ),  # cases.edit
     "list messages": ("get", "/api/v1/cases/{case}/messages", None, VIEWERS),
-    "add message": ("post", "/api/v1/cases/{case}/messages", {"body": "ok", MULTIPART: 1},
-                    WORKERS),
+    "add message": ("post", "/api/v1/cases/{case}/messages", {"body": "ok", MULTIPART: 1}, WORKERS),
     "list transitions": ("get", "/api/v1/cases/{case}/transitions", None, VIEWERS),
-    "change state": ("post", "/api/v1/cases/{case}/transitions",
-                     {"state": "em-atendimento"}, WORKERS),
+    "change state": (
+        "post",
+        "/api/v1/cases/{case}/transitions",
+        {"state": "em-atendimento"},
+        WORKERS,
+    ),
     "assign": ("post", "/api/v1/cases/{case}/assignment", {}, ASSIGNERS),
     "history": ("get", "/api/v1/cases/{case}/history", None, VIEWERS),
-    "extend deadline": ("post", "/api/v1/cases/{case}/extensions",
-                        {"justification": "Consulta a outra unidade"}, ASSIGNERS),
+    "extend deadline": (
+        "post",
+        "/api/v1/cases/{case}/extensions",
+        {"justification": "Consulta a outra unidade"},
+        ASSIGNERS,
+    ),
     "create requester": ("post", "/api/v1/requesters", {"name": "Maria"}, WORKERS),
     "get requester": ("get", "/api/v1/requesters/{requester}", None, WORKERS),
     "queues": ("get", "/api/v1/queues", None, VIEWERS),
@@ -84,8 +113,12 @@ def world(open_case, staff):
     from balcao.kb.models import Article
 
     article = Article.objects.create(slug="a", question="Q?", answer="A.", state="draft")
-    return {"case": case.pk, "requester": requester.pk, "next_state": target.pk,
-            "article": article.pk}
+    return {
+        "case": case.pk,
+        "requester": requester.pk,
+        "next_state": target.pk,
+        "article": article.pk,
+    }
 
 
 def _fill(value, world):
@@ -102,8 +135,11 @@ def test_console(page, role, world, staff, verified_client):
     method, url, payload, allowed = CONSOLE[page]
     client = verified_client(staff[role])
     call = getattr(client, method)
-    response = call(_fill(url, world), _fill(payload, world)) if payload is not None else \
-        call(_fill(url, world))
+    response = (
+        call(_fill(url, world), _fill(payload, world))
+        if payload is not None
+        else call(_fill(url, world))
+    )
     if role in allowed:
         assert response.status_code in (200, 302), (page, role, response.status_code)
         if response.status_code == 302:
@@ -123,8 +159,12 @@ def test_api(endpoint, role, world, staff, client, helpdesk_channel):
         data = {k: v for k, v in payload.items() if k != MULTIPART}
         response = call(_fill(url, world), data, **kwargs)
     elif payload is not None:
-        response = call(_fill(url, world), json.dumps(_fill(payload, world)),
-                        content_type="application/json", **kwargs)
+        response = call(
+            _fill(url, world),
+            json.dumps(_fill(payload, world)),
+            content_type="application/json",
+            **kwargs,
+        )
     else:
         response = call(_fill(url, world), **kwargs)
     if role in allowed:
@@ -161,8 +201,9 @@ def test_the_admin_site_needs_a_verified_second_factor(staff, client, verified_c
 
 
 def _token(user, scopes=ALL_SCOPES) -> dict:
-    _, raw = ApiToken.issue(name=f"r-{user.username}-{ApiToken.objects.count()}", user=user,
-                            scopes=scopes)
+    _, raw = ApiToken.issue(
+        name=f"r-{user.username}-{ApiToken.objects.count()}", user=user, scopes=scopes
+    )
     return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 
 
@@ -173,8 +214,10 @@ def two_teams(open_case, staff):
     from balcao.cases.models import Representation, Team, TeamMembership
     from balcao.cases.services import do_find_or_create_requester
 
-    mine, other = Team.objects.create(slug="mine", name="Mine"), \
-        Team.objects.create(slug="other", name="Other")
+    mine, other = (
+        Team.objects.create(slug="mine", name="Mine"),
+        Team.objects.create(slug="other", name="Other"),
+    )
     TeamMembership.objects.create(team=mine, user=staff["agent"])
     ana = do_find_or_create_requester(name="Ana", cpf="52998224725")
     bruno = do_find_or_create_requester(name="Bruno", cpf="11144477735")
@@ -185,22 +228,31 @@ def two_teams(open_case, staff):
     open_case(requester=bruno, team=other)
     open_case(requester=dora, team=mine)
     nobody = do_find_or_create_requester(name="Ninguém", cpf="39053344705")
-    return {"ana": ana.pk, "bruno": bruno.pk, "carla": carla.pk, "dora": dora.pk,
-            "nobody": nobody.pk}
+    return {
+        "ana": ana.pk,
+        "bruno": bruno.pk,
+        "carla": carla.pk,
+        "dora": dora.pk,
+        "nobody": nobody.pk,
+    }
 
 
-@pytest.mark.parametrize(("role", "person", "status"), [
-    (AG, "ana", 200),      # requester of a case in the agent's team
-    (AG, "carla", 200),    # representative on a case the agent sees
-    (AG, "bruno", 404),    # only a case in another team: as if unknown
-    (AG, "nobody", 404),   # no case at all
-    (SU, "bruno", 200),    # a role that sees every case reads every requester
-    (SU, "nobody", 200),
-    (OM, "bruno", 200),
-    (QM, "ana", 403),      # sees cases, but no personal data
-])
-def test_reading_a_requester_follows_case_visibility(role, person, status, two_teams, staff,
-                                                     client):
+@pytest.mark.parametrize(
+    ("role", "person", "status"),
+    [
+        (AG, "ana", 200),  # requester of a case in the agent's team
+        (AG, "carla", 200),  # representative on a case the agent sees
+        (AG, "bruno", 404),  # only a case in another team: as if unknown
+        (AG, "nobody", 404),  # no case at all
+        (SU, "bruno", 200),  # a role that sees every case reads every requester
+        (SU, "nobody", 200),
+        (OM, "bruno", 200),
+        (QM, "ana", 403),  # sees cases, but no personal data
+    ],
+)
+def test_reading_a_requester_follows_case_visibility(
+    role, person, status, two_teams, staff, client
+):
     from balcao.audit.models import PersonalDataAccess
 
     before = PersonalDataAccess.objects.count()
@@ -218,20 +270,30 @@ def test_an_unknown_and_a_hidden_requester_answer_alike(two_teams, staff, client
     assert (hidden.status_code, hidden.json()) == (unknown.status_code, unknown.json())
 
 
-@pytest.mark.parametrize(("role", "scopes", "revealed"), [
-    (SU, ["requesters:write"], False),                      # no requesters:read
-    (SU, ["requesters:write", "requesters:read"], True),
-    (AG, ["requesters:write", "requesters:read"], False),   # Bruno's case is not the agent's
-])
+@pytest.mark.parametrize(
+    ("role", "scopes", "revealed"),
+    [
+        (SU, ["requesters:write"], False),  # no requesters:read
+        (SU, ["requesters:write", "requesters:read"], True),
+        (AG, ["requesters:write", "requesters:read"], False),  # Bruno's case is not the agent's
+    ],
+)
 def test_a_create_that_finds_someone_returns_only_the_id_to_who_may_not_read_them(
-        role, scopes, revealed, two_teams, staff, client):
+    role, scopes, revealed, two_teams, staff, client
+):
     from balcao.audit.models import PersonalDataAccess
 
     before = PersonalDataAccess.objects.count()
-    for payload in ({"name": "X", "cpf": "111.444.777-35"}, {"name": "X", "cpf": "11144477735",
-                                                               "email": "x@exemplo.invalid"}):
-        response = client.post("/api/v1/requesters", json.dumps(payload),
-                               content_type="application/json", **_token(staff[role], scopes))
+    for payload in (
+        {"name": "X", "cpf": "111.444.777-35"},
+        {"name": "X", "cpf": "11144477735", "email": "x@exemplo.invalid"},
+    ):
+        response = client.post(
+            "/api/v1/requesters",
+            json.dumps(payload),
+            content_type="application/json",
+            **_token(staff[role], scopes),
+        )
         assert response.status_code == 201
         data = response.json()
         assert data["id"] == two_teams["bruno"] and data["revealed"] is revealed
@@ -244,10 +306,20 @@ def test_a_create_that_finds_someone_returns_only_the_id_to_who_may_not_read_the
 
 
 def test_a_create_by_email_does_not_read_out_the_person_on_file(two_teams, staff, client):
-    response = client.post("/api/v1/requesters",
-                           json.dumps({"name": "X", "email": "carla@exemplo.invalid"}),
-                           content_type="application/json",
-                           **_token(staff[SU], ["requesters:write"]))
+    response = client.post(
+        "/api/v1/requesters",
+        json.dumps({"name": "X", "email": "carla@exemplo.invalid"}),
+        content_type="application/json",
+        **_token(staff[SU], ["requesters:write"]),
+    )
     assert response.status_code == 201
-    assert response.json() == {"id": two_teams["carla"], "name": "", "email": "", "phone": "",
-                               "cpf": "", "cnpj": "", "nif": "", "revealed": False}
+    assert response.json() == {
+        "id": two_teams["carla"],
+        "name": "",
+        "email": "",
+        "phone": "",
+        "cpf": "",
+        "cnpj": "",
+        "nif": "",
+        "revealed": False,
+    }

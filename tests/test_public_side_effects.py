@@ -36,10 +36,15 @@ def world(staff, settings):
     ana = Requester.objects.create(name="Ana Titular", cpf=OWNER_CPF)
     bruno = Requester.objects.create(name="Bruno Titular", email="bruno@example.com")
     channel = Channel.objects.get(slug="fale-conosco")
-    case = do_open_case(channel=channel, subject="problema no pagamento da anuidade",
-                        requester=bruno, actor=staff["supervisor"])
-    resolved = State.objects.filter(workflow=case.state.workflow,
-                                    category=State.Category.RESOLVED).first()
+    case = do_open_case(
+        channel=channel,
+        subject="problema no pagamento da anuidade",
+        requester=bruno,
+        actor=staff["supervisor"],
+    )
+    resolved = State.objects.filter(
+        workflow=case.state.workflow, category=State.Category.RESOLVED
+    ).first()
     do_change_state(case, resolved, actor=staff["supervisor"])
     return {"ana": ana, "bruno": bruno}
 
@@ -50,34 +55,54 @@ def snapshot() -> dict:
         for r in Requester.objects.filter(unverified=False)
     }
     cases = {
-        c.pk: (c.requester_id, c.representative_id, c.state_id, c.closed_at,
-               c.messages.count(), c.history.count())
+        c.pk: (
+            c.requester_id,
+            c.representative_id,
+            c.state_id,
+            c.closed_at,
+            c.messages.count(),
+            c.history.count(),
+        )
         for c in Case.objects.all()
     }
     return {"people": people, "cases": cases}
 
 
 def portal_form(client, *, cpf="", email=ATTACKER_EMAIL, **extra):
-    return client.post("/canais/fale-conosco/", {
-        "name": "Alguém", "email": email, "cpf": cpf, "service": "",
-        "subject": "problema no pagamento da anuidade", "description": "De novo.",
-        "website": ""}, **extra)
+    return client.post(
+        "/canais/fale-conosco/",
+        {
+            "name": "Alguém",
+            "email": email,
+            "cpf": cpf,
+            "service": "",
+            "subject": "problema no pagamento da anuidade",
+            "description": "De novo.",
+            "website": "",
+        },
+        **extra,
+    )
 
 
 def web_chatbot(client, *, cpf="", email=ATTACKER_EMAIL, **extra):
     client.post("/chatbot/mensagem/", {"text": "problema no pagamento da anuidade"}, **extra)
-    return client.post("/chatbot/chamado/", {"name": "Alguém", "email": email, "cpf": cpf},
-                       **extra)
+    return client.post("/chatbot/chamado/", {"name": "Alguém", "email": email, "cpf": cpf}, **extra)
 
 
 def bot_api(client, *, cpf="", email=ATTACKER_EMAIL, **extra):
     token = client.post("/api/v1/bot/conversations", **extra).json()["token"]
-    client.post(f"/api/v1/bot/conversations/{token}/messages",
-                {"text": "problema no pagamento da anuidade"}, content_type="application/json",
-                **extra)
-    return client.post(f"/api/v1/bot/conversations/{token}/case",
-                       {"name": "Alguém", "email": email, "cpf": cpf},
-                       content_type="application/json", **extra)
+    client.post(
+        f"/api/v1/bot/conversations/{token}/messages",
+        {"text": "problema no pagamento da anuidade"},
+        content_type="application/json",
+        **extra,
+    )
+    return client.post(
+        f"/api/v1/bot/conversations/{token}/case",
+        {"name": "Alguém", "email": email, "cpf": cpf},
+        content_type="application/json",
+        **extra,
+    )
 
 
 PATHS = {"portal form": portal_form, "web chatbot": web_chatbot, "bot API": bot_api}
@@ -85,8 +110,9 @@ PATHS = {"portal form": portal_form, "web chatbot": web_chatbot, "bot API": bot_
 
 @pytest.mark.parametrize("path", PATHS)
 @pytest.mark.parametrize("claim", ["cpf", "email"])
-def test_public_input_never_changes_a_person_on_file(client, world, path, claim,
-                                                     django_capture_on_commit_callbacks):
+def test_public_input_never_changes_a_person_on_file(
+    client, world, path, claim, django_capture_on_commit_callbacks
+):
     before = snapshot()
     cases_before = Case.objects.count()
     typed = {"cpf": OWNER_CPF} if claim == "cpf" else {"email": "bruno@example.com"}
@@ -116,8 +142,12 @@ def test_staff_link_moves_the_case_and_records_who(world, staff, client):
         intake.do_link_contact(contact, world["ana"], actor=None)
     with pytest.raises(PermissionDenied):
         intake.do_link_contact(contact, world["ana"], actor=staff["knowledge_manager"])
-    assert intake.do_link_contact(contact, world["ana"], actor=staff["supervisor"],
-                                  reason="confirmado por telefone") == 1
+    assert (
+        intake.do_link_contact(
+            contact, world["ana"], actor=staff["supervisor"], reason="confirmado por telefone"
+        )
+        == 1
+    )
     case.refresh_from_db()
     contact.refresh_from_db()
     assert case.requester == world["ana"] and contact.linked_to == world["ana"]
@@ -140,8 +170,15 @@ def test_link_command(world, staff, client):
     call_command("requester", "unverified", stdout=out)
     assert f"{contact.pk}\t" in out.getvalue() and f"possible={world['ana'].pk}" in out.getvalue()
     assert "Ana" not in out.getvalue() and OWNER_CPF not in out.getvalue()
-    call_command("requester", "link", str(contact.pk), str(world["ana"].pk),
-                 "--by", staff["supervisor"].username, stdout=out)
+    call_command(
+        "requester",
+        "link",
+        str(contact.pk),
+        str(world["ana"].pk),
+        "--by",
+        staff["supervisor"].username,
+        stdout=out,
+    )
     assert world["ana"].cases.count() == 1
 
 
@@ -167,21 +204,37 @@ def test_every_public_case_path_shares_the_per_address_limit(client, world, path
 
 def test_the_limit_ignores_a_forged_forwarded_for(client, world, settings):
     settings.BALCAO_PUBLIC_FORM_RATE = "2/10m"
-    codes = [client.post("/canais/fale-conosco/", {
-        "name": "Alguém", "email": ATTACKER_EMAIL, "subject": "x", "description": "y",
-        "website": ""}, HTTP_X_FORWARDED_FOR=f"198.51.100.{n}").status_code for n in range(4)]
+    codes = [
+        client.post(
+            "/canais/fale-conosco/",
+            {
+                "name": "Alguém",
+                "email": ATTACKER_EMAIL,
+                "subject": "x",
+                "description": "y",
+                "website": "",
+            },
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{n}",
+        ).status_code
+        for n in range(4)
+    ]
     assert codes == [302, 302, 429, 429]
 
 
 def test_a_conversation_opens_one_case_through_the_api(client, world):
     token = client.post("/api/v1/bot/conversations").json()["token"]
-    client.post(f"/api/v1/bot/conversations/{token}/messages", {"text": "ajuda"},
-                content_type="application/json")
+    client.post(
+        f"/api/v1/bot/conversations/{token}/messages",
+        {"text": "ajuda"},
+        content_type="application/json",
+    )
     url = f"/api/v1/bot/conversations/{token}/case"
-    first = client.post(url, {"name": "A", "email": ATTACKER_EMAIL},
-                        content_type="application/json")
-    again = client.post(url, {"name": "A", "email": ATTACKER_EMAIL},
-                        content_type="application/json")
+    first = client.post(
+        url, {"name": "A", "email": ATTACKER_EMAIL}, content_type="application/json"
+    )
+    again = client.post(
+        url, {"name": "A", "email": ATTACKER_EMAIL}, content_type="application/json"
+    )
     assert first.status_code == 200 and again.status_code == 409
     assert first.json()["protocol"] in again.json()["error"]["message"]
     assert Case.objects.filter(requester__unverified=True).count() == 1
@@ -195,26 +248,35 @@ def test_the_web_chatbot_confirmation_survives_a_reload(client, world):
         page = client.get(response["Location"])
         assert page.status_code == 200 and case.protocol in page.content.decode()
     again = client.post("/chatbot/chamado/", {"name": "Alguém", "email": ATTACKER_EMAIL})
-    assert again.status_code == 302 and Case.objects.filter(
-        requester__unverified=True).count() == 1
+    assert again.status_code == 302 and Case.objects.filter(requester__unverified=True).count() == 1
 
 
-@pytest.mark.parametrize("typed, kept", [
-    ("Maria\u202eanilorac", "Mariaanilorac"),
-    ("Ana\u200b Souza\u2066", "Ana Souza"),
-    ("  José \t da   Silva ", "José da Silva"),
-    ("Linha\nquebrada", "Linha quebrada"),
-    ("Zero\u200dwidth\u00ad joiner", "Zerowidth joiner"),
-])
+@pytest.mark.parametrize(
+    "typed, kept",
+    [
+        ("Maria\u202eanilorac", "Mariaanilorac"),
+        ("Ana\u200b Souza\u2066", "Ana Souza"),
+        ("  José \t da   Silva ", "José da Silva"),
+        ("Linha\nquebrada", "Linha quebrada"),
+        ("Zero\u200dwidth\u00ad joiner", "Zerowidth joiner"),
+    ],
+)
 def test_format_characters_are_removed_from_public_lines(typed, kept):
     assert clean_line(typed, 200) == kept
 
 
 def test_right_to_left_override_never_reaches_a_case(client, world):
     portal_form(client)
-    client.post("/canais/fale-conosco/", {
-        "name": "Eve\u202eliame", "email": ATTACKER_EMAIL, "subject": "fatura\u202efdp.exe",
-        "description": "a\u202eb\nc", "website": ""})
+    client.post(
+        "/canais/fale-conosco/",
+        {
+            "name": "Eve\u202eliame",
+            "email": ATTACKER_EMAIL,
+            "subject": "fatura\u202efdp.exe",
+            "description": "a\u202eb\nc",
+            "website": "",
+        },
+    )
     case = Case.objects.order_by("-pk").select_related("requester").first()
     assert "\u202e" not in case.subject + case.description + case.requester.name
     assert case.subject == "faturafdp.exe"
@@ -232,8 +294,11 @@ def test_staff_input_is_cleaned_too(open_case, staff):
 
 
 OTHER_PUBLIC = {
-    "bot ask": ("post", "/api/v1/bot/ask", {"text": f"meu CPF é {OWNER_CPF}, e-mail "
-                                                    "bruno@example.com: quero a anuidade"}),
+    "bot ask": (
+        "post",
+        "/api/v1/bot/ask",
+        {"text": f"meu CPF é {OWNER_CPF}, e-mail bruno@example.com: quero a anuidade"},
+    ),
     "triage API": ("post", "/api/v1/triage", {"text": f"reclamação, CPF {OWNER_CPF}"}),
     "triage choice": ("post", "/api/v1/triage/choice", {"outcome": 1, "chosen": "ouvidoria"}),
     "deadline": ("get", "/api/v1/deadlines/compute?policy=lai&received=2026-03-02T10:00", None),
@@ -264,11 +329,15 @@ def test_console_links_an_unverified_contact(client, world, staff, verified_clie
     agent = verified_client(staff["supervisor"])
     page = agent.get(f"/console/atendimentos/{case.pk}/").content.decode()
     assert "contato não verificado" in page and f'value="{world["ana"].pk}"' in page
-    refused = agent.post(f"/console/atendimentos/{case.pk}/vincular-requerente/",
-                         {"person": "99999999999999999999", "reason": "x"})
+    refused = agent.post(
+        f"/console/atendimentos/{case.pk}/vincular-requerente/",
+        {"person": "99999999999999999999", "reason": "x"},
+    )
     assert refused.status_code == 302 and Case.objects.get(pk=case.pk).requester.unverified
-    agent.post(f"/console/atendimentos/{case.pk}/vincular-requerente/",
-               {"person": world["ana"].pk, "reason": "confirmado por telefone"})
+    agent.post(
+        f"/console/atendimentos/{case.pk}/vincular-requerente/",
+        {"person": world["ana"].pk, "reason": "confirmado por telefone"},
+    )
     case.refresh_from_db()
     assert case.requester == world["ana"]
     page = agent.get(f"/console/atendimentos/{case.pk}/").content.decode()
@@ -281,22 +350,31 @@ def test_console_link_needs_the_capability(client, world, staff, verified_client
     viewer = verified_client(staff["quality_manager"])
     page = viewer.get(f"/console/atendimentos/{case.pk}/").content.decode()
     assert "Vincular a um cadastro" not in page
-    response = viewer.post(f"/console/atendimentos/{case.pk}/vincular-requerente/",
-                           {"person": world["ana"].pk, "reason": "x"})
+    response = viewer.post(
+        f"/console/atendimentos/{case.pk}/vincular-requerente/",
+        {"person": world["ana"].pk, "reason": "x"},
+    )
     assert response.status_code == 403
     assert Case.objects.get(pk=case.pk).requester.unverified
 
 
-def test_console_refuses_a_team_the_agent_is_not_in_before_writing(staff, verified_client,
-                                                                   helpdesk_channel):
+def test_console_refuses_a_team_the_agent_is_not_in_before_writing(
+    staff, verified_client, helpdesk_channel
+):
     """Finding 6, console side: the case was created, then the agent got a 404."""
     from balcao.cases.models import Team
 
     other = Team.objects.create(slug="outra", name="Outra")
     agent = verified_client(staff["agent"])
-    response = agent.post("/console/atendimentos/novo/", {
-        "channel": helpdesk_channel.pk, "subject": "Ligação", "team": other.pk,
-        "requester_name": "Carla", "requester_email": "carla@example.com"})
-    assert response.status_code == 200 and "não faz parte desta equipe" in \
-        response.content.decode()
+    response = agent.post(
+        "/console/atendimentos/novo/",
+        {
+            "channel": helpdesk_channel.pk,
+            "subject": "Ligação",
+            "team": other.pk,
+            "requester_name": "Carla",
+            "requester_email": "carla@example.com",
+        },
+    )
+    assert response.status_code == 200 and "não faz parte desta equipe" in response.content.decode()
     assert not Case.objects.exists() and not Requester.objects.filter(name="Carla").exists()

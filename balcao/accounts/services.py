@@ -64,11 +64,14 @@ class TooManyAttempts(LoginError):
 
     def __init__(self, seconds: int):
         self.minutes = throttle.minutes(seconds)
-        super().__init__(ngettext(
-            "Muitas tentativas. Tente de novo em %(minutes)s minuto.",
-            "Muitas tentativas. Tente de novo em %(minutes)s minutos.",
-            self.minutes,
-        ) % {"minutes": self.minutes})
+        super().__init__(
+            ngettext(
+                "Muitas tentativas. Tente de novo em %(minutes)s minuto.",
+                "Muitas tentativas. Tente de novo em %(minutes)s minutos.",
+                self.minutes,
+            )
+            % {"minutes": self.minutes}
+        )
 
 
 def generic_failure() -> LoginError:
@@ -164,8 +167,9 @@ def _charge_username(user_key: str, now: float) -> None:
     cache.set(user_key + ":at", now, COUNTER_TTL)
 
 
-def check_attempt_allowed(username: str, ip: str | None,
-                          known_device: str | None = None) -> Attempt:
+def check_attempt_allowed(
+    username: str, ip: str | None, known_device: str | None = None
+) -> Attempt:
     """Charge an attempt to ``ip`` and ``username`` or raise TooManyAttempts.
 
     The address is checked first; the username (or, with a known-device cookie, the
@@ -193,8 +197,14 @@ def confirmed_device(user: User) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).first()
 
 
-def check_login(request, username: str, password: str, token: str, ip: str | None,
-                known_device: str | None = None) -> tuple[User, TOTPDevice]:
+def check_login(
+    request,
+    username: str,
+    password: str,
+    token: str,
+    ip: str | None,
+    known_device: str | None = None,
+) -> tuple[User, TOTPDevice]:
     """Username, password and code in one step (finding #5).
 
     Raises TooManyAttempts while a delay runs, else the same LoginError whether the
@@ -236,8 +246,12 @@ def enrolment_url(raw: str, language: str | None = None, base_url: str | None = 
 
 
 @transaction.atomic
-def do_issue_enrolment_link(user: User, *, via: str, issued_by: User | None = None,
-                            ) -> tuple[EnrolmentLink, str]:
+def do_issue_enrolment_link(
+    user: User,
+    *,
+    via: str,
+    issued_by: User | None = None,
+) -> tuple[EnrolmentLink, str]:
     """A new one-time link for ``user`` (returned with its raw token, shown once).
 
     Earlier unused links of the same person stop working: only the newest one counts.
@@ -246,10 +260,16 @@ def do_issue_enrolment_link(user: User, *, via: str, issued_by: User | None = No
         raise LoginError(_("Este usuário está inativo."))
     now = timezone.now()
     EnrolmentLink.objects.filter(user=user, used_at__isnull=True, expires_at__gt=now).update(
-        expires_at=now)
+        expires_at=now
+    )
     raw = secrets.token_urlsafe(32)
-    link = EnrolmentLink.objects.create(user=user, token_hash=_hash(raw), via=via,
-                                        issued_by=issued_by, expires_at=now + _link_lifetime())
+    link = EnrolmentLink.objects.create(
+        user=user,
+        token_hash=_hash(raw),
+        via=via,
+        issued_by=issued_by,
+        expires_at=now + _link_lifetime(),
+    )
     return link, raw
 
 
@@ -260,13 +280,16 @@ def check_enrolment_link(raw: str | None = None, *, pk: int | None = None) -> En
     else:
         link = EnrolmentLink.objects.select_related("user").filter(pk=pk).first()
     if link is None or not link.is_usable():
-        raise LoginError(_("Este link de cadastro é inválido, já foi usado ou expirou. Peça um "
-                           "novo ao administrador."))
+        raise LoginError(
+            _(
+                "Este link de cadastro é inválido, já foi usado ou expirou. Peça um "
+                "novo ao administrador."
+            )
+        )
     return link
 
 
-def check_enrolment_password(request, link: EnrolmentLink, password: str,
-                             ip: str | None) -> None:
+def check_enrolment_password(request, link: EnrolmentLink, password: str, ip: str | None) -> None:
     """The link's holder proves to be its person with the password (delays apply)."""
     username = link.user.get_username()
     attempt = check_attempt_allowed(username, ip)
@@ -290,14 +313,20 @@ def do_confirm_enrolment(link_id: int, device_id: int, token: str) -> tuple[User
     The new device replaces the person's other TOTP devices (a lost phone is re-enrolled
     with a new link, and the old phone stops working).
     """
-    link = EnrolmentLink.objects.select_for_update().select_related("user").filter(
-        pk=link_id).first()
+    link = (
+        EnrolmentLink.objects.select_for_update().select_related("user").filter(pk=link_id).first()
+    )
     if link is None or not link.is_usable():
-        raise LoginError(_("Este link de cadastro é inválido, já foi usado ou expirou. Peça um "
-                           "novo ao administrador."))
+        raise LoginError(
+            _(
+                "Este link de cadastro é inválido, já foi usado ou expirou. Peça um "
+                "novo ao administrador."
+            )
+        )
     oldest = timezone.now() - _link_lifetime()
-    device = TOTPDevice.objects.filter(pk=device_id, user=link.user, confirmed=False,
-                                       created_at__gt=oldest).first()
+    device = TOTPDevice.objects.filter(
+        pk=device_id, user=link.user, confirmed=False, created_at__gt=oldest
+    ).first()
     if device is None:
         raise LoginError(_("O cadastro expirou. Abra o link de novo."))
     digits = "".join(ch for ch in token if ch.isdigit())
@@ -314,13 +343,17 @@ def do_confirm_enrolment(link_id: int, device_id: int, token: str) -> tuple[User
 def do_delete_expired_enrolments(now=None) -> int:
     """Delete unconfirmed TOTP devices older than the link lifetime (or of unknown age)."""
     oldest = (now or timezone.now()) - _link_lifetime()
-    deleted, _detail = TOTPDevice.objects.filter(confirmed=False).filter(
-        Q(created_at__lt=oldest) | Q(created_at__isnull=True)).delete()
+    deleted, _detail = (
+        TOTPDevice.objects.filter(confirmed=False)
+        .filter(Q(created_at__lt=oldest) | Q(created_at__isnull=True))
+        .delete()
+    )
     return deleted
 
 
-def do_request_enrolment_by_email(username: str, ip: str | None,
-                                  build_url: Callable[[str], str]) -> None:
+def do_request_enrolment_by_email(
+    username: str, ip: str | None, build_url: Callable[[str], str]
+) -> None:
     """E-mail a link to the staff address on record, after commit, when the person may
     sign in, has an address and no confirmed device yet.
 
@@ -334,8 +367,9 @@ def do_request_enrolment_by_email(username: str, ip: str | None,
     if not may_sign_in(user) or not user.email or confirmed_device(user) is not None:
         return
     recent = timezone.now() - EMAIL_LINK_INTERVAL
-    if EnrolmentLink.objects.filter(user=user, via=EnrolmentLink.Via.EMAIL,
-                                    created_at__gt=recent).exists():
+    if EnrolmentLink.objects.filter(
+        user=user, via=EnrolmentLink.Via.EMAIL, created_at__gt=recent
+    ).exists():
         return
     _link, raw = do_issue_enrolment_link(user, via=EnrolmentLink.Via.EMAIL)
     with translation.override(_known_language(user.preferred_language)):
@@ -348,4 +382,3 @@ def do_request_enrolment_by_email(username: str, ip: str | None,
         ) % {"hours": settings.BALCAO_ENROLMENT_LINK_HOURS, "url": url}
     address = user.email
     transaction.on_commit(lambda: send_mail(subject, body, None, [address], fail_silently=True))
-

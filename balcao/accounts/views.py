@@ -33,7 +33,8 @@ class LoginForm(forms.Form):
     username = forms.CharField(label=_("Usuário"), max_length=150)
     password = forms.CharField(label=_("Senha"), widget=forms.PasswordInput)
     token = forms.CharField(
-        label=_("Código de verificação (6 dígitos)"), max_length=10,
+        label=_("Código de verificação (6 dígitos)"),
+        max_length=10,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
 
@@ -44,7 +45,8 @@ class PasswordForm(forms.Form):
 
 class TokenForm(forms.Form):
     token = forms.CharField(
-        label=_("Código de verificação (6 dígitos)"), max_length=10,
+        label=_("Código de verificação (6 dígitos)"),
+        max_length=10,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
 
@@ -58,8 +60,9 @@ def _ip(request) -> str | None:
 
 
 def _known_device(request, username: str) -> str | None:
-    value = request.get_signed_cookie(KNOWN_DEVICE_COOKIE, default=None, salt=KNOWN_DEVICE_SALT,
-                                      max_age=KNOWN_DEVICE_AGE)
+    value = request.get_signed_cookie(
+        KNOWN_DEVICE_COOKIE, default=None, salt=KNOWN_DEVICE_SALT, max_age=KNOWN_DEVICE_AGE
+    )
     return services.known_device_for(value, username)
 
 
@@ -68,8 +71,12 @@ def _remember_device(response, request, username: str) -> None:
     if _known_device(request, username):
         return
     response.set_signed_cookie(
-        KNOWN_DEVICE_COOKIE, services.known_device_tag(username), salt=KNOWN_DEVICE_SALT,
-        max_age=KNOWN_DEVICE_AGE, secure=settings.SESSION_COOKIE_SECURE, httponly=True,
+        KNOWN_DEVICE_COOKIE,
+        services.known_device_tag(username),
+        salt=KNOWN_DEVICE_SALT,
+        max_age=KNOWN_DEVICE_AGE,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
         samesite="Lax",
     )
 
@@ -88,8 +95,12 @@ def login_view(request):
         username = form.cleaned_data["username"]
         try:
             user, device = services.check_login(
-                request, username, form.cleaned_data["password"], form.cleaned_data["token"],
-                _ip(request), known_device=_known_device(request, username),
+                request,
+                username,
+                form.cleaned_data["password"],
+                form.cleaned_data["token"],
+                _ip(request),
+                known_device=_known_device(request, username),
             )
         except services.LoginError as exc:
             form.add_error(None, str(exc))
@@ -137,14 +148,18 @@ def enrol_view(request):
     except services.LoginError as exc:
         request.session.pop(ENROL_KEY, None)
         return render(request, "accounts/enrol.html", {"error": str(exc)}, status=410)
-    device = TOTPDevice.objects.filter(pk=state.get("device"), user=link.user,
-                                       confirmed=False).first() if state.get("device") else None
+    device = (
+        TOTPDevice.objects.filter(pk=state.get("device"), user=link.user, confirmed=False).first()
+        if state.get("device")
+        else None
+    )
     if device is None:
         form = PasswordForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             try:
-                services.check_enrolment_password(request, link, form.cleaned_data["password"],
-                                                  _ip(request))
+                services.check_enrolment_password(
+                    request, link, form.cleaned_data["password"], _ip(request)
+                )
             except services.LoginError as exc:
                 form.add_error("password", str(exc))
             else:
@@ -155,8 +170,9 @@ def enrol_view(request):
     form = TokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            user, device = services.do_confirm_enrolment(link.pk, device.pk,
-                                                         form.cleaned_data["token"])
+            user, device = services.do_confirm_enrolment(
+                link.pk, device.pk, form.cleaned_data["token"]
+            )
         except services.LoginError as exc:
             form.add_error("token", str(exc))
         else:
@@ -165,10 +181,16 @@ def enrol_view(request):
             response = redirect(_home_for(user))
             _remember_device(response, request, user.get_username())
             return response
-    return render(request, "accounts/enrol.html", {
-        "form": form, "person": link.user, "enrol_qr": _qr_svg(device.config_url),
-        "enrol_secret": base64.b32encode(device.bin_key).decode(),
-    })
+    return render(
+        request,
+        "accounts/enrol.html",
+        {
+            "form": form,
+            "person": link.user,
+            "enrol_qr": _qr_svg(device.config_url),
+            "enrol_secret": base64.b32encode(device.bin_key).decode(),
+        },
+    )
 
 
 @never_cache
@@ -179,16 +201,19 @@ def enrol_request_view(request):
     if request.method == "POST" and form.is_valid():
         try:
             services.do_request_enrolment_by_email(
-                form.cleaned_data["username"], _ip(request),
-                lambda raw: request.build_absolute_uri(reverse("accounts:enrol_link",
-                                                               args=[raw])),
+                form.cleaned_data["username"],
+                _ip(request),
+                lambda raw: request.build_absolute_uri(reverse("accounts:enrol_link", args=[raw])),
             )
         except services.LoginError as exc:
             form.add_error(None, str(exc))
         else:
             sent = True
-    return render(request, "accounts/enrol_request.html", {
-        "form": form, "sent": sent, "link_hours": settings.BALCAO_ENROLMENT_LINK_HOURS})
+    return render(
+        request,
+        "accounts/enrol_request.html",
+        {"form": form, "sent": sent, "link_hours": settings.BALCAO_ENROLMENT_LINK_HOURS},
+    )
 
 
 def _home_for(user) -> str:
@@ -200,8 +225,9 @@ def _home_for(user) -> str:
 
 def _safe_next(request) -> str:
     target = request.GET.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return ""
 
@@ -210,4 +236,3 @@ def logout_view(request):
     if request.method == "POST":
         auth.logout(request)
     return redirect("accounts:login")
-

@@ -28,8 +28,9 @@ def _queries() -> tuple[PreparedQuery, ...]:
     return (
         PreparedQuery(lambda key: ApiToken.objects.filter(key_hash=key), SENTINEL_TEXT),
         PreparedQuery(lambda pk: User.objects.filter(pk=pk)),
-        PreparedQuery(lambda pk: Group.objects.filter(user=pk, name__in=list(ROLES))
-                      .values_list("name")),
+        PreparedQuery(
+            lambda pk: Group.objects.filter(user=pk, name__in=list(ROLES)).values_list("name")
+        ),
         PreparedQuery(lambda pk: TeamMembership.objects.filter(user=pk).values_list("team_id")),
     )
 

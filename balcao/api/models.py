@@ -29,8 +29,9 @@ class ApiToken(models.Model):
     limited to ``scopes``. Only a hash is stored; the token is shown once."""
 
     name = models.CharField(_("nome"), max_length=100, unique=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="api_tokens")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
     prefix = models.CharField(max_length=12, db_index=True)
     key_hash = models.CharField(max_length=64, unique=True)
     scopes = models.JSONField(default=list)
@@ -52,8 +53,14 @@ class ApiToken(models.Model):
         if unknown:
             raise ValueError(f"escopos desconhecidos: {sorted(unknown)}")
         raw = "blc_" + secrets.token_urlsafe(32)
-        token = cls.objects.create(name=name, user=user, prefix=raw[:12], key_hash=hash_token(raw),
-                                   scopes=sorted(set(scopes)), expires_at=expires_at)
+        token = cls.objects.create(
+            name=name,
+            user=user,
+            prefix=raw[:12],
+            key_hash=hash_token(raw),
+            scopes=sorted(set(scopes)),
+            expires_at=expires_at,
+        )
         return token, raw
 
     @property
@@ -67,8 +74,12 @@ class Webhook(models.Model):
     name = models.CharField(_("nome"), max_length=100)
     url = models.URLField(_("endereço"), max_length=500)
     secret = models.CharField(max_length=64)
-    events = models.JSONField(_("eventos"), default=list, blank=True,
-                              help_text=_("Vazio: todos os eventos de atendimento."))
+    events = models.JSONField(
+        _("eventos"),
+        default=list,
+        blank=True,
+        help_text=_("Vazio: todos os eventos de atendimento."),
+    )
     active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

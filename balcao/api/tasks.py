@@ -13,6 +13,7 @@ def deliver_webhook(delivery_id: int) -> bool:
         return True
     ok, error = attempt_delivery(delivery)
     if not ok and delivery.attempts < MAX_ATTEMPTS:
-        raise RetryTask(f"webhook {delivery.webhook_id}: {error}",
-                        delay=backoff_seconds(delivery.attempts))
+        raise RetryTask(
+            f"webhook {delivery.webhook_id}: {error}", delay=backoff_seconds(delivery.attempts)
+        )
     return ok

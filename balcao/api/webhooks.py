@@ -73,7 +73,9 @@ def attempt_delivery(delivery: WebhookDelivery) -> tuple[bool, str]:
     body = json.dumps(delivery.payload, separators=(",", ":"), ensure_ascii=False).encode()
     timestamp = str(int(time.time()))
     request = urllib.request.Request(  # noqa: S310 — admin-configured http(s) URL
-        delivery.webhook.url, data=body, method="POST",
+        delivery.webhook.url,
+        data=body,
+        method="POST",
         headers={
             "Content-Type": "application/json",
             "User-Agent": "Balcao-Webhook/1",

@@ -41,8 +41,9 @@ def _field_name(loc) -> str:
 def install(api) -> None:
     @api.exception_handler(ApiError)
     def api_error(request, exc: ApiError):
-        return api.create_response(request, body(exc.code, exc.message, exc.fields),
-                                   status=exc.status)
+        return api.create_response(
+            request, body(exc.code, exc.message, exc.fields), status=exc.status
+        )
 
     @api.exception_handler(NinjaValidationError)
     def validation_error(request, exc: NinjaValidationError):
@@ -57,7 +58,8 @@ def install(api) -> None:
     @api.exception_handler(AuthenticationError)
     def auth_error(request, exc):
         return api.create_response(
-            request, body("unauthorized", "Autenticação necessária: envie um token válido."),
+            request,
+            body("unauthorized", "Autenticação necessária: envie um token válido."),
             status=401,
         )
 
@@ -68,38 +70,43 @@ def install(api) -> None:
     @api.exception_handler(RequestDataTooBig)
     def too_big(request, exc):
         return api.create_response(
-            request, body("too_large", "Corpo da requisição grande demais."), status=413)
+            request, body("too_large", "Corpo da requisição grande demais."), status=413
+        )
 
     @api.exception_handler(MultiPartParserError)
     def unreadable(request, exc):
         # Django's message names what to fix ("Invalid boundary in multipart: None").
         return api.create_response(
-            request, body("bad_request", f"Corpo multipart ilegível: {exc}"), status=400)
+            request, body("bad_request", f"Corpo multipart ilegível: {exc}"), status=400
+        )
 
     @api.exception_handler(SuspiciousOperation)
     def refused(request, exc):
         # Too many fields or files, and the like; logged where Django's own handler
         # would log it, the details kept out of the answer.
         logging.getLogger(f"django.security.{exc.__class__.__name__}").warning(
-            "%s on %s %s", exc, request.method, request.path)
-        return api.create_response(
-            request, body("bad_request", "Requisição recusada."), status=400)
+            "%s on %s %s", exc, request.method, request.path
+        )
+        return api.create_response(request, body("bad_request", "Requisição recusada."), status=400)
 
     @api.exception_handler(DataError)
     def refused_by_database(request, exc):
         # Logged with the traceback: a value our own code built too long would land here.
-        logger.warning("Database refused a value on %s %s", request.method, request.path,
-                       exc_info=exc)
+        logger.warning(
+            "Database refused a value on %s %s", request.method, request.path, exc_info=exc
+        )
         return api.create_response(
-            request, body("validation_error", "Valor recusado: caracteres ou tamanho inválidos."),
-            status=422)
+            request,
+            body("validation_error", "Valor recusado: caracteres ou tamanho inválidos."),
+            status=422,
+        )
 
     @api.exception_handler(Exception)
     def unexpected(request, exc):
         logger.exception("API error on %s %s", request.method, request.path)
         return api.create_response(
-            request, body("server_error", "Erro interno. A equipe técnica foi avisada."),
-            status=500)
+            request, body("server_error", "Erro interno. A equipe técnica foi avisada."), status=500
+        )
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):

@@ -39,8 +39,14 @@ def masked(requester) -> dict[str, str]:
 
 
 def reveal_requester(
-    requester, *, user, where: str, purpose: str = "", kind: str = PersonalDataAccess.Kind.VIEW,
-    ip: str | None = None, token_name: str = "",
+    requester,
+    *,
+    user,
+    where: str,
+    purpose: str = "",
+    kind: str = PersonalDataAccess.Kind.VIEW,
+    ip: str | None = None,
+    token_name: str = "",
 ) -> dict[str, object]:
     """Personal data of ``requester`` for ``user``, audited; masked without the right."""
     if requester is None:

@@ -35,13 +35,15 @@ class AskOut(Schema):
 
 def _check_text(text: str) -> str:
     if not text or not text.strip():
-        raise ApiError(422, "validation_error", "Escreva a pergunta.",
-                       {"text": ["Escreva a pergunta."]})
+        raise ApiError(
+            422, "validation_error", "Escreva a pergunta.", {"text": ["Escreva a pergunta."]}
+        )
     return text
 
 
-@router.post("/bot/ask", response=AskOut, auth=None, throttle=PUBLIC_RATE,
-             summary="Perguntar ao chatbot")
+@router.post(
+    "/bot/ask", response=AskOut, auth=None, throttle=PUBLIC_RATE, summary="Perguntar ao chatbot"
+)
 def ask(request, payload: AskIn):
     try:
         return services.ask(_check_text(payload.text), payload.language, record=True)
@@ -53,8 +55,9 @@ class ConversationOut(Schema):
     token: str
     state: str
     turns: list[dict]
-    protocol: str | None = Field(default=None,
-                                 description="protocolo do atendimento aberto pela conversa")
+    protocol: str | None = Field(
+        default=None, description="protocolo do atendimento aberto pela conversa"
+    )
 
 
 class MessageIn(Schema):
@@ -69,14 +72,29 @@ class CaseRequestIn(Schema):
 
 
 def _out(conversation: Conversation) -> dict:
-    return {"token": conversation.token, "state": conversation.state,
-            "protocol": conversation.case.protocol if conversation.case_id else None,
-            "turns": [{"role": t.role, "text": t.text, "article_id": t.article_id or None,
-                       "at": t.at.isoformat()} for t in conversation.turns.all()]}
+    return {
+        "token": conversation.token,
+        "state": conversation.state,
+        "protocol": conversation.case.protocol if conversation.case_id else None,
+        "turns": [
+            {
+                "role": t.role,
+                "text": t.text,
+                "article_id": t.article_id or None,
+                "at": t.at.isoformat(),
+            }
+            for t in conversation.turns.all()
+        ],
+    }
 
 
-@router.post("/bot/conversations", response={201: ConversationOut}, auth=None,
-             throttle=PUBLIC_RATE, summary="Iniciar conversa com o chatbot")
+@router.post(
+    "/bot/conversations",
+    response={201: ConversationOut},
+    auth=None,
+    throttle=PUBLIC_RATE,
+    summary="Iniciar conversa com o chatbot",
+)
 def start(request, language: Annotated[str, Field(max_length=bounds.LANGUAGE)] = "pt-BR"):
     try:
         return Status(201, _out(services.start_conversation(language)))
@@ -84,8 +102,13 @@ def start(request, language: Annotated[str, Field(max_length=bounds.LANGUAGE)] =
         raise ApiError(422, "validation_error", str(exc), {"language": [str(exc)]}) from exc
 
 
-@router.post("/bot/conversations/{token}/messages", response=ConversationOut, auth=None,
-             throttle=PUBLIC_RATE, summary="Escrever na conversa")
+@router.post(
+    "/bot/conversations/{token}/messages",
+    response=ConversationOut,
+    auth=None,
+    throttle=PUBLIC_RATE,
+    summary="Escrever na conversa",
+)
 def write(request, token: str, payload: MessageIn):
     conversation = get_object_or_404(Conversation, token=token)
     try:
@@ -95,8 +118,13 @@ def write(request, token: str, payload: MessageIn):
     return _out(conversation)
 
 
-@router.post("/bot/conversations/{token}/case", response=ConversationOut, auth=None,
-             throttle=PUBLIC_RATE, summary="Abrir chamado com a transcrição")
+@router.post(
+    "/bot/conversations/{token}/case",
+    response=ConversationOut,
+    auth=None,
+    throttle=PUBLIC_RATE,
+    summary="Abrir chamado com a transcrição",
+)
 def open_case(request, token: str, payload: CaseRequestIn):
     """One case per conversation (409 with its protocol after that); the same per-address
     limit as every public case-opening path (429)."""
@@ -107,26 +135,36 @@ def open_case(request, token: str, payload: CaseRequestIn):
     try:
         validate_email(payload.email)
     except ValidationError as exc:
-        raise ApiError(422, "validation_error", "E-mail inválido.",
-                       {"email": ["E-mail inválido."]}) from exc
+        raise ApiError(
+            422, "validation_error", "E-mail inválido.", {"email": ["E-mail inválido."]}
+        ) from exc
     if conversation.case_id is not None:
-        raise ApiError(409, "case_exists", "Esta conversa já abriu o atendimento "
-                       f"{conversation.case.protocol}.")
+        raise ApiError(
+            409,
+            "case_exists",
+            f"Esta conversa já abriu o atendimento {conversation.case.protocol}.",
+        )
     ip = intake.client_address(request)
     try:
         intake.check_rate(ip)
     except intake.RateLimited as exc:
         raise ApiError(429, "rate_limited", str(exc)) from exc
     try:
-        services.open_case_from_conversation(conversation, name=payload.name,
-                                             email=payload.email, cpf=payload.cpf,
-                                             subject=payload.subject)
+        services.open_case_from_conversation(
+            conversation,
+            name=payload.name,
+            email=payload.email,
+            cpf=payload.cpf,
+            subject=payload.subject,
+        )
     except ValidationError as exc:
-        raise ApiError(422, "validation_error", " ".join(exc.messages),
-                       {"cpf": exc.messages}) from exc
+        raise ApiError(
+            422, "validation_error", " ".join(exc.messages), {"cpf": exc.messages}
+        ) from exc
     except services.CaseAlreadyOpened as exc:
-        raise ApiError(409, "case_exists", "Esta conversa já abriu o atendimento "
-                       f"{exc.case.protocol}.") from exc
+        raise ApiError(
+            409, "case_exists", f"Esta conversa já abriu o atendimento {exc.case.protocol}."
+        ) from exc
     except CaseError as exc:
         raise ApiError(503, "unavailable", str(exc)) from exc
     intake.count_submission(ip)

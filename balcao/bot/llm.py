@@ -22,8 +22,10 @@ from balcao.masking import mask
 
 logger = logging.getLogger(__name__)
 
-PROMPT = ("Reescreva a resposta abaixo de forma clara e cordial para a pergunta do cidadão, "
-          "usando SOMENTE as informações da resposta. Não invente nada. Responda em {lang}.")
+PROMPT = (
+    "Reescreva a resposta abaixo de forma clara e cordial para a pergunta do cidadão, "
+    "usando SOMENTE as informações da resposta. Não invente nada. Responda em {lang}."
+)
 
 
 def rephrase(question: str, answer: str, language: str) -> str:
@@ -35,14 +37,21 @@ def rephrase(question: str, answer: str, language: str) -> str:
         "temperature": 0,
         "messages": [
             {"role": "system", "content": PROMPT.format(lang=language)},
-            {"role": "user",
-             "content": f"Pergunta: {mask(question)}\n\nResposta oficial: {answer}"},
+            {
+                "role": "user",
+                "content": f"Pergunta: {mask(question)}\n\nResposta oficial: {answer}",
+            },
         ],
     }
     request = urllib.request.Request(  # noqa: S310 — operator-configured endpoint
-        url.rstrip("/") + "/chat/completions", data=json.dumps(payload).encode(),
-        headers={"Content-Type": "application/json",
-                 "Authorization": f"Bearer {settings.BALCAO_LLM_KEY}"}, method="POST")
+        url.rstrip("/") + "/chat/completions",
+        data=json.dumps(payload).encode(),
+        headers={
+            "Content-Type": "application/json",
+            "Authorization": f"Bearer {settings.BALCAO_LLM_KEY}",
+        },
+        method="POST",
+    )
     try:
         with urllib.request.urlopen(request, timeout=settings.BALCAO_LLM_TIMEOUT) as response:  # noqa: S310
             data = json.loads(response.read())
@@ -52,6 +61,7 @@ def rephrase(question: str, answer: str, language: str) -> str:
         return answer
     if not text:
         return answer
-    source = "Source: knowledge base" if language.startswith("en") else \
-        "Fonte: base de conhecimento"
+    source = (
+        "Source: knowledge base" if language.startswith("en") else "Fonte: base de conhecimento"
+    )
     return f"{text}\n\n({source})"

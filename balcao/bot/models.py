@@ -32,10 +32,12 @@ class Conversation(models.Model):
     idle_warned_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     close_reason = models.CharField(max_length=40, blank=True)
-    case = models.ForeignKey("cases.Case", on_delete=models.SET_NULL, null=True, blank=True,
-                             related_name="conversations")
-    requester = models.ForeignKey("cases.Requester", on_delete=models.SET_NULL, null=True,
-                                  blank=True)
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.SET_NULL, null=True, blank=True, related_name="conversations"
+    )
+    requester = models.ForeignKey(
+        "cases.Requester", on_delete=models.SET_NULL, null=True, blank=True
+    )
     last_article = models.CharField(max_length=120, blank=True)
 
     class Meta:
@@ -49,8 +51,7 @@ class Turn(models.Model):
         AGENT = "agent", _("Atendente")
         SYSTEM = "system", _("Sistema")
 
-    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE,
-                                     related_name="turns")
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="turns")
     role = models.CharField(max_length=8, choices=Role.choices)
     text = models.TextField()
     article_id = models.CharField(max_length=120, blank=True)

@@ -57,9 +57,15 @@ def get_bot() -> Bot:
     with _lock:
         if _cache["key"] != key or _cache["bot"] is None:
             articles = [
-                EngineArticle(id=a.slug, question=a.question, answer=a.answer,
-                              variants=list(a.variants), language=a.language,
-                              tags=list(a.tags), service=a.service.slug if a.service else "")
+                EngineArticle(
+                    id=a.slug,
+                    question=a.question,
+                    answer=a.answer,
+                    variants=list(a.variants),
+                    language=a.language,
+                    tags=list(a.tags),
+                    service=a.service.slug if a.service else "",
+                )
                 for a in kb.published_articles().select_related("service")
             ]
             _cache["bot"], _cache["key"] = Bot(articles), key
@@ -80,8 +86,7 @@ _default_calendars: dict[str, BusinessCalendar] = {}
 def _default_staffed() -> BusinessCalendar:
     country = settings.BALCAO_COUNTRY
     if country not in _default_calendars:
-        _default_calendars[country] = BusinessCalendar(country,
-                                                       opening_hours=DEFAULT_STAFFED_HOURS)
+        _default_calendars[country] = BusinessCalendar(country, opening_hours=DEFAULT_STAFFED_HOURS)
     return _default_calendars[country]
 
 
@@ -99,18 +104,22 @@ def answer_text(reply: Reply, language: str, staffed: bool) -> str:
         if reply.action == "choose" and len(reply.candidates) >= 2:
             first, second = reply.candidates[0], reply.candidates[1]
             return gettext("Você quis dizer: “%(first)s” ou “%(second)s”?") % {
-                "first": first.question, "second": second.question}
+                "first": first.question,
+                "second": second.question,
+            }
         if reply.reason == "greeting":
             return gettext("Olá! Como posso ajudar? Escreva sua dúvida.")
         if staffed:
             return gettext("Não encontrei uma resposta. Quer falar com um atendente?")
         return gettext(
             "Não encontrei uma resposta e não há atendentes agora (seg. a sex., 8h às 18h). "
-            "Posso abrir um chamado para você; a resposta chega por e-mail.")
+            "Posso abrir um chamado para você; a resposta chega por e-mail."
+        )
 
 
-def ask(text: str, language: str = "pt-BR", *, record: bool = False,
-        now: datetime | None = None) -> dict:
+def ask(
+    text: str, language: str = "pt-BR", *, record: bool = False, now: datetime | None = None
+) -> dict:
     """The contract's answer ``{"article_id", "confidence", "handoff", "answer"}``.
 
     ``handoff`` is true when the bot does not know or the person asked for a person
@@ -135,11 +144,13 @@ def ask(text: str, language: str = "pt-BR", *, record: bool = False,
 
 
 def start_conversation(language: str = "pt-BR") -> Conversation:
-    conversation = Conversation.objects.create(language=kb.normalise_language(language),
-                                               last_activity_at=timezone.now())
+    conversation = Conversation.objects.create(
+        language=kb.normalise_language(language), last_activity_at=timezone.now()
+    )
     with translation.override(languages.django_code(conversation.language)):
         greeting = gettext(
-            "Olá! Sou o assistente virtual. Nunca peço sua senha. Qual é a sua dúvida?")
+            "Olá! Sou o assistente virtual. Nunca peço sua senha. Qual é a sua dúvida?"
+        )
     Turn.objects.create(conversation=conversation, role=Turn.Role.BOT, text=greeting)
     return conversation
 
@@ -159,9 +170,13 @@ def post_message(conversation: Conversation, text: str) -> dict:
     result = None
     if conversation.state == Conversation.State.BOT:
         result = ask(text, conversation.language, record=True, now=now)
-        Turn.objects.create(conversation=conversation, role=Turn.Role.BOT,
-                            text=result["answer"], article_id=result["article_id"] or "",
-                            confidence=result["confidence"])
+        Turn.objects.create(
+            conversation=conversation,
+            role=Turn.Role.BOT,
+            text=result["answer"],
+            article_id=result["article_id"] or "",
+            confidence=result["confidence"],
+        )
         if result["article_id"]:
             conversation.last_article = result["article_id"]
         if result["handoff"]:
@@ -187,8 +202,9 @@ class CaseAlreadyOpened(Exception):
 
 
 @transaction.atomic
-def open_case_from_conversation(conversation: Conversation, *, name: str, email: str,
-                                cpf: str = "", subject: str = "") -> Case:
+def open_case_from_conversation(
+    conversation: Conversation, *, name: str, email: str, cpf: str = "", subject: str = ""
+) -> Case:
     """Outside staffed hours (or on request): open a Fale Conosco case carrying the
     (masked) transcript.
 
@@ -202,18 +218,26 @@ def open_case_from_conversation(conversation: Conversation, *, name: str, email:
     if locked.case_id is not None:
         raise CaseAlreadyOpened(locked.case)
     requester = intake.do_record_public_contact(
-        name=name, email=email, cpf=cpf, preferred_language=conversation.language.lower())
-    subject = clean_line(mask(subject or _first_question(conversation)), 250) or \
-        "Atendimento pelo chatbot"
-    channel = Channel.objects.filter(slug=settings.BALCAO_BOT_CASE_CHANNEL).first() or \
-        Channel.objects.filter(active=True).order_by("order").first()
+        name=name, email=email, cpf=cpf, preferred_language=conversation.language.lower()
+    )
+    subject = (
+        clean_line(mask(subject or _first_question(conversation)), 250)
+        or "Atendimento pelo chatbot"
+    )
+    channel = (
+        Channel.objects.filter(slug=settings.BALCAO_BOT_CASE_CHANNEL).first()
+        or Channel.objects.filter(active=True).order_by("order").first()
+    )
     if channel is None:
         raise case_services.CaseError(
-            gettext("Nenhum canal está configurado para receber chamados do chatbot."))
-    case = case_services.do_open_case(channel=channel, subject=subject, description=subject,
-                                      requester=requester, actor=SYSTEM)
-    case_services.do_add_message(case, "Transcrição do chatbot:\n" + transcript(conversation),
-                                 author_kind=Message.Author.BOT)
+            gettext("Nenhum canal está configurado para receber chamados do chatbot.")
+        )
+    case = case_services.do_open_case(
+        channel=channel, subject=subject, description=subject, requester=requester, actor=SYSTEM
+    )
+    case_services.do_add_message(
+        case, "Transcrição do chatbot:\n" + transcript(conversation), author_kind=Message.Author.BOT
+    )
     conversation.case, conversation.requester = case, requester
     conversation.save(update_fields=["case", "requester"])
     return case
@@ -231,12 +255,15 @@ def close_conversation(conversation: Conversation, reason: str) -> None:
     conversation.closed_at = timezone.now()
     conversation.close_reason = reason
     conversation.save(update_fields=["state", "closed_at", "close_reason"])
-    Turn.objects.create(conversation=conversation, role=Turn.Role.SYSTEM,
-                        text=f"Conversa encerrada ({reason}).")
+    Turn.objects.create(
+        conversation=conversation, role=Turn.Role.SYSTEM, text=f"Conversa encerrada ({reason})."
+    )
     if conversation.case_id:
-        case_services.do_add_message(conversation.case,
-                                     "Transcrição final do chatbot:\n" + transcript(conversation),
-                                     author_kind=Message.Author.BOT)
+        case_services.do_add_message(
+            conversation.case,
+            "Transcrição final do chatbot:\n" + transcript(conversation),
+            author_kind=Message.Author.BOT,
+        )
 
 
 def close_idle_conversations(now: datetime | None = None) -> dict[str, int]:
@@ -245,7 +272,8 @@ def close_idle_conversations(now: datetime | None = None) -> dict[str, int]:
     warned = closed = 0
     grace = timedelta(minutes=settings.BALCAO_CHAT_IDLE_WARNING_MINUTES)
     active = Conversation.objects.exclude(state=Conversation.State.CLOSED).filter(
-        last_activity_at__lte=now - timedelta(minutes=1))
+        last_activity_at__lte=now - timedelta(minutes=1)
+    )
     for conversation in active.iterator():
         due = compute("chat-idle-20min", conversation.last_activity_at).due
         if now >= due:
@@ -253,9 +281,11 @@ def close_idle_conversations(now: datetime | None = None) -> dict[str, int]:
             closed += 1
         elif now >= due - grace and conversation.idle_warned_at is None:
             Turn.objects.create(
-                conversation=conversation, role=Turn.Role.BOT,
+                conversation=conversation,
+                role=Turn.Role.BOT,
                 text="Você ainda está aí? A conversa será encerrada em alguns minutos se "
-                     "não houver resposta.")
+                "não houver resposta.",
+            )
             Conversation.objects.filter(pk=conversation.pk).update(idle_warned_at=now)
             warned += 1
     return {"warned": warned, "closed": closed}

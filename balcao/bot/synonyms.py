@@ -183,7 +183,7 @@ SYNONYMS_PT: dict[str, tuple[str, ...]] = {
         "lai",
         "lei de acesso a informacao",
         "acesso a informacao",
-        "servico de informacao ao" " cidadao",
+        "servico de informacao ao cidadao",
         "pedido de informacao",
     ),
     "procurador": (

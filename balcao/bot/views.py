@@ -31,14 +31,21 @@ def _conversation(request, *, create: bool) -> Conversation | None:
 def _context(conversation, **extra):
     last_bot = conversation.turns.filter(role="bot").last() if conversation else None
     offer_case = bool(
-        conversation and conversation.state == Conversation.State.BOT and last_bot
-        and not last_bot.article_id and conversation.turns.filter(role="person").exists()
-        and not services.staffed_now())
-    return {"conversation": conversation, "turns": conversation.turns.all() if conversation
-            else [], "offer_case": offer_case and conversation.case_id is None,
-            "staffed": services.staffed_now(),
-            "opened": conversation.case if conversation and conversation.case_id else None,
-            **extra}
+        conversation
+        and conversation.state == Conversation.State.BOT
+        and last_bot
+        and not last_bot.article_id
+        and conversation.turns.filter(role="person").exists()
+        and not services.staffed_now()
+    )
+    return {
+        "conversation": conversation,
+        "turns": conversation.turns.all() if conversation else [],
+        "offer_case": offer_case and conversation.case_id is None,
+        "staffed": services.staffed_now(),
+        "opened": conversation.case if conversation and conversation.case_id else None,
+        **extra,
+    }
 
 
 def chat(request):
@@ -79,12 +86,14 @@ def chat_case(request):
     try:
         intake.check_rate(ip)
     except intake.RateLimited as exc:
-        return render(request, "bot/chat.html", _context(conversation, case_errors=[str(exc)]),
-                      status=429)
+        return render(
+            request, "bot/chat.html", _context(conversation, case_errors=[str(exc)]), status=429
+        )
     if not errors:
         try:
             services.open_case_from_conversation(
-                conversation, name=name, email=email, cpf=request.POST.get("cpf", ""))
+                conversation, name=name, email=email, cpf=request.POST.get("cpf", "")
+            )
         except services.CaseAlreadyOpened:
             return redirect("bot:chat")
         except ValidationError as exc:
@@ -94,8 +103,7 @@ def chat_case(request):
         else:
             intake.count_submission(ip)
             return redirect("bot:chat")
-    return render(request, "bot/chat.html", _context(conversation, case_errors=errors),
-                  status=400)
+    return render(request, "bot/chat.html", _context(conversation, case_errors=errors), status=400)
 
 
 @require_POST

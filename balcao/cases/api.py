@@ -55,15 +55,23 @@ class CaseOut(Schema):
     @staticmethod
     def from_case(case: Case) -> dict:
         return {
-            "id": case.pk, "protocol": case.protocol, "subject": case.subject,
-            "channel": case.channel.slug, "service": case.service.slug if case.service else None,
-            "state": case.state.slug, "state_name": case.state.name,
+            "id": case.pk,
+            "protocol": case.protocol,
+            "subject": case.subject,
+            "channel": case.channel.slug,
+            "service": case.service.slug if case.service else None,
+            "state": case.state.slug,
+            "state_name": case.state.name,
             "state_category": case.state.category,
             "team": case.team.slug if case.team else None,
             "assignee": case.assignee.username if case.assignee else None,
-            "priority": case.priority, "requester_id": case.requester_id,
-            "representative_id": case.representative_id, "created_at": case.created_at,
-            "updated_at": case.updated_at, "closed_at": case.closed_at, "due_at": case.due_at,
+            "priority": case.priority,
+            "requester_id": case.requester_id,
+            "representative_id": case.representative_id,
+            "created_at": case.created_at,
+            "updated_at": case.updated_at,
+            "closed_at": case.closed_at,
+            "due_at": case.due_at,
             "deadline_policy": case.deadline_policy,
             "deadline_paused": case.deadline_paused_at is not None,
         }
@@ -172,12 +180,20 @@ def _refuse(exc: Exception, field: str | None = None):
 
 def _message_out(message: Message, case: Case) -> dict:
     return {
-        "id": message.pk, "author_kind": message.author_kind,
+        "id": message.pk,
+        "author_kind": message.author_kind,
         "author": message.author_user.username if message.author_user else None,
-        "body": message.body, "internal": message.internal, "created_at": message.created_at,
+        "body": message.body,
+        "internal": message.internal,
+        "created_at": message.created_at,
         "attachments": [
-            {"id": a.pk, "filename": a.filename, "content_type": a.content_type, "size": a.size,
-             "url": f"/api/v1/cases/{case.pk}/attachments/{a.pk}"}
+            {
+                "id": a.pk,
+                "filename": a.filename,
+                "content_type": a.content_type,
+                "size": a.size,
+                "url": f"/api/v1/cases/{case.pk}/attachments/{a.pk}",
+            }
             for a in message.attachments.all()
         ],
     }
@@ -189,30 +205,59 @@ def _message_out(message: Message, case: Case) -> dict:
 # query for the page (the list is the hottest endpoint; tests/bench/bench_cases.py
 # measures it at 1 M cases).
 LIST_COLUMNS = (
-    "id", "protocol", "subject", "priority", "requester_id", "representative_id",
-    "created_at", "updated_at", "closed_at", "due_at", "deadline_policy",
-    "deadline_paused_at", "channel_id", "service_id", "state_id", "team_id",
+    "id",
+    "protocol",
+    "subject",
+    "priority",
+    "requester_id",
+    "representative_id",
+    "created_at",
+    "updated_at",
+    "closed_at",
+    "due_at",
+    "deadline_policy",
+    "deadline_paused_at",
+    "channel_id",
+    "service_id",
+    "state_id",
+    "team_id",
     "assignee__username",
 )
 
 
 def _list_rows(rows: list[dict]) -> list[dict]:
-    channel, service, team, state = (lookups.channel_slugs.get, lookups.service_slugs.get,
-                                     lookups.team_slugs.get, lookups.states.get)
+    channel, service, team, state = (
+        lookups.channel_slugs.get,
+        lookups.service_slugs.get,
+        lookups.team_slugs.get,
+        lookups.states.get,
+    )
     items = []
     for r in rows:
         state_slug, state_name, category = state(r["state_id"])
-        items.append({
-            "id": r["id"], "protocol": r["protocol"], "subject": r["subject"],
-            "channel": channel(r["channel_id"]), "service": service(r["service_id"]),
-            "state": state_slug, "state_name": state_name, "state_category": category,
-            "team": team(r["team_id"]), "assignee": r["assignee__username"],
-            "priority": r["priority"], "requester_id": r["requester_id"],
-            "representative_id": r["representative_id"], "created_at": r["created_at"],
-            "updated_at": r["updated_at"], "closed_at": r["closed_at"], "due_at": r["due_at"],
-            "deadline_policy": r["deadline_policy"],
-            "deadline_paused": r["deadline_paused_at"] is not None,
-        })
+        items.append(
+            {
+                "id": r["id"],
+                "protocol": r["protocol"],
+                "subject": r["subject"],
+                "channel": channel(r["channel_id"]),
+                "service": service(r["service_id"]),
+                "state": state_slug,
+                "state_name": state_name,
+                "state_category": category,
+                "team": team(r["team_id"]),
+                "assignee": r["assignee__username"],
+                "priority": r["priority"],
+                "requester_id": r["requester_id"],
+                "representative_id": r["representative_id"],
+                "created_at": r["created_at"],
+                "updated_at": r["updated_at"],
+                "closed_at": r["closed_at"],
+                "due_at": r["due_at"],
+                "deadline_policy": r["deadline_policy"],
+                "deadline_paused": r["deadline_paused_at"] is not None,
+            }
+        )
     return items
 
 
@@ -224,29 +269,44 @@ ListParam = Annotated[str, Field(max_length=200)]
 # the hot path. tests/api/test_case_list_contract.py validates real pages against CasePage,
 # so the hand-built body and the documented one cannot drift apart.
 @router.get("/cases", response=CasePage, summary="Listar atendimentos")
-def list_cases(request, q: ListParam = "", state: ListParam = "", category: ListParam = "",
-               channel: ListParam = "", team: ListParam = "",
-               assignee: Annotated[str, Field(max_length=200, description=(
-                   "“me”, “none” ou o número de um usuário"))] = "",
-               due: ListParam = "", protocol: ListParam = "", cursor: ListParam = "",
-               limit: int = 50):
+def list_cases(
+    request,
+    q: ListParam = "",
+    state: ListParam = "",
+    category: ListParam = "",
+    channel: ListParam = "",
+    team: ListParam = "",
+    assignee: Annotated[
+        str, Field(max_length=200, description=("“me”, “none” ou o número de um usuário"))
+    ] = "",
+    due: ListParam = "",
+    protocol: ListParam = "",
+    cursor: ListParam = "",
+    limit: int = 50,
+):
     """Newest first, keyset-paginated: pass ``next_cursor`` back as ``cursor``."""
     require(request, scope="cases:read", capability="cases.view")
-    chosen = filters.CaseFilters(q=q, category=category, channel=channel, team=team,
-                                 assignee=assignee, due=due)
+    chosen = filters.CaseFilters(
+        q=q, category=category, channel=channel, team=team, assignee=assignee, due=due
+    )
     errors = chosen.errors()
     if errors:
-        raise ApiError(422, "validation_error", "Dados inválidos: " + ", ".join(sorted(errors)),
-                       errors)
-    queryset = filters.apply_filters(services.visible_cases(request.user), chosen,
-                                     user=request.user)
+        raise ApiError(
+            422, "validation_error", "Dados inválidos: " + ", ".join(sorted(errors)), errors
+        )
+    queryset = filters.apply_filters(
+        services.visible_cases(request.user), chosen, user=request.user
+    )
     if state:
         queryset = queryset.filter(state_id__in=lookups.state_ids_with_slug(state))
     if protocol:
         queryset = queryset.filter(protocol=protocol)
     rows, next_cursor = filters.page(queryset.values(*LIST_COLUMNS), cursor=cursor, size=limit)
-    body = json.dumps({"items": _list_rows(rows), "next_cursor": next_cursor},
-                      cls=DjangoJSONEncoder, ensure_ascii=False)
+    body = json.dumps(
+        {"items": _list_rows(rows), "next_cursor": next_cursor},
+        cls=DjangoJSONEncoder,
+        ensure_ascii=False,
+    )
     return HttpResponse(body, content_type="application/json")
 
 
@@ -255,24 +315,37 @@ def create_case(request, payload: CaseIn):
     require(request, scope="cases:write", capability="cases.open")
     channel = Channel.objects.filter(slug=payload.channel, active=True).first()
     if channel is None:
-        raise ApiError(422, "validation_error", "Canal desconhecido ou inativo.",
-                       {"channel": ["Canal desconhecido ou inativo."]})
+        raise ApiError(
+            422,
+            "validation_error",
+            "Canal desconhecido ou inativo.",
+            {"channel": ["Canal desconhecido ou inativo."]},
+        )
     service = None
     if payload.service:
         service = Service.objects.filter(slug=payload.service).first()
         if service is None:
-            raise ApiError(422, "validation_error", "Serviço desconhecido.",
-                           {"service": ["Serviço desconhecido."]})
+            raise ApiError(
+                422,
+                "validation_error",
+                "Serviço desconhecido.",
+                {"service": ["Serviço desconhecido."]},
+            )
     requester = None
     if payload.requester_id is not None:
         requester = Requester.objects.filter(pk=payload.requester_id).first()
         if requester is None:
-            raise ApiError(422, "validation_error", "Requerente desconhecido.",
-                           {"requester_id": ["Requerente desconhecido."]})
+            raise ApiError(
+                422,
+                "validation_error",
+                "Requerente desconhecido.",
+                {"requester_id": ["Requerente desconhecido."]},
+            )
     team = Team.objects.filter(slug=payload.team).first() if payload.team else None
     if payload.team and team is None:
-        raise ApiError(422, "validation_error", "Equipe desconhecida.",
-                       {"team": ["Equipe desconhecida."]})
+        raise ApiError(
+            422, "validation_error", "Equipe desconhecida.", {"team": ["Equipe desconhecida."]}
+        )
     try:
         # Before anything is written: a case its author could not see would be
         # answered 404, and the client would retry and open it twice.
@@ -281,9 +354,15 @@ def create_case(request, payload: CaseIn):
         raise ApiError(403, "forbidden", str(exc), {"team": [str(exc)]}) from exc
     try:
         case = services.do_open_case(
-            channel=channel, subject=payload.subject, description=payload.description,
-            service=service, requester=requester, team=team, priority=payload.priority,
-            tags=payload.tags, actor=request.user,
+            channel=channel,
+            subject=payload.subject,
+            description=payload.description,
+            service=service,
+            requester=requester,
+            team=team,
+            priority=payload.priority,
+            tags=payload.tags,
+            actor=request.user,
         )
     except services.CaseError as exc:
         _refuse(exc, "subject")
@@ -310,8 +389,12 @@ def update_case(request, case_id: DbId, payload: CasePatch):
     if "service" in changes and changes["service"] is not None:
         service = Service.objects.filter(slug=changes["service"]).first()
         if service is None:
-            raise ApiError(422, "validation_error", "Serviço desconhecido.",
-                           {"service": ["Serviço desconhecido."]})
+            raise ApiError(
+                422,
+                "validation_error",
+                "Serviço desconhecido.",
+                {"service": ["Serviço desconhecido."]},
+            )
         changes["service"] = service
     try:
         services.do_update_case(case, actor=request.user, **changes)
@@ -330,17 +413,24 @@ def list_messages(request, case_id: DbId, include_internal: bool = True):
     return [_message_out(m, case) for m in queryset]
 
 
-@router.post("/cases/{case_id}/messages", response={201: MessageOut},
-             summary="Responder ou registrar nota (multipart, com anexos)")
-def add_message(request, case_id: DbId,
-                body: Annotated[str, Form(max_length=bounds.MESSAGE_BODY)] = "",
-                internal: Form[bool] = False,
-                files: File[list[UploadedFile]] = None):
+@router.post(
+    "/cases/{case_id}/messages",
+    response={201: MessageOut},
+    summary="Responder ou registrar nota (multipart, com anexos)",
+)
+def add_message(
+    request,
+    case_id: DbId,
+    body: Annotated[str, Form(max_length=bounds.MESSAGE_BODY)] = "",
+    internal: Form[bool] = False,
+    files: File[list[UploadedFile]] = None,
+):
     require(request, scope="cases:write", capability="cases.note" if internal else "cases.reply")
     case = _case(request, case_id)
     try:
-        message = services.do_add_message(case, body, actor=request.user, internal=internal,
-                                          files=files or [])
+        message = services.do_add_message(
+            case, body, actor=request.user, internal=internal, files=files or []
+        )
     except AttachmentRefused as exc:
         _refuse(exc, "files")
     except services.CaseError as exc:
@@ -353,19 +443,33 @@ def download_attachment(request, case_id: DbId, attachment_id: DbId):
     require(request, scope="cases:read", capability="cases.view")
     case = _case(request, case_id)
     attachment = get_object_or_404(case.attachments, pk=attachment_id)
-    response = FileResponse(attachment.file.open("rb"), as_attachment=True,
-                            filename=attachment.filename, content_type=attachment.content_type)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.filename,
+        content_type=attachment.content_type,
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response
 
 
-@router.get("/cases/{case_id}/transitions", response=list[TransitionOut],
-            summary="Situações possíveis a partir da atual")
+@router.get(
+    "/cases/{case_id}/transitions",
+    response=list[TransitionOut],
+    summary="Situações possíveis a partir da atual",
+)
 def list_transitions(request, case_id: DbId):
     require(request, scope="cases:read", capability="cases.view")
     case = _case(request, case_id)
-    return [{"state": t.target.slug, "name": t.name, "requires_reason": t.requires_reason,
-             "is_reopen": t.is_reopen} for t in services.allowed_transitions(case)]
+    return [
+        {
+            "state": t.target.slug,
+            "name": t.name,
+            "requires_reason": t.requires_reason,
+            "is_reopen": t.is_reopen,
+        }
+        for t in services.allowed_transitions(case)
+    ]
 
 
 @router.post("/cases/{case_id}/transitions", response=CaseDetailOut, summary="Mudar situação")
@@ -374,8 +478,12 @@ def change_state(request, case_id: DbId, payload: TransitionIn):
     case = _case(request, case_id)
     target = State.objects.filter(workflow=case.state.workflow_id, slug=payload.state).first()
     if target is None:
-        raise ApiError(422, "validation_error", "Situação desconhecida neste fluxo.",
-                       {"state": ["Situação desconhecida neste fluxo."]})
+        raise ApiError(
+            422,
+            "validation_error",
+            "Situação desconhecida neste fluxo.",
+            {"state": ["Situação desconhecida neste fluxo."]},
+        )
     try:
         services.do_change_state(case, target, actor=request.user, reason=payload.reason)
     except services.CaseError as exc:
@@ -391,13 +499,18 @@ def assign(request, case_id: DbId, payload: AssignIn):
     if payload.team:
         team = Team.objects.filter(slug=payload.team).first()
         if team is None:
-            raise ApiError(422, "validation_error", "Equipe desconhecida.",
-                           {"team": ["Equipe desconhecida."]})
+            raise ApiError(
+                422, "validation_error", "Equipe desconhecida.", {"team": ["Equipe desconhecida."]}
+            )
     if payload.assignee:
         assignee = User.objects.filter(username=payload.assignee, is_active=True).first()
         if assignee is None:
-            raise ApiError(422, "validation_error", "Responsável desconhecido.",
-                           {"assignee": ["Responsável desconhecido."]})
+            raise ApiError(
+                422,
+                "validation_error",
+                "Responsável desconhecido.",
+                {"assignee": ["Responsável desconhecido."]},
+            )
     try:
         services.do_assign_case(case, team=team, assignee=assignee, actor=request.user)
     except services.CaseError as exc:
@@ -409,14 +522,16 @@ class ExtensionIn(Schema):
     justification: str = Field(min_length=1, max_length=5000)
 
 
-@router.post("/cases/{case_id}/extensions", response=CaseDetailOut,
-             summary="Prorrogar o prazo (com justificativa)")
+@router.post(
+    "/cases/{case_id}/extensions",
+    response=CaseDetailOut,
+    summary="Prorrogar o prazo (com justificativa)",
+)
 def extend_deadline(request, case_id: DbId, payload: ExtensionIn):
     require(request, scope="cases:write", capability="cases.extend_deadline")
     case = _case(request, case_id)
     try:
-        clock.do_extend_deadline(case, actor=request.user,
-                                             justification=payload.justification)
+        clock.do_extend_deadline(case, actor=request.user, justification=payload.justification)
     except services.PermissionDenied as exc:
         _refuse(exc)
     except services.CaseError as exc:
@@ -428,9 +543,18 @@ def extend_deadline(request, case_id: DbId, payload: ExtensionIn):
 def case_history(request, case_id: DbId):
     require(request, scope="cases:read", capability="cases.view")
     case = _case(request, case_id)
-    return [{"at": e.at, "actor": e.actor_label, "action": e.action, "field": e.field,
-             "old_value": e.old_value, "new_value": e.new_value, "reason": e.reason}
-            for e in case.history.all()]
+    return [
+        {
+            "at": e.at,
+            "actor": e.actor_label,
+            "action": e.action,
+            "field": e.field,
+            "old_value": e.old_value,
+            "new_value": e.new_value,
+            "reason": e.reason,
+        }
+        for e in case.history.all()
+    ]
 
 
 # --- requesters -------------------------------------------------------------------
@@ -473,32 +597,50 @@ def _may_read_requester(request, requester_id: int) -> bool:
     nobody (LGPD art. 6, III: no more personal data than the task needs)."""
     scopes = token_scopes(request)
     user = request.user
-    if (scopes is not None and "requesters:read" not in scopes) \
-            or not has_capability(user, "requesters.view_personal_data"):
+    if (scopes is not None and "requesters:read" not in scopes) or not has_capability(
+        user, "requesters.view_personal_data"
+    ):
         return False
     if _sees_all_cases(user):
         return True
-    return services.visible_cases(user).filter(
-        Q(requester_id=requester_id) | Q(representative_id=requester_id)).exists()
+    return (
+        services.visible_cases(user)
+        .filter(Q(requester_id=requester_id) | Q(representative_id=requester_id))
+        .exists()
+    )
 
 
 def _id_only(requester) -> dict:
-    return {"id": requester.pk, "name": "", "email": "", "phone": "", "cpf": "", "cnpj": "",
-            "nif": "", "revealed": False}
+    return {
+        "id": requester.pk,
+        "name": "",
+        "email": "",
+        "phone": "",
+        "cpf": "",
+        "cnpj": "",
+        "nif": "",
+        "revealed": False,
+    }
 
 
 def _reveal(request, requester) -> dict:
     token = getattr(request, "api_token", None)
     data = audit.reveal_requester(
-        requester, user=request.user, where=f"API {request.method} {request.path}",
-        kind=PersonalDataAccess.Kind.API, ip=audit.client_ip(request),
+        requester,
+        user=request.user,
+        where=f"API {request.method} {request.path}",
+        kind=PersonalDataAccess.Kind.API,
+        ip=audit.client_ip(request),
         token_name=token.name if token else "",
     )
     return {"id": requester.pk, **data}
 
 
-@requesters_router.post("/requesters", response={201: RequesterOut},
-                        summary="Cadastrar requerente (ou achar pelo documento)")
+@requesters_router.post(
+    "/requesters",
+    response={201: RequesterOut},
+    summary="Cadastrar requerente (ou achar pelo documento)",
+)
 def create_requester(request, payload: RequesterIn):
     """The person with this document (or e-mail) on file, or a new one. The answer
     carries personal data only when the caller could ``GET`` that requester; anyone
@@ -508,17 +650,25 @@ def create_requester(request, payload: RequesterIn):
     try:
         requester = services.do_find_or_create_requester(**payload.dict())
     except ValidationError as exc:
-        field = next((f for f in ("cpf", "cnpj", "nif")
-                      if getattr(payload, f) and f.upper() in " ".join(exc.messages)), "cpf")
-        raise ApiError(422, "validation_error", " ".join(exc.messages),
-                       {field: exc.messages}) from exc
+        field = next(
+            (
+                f
+                for f in ("cpf", "cnpj", "nif")
+                if getattr(payload, f) and f.upper() in " ".join(exc.messages)
+            ),
+            "cpf",
+        )
+        raise ApiError(
+            422, "validation_error", " ".join(exc.messages), {field: exc.messages}
+        ) from exc
     if not _may_read_requester(request, requester.pk):
         return Status(201, _id_only(requester))
     return Status(201, _reveal(request, requester))
 
 
-@requesters_router.get("/requesters/{requester_id}", response=RequesterOut,
-                       summary="Ver requerente (acesso auditado)")
+@requesters_router.get(
+    "/requesters/{requester_id}", response=RequesterOut, summary="Ver requerente (acesso auditado)"
+)
 def get_requester(request, requester_id: DbId):
     """404 for a requester the caller may not read, as for one that does not exist."""
     require(request, scope="requesters:read", capability="requesters.view_personal_data")
@@ -542,6 +692,12 @@ class TeamOut(Schema):
 @queues_router.get("/queues", response=list[TeamOut], summary="Equipes e filas")
 def list_queues(request):
     require(request, scope="queues:read", capability="cases.view")
-    return [{"slug": t.slug, "name": t.name, "strategy": t.strategy,
-             "members": [m.username for m in t.members.all()]}
-            for t in Team.objects.prefetch_related("members")]
+    return [
+        {
+            "slug": t.slug,
+            "name": t.name,
+            "strategy": t.strategy,
+            "members": [m.username for m in t.members.all()],
+        }
+        for t in Team.objects.prefetch_related("members")
+    ]

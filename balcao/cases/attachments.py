@@ -123,8 +123,11 @@ def check_file(fileobj, name: str, *, max_bytes: int, allowed_types=None) -> Che
     if declared_size is not None and declared_size > max_bytes:
         raise AttachmentRefused(
             _("O arquivo “%(name)s” tem %(size)s; o limite deste canal é %(limit)s.")
-            % {"name": filename, "size": _human_size(declared_size),
-               "limit": _human_size(max_bytes)}
+            % {
+                "name": filename,
+                "size": _human_size(declared_size),
+                "limit": _human_size(max_bytes),
+            }
         )
     fileobj.seek(0)
     head = fileobj.read(SNIFF_BYTES)
@@ -147,14 +150,19 @@ def check_file(fileobj, name: str, *, max_bytes: int, allowed_types=None) -> Che
     extension = filename.rpartition(".")[2].lower() if "." in filename else ""
     if sniffed is None or sniffed not in allowed:
         raise AttachmentRefused(
-            _("O arquivo “%(name)s” não é de um tipo aceito neste canal (aceitos: PDF, "
-              "imagens, texto e documentos de escritório).") % {"name": filename}
+            _(
+                "O arquivo “%(name)s” não é de um tipo aceito neste canal (aceitos: PDF, "
+                "imagens, texto e documentos de escritório)."
+            )
+            % {"name": filename}
         )
     promised = EXTENSION_TYPES.get(extension)
     if promised is not None and sniffed not in promised:
         raise AttachmentRefused(
-            _("O arquivo “%(name)s” diz ser .%(ext)s, mas o conteúdo é de outro tipo "
-              "(%(type)s). Envie o arquivo original.")
+            _(
+                "O arquivo “%(name)s” diz ser .%(ext)s, mas o conteúdo é de outro tipo "
+                "(%(type)s). Envie o arquivo original."
+            )
             % {"name": filename, "ext": extension, "type": sniffed}
         )
     if promised is None and extension and extension not in {"", "log"}:

@@ -34,8 +34,9 @@ class CaseFilters:
 
     @classmethod
     def from_params(cls, params) -> CaseFilters:
-        return cls(**{name: (params.get(name) or "").strip()[:200]
-                      for name in cls.__dataclass_fields__})
+        return cls(
+            **{name: (params.get(name) or "").strip()[:200] for name in cls.__dataclass_fields__}
+        )
 
     def errors(self) -> dict[str, list[str]]:
         """Values no case could match, by field: the API refuses them with 422 (the
@@ -43,8 +44,11 @@ class CaseFilters:
         errors = {}
         if self.state and parse_db_id(self.state) is None:
             errors["state"] = ["Informe o número de uma situação."]
-        if self.assignee and self.assignee not in ("me", "none") \
-                and parse_db_id(self.assignee) is None:
+        if (
+            self.assignee
+            and self.assignee not in ("me", "none")
+            and parse_db_id(self.assignee) is None
+        ):
             errors["assignee"] = ["Use “me”, “none” ou o número de um usuário."]
         return errors
 
@@ -62,10 +66,12 @@ def apply_filters(queryset: QuerySet, filters: CaseFilters, *, user=None) -> Que
         queryset = queryset.filter(state_id__in=lookups.state_ids_in(filters.category))
     if filters.channel:
         queryset = queryset.filter(
-            channel_id__in=lookups.ids_with_slug(lookups.channel_slugs, filters.channel))
+            channel_id__in=lookups.ids_with_slug(lookups.channel_slugs, filters.channel)
+        )
     if filters.team:
         queryset = queryset.filter(
-            team_id__in=lookups.ids_with_slug(lookups.team_slugs, filters.team))
+            team_id__in=lookups.ids_with_slug(lookups.team_slugs, filters.team)
+        )
     if filters.assignee == "me" and user is not None:
         queryset = queryset.filter(assignee=user)
     elif filters.assignee == "none":
@@ -73,14 +79,19 @@ def apply_filters(queryset: QuerySet, filters: CaseFilters, *, user=None) -> Que
     elif (assignee_id := parse_db_id(filters.assignee)) is not None:
         queryset = queryset.filter(assignee_id=assignee_id)
     if filters.due == "overdue":
-        queryset = queryset.filter(due_at__lt=timezone.now(), closed_at__isnull=True,
-                                   deadline_paused_at__isnull=True)
+        queryset = queryset.filter(
+            due_at__lt=timezone.now(), closed_at__isnull=True, deadline_paused_at__isnull=True
+        )
     elif filters.due == "soon":
         from balcao.cases.clock import warning_horizon
 
         now = timezone.now()
-        queryset = queryset.filter(due_at__gte=now, due_at__lte=warning_horizon(now),
-                                   closed_at__isnull=True, deadline_paused_at__isnull=True)
+        queryset = queryset.filter(
+            due_at__gte=now,
+            due_at__lte=warning_horizon(now),
+            closed_at__isnull=True,
+            deadline_paused_at__isnull=True,
+        )
     if filters.q:
         queryset = filter_search(queryset, filters.q)
     return queryset
@@ -120,8 +131,9 @@ def page(queryset: QuerySet, *, cursor: str = "", size: int = 50) -> tuple[list,
         created, pk = position
         # created_at <= … is redundant but gives the index a range to start from;
         # the OR alone is only a filter (a deep page scanned every newer row).
-        queryset = queryset.filter(Q(created_at__lt=created) | Q(created_at=created, id__lt=pk),
-                                   created_at__lte=created)
+        queryset = queryset.filter(
+            Q(created_at__lt=created) | Q(created_at=created, id__lt=pk), created_at__lte=created
+        )
     rows = list(queryset[: size + 1])
     next_cursor = encode_cursor(rows[size - 1]) if len(rows) > size else None
     return rows[:size], next_cursor

@@ -11,17 +11,15 @@ def _label(actor) -> str:
     return str(actor)
 
 
-def record(
-    case: Case, action: CaseEvent.Action, *, actor=None, field: str = "", old="", new="", reason=""
-):
+def record(case: Case, action: str, *, actor=None, field: str = "", old="", new="", reason=""):
     """Append one history entry to ``case``: who, what (one of ``CaseEvent.Action``),
     old → new, and why."""
-    action = CaseEvent.Action(action)  # an unknown action is a programming error
+    checked = CaseEvent.Action(action)  # an unknown action is a programming error
     return CaseEvent.objects.create(
         case=case,
         actor=actor if getattr(actor, "pk", None) else None,
         actor_label=_label(actor),
-        action=action,
+        action=checked,
         field=field,
         old_value="" if old is None else str(old),
         new_value="" if new is None else str(new),

@@ -66,8 +66,7 @@ class TableSnapshot:
         model = apps.get_model(self.model_label)
         with self._lock:
             values = model.objects.values_list("id", *self.columns)
-            rows = {pk: rest[0] if len(rest) == 1 else tuple(rest)
-                    for pk, *rest in values}
+            rows = {pk: rest[0] if len(rest) == 1 else tuple(rest) for pk, *rest in values}
             self._rows, self._loaded_at = rows, time.monotonic()
             return rows
 
@@ -111,6 +110,7 @@ def connect_signals() -> None:
     from django.db.models.signals import post_delete, post_save
 
     for number, snapshot in enumerate(SNAPSHOTS):
+
         def drop(sender, snapshot=snapshot, **kwargs):
             snapshot.clear()
 

@@ -71,9 +71,9 @@ def is_valid(protocol: str, pattern: str, *, unit: int = 0) -> bool:
     digits = "".join(ch for ch in protocol if ch.isdigit())
     fields = _fields_used(pattern)
     if "nup_dv" in fields and len(digits) == 17:
-        return nup_check_digits(int(digits[:5]), int(digits[5:11]), int(digits[11:15])) == digits[
-            15:
-        ]
+        return (
+            nup_check_digits(int(digits[:5]), int(digits[5:11]), int(digits[11:15])) == digits[15:]
+        )
     if "dv" in fields and len(digits) >= 2:
         return mod11_digit(digits[:-1]) == int(digits[-1])
     return True

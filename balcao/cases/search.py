@@ -52,8 +52,7 @@ def filter_search(queryset: QuerySet, text: str) -> QuerySet:
     if connection.vendor == "sqlite":
         match = " ".join(f'"{term}"*' for term in terms)
         return queryset.filter(
-            id__in=RawSQL("SELECT rowid FROM cases_case_fts WHERE cases_case_fts MATCH %s",
-                          [match])
+            id__in=RawSQL("SELECT rowid FROM cases_case_fts WHERE cases_case_fts MATCH %s", [match])
         )
     # Other databases: a plain contains search over the subject.
     for term in terms:

@@ -29,8 +29,10 @@ class TriageIn(Schema):
 
 
 class ChoiceIn(Schema):
-    outcome: str = Field(max_length=200, description="o `outcome` devolvido pela triagem "
-                         "(assinado; vale por 24 horas)")
+    outcome: str = Field(
+        max_length=200,
+        description="o `outcome` devolvido pela triagem (assinado; vale por 24 horas)",
+    )
     chosen: str = Field(max_length=bounds.SLUG)
 
 
@@ -39,17 +41,29 @@ def triage(request, payload: TriageIn):
     """The same object as a ``balcao triage --batch`` line; records an anonymous outcome."""
     answers = payload.answers.dict() if payload.answers else None
     try:
-        return services.triage(payload.text, payload.language or services.language_code(
-            settings.LANGUAGE_CODE), answers, record=True, source="api")
+        return services.triage(
+            payload.text,
+            payload.language or services.language_code(settings.LANGUAGE_CODE),
+            answers,
+            record=True,
+            source="api",
+        )
     except TriageInputError as exc:
-        raise ApiError(422, "validation_error", exc.message, {exc.field: [exc.message]}) \
-            from exc
+        raise ApiError(422, "validation_error", exc.message, {exc.field: [exc.message]}) from exc
 
 
-@router.post("/triage/choice", auth=None, throttle=public_rate(),
-             summary="Registrar o canal escolhido depois da recomendação")
+@router.post(
+    "/triage/choice",
+    auth=None,
+    throttle=public_rate(),
+    summary="Registrar o canal escolhido depois da recomendação",
+)
 def triage_choice(request, payload: ChoiceIn):
     if not services.record_choice(payload.outcome, payload.chosen):
-        raise ApiError(422, "validation_error", "Resultado ou canal desconhecido.",
-                       {"chosen": ["Resultado ou canal desconhecido."]})
+        raise ApiError(
+            422,
+            "validation_error",
+            "Resultado ou canal desconhecido.",
+            {"chosen": ["Resultado ou canal desconhecido."]},
+        )
     return {"recorded": True}

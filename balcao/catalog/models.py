@@ -84,24 +84,36 @@ class Channel(Translated):
     ideal_for = models.JSONField(_("ideal para"), default=list, blank=True)
     not_advised_for = models.JSONField(_("desaconselhado para"), default=list, blank=True)
     automated = models.BooleanField(_("automatizado"), default=False)
-    media = models.JSONField(_("meios"), default=list, blank=True,
-                             help_text=_("electronic, virtual, in_person"))
-    hours = models.CharField(_("funcionamento"), max_length=12, choices=Hours.choices,
-                             default=Hours.UNSPECIFIED)
+    media = models.JSONField(
+        _("meios"), default=list, blank=True, help_text=_("electronic, virtual, in_person")
+    )
+    hours = models.CharField(
+        _("funcionamento"), max_length=12, choices=Hours.choices, default=Hours.UNSPECIFIED
+    )
     session_times = models.JSONField(_("horários das sessões"), default=list, blank=True)
     deadline_agreed = models.BooleanField(_("prazo acordado entre as partes"), default=False)
-    entry = models.CharField(_("ponto de entrada"), max_length=12, choices=Entry.choices,
-                             default=Entry.FORM)
+    entry = models.CharField(
+        _("ponto de entrada"), max_length=12, choices=Entry.choices, default=Entry.FORM
+    )
     entry_url = models.URLField(_("endereço externo"), blank=True)
-    rules_key = models.SlugField(_("regras de triagem"), blank=True,
-                                 help_text=_("Vazio: as regras do próprio identificador."))
+    rules_key = models.SlugField(
+        _("regras de triagem"),
+        blank=True,
+        help_text=_("Vazio: as regras do próprio identificador."),
+    )
     workflow = models.ForeignKey(
-        "cases.Workflow", on_delete=models.PROTECT, null=True, blank=True,
+        "cases.Workflow",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         verbose_name=_("fluxo de estados"),
     )
     deadline_policy = models.CharField(_("política de prazo"), max_length=64, blank=True)
     calendar = models.ForeignKey(
-        "deadlines.Calendar", on_delete=models.SET_NULL, null=True, blank=True,
+        "deadlines.Calendar",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
         verbose_name=_("calendário (horário de funcionamento)"),
     )
     max_attachment_bytes = models.PositiveBigIntegerField(
@@ -173,8 +185,9 @@ class CatalogChange(models.Model):
     """Every edit of the catalogue: who changed what, when (old → new values)."""
 
     at = models.DateTimeField(auto_now_add=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                             blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
     object_type = models.CharField(max_length=30)
     object_key = models.CharField(max_length=80)
     changes = models.JSONField(default=dict)

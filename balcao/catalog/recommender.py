@@ -837,9 +837,7 @@ def _why_channel(
     sentences.append(_terms(texts, words))
     if alternative is not None:
         alt = alternative.channel.in_language(lang)
-        sentences.append(
-            words("alternative", name=alt.name, ideal=_ideal(alternative, alt, words))
-        )
+        sentences.append(words("alternative", name=alt.name, ideal=_ideal(alternative, alt, words)))
     return " ".join(sentences)
 
 

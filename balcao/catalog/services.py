@@ -31,10 +31,21 @@ from balcao.catalog.models import (
 )
 
 DEMO_CATALOG = Path(__file__).resolve().parent / "demo" / "inpi-catalog.json"
-ENTRY_KIND = {"chat": Channel.Kind.CHAT, "form": Channel.Kind.FORM,
-              "scheduling": Channel.Kind.SCHEDULING, "external": Channel.Kind.EXTERNAL}
-TEXT_KEYS = ("name", "purpose", "ideal_for", "not_advised_for", "terms", "hours_text",
-             "deadline_text")
+ENTRY_KIND = {
+    "chat": Channel.Kind.CHAT,
+    "form": Channel.Kind.FORM,
+    "scheduling": Channel.Kind.SCHEDULING,
+    "external": Channel.Kind.EXTERNAL,
+}
+TEXT_KEYS = (
+    "name",
+    "purpose",
+    "ideal_for",
+    "not_advised_for",
+    "terms",
+    "hours_text",
+    "deadline_text",
+)
 
 
 def language_code(value: str | None) -> str:
@@ -56,8 +67,7 @@ def translate(msgid: str, language: str) -> str:
 def _per_language(item: dict, keys=TEXT_KEYS) -> dict:
     texts: dict[str, dict] = {}
     for key in keys:
-        for lang, value in (item.get(key) or {}).items() if isinstance(item.get(key), dict) \
-                else []:
+        for lang, value in (item.get(key) or {}).items() if isinstance(item.get(key), dict) else []:
             texts.setdefault(lang, {})[key] = value
     return texts
 
@@ -71,10 +81,15 @@ def load_catalog(data: dict) -> dict[str, int]:
     for item in data["levels"]:
         texts = _per_language(item, ("name", "purpose"))
         levels[item["number"]], created = Level.objects.get_or_create(
-            slug=item["slug"], defaults={
-                "number": item["number"], "order": item["number"],
-                "name": texts["pt-BR"]["name"], "purpose": texts["pt-BR"].get("purpose", ""),
-                "texts": texts})
+            slug=item["slug"],
+            defaults={
+                "number": item["number"],
+                "order": item["number"],
+                "name": texts["pt-BR"]["name"],
+                "purpose": texts["pt-BR"].get("purpose", ""),
+                "texts": texts,
+            },
+        )
         counts["levels"] += created
     # The workflow a channel's cases follow is the case core's model; the catalogue names
     # it only through the foreign key, so it never imports the case core.
@@ -86,41 +101,64 @@ def load_catalog(data: dict) -> dict[str, int]:
         entry = item.get("entry_point") or {}
         hours = item.get("hours") or {}
         deadline = item.get("deadline") or {}
-        _, created = Channel.objects.get_or_create(slug=item["slug"], defaults={
-            "name": base["name"], "level": levels.get(item["level"]),
-            "order": item.get("order", 0), "active": item.get("active", True),
-            "purpose": base.get("purpose", ""), "ideal_for": base.get("ideal_for", []),
-            "not_advised_for": base.get("not_advised_for", []),
-            "automated": (item.get("mode") or {}).get("staffing") == "automated",
-            "media": (item.get("mode") or {}).get("media", []),
-            "hours": hours.get("kind", Channel.Hours.UNSPECIFIED),
-            "session_times": hours.get("times", []),
-            "deadline_policy": deadline.get("policy") or "",
-            "deadline_agreed": bool(deadline.get("agreed")),
-            "entry": entry.get("kind", Channel.Entry.FORM), "entry_url": entry.get("url") or "",
-            "kind": ENTRY_KIND.get(entry.get("kind"), Channel.Kind.FORM),
-            "workflow": chat if entry.get("kind") == "chat" else helpdesk,
-            "texts": texts, "rules_key": item.get("rules_key") or "",
-        })
+        _, created = Channel.objects.get_or_create(
+            slug=item["slug"],
+            defaults={
+                "name": base["name"],
+                "level": levels.get(item["level"]),
+                "order": item.get("order", 0),
+                "active": item.get("active", True),
+                "purpose": base.get("purpose", ""),
+                "ideal_for": base.get("ideal_for", []),
+                "not_advised_for": base.get("not_advised_for", []),
+                "automated": (item.get("mode") or {}).get("staffing") == "automated",
+                "media": (item.get("mode") or {}).get("media", []),
+                "hours": hours.get("kind", Channel.Hours.UNSPECIFIED),
+                "session_times": hours.get("times", []),
+                "deadline_policy": deadline.get("policy") or "",
+                "deadline_agreed": bool(deadline.get("agreed")),
+                "entry": entry.get("kind", Channel.Entry.FORM),
+                "entry_url": entry.get("url") or "",
+                "kind": ENTRY_KIND.get(entry.get("kind"), Channel.Kind.FORM),
+                "workflow": chat if entry.get("kind") == "chat" else helpdesk,
+                "texts": texts,
+                "rules_key": item.get("rules_key") or "",
+            },
+        )
         counts["channels"] += created
     for item in data.get("services", []):
         texts = _per_language(item, ("name",))
         _, created = Service.objects.get_or_create(
-            slug=item["slug"], defaults={"name": texts["pt-BR"]["name"], "texts": texts})
+            slug=item["slug"], defaults={"name": texts["pt-BR"]["name"], "texts": texts}
+        )
         counts["services"] += created
     for key in ("title", "tagline", "merit_statement"):
         if key in data:
-            PortalText.objects.get_or_create(key=key, defaults={
-                "value": data[key]["pt-BR"],
-                "texts": {lang: {"value": v} for lang, v in data[key].items()}})
+            PortalText.objects.get_or_create(
+                key=key,
+                defaults={
+                    "value": data[key]["pt-BR"],
+                    "texts": {lang: {"value": v} for lang, v in data[key].items()},
+                },
+            )
     if "appeal" in data:
         appeal = data["appeal"]["text"]
-        PortalText.objects.get_or_create(key="appeal", defaults={
-            "value": appeal["pt-BR"], "texts": {lang: {"value": v} for lang, v in appeal.items()}})
+        PortalText.objects.get_or_create(
+            key="appeal",
+            defaults={
+                "value": appeal["pt-BR"],
+                "texts": {lang: {"value": v} for lang, v in appeal.items()},
+            },
+        )
     for item in data.get("episodes", []):
-        ContentItem.objects.get_or_create(number=item["number"], defaults={
-            "title": item["title"]["pt-BR"], "url": item.get("url") or "",
-            "texts": {lang: {"title": v} for lang, v in item["title"].items()}})
+        ContentItem.objects.get_or_create(
+            number=item["number"],
+            defaults={
+                "title": item["title"]["pt-BR"],
+                "url": item.get("url") or "",
+                "texts": {lang: {"title": v} for lang, v in item["title"].items()},
+            },
+        )
     return counts
 
 
@@ -148,19 +186,25 @@ def open_status(channel: Channel, language: str, now: datetime | None = None) ->
         if channel.hours == Channel.Hours.WEEKLY and cal is not None:
             return {"open": cal.is_open(now), "text": _weekly_status(cal, now)}
         if channel.hours == Channel.Hours.SESSIONS and channel.session_times:
-            times = _list_text([_clock_text(*map(int, t.split(":")[:2]))
-                                for t in channel.session_times])
-            return {"open": None, "text": gettext("Sessões ao vivo às %(times)s")
-                    % {"times": times}}
+            times = _list_text(
+                [_clock_text(*map(int, t.split(":")[:2])) for t in channel.session_times]
+            )
+            return {
+                "open": None,
+                "text": gettext("Sessões ao vivo às %(times)s") % {"times": times},
+            }
         if channel.hours == Channel.Hours.APPOINTMENT:
             return {"open": None, "text": gettext("Com agendamento")}
         return {"open": True, "text": gettext("Recebe pedidos a qualquer momento")}
 
 
 WEEKDAYS = (
-    pgettext_lazy("dia da semana", "segunda"), pgettext_lazy("dia da semana", "terça"),
-    pgettext_lazy("dia da semana", "quarta"), pgettext_lazy("dia da semana", "quinta"),
-    pgettext_lazy("dia da semana", "sexta"), pgettext_lazy("dia da semana", "sábado"),
+    pgettext_lazy("dia da semana", "segunda"),
+    pgettext_lazy("dia da semana", "terça"),
+    pgettext_lazy("dia da semana", "quarta"),
+    pgettext_lazy("dia da semana", "quinta"),
+    pgettext_lazy("dia da semana", "sexta"),
+    pgettext_lazy("dia da semana", "sábado"),
     pgettext_lazy("dia da semana", "domingo"),
 )
 
@@ -178,19 +222,20 @@ def _clock_text(hour: int, minute: int) -> str:
 
 
 def _list_text(items: list[str]) -> str:
-    """"a, b e c" in the active language."""
+    """ "a, b e c" in the active language."""
     if len(items) <= 1:
         return "".join(items)
     return gettext("%(items)s e %(last)s") % {"items": ", ".join(items[:-1]), "last": items[-1]}
 
 
 def _weekly_status(cal, now: datetime) -> str:
-    """"Aberto agora — fecha às 17h" / "Fechado — abre segunda às 9h", from the calendar's
+    """ "Aberto agora — fecha às 17h" / "Fechado — abre segunda às 9h", from the calendar's
     facts (closing time, next opening), in the active language."""
     closing = cal.closing_time(now)
     if closing is not None:
         return gettext("Aberto agora — fecha às %(time)s") % {
-            "time": _clock_text(closing.hour, closing.minute)}
+            "time": _clock_text(closing.hour, closing.minute)
+        }
     opening = cal.next_opening(now)
     if opening is None:
         return gettext("Fechado")
@@ -203,9 +248,13 @@ def _weekly_status(cal, now: datetime) -> str:
         return gettext("Fechado — abre amanhã às %(time)s") % {"time": at}
     if (opening.date() - today).days < 7:
         return gettext("Fechado — abre %(weekday)s às %(time)s") % {
-            "weekday": str(WEEKDAYS[opening.weekday()]), "time": at}
+            "weekday": str(WEEKDAYS[opening.weekday()]),
+            "time": at,
+        }
     return gettext("Fechado — abre em %(date)s às %(time)s") % {
-        "date": opening.date().strftime("%d/%m/%Y"), "time": at}
+        "date": opening.date().strftime("%d/%m/%Y"),
+        "time": at,
+    }
 
 
 def channel_info(channel: Channel) -> recommender.ChannelInfo:
@@ -221,16 +270,26 @@ def channel_info(channel: Channel) -> recommender.ChannelInfo:
         )
     top = texts["pt-BR"]
     return recommender.ChannelInfo(
-        slug=channel.slug, name=top.name, level=channel.level.number if channel.level else 1,
-        ideal_for=top.ideal_for, not_advised_for=top.not_advised_for,
-        hours_text=top.hours_text, deadline_text=top.deadline_text, active=channel.active,
-        order=channel.order, texts=texts, rules_key=channel.rules_key or None)
+        slug=channel.slug,
+        name=top.name,
+        level=channel.level.number if channel.level else 1,
+        ideal_for=top.ideal_for,
+        not_advised_for=top.not_advised_for,
+        hours_text=top.hours_text,
+        deadline_text=top.deadline_text,
+        active=channel.active,
+        order=channel.order,
+        texts=texts,
+        rules_key=channel.rules_key or None,
+    )
 
 
 def active_channel_infos() -> list[recommender.ChannelInfo]:
     """The recommender only ever sees the active channels of this database's catalogue."""
-    return [channel_info(c) for c in
-            Channel.objects.filter(active=True).select_related("level", "calendar")]
+    return [
+        channel_info(c)
+        for c in Channel.objects.filter(active=True).select_related("level", "calendar")
+    ]
 
 
 def appeal_text(language: str) -> str | None:
@@ -241,8 +300,15 @@ def appeal_text(language: str) -> str | None:
 # --- triage -----------------------------------------------------------------------------
 
 
-def triage(text, language=None, answers=None, *, record: bool = False,
-           source: str = "portal", channels=None) -> dict:
+def triage(
+    text,
+    language=None,
+    answers=None,
+    *,
+    record: bool = False,
+    source: str = "portal",
+    channels=None,
+) -> dict:
     """The contract's object ``{"channel", "alternative", "why", …}`` for one need.
 
     Raises ``recommender.TriageInputError`` (with ``.field``) on an empty text or an
@@ -250,12 +316,20 @@ def triage(text, language=None, answers=None, *, record: bool = False,
     """
     lang = recommender.normalise_language(language)
     result = recommender.recommend(
-        text, lang, answers, channels if channels is not None else active_channel_infos(),
-        appeal_text=appeal_text(lang), translate=translate).to_json()
+        text,
+        lang,
+        answers,
+        channels if channels is not None else active_channel_infos(),
+        appeal_text=appeal_text(lang),
+        translate=translate,
+    ).to_json()
     if record:
         outcome = TriageOutcome.objects.create(
-            language=lang, recommended=result["channel"],
-            alternative=result["alternative"] or "", source=source)
+            language=lang,
+            recommended=result["channel"],
+            alternative=result["alternative"] or "",
+            source=source,
+        )
         result["outcome"] = outcome_token(outcome.pk)
     return result
 
@@ -289,9 +363,23 @@ def record_choice(token: str, chosen: str) -> bool:
 
 # --- edits --------------------------------------------------------------------------------
 
-EDITABLE = ("name", "purpose", "ideal_for", "not_advised_for", "active", "order", "hours",
-            "session_times", "deadline_policy", "deadline_agreed", "entry", "entry_url",
-            "texts", "calendar", "level")
+EDITABLE = (
+    "name",
+    "purpose",
+    "ideal_for",
+    "not_advised_for",
+    "active",
+    "order",
+    "hours",
+    "session_times",
+    "deadline_policy",
+    "deadline_agreed",
+    "entry",
+    "entry_url",
+    "texts",
+    "calendar",
+    "level",
+)
 
 
 @transaction.atomic
@@ -309,8 +397,9 @@ def do_update_channel(channel: Channel, *, actor, **changes) -> Channel:
             setattr(channel, key, value)
     if diff:
         channel.save()
-        CatalogChange.objects.create(user=actor, object_type="channel",
-                                     object_key=channel.slug, changes=diff)
+        CatalogChange.objects.create(
+            user=actor, object_type="channel", object_key=channel.slug, changes=diff
+        )
     return channel
 
 

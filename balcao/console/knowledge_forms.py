@@ -30,11 +30,14 @@ class ArticleForm(forms.Form):
     language = forms.ChoiceField(label=_("Idioma"), choices=LANGUAGES)
     question = forms.CharField(label=_("Pergunta"), max_length=300)
     answer = forms.CharField(label=_("Resposta"), widget=forms.Textarea(attrs={"rows": 8}))
-    variants = LinesField(label=_("Outras formas de perguntar (uma por linha)"),
-                          widget=forms.Textarea(attrs={"rows": 4}))
+    variants = LinesField(
+        label=_("Outras formas de perguntar (uma por linha)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
     tags = LinesField(label=_("Etiquetas (separadas por vírgula)"), separator=",")
-    service = forms.ModelChoiceField(label=_("Serviço"), queryset=Service.objects.all(),
-                                     required=False)
+    service = forms.ModelChoiceField(
+        label=_("Serviço"), queryset=Service.objects.all(), required=False
+    )
 
     def __init__(self, *args, article: Article | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -54,10 +57,14 @@ class ArticleForm(forms.Form):
 
 class ResolveGapForm(forms.Form):
     add_variant_to = forms.ModelChoiceField(
-        label=_("Adicionar como variante de"), required=False,
-        queryset=Article.objects.exclude(state=Article.State.ARCHIVED).order_by("question"))
-    new_question = forms.CharField(label=_("ou criar artigo: pergunta"), required=False,
-                                   max_length=300)
-    new_answer = forms.CharField(label=_("Resposta"), required=False,
-                                 widget=forms.Textarea(attrs={"rows": 3}))
+        label=_("Adicionar como variante de"),
+        required=False,
+        queryset=Article.objects.exclude(state=Article.State.ARCHIVED).order_by("question"),
+    )
+    new_question = forms.CharField(
+        label=_("ou criar artigo: pergunta"), required=False, max_length=300
+    )
+    new_answer = forms.CharField(
+        label=_("Resposta"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
     publish = forms.BooleanField(label=_("Publicar já"), required=False)

@@ -29,18 +29,35 @@ def article_list(request):
     if q:
         articles = articles.filter(question__icontains=q)
     open_gaps = GapGroup.objects.filter(status=GapGroup.Status.OPEN).count()
-    return render(request, "console/article_list.html", {
-        "articles": articles[:300], "states": Article.State.choices, "state": state, "q": q,
-        "open_gaps": open_gaps})
+    return render(
+        request,
+        "console/article_list.html",
+        {
+            "articles": articles[:300],
+            "states": Article.State.choices,
+            "state": state,
+            "q": q,
+            "open_gaps": open_gaps,
+        },
+    )
 
 
 @staff_view("kb.edit")
 def article_edit(request, pk: int | None = None):
     article = get_object_or_404(Article, pk=pk) if pk else Article(owner=request.user)
-    initial = {} if not article.pk else {
-        "slug": article.slug, "language": article.language, "question": article.question,
-        "answer": article.answer, "variants": article.variants, "tags": article.tags,
-        "service": article.service}
+    initial = (
+        {}
+        if not article.pk
+        else {
+            "slug": article.slug,
+            "language": article.language,
+            "question": article.question,
+            "answer": article.answer,
+            "variants": article.variants,
+            "tags": article.tags,
+            "service": article.service,
+        }
+    )
     form = ArticleForm(request.POST or None, initial=initial, article=article)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -59,10 +76,16 @@ def article_edit(request, pk: int | None = None):
     labels = dict(Article.State.choices)
     for version in versions:
         version.state_label = labels.get(version.state, version.state)
-    return render(request, "console/article_edit.html", {
-        "form": form, "article": article,
-        "transitions": [(t, Article.State(t).label) for t in transitions],
-        "versions": versions})
+    return render(
+        request,
+        "console/article_edit.html",
+        {
+            "form": form,
+            "article": article,
+            "transitions": [(t, Article.State(t).label) for t in transitions],
+            "versions": versions,
+        },
+    )
 
 
 @require_POST
@@ -70,21 +93,20 @@ def article_edit(request, pk: int | None = None):
 def article_state(request, pk: int):
     article = get_object_or_404(Article, pk=pk)
     try:
-        services.do_change_article_state(article, request.POST.get("state", ""),
-                                         actor=request.user)
+        services.do_change_article_state(article, request.POST.get("state", ""), actor=request.user)
     except services.KbError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(request, _("Situação do artigo: %(s)s.") % {
-            "s": article.get_state_display()})
+        messages.success(
+            request, _("Situação do artigo: %(s)s.") % {"s": article.get_state_display()}
+        )
     return redirect("console:article_edit", pk=article.pk)
 
 
 @staff_view("kb.edit")
 def gap_inbox(request):
     groups = GapGroup.objects.filter(status=GapGroup.Status.OPEN).prefetch_related("gaps")[:100]
-    return render(request, "console/gap_inbox.html", {"groups": groups,
-                                                      "form": ResolveGapForm()})
+    return render(request, "console/gap_inbox.html", {"groups": groups, "form": ResolveGapForm()})
 
 
 @require_POST
@@ -98,9 +120,13 @@ def gap_resolve(request, pk: int):
     data = form.cleaned_data
     try:
         article = services.do_resolve_gap_group(
-            group, actor=request.user, add_variant_to=data["add_variant_to"],
-            new_question=data["new_question"], new_answer=data["new_answer"],
-            publish=data["publish"])
+            group,
+            actor=request.user,
+            add_variant_to=data["add_variant_to"],
+            new_question=data["new_question"],
+            new_answer=data["new_answer"],
+            publish=data["publish"],
+        )
     except services.KbError as exc:
         messages.error(request, str(exc))
         return redirect("console:gap_inbox")

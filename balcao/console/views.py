@@ -28,8 +28,17 @@ PAGE_SIZE = 50
 # The columns console/_case_rows.html shows (and the keyset needs); names come from the
 # per-process snapshots (cases.lookups), the assignee's from one join.
 CASE_ROW_COLUMNS = (
-    "id", "protocol", "subject", "created_at", "due_at", "state_id", "channel_id", "team_id",
-    "assignee__username", "assignee__display_name", "assignee__first_name",
+    "id",
+    "protocol",
+    "subject",
+    "created_at",
+    "due_at",
+    "state_id",
+    "channel_id",
+    "team_id",
+    "assignee__username",
+    "assignee__display_name",
+    "assignee__first_name",
     "assignee__last_name",
 )
 
@@ -37,19 +46,25 @@ CASE_ROW_COLUMNS = (
 def _case_rows(rows: list[dict], detail_url) -> list[dict]:
     """Plain rows for the list: no model instances (a page of 50 cases with its four
     related rows each was 250 of them), links built from one reversed URL."""
-    channel, team, state = (lookups.channel_names.get, lookups.team_names.get,
-                            lookups.states.get)
+    channel, team, state = (lookups.channel_names.get, lookups.team_names.get, lookups.states.get)
     items = []
     for r in rows:
         full_name = f"{r['assignee__first_name']} {r['assignee__last_name']}".strip()
-        items.append({
-            "pk": r["id"], "url": detail_url(r["id"]), "protocol": r["protocol"],
-            "subject": r["subject"], "created_at": r["created_at"], "due_at": r["due_at"],
-            "channel": channel(r["channel_id"]), "state": state(r["state_id"])[1],
-            "team": team(r["team_id"]),
-            # as User.__str__: display name, else full name, else username
-            "assignee": r["assignee__display_name"] or full_name or r["assignee__username"],
-        })
+        items.append(
+            {
+                "pk": r["id"],
+                "url": detail_url(r["id"]),
+                "protocol": r["protocol"],
+                "subject": r["subject"],
+                "created_at": r["created_at"],
+                "due_at": r["due_at"],
+                "channel": channel(r["channel_id"]),
+                "state": state(r["state_id"])[1],
+                "team": team(r["team_id"]),
+                # as User.__str__: display name, else full name, else username
+                "assignee": r["assignee__display_name"] or full_name or r["assignee__username"],
+            }
+        )
     return items
 
 
@@ -64,19 +79,22 @@ def _detail_url_maker():
 def _case_or_404(request, pk: int, *, lock_related=True) -> Case:
     queryset = services.visible_cases(request.user)
     if lock_related:
-        queryset = queryset.select_related("state", "channel", "requester", "representative",
-                                           "team", "assignee", "service")
+        queryset = queryset.select_related(
+            "state", "channel", "requester", "representative", "team", "assignee", "service"
+        )
     return get_object_or_404(queryset, pk=pk)
 
 
 @staff_view("cases.view")
 def case_list(request):
     chosen = filters.CaseFilters.from_params(request.GET)
-    queryset = filters.apply_filters(services.visible_cases(request.user), chosen,
-                                     user=request.user)
+    queryset = filters.apply_filters(
+        services.visible_cases(request.user), chosen, user=request.user
+    )
     # Only what the rows show: a channel row alone carries a dozen JSON texts.
-    rows, next_cursor = filters.page(queryset.values(*CASE_ROW_COLUMNS),
-                                     cursor=request.GET.get("cursor", ""), size=PAGE_SIZE)
+    rows, next_cursor = filters.page(
+        queryset.values(*CASE_ROW_COLUMNS), cursor=request.GET.get("cursor", ""), size=PAGE_SIZE
+    )
     cases = _case_rows(rows, _detail_url_maker())
     params = request.GET.copy()
     params.pop("cursor", None)
@@ -89,8 +107,9 @@ def case_list(request):
         "teams": Team.objects.only("slug", "name"),
         "categories": State.Category.choices,
     }
-    template = "console/_case_rows.html" if request.headers.get("HX-Request") else \
-        "console/case_list.html"
+    template = (
+        "console/_case_rows.html" if request.headers.get("HX-Request") else "console/case_list.html"
+    )
     return render(request, template, context)
 
 
@@ -103,16 +122,20 @@ def case_detail(request, pk: int):
     context = {
         "case": case,
         "requester": audit.reveal_requester(case.requester, user=user, where=where, ip=ip),
-        "representative": audit.reveal_requester(case.representative, user=user, where=where,
-                                                 ip=ip),
-        "messages_list": case.messages.select_related("author_user")
-        .prefetch_related("attachments"),
+        "representative": audit.reveal_requester(
+            case.representative, user=user, where=where, ip=ip
+        ),
+        "messages_list": case.messages.select_related("author_user").prefetch_related(
+            "attachments"
+        ),
         "history": case.history.select_related("actor"),
         "reply_form": forms.MessageForm(),
         "transition_form": forms.TransitionForm(case=case),
         "assign_form": forms.AssignForm(initial={"team": case.team, "assignee": case.assignee}),
-        "can": {cap: has_capability(user, f"cases.{cap}")
-                for cap in ("reply", "note", "change_state", "assign", "extend_deadline")},
+        "can": {
+            cap: has_capability(user, f"cases.{cap}")
+            for cap in ("reply", "note", "change_state", "assign", "extend_deadline")
+        },
         "link_candidates": _link_candidates(case, user, where=where, ip=ip),
     }
     return render(request, "console/case_detail.html", context)
@@ -122,11 +145,17 @@ def _link_candidates(case, user, *, where: str, ip) -> list[dict] | None:
     """For an unverified contact (public input), the people on file it may be, for staff
     who may link them; None when there is nothing to decide."""
     contact = case.requester
-    if (contact is None or not contact.unverified or contact.linked_to_id is not None
-            or not has_capability(user, "requesters.edit")):
+    if (
+        contact is None
+        or not contact.unverified
+        or contact.linked_to_id is not None
+        or not has_capability(user, "requesters.edit")
+    ):
         return None
-    return [{"pk": person.pk, **audit.reveal_requester(person, user=user, where=where, ip=ip)}
-            for person in intake.possible_matches(contact)[:5]]
+    return [
+        {"pk": person.pk, **audit.reveal_requester(person, user=user, where=where, ip=ip)}
+        for person in intake.possible_matches(contact)[:5]
+    ]
 
 
 @require_POST
@@ -136,13 +165,17 @@ def case_link_requester(request, pk: int):
     contact's cases move onto that person, recorded in each case's history."""
     case = _case_or_404(request, pk)
     chosen = request.POST.get("person", "").strip()
-    person = (Requester.objects.filter(pk=int(chosen), unverified=False).first()
-              if chosen.isdigit() and len(chosen) < 12 else None)
+    person = (
+        Requester.objects.filter(pk=int(chosen), unverified=False).first()
+        if chosen.isdigit() and len(chosen) < 12
+        else None
+    )
     if case.requester is None or person is None:
         return _refused(request, case, _("Escolha um cadastro existente."))
     try:
-        intake.do_link_contact(case.requester, person, actor=request.user,
-                               reason=request.POST.get("reason", "")[:500])
+        intake.do_link_contact(
+            case.requester, person, actor=request.user, reason=request.POST.get("reason", "")[:500]
+        )
     except services.CaseError as exc:
         return _refused(request, case, exc)
     return _done(request, case, _("Contato vinculado ao cadastro."))
@@ -164,8 +197,13 @@ def _post_message(request, pk: int, *, internal: bool):
     if not form.is_valid():
         return _refused(request, case, " ".join(e for errs in form.errors.values() for e in errs))
     try:
-        services.do_add_message(case, form.cleaned_data["body"], actor=request.user,
-                                internal=internal, files=form.cleaned_data["files"])
+        services.do_add_message(
+            case,
+            form.cleaned_data["body"],
+            actor=request.user,
+            internal=internal,
+            files=form.cleaned_data["files"],
+        )
     except (services.CaseError, AttachmentRefused) as exc:
         return _refused(request, case, exc)
     return _done(request, case, _("Nota registrada.") if internal else _("Resposta enviada."))
@@ -191,8 +229,12 @@ def case_transition(request, pk: int):
     if not form.is_valid():
         return _refused(request, case, _("Escolha uma situação permitida."))
     try:
-        services.do_change_state(case, form.cleaned_data["target"], actor=request.user,
-                                 reason=form.cleaned_data["reason"])
+        services.do_change_state(
+            case,
+            form.cleaned_data["target"],
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+        )
     except services.CaseError as exc:
         return _refused(request, case, exc)
     return _done(request, case, _("Situação alterada."))
@@ -206,8 +248,12 @@ def case_assign(request, pk: int):
     if not form.is_valid():
         return _refused(request, case, _("Escolha uma equipe ou um responsável válido."))
     try:
-        services.do_assign_case(case, team=form.cleaned_data["team"],
-                                assignee=form.cleaned_data["assignee"], actor=request.user)
+        services.do_assign_case(
+            case,
+            team=form.cleaned_data["team"],
+            assignee=form.cleaned_data["assignee"],
+            actor=request.user,
+        )
     except services.CaseError as exc:
         return _refused(request, case, exc)
     return _done(request, case, _("Atendimento atribuído."))
@@ -218,8 +264,9 @@ def case_assign(request, pk: int):
 def case_extend(request, pk: int):
     case = _case_or_404(request, pk)
     try:
-        clock.do_extend_deadline(case, actor=request.user,
-                                             justification=request.POST.get("justification", ""))
+        clock.do_extend_deadline(
+            case, actor=request.user, justification=request.POST.get("justification", "")
+        )
     except services.CaseError as exc:
         return _refused(request, case, exc)
     return _done(request, case, _("Prazo prorrogado."))
@@ -235,12 +282,17 @@ def case_new(request):
             requester = None
             if data["requester_name"]:
                 requester = services.do_find_or_create_requester(
-                    name=data["requester_name"], email=data["requester_email"],
+                    name=data["requester_name"],
+                    email=data["requester_email"],
                     cpf=data["requester_cpf"],
                 )
             case = services.do_open_case(
-                channel=data["channel"], service=data["service"], subject=data["subject"],
-                description=data["description"], requester=requester, team=data["team"],
+                channel=data["channel"],
+                service=data["service"],
+                subject=data["subject"],
+                description=data["description"],
+                requester=requester,
+                team=data["team"],
                 actor=request.user,
             )
         except ValidationError as exc:
@@ -248,8 +300,9 @@ def case_new(request):
         except services.CaseError as exc:
             form.add_error(None, str(exc))
         else:
-            return _done(request, case, _("Atendimento %(protocol)s aberto.")
-                         % {"protocol": case.protocol})
+            return _done(
+                request, case, _("Atendimento %(protocol)s aberto.") % {"protocol": case.protocol}
+            )
     return render(request, "console/case_new.html", {"form": form})
 
 
@@ -258,12 +311,18 @@ def attachment_download(request, pk: int, attachment_pk: int):
     """Serve an attachment only to who may see its case; never inline, never sniffed."""
     case = _case_or_404(request, pk, lock_related=False)
     attachment = get_object_or_404(Attachment, pk=attachment_pk, case=case)
-    if attachment.message and attachment.message.internal and not has_capability(
-        request.user, "cases.note"
+    if (
+        attachment.message
+        and attachment.message.internal
+        and not has_capability(request.user, "cases.note")
     ):
         raise Http404
-    response = FileResponse(attachment.file.open("rb"), as_attachment=True,
-                            filename=attachment.filename, content_type=attachment.content_type)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.filename,
+        content_type=attachment.content_type,
+    )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
@@ -275,7 +334,6 @@ def audit_log(request):
     return render(request, "console/audit_log.html", {"rows": rows})
 
 
-
 # --- the catalogue (managers) ---------------------------------------------------------
 
 
@@ -284,8 +342,11 @@ def catalog_list(request):
     from balcao.catalog.models import CatalogChange
 
     channels = Channel.objects.select_related("level").order_by("level__number", "order")
-    return render(request, "console/catalog_list.html", {
-        "channels": channels, "changes": CatalogChange.objects.select_related("user")[:30]})
+    return render(
+        request,
+        "console/catalog_list.html",
+        {"channels": channels, "changes": CatalogChange.objects.select_related("user")[:30]},
+    )
 
 
 @staff_view("catalog.edit")
@@ -295,11 +356,16 @@ def catalog_edit(request, slug: str):
     channel = get_object_or_404(Channel, slug=slug)
     texts = channel.texts or {}
     initial = {
-        "name": channel.name, "purpose": channel.purpose,
-        "ideal_for": "\n".join(channel.ideal_for), "active": channel.active,
-        "not_advised_for": "\n".join(channel.not_advised_for), "order": channel.order,
-        "hours": channel.hours, "session_times": ", ".join(channel.session_times),
-        "deadline_policy": channel.deadline_policy, "entry": channel.entry,
+        "name": channel.name,
+        "purpose": channel.purpose,
+        "ideal_for": "\n".join(channel.ideal_for),
+        "active": channel.active,
+        "not_advised_for": "\n".join(channel.not_advised_for),
+        "order": channel.order,
+        "hours": channel.hours,
+        "session_times": ", ".join(channel.session_times),
+        "deadline_policy": channel.deadline_policy,
+        "entry": channel.entry,
         "entry_url": channel.entry_url,
         "name_en": (texts.get("en") or {}).get("name", ""),
         "purpose_en": (texts.get("en") or {}).get("purpose", ""),
@@ -312,18 +378,31 @@ def catalog_edit(request, slug: str):
         new_texts = {lang: dict(values) for lang, values in texts.items()}
         lines = forms.ChannelForm.lines
         new_texts.setdefault("pt-BR", {}).update(
-            name=data["name"], purpose=data["purpose"], ideal_for=lines(data["ideal_for"]),
-            not_advised_for=lines(data["not_advised_for"]))
+            name=data["name"],
+            purpose=data["purpose"],
+            ideal_for=lines(data["ideal_for"]),
+            not_advised_for=lines(data["not_advised_for"]),
+        )
         for lang, suffix in (("en", "en"), ("pt-PT", "pt_pt")):
             for key in ("name", "purpose"):
                 if data[f"{key}_{suffix}"]:
                     new_texts.setdefault(lang, {})[key] = data[f"{key}_{suffix}"]
         catalog_services.do_update_channel(
-            channel, actor=request.user, name=data["name"], purpose=data["purpose"],
-            ideal_for=lines(data["ideal_for"]), not_advised_for=lines(data["not_advised_for"]),
-            active=data["active"], order=data["order"], hours=data["hours"],
-            session_times=data["session_times"], deadline_policy=data["deadline_policy"],
-            entry=data["entry"], entry_url=data["entry_url"], texts=new_texts)
+            channel,
+            actor=request.user,
+            name=data["name"],
+            purpose=data["purpose"],
+            ideal_for=lines(data["ideal_for"]),
+            not_advised_for=lines(data["not_advised_for"]),
+            active=data["active"],
+            order=data["order"],
+            hours=data["hours"],
+            session_times=data["session_times"],
+            deadline_policy=data["deadline_policy"],
+            entry=data["entry"],
+            entry_url=data["entry_url"],
+            texts=new_texts,
+        )
         messages.success(request, _("Canal atualizado."))
         return redirect("console:catalog_edit", slug=channel.slug)
     return render(request, "console/catalog_edit.html", {"channel": channel, "form": form})

@@ -23,8 +23,9 @@ class PreparedQuery:
     """``build(sentinel)`` returns the queryset; ``sentinel`` is SENTINEL_TEXT or
     SENTINEL_INT and is replaced by the value each time the query runs."""
 
-    def __init__(self, build: Callable[[object], QuerySet], sentinel=SENTINEL_INT,
-                 using: str = "default"):
+    def __init__(
+        self, build: Callable[[object], QuerySet], sentinel=SENTINEL_INT, using: str = "default"
+    ):
         self.build, self.sentinel, self.using = build, sentinel, using
         self._compiled: dict[str, tuple] = {}
 

@@ -19,14 +19,23 @@ class CalendarAdmin(admin.ModelAdmin):
     def save_formset(self, request, form, formset, change):
         instances = formset.save(commit=False)
         for obj in formset.deleted_objects:
-            CalendarChange.objects.create(calendar=form.instance, user=request.user,
-                                          action="remove", date=obj.date, detail="admin")
+            CalendarChange.objects.create(
+                calendar=form.instance,
+                user=request.user,
+                action="remove",
+                date=obj.date,
+                detail="admin",
+            )
             obj.delete()
         for obj in instances:
             obj.save()
-            CalendarChange.objects.create(calendar=form.instance, user=request.user,
-                                          action="set", date=obj.date,
-                                          detail=f"{obj.kind}: {obj.description} (admin)"[:300])
+            CalendarChange.objects.create(
+                calendar=form.instance,
+                user=request.user,
+                action="set",
+                date=obj.date,
+                detail=f"{obj.kind}: {obj.description} (admin)"[:300],
+            )
         formset.save_m2m()
         Calendar.objects.filter(pk=form.instance.pk).update(updated_at=form.instance.updated_at)
         form.instance.save()  # bumps updated_at: cached calendars are rebuilt

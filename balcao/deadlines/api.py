@@ -32,8 +32,12 @@ class DeadlineOut(Schema):
     extended_due: str | None
 
 
-@router.get("/deadlines/compute", response=DeadlineOut, auth=None,
-            summary="Calcular um prazo com uma política")
+@router.get(
+    "/deadlines/compute",
+    response=DeadlineOut,
+    auth=None,
+    summary="Calcular um prazo com uma política",
+)
 def compute_deadline(request, policy: str, received: str, extended: bool = False):
     try:
         result = compute_one(policy, received, extended)
@@ -69,19 +73,38 @@ def calendar_for(slug: str):
     raise ApiError(404, "not_found", f"Calendário desconhecido: {slug}.")
 
 
-@router.get("/calendars/{calendar}/working-days", response=WorkingDaysOut, auth=None,
-            by_alias=True, summary="Dias úteis de um calendário num intervalo")
+@router.get(
+    "/calendars/{calendar}/working-days",
+    response=WorkingDaysOut,
+    auth=None,
+    by_alias=True,
+    summary="Dias úteis de um calendário num intervalo",
+)
 def working_days(request, calendar: str, period: Query[RangeIn]):
     cal = calendar_for(calendar)
     if period.end < period.start:
-        raise ApiError(422, "validation_error", "“to” vem antes de “from”.",
-                       {"to": ["“to” vem antes de “from”."]})
+        raise ApiError(
+            422,
+            "validation_error",
+            "“to” vem antes de “from”.",
+            {"to": ["“to” vem antes de “from”."]},
+        )
     if (period.end - period.start).days > MAX_RANGE_DAYS:
-        raise ApiError(422, "validation_error", "Intervalo maior que 10 anos.",
-                       {"to": ["Intervalo maior que 10 anos."]})
+        raise ApiError(
+            422,
+            "validation_error",
+            "Intervalo maior que 10 anos.",
+            {"to": ["Intervalo maior que 10 anos."]},
+        )
     try:
         days = cal.working_days(period.start, period.end)
     except ValueError as exc:  # a year the calendar does not cover
         raise ApiError(422, "validation_error", str(exc), {"from": [str(exc)]}) from exc
-    return {"calendar": calendar.lower(), "time_zone": cal.time_zone, "start": period.start,
-            "end": period.end, "count": len(days), "working_days": days}
+    return {
+        "calendar": calendar.lower(),
+        "time_zone": cal.time_zone,
+        "start": period.start,
+        "end": period.end,
+        "count": len(days),
+        "working_days": days,
+    }

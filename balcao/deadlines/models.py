@@ -22,23 +22,29 @@ class Calendar(models.Model):
     country = models.CharField(_("país"), max_length=2, default="BR")
     subdivision = models.CharField(_("estado/distrito"), max_length=10, blank=True)
     time_zone = models.CharField(_("fuso horário"), max_length=64, blank=True)
-    close_on_optional_days = models.BooleanField(
-        _("fecha nos pontos facultativos"), default=False)
+    close_on_optional_days = models.BooleanField(_("fecha nos pontos facultativos"), default=False)
     opening_hours = models.JSONField(
-        _("horário de funcionamento"), default=dict, blank=True,
+        _("horário de funcionamento"),
+        default=dict,
+        blank=True,
         help_text=_('Por dia da semana (0 = segunda): {"0": ["09:00-12:30", "14:00-17:00"]}.'),
     )
     is_default = models.BooleanField(
-        _("padrão do país"), default=False,
-        help_text=_("Usado pelas políticas de prazo deste país."))
+        _("padrão do país"),
+        default=False,
+        help_text=_("Usado pelas políticas de prazo deste país."),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = _("calendário")
         verbose_name_plural = _("calendários")
         constraints = [
-            models.UniqueConstraint(fields=["country"], condition=models.Q(is_default=True),
-                                    name="one_default_calendar_per_country"),
+            models.UniqueConstraint(
+                fields=["country"],
+                condition=models.Q(is_default=True),
+                name="one_default_calendar_per_country",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -71,8 +77,9 @@ class CalendarDay(models.Model):
         ordering = ["date"]
         verbose_name = _("dia especial")
         verbose_name_plural = _("dias especiais")
-        constraints = [models.UniqueConstraint(fields=["calendar", "date"],
-                                               name="one_entry_per_calendar_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["calendar", "date"], name="one_entry_per_calendar_day")
+        ]
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_kind_display()}"
@@ -83,8 +90,9 @@ class CalendarChange(models.Model):
 
     calendar = models.ForeignKey(Calendar, on_delete=models.CASCADE, related_name="changes")
     at = models.DateTimeField(auto_now_add=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                             blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
     action = models.CharField(max_length=20)
     date = models.DateField(null=True, blank=True)
     detail = models.CharField(max_length=300, blank=True)

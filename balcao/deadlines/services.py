@@ -69,14 +69,27 @@ def _touch(calendar: Calendar) -> None:
 
 
 @transaction.atomic
-def do_set_calendar_day(calendar: Calendar, day: date, kind: str, description: str = "",
-                        *, actor=None, source: str = "console") -> CalendarDay:
+def do_set_calendar_day(
+    calendar: Calendar,
+    day: date,
+    kind: str,
+    description: str = "",
+    *,
+    actor=None,
+    source: str = "console",
+) -> CalendarDay:
     if kind not in CalendarDay.Kind.values:
         raise DeadlineError(_("Tipo de dia desconhecido: %(kind)s.") % {"kind": kind})
     entry, created = CalendarDay.objects.update_or_create(
-        calendar=calendar, date=day, defaults={"kind": kind, "description": description[:200]})
-    CalendarChange.objects.create(calendar=calendar, user=actor, action="set", date=day,
-                                  detail=f"{kind}: {description} ({source})"[:300])
+        calendar=calendar, date=day, defaults={"kind": kind, "description": description[:200]}
+    )
+    CalendarChange.objects.create(
+        calendar=calendar,
+        user=actor,
+        action="set",
+        date=day,
+        detail=f"{kind}: {description} ({source})"[:300],
+    )
     _touch(calendar)
     return entry
 
@@ -91,15 +104,18 @@ def do_remove_calendar_day(calendar: Calendar, day: date, *, actor=None) -> bool
 
 
 _KIND_WORDS = {
-    "closure": CalendarDay.Kind.CLOSURE, "fechamento": CalendarDay.Kind.CLOSURE,
-    "feriado": CalendarDay.Kind.CLOSURE, "optional": CalendarDay.Kind.OPTIONAL,
-    "ponto facultativo": CalendarDay.Kind.OPTIONAL, "facultativo": CalendarDay.Kind.OPTIONAL,
-    "extra_working": CalendarDay.Kind.EXTRA_WORKING, "dia util": CalendarDay.Kind.EXTRA_WORKING,
+    "closure": CalendarDay.Kind.CLOSURE,
+    "fechamento": CalendarDay.Kind.CLOSURE,
+    "feriado": CalendarDay.Kind.CLOSURE,
+    "optional": CalendarDay.Kind.OPTIONAL,
+    "ponto facultativo": CalendarDay.Kind.OPTIONAL,
+    "facultativo": CalendarDay.Kind.OPTIONAL,
+    "extra_working": CalendarDay.Kind.EXTRA_WORKING,
+    "dia util": CalendarDay.Kind.EXTRA_WORKING,
 }
 
 
-def parse_calendar_file(name: str, content: bytes) -> tuple[list[tuple[date, str, str]],
-                                                            list[str]]:
+def parse_calendar_file(name: str, content: bytes) -> tuple[list[tuple[date, str, str]], list[str]]:
     """Days from a CSV (``date,kind,description``) or an ICS file; returns (days, errors).
 
     A bad line is reported by number and skipped; the good ones are kept.
@@ -126,8 +142,11 @@ def parse_calendar_file(name: str, content: bytes) -> tuple[list[tuple[date, str
                 end_value = end.dt.date() if isinstance(end.dt, datetime) else end.dt
                 last = max(first, end_value - timedelta(days=1))
             summary = str(event.get("SUMMARY", ""))[:200]
-            kind = CalendarDay.Kind.OPTIONAL if "facultativo" in summary.lower() else \
-                CalendarDay.Kind.CLOSURE
+            kind = (
+                CalendarDay.Kind.OPTIONAL
+                if "facultativo" in summary.lower()
+                else CalendarDay.Kind.CLOSURE
+            )
             current = first
             while current <= last:
                 days.append((current, kind, summary))
@@ -155,8 +174,9 @@ def import_calendar_file(calendar: Calendar, path: Path, *, actor=None) -> tuple
     days, errors = parse_calendar_file(path.name, path.read_bytes())
     with transaction.atomic():
         for day, kind, description in days:
-            do_set_calendar_day(calendar, day, kind, description, actor=actor,
-                                source=f"importação {path.name}")
+            do_set_calendar_day(
+                calendar, day, kind, description, actor=actor, source=f"importação {path.name}"
+            )
     return len(days), errors
 
 

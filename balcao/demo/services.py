@@ -36,15 +36,36 @@ TEAMS = [
 ]
 
 SUBJECTS = [
-    "Dúvida sobre o pagamento da GRU", "Prazo para resposta à exigência",
-    "Como acompanhar meu pedido de marca", "Erro ao acessar o e-INPI",
-    "Cópia de processo administrativo", "Reclamação sobre demora na análise",
-    "Dúvida sobre busca de anterioridade", "Registro de programa de computador",
-    "Solicitação de certidão", "Alteração de endereço do titular",
+    "Dúvida sobre o pagamento da GRU",
+    "Prazo para resposta à exigência",
+    "Como acompanhar meu pedido de marca",
+    "Erro ao acessar o e-INPI",
+    "Cópia de processo administrativo",
+    "Reclamação sobre demora na análise",
+    "Dúvida sobre busca de anterioridade",
+    "Registro de programa de computador",
+    "Solicitação de certidão",
+    "Alteração de endereço do titular",
 ]
 
-FIRST_NAMES = ["Ana", "Bruno", "Carla", "Diego", "Elisa", "Fábio", "Gabriela", "Heitor", "Iara",
-               "João", "Karina", "Luís", "Marina", "Nelson", "Olívia", "Paulo"]
+FIRST_NAMES = [
+    "Ana",
+    "Bruno",
+    "Carla",
+    "Diego",
+    "Elisa",
+    "Fábio",
+    "Gabriela",
+    "Heitor",
+    "Iara",
+    "João",
+    "Karina",
+    "Luís",
+    "Marina",
+    "Nelson",
+    "Olívia",
+    "Paulo",
+]
 LAST_NAMES = ["Silva", "Souza", "Oliveira", "Santos", "Pereira", "Lima", "Carvalho", "Ferreira"]
 
 
@@ -70,27 +91,39 @@ def load_demo(*, cases: int = 300, seed: int = 2026) -> dict[str, int]:
     """Load the demo agency; returns what was created."""
     created = {"channels": 0, "users": 0, "cases": 0, "articles": 0}
     Calendar.objects.get_or_create(
-        slug="inpi", defaults={
-            "name": "INPI — Rio de Janeiro", "country": "BR", "subdivision": "RJ",
+        slug="inpi",
+        defaults={
+            "name": "INPI — Rio de Janeiro",
+            "country": "BR",
+            "subdivision": "RJ",
             "is_default": True,
             "opening_hours": {str(d): ["09:00-17:00"] for d in range(5)},
-        })
+        },
+    )
     Calendar.objects.get_or_create(
-        slug="atendimento-humano", defaults={
-            "name": "Atendimento humano (seg–sex 8h–18h)", "country": "BR",
+        slug="atendimento-humano",
+        defaults={
+            "name": "Atendimento humano (seg–sex 8h–18h)",
+            "country": "BR",
             "opening_hours": {str(d): ["08:00-18:00"] for d in range(5)},
-        })
+        },
+    )
     created["channels"] = catalog_services.load_demo_catalog()["channels"]
     # Staffed hours of the demo (MGI default): the bot offers a person only then.
     Channel.objects.filter(slug="telepresencial", calendar__isnull=True).update(
-        calendar=Calendar.objects.get(slug="inpi"))
+        calendar=Calendar.objects.get(slug="inpi")
+    )
 
     users = {}
     for role in ROLES:
         user, was_created = User.objects.get_or_create(
             username=f"demo.{role}",
-            defaults={"display_name": f"Demo {ROLES[role]}", "email": f"{role}@demo.invalid",
-                      "is_staff": role == "admin", "is_superuser": role == "admin"},
+            defaults={
+                "display_name": f"Demo {ROLES[role]}",
+                "email": f"{role}@demo.invalid",
+                "is_staff": role == "admin",
+                "is_superuser": role == "admin",
+            },
         )
         if was_created:
             user.set_password(DEMO_PASSWORD)
@@ -110,8 +143,9 @@ def load_demo(*, cases: int = 300, seed: int = 2026) -> dict[str, int]:
 
     teams = {}
     for slug, name, strategy in TEAMS:
-        teams[slug], _ = Team.objects.get_or_create(slug=slug, defaults={"name": name,
-                                                                          "strategy": strategy})
+        teams[slug], _ = Team.objects.get_or_create(
+            slug=slug, defaults={"name": name, "strategy": strategy}
+        )
     for key in ("agent", "agent1", "agent2", "agent3", "supervisor"):
         for team in teams.values():
             TeamMembership.objects.get_or_create(team=team, user=users[key])
@@ -135,25 +169,34 @@ def load_demo(*, cases: int = 300, seed: int = 2026) -> dict[str, int]:
         if rng.random() > 0.1:  # about one in ten is anonymous
             name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
             requester = case_services.do_find_or_create_requester(
-                name=name, email=f"requerente{i}@exemplo.invalid", cpf=generate_cpf(cpf_rng),
+                name=name,
+                email=f"requerente{i}@exemplo.invalid",
+                cpf=generate_cpf(cpf_rng),
             )
         case = case_services.do_open_case(
-            channel=rng.choice(channels), subject=rng.choice(SUBJECTS),
-            description="Atendimento de demonstração.", requester=requester,
-            service=rng.choice(services), team=rng.choice(list(teams.values())), actor=supervisor,
+            channel=rng.choice(channels),
+            subject=rng.choice(SUBJECTS),
+            description="Atendimento de demonstração.",
+            requester=requester,
+            service=rng.choice(services),
+            team=rng.choice(list(teams.values())),
+            actor=supervisor,
         )
         opened_at = now - timedelta(hours=rng.randint(1, 2000))
         Case.objects.filter(pk=case.pk).update(created_at=opened_at)
-        case_services.do_add_message(case, "Olá, preciso de ajuda com meu processo.",
-                                     author_kind=Message.Author.REQUESTER)
+        case_services.do_add_message(
+            case, "Olá, preciso de ajuda com meu processo.", author_kind=Message.Author.REQUESTER
+        )
         # Walk a few allowed transitions so the demo has cases in every state.
         for _ in range(rng.randint(0, 3)):
-            transition = rng.choice(list(Transition.objects.filter(source_id=case.state_id)) or
-                                    [None])
+            transition = rng.choice(
+                list(Transition.objects.filter(source_id=case.state_id)) or [None]
+            )
             if transition is None:
                 break
-            case_services.do_change_state(case, transition.target, actor=supervisor,
-                                          reason="Demonstração")
+            case_services.do_change_state(
+                case, transition.target, actor=supervisor, reason="Demonstração"
+            )
             case.refresh_from_db()
         created["cases"] += 1
     return created

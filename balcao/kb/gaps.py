@@ -28,8 +28,7 @@ def similarity(a: Sequence[str], b: Sequence[str]) -> float:
     return len(sa & sb) / len(sa | sb)
 
 
-def best_group(candidate: Sequence[str], groups: Iterable[tuple[int, Sequence[str]]]
-               ) -> int | None:
+def best_group(candidate: Sequence[str], groups: Iterable[tuple[int, Sequence[str]]]) -> int | None:
     """The id of the most similar group at or above the threshold, or None."""
     best_id, best_score = None, SIMILAR
     for group_id, group_stems in groups:

@@ -11,8 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-LANGUAGES = [("pt-BR", "Português (Brasil)"), ("pt-PT", "Português (Portugal)"),
-             ("en", "English")]
+LANGUAGES = [("pt-BR", "Português (Brasil)"), ("pt-PT", "Português (Portugal)"), ("en", "English")]
 
 
 class Article(models.Model):
@@ -22,23 +21,39 @@ class Article(models.Model):
         PUBLISHED = "published", _("Publicado")
         ARCHIVED = "archived", _("Arquivado")
 
-    slug = models.SlugField(_("identificador"), max_length=120, unique=True,
-                            help_text=_("O “id” da importação; estável entre versões."))
+    slug = models.SlugField(
+        _("identificador"),
+        max_length=120,
+        unique=True,
+        help_text=_("O “id” da importação; estável entre versões."),
+    )
     language = models.CharField(_("idioma"), max_length=5, choices=LANGUAGES, default="pt-BR")
     question = models.CharField(_("pergunta"), max_length=300)
     answer = models.TextField(_("resposta"))
     variants = models.JSONField(_("outras formas de perguntar"), default=list, blank=True)
     tags = models.JSONField(_("etiquetas"), default=list, blank=True)
-    service = models.ForeignKey("catalog.Service", on_delete=models.SET_NULL, null=True,
-                                blank=True, verbose_name=_("serviço"))
-    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                              blank=True, related_name="kb_articles",
-                              verbose_name=_("responsável"))
-    state = models.CharField(_("situação"), max_length=10, choices=State.choices,
-                             default=State.DRAFT)
+    service = models.ForeignKey(
+        "catalog.Service",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        verbose_name=_("serviço"),
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="kb_articles",
+        verbose_name=_("responsável"),
+    )
+    state = models.CharField(
+        _("situação"), max_length=10, choices=State.choices, default=State.DRAFT
+    )
     version = models.PositiveIntegerField(default=1)
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                    null=True, blank=True, related_name="+")
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     approved_at = models.DateTimeField(null=True, blank=True)
     helpful_yes = models.PositiveIntegerField(default=0)
     helpful_no = models.PositiveIntegerField(default=0)
@@ -56,9 +71,15 @@ class Article(models.Model):
 
     def as_import_record(self) -> dict:
         """The ``balcao kb import``/``export`` JSON Lines record."""
-        return {"id": self.slug, "question": self.question, "answer": self.answer,
-                "variants": list(self.variants), "language": self.language,
-                "tags": list(self.tags), "state": self.state}
+        return {
+            "id": self.slug,
+            "question": self.question,
+            "answer": self.answer,
+            "variants": list(self.variants),
+            "language": self.language,
+            "tags": list(self.tags),
+            "state": self.state,
+        }
 
 
 class ArticleVersion(models.Model):
@@ -77,8 +98,9 @@ class ArticleVersion(models.Model):
 
     class Meta:
         ordering = ["-number"]
-        constraints = [models.UniqueConstraint(fields=["article", "number"],
-                                               name="one_version_number")]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="one_version_number")
+        ]
 
 
 class GapGroup(models.Model):
@@ -94,10 +116,10 @@ class GapGroup(models.Model):
     stems = models.JSONField(default=list)
     count = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
-    resolved_article = models.ForeignKey(Article, on_delete=models.SET_NULL, null=True,
-                                         blank=True)
-    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL,
-                                    null=True, blank=True)
+    resolved_article = models.ForeignKey(Article, on_delete=models.SET_NULL, null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
     first_seen = models.DateTimeField(auto_now_add=True)
     last_seen = models.DateTimeField(auto_now=True)
 

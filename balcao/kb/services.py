@@ -40,8 +40,9 @@ def normalise_language(value) -> str:
     try:
         return languages.normalise(value or None)
     except languages.UnknownLanguage:
-        raise KbError(_("idioma desconhecido: %(value)s (use pt-BR, pt-PT ou en)")
-                      % {"value": repr(value)}) from None
+        raise KbError(
+            _("idioma desconhecido: %(value)s (use pt-BR, pt-PT ou en)") % {"value": repr(value)}
+        ) from None
 
 
 def _clean_list(value, name: str) -> list[str]:
@@ -54,10 +55,16 @@ def _clean_list(value, name: str) -> list[str]:
 
 def _snapshot(article: Article, actor=None, note: str = "") -> None:
     ArticleVersion.objects.create(
-        article=article, number=article.version, question=article.question,
-        answer=article.answer, variants=article.variants, tags=article.tags,
-        state=article.state, author=actor if getattr(actor, "pk", None) else None,
-        note=note[:200])
+        article=article,
+        number=article.version,
+        question=article.question,
+        answer=article.answer,
+        variants=article.variants,
+        tags=article.tags,
+        state=article.state,
+        author=actor if getattr(actor, "pk", None) else None,
+        note=note[:200],
+    )
 
 
 @dataclass
@@ -86,10 +93,14 @@ def parse_record(line: str) -> dict:
         raise KbError(_("“question” vazia"))
     if not answer:
         raise KbError(_("“answer” vazia"))
-    return {"id": record_id, "question": question[:300], "answer": answer,
-            "variants": _clean_list(data.get("variants"), "variants"),
-            "language": normalise_language(data.get("language")),
-            "tags": _clean_list(data.get("tags"), "tags")}
+    return {
+        "id": record_id,
+        "question": question[:300],
+        "answer": answer,
+        "variants": _clean_list(data.get("variants"), "variants"),
+        "language": normalise_language(data.get("language")),
+        "tags": _clean_list(data.get("tags"), "tags"),
+    }
 
 
 @transaction.atomic
@@ -105,16 +116,23 @@ def do_import(lines: Iterable[str], *, draft: bool = False, actor=None) -> Impor
         try:
             record = parse_record(line)
         except KbError as exc:
-            result.errors.append(_("linha %(number)s: %(error)s") % {"number": number,
-                                                                      "error": exc})
+            result.errors.append(
+                _("linha %(number)s: %(error)s") % {"number": number, "error": exc}
+            )
             continue
-        fields = {"question": record["question"], "answer": record["answer"],
-                  "variants": record["variants"], "language": record["language"],
-                  "tags": record["tags"], "state": state}
+        fields = {
+            "question": record["question"],
+            "answer": record["answer"],
+            "variants": record["variants"],
+            "language": record["language"],
+            "tags": record["tags"],
+            "state": state,
+        }
         article = Article.objects.filter(slug=record["id"]).first()
         if article is None:
-            article = Article.objects.create(slug=record["id"], **fields,
-                                             approved_at=None if draft else now)
+            article = Article.objects.create(
+                slug=record["id"], **fields, approved_at=None if draft else now
+            )
             _snapshot(article, actor, "importação")
             result.created += 1
             continue
@@ -146,8 +164,9 @@ def do_save_article(article: Article, *, actor, note: str = "", **changes) -> Ar
     allowed = {"question", "answer", "variants", "tags", "language", "service", "owner"}
     unknown = set(changes) - allowed
     if unknown:
-        raise KbError(_("Campos não editáveis: %(fields)s.")
-                      % {"fields": ", ".join(sorted(unknown))})
+        raise KbError(
+            _("Campos não editáveis: %(fields)s.") % {"fields": ", ".join(sorted(unknown))}
+        )
     if "language" in changes:
         changes["language"] = normalise_language(changes["language"])
     for key in ("variants", "tags"):
@@ -173,8 +192,10 @@ def do_change_article_state(article: Article, target: str, *, actor) -> Article:
     if target not in Article.State.values:
         raise KbError(_("Situação desconhecida: %(state)s.") % {"state": repr(target)})
     if target not in TRANSITIONS.get(article.state, set()):
-        raise KbError(_("Não é possível passar de “%(source)s” para “%(target)s”.") % {
-            "source": article.get_state_display(), "target": Article.State(target).label})
+        raise KbError(
+            _("Não é possível passar de “%(source)s” para “%(target)s”.")
+            % {"source": article.get_state_display(), "target": Article.State(target).label}
+        )
     article.state = target
     article.version += 1
     if target == Article.State.PUBLISHED:
@@ -198,15 +219,14 @@ def record_gap(text: str, language: str, reason: str, article: Article | None = 
     stems = content_stems(masked, language)
     with transaction.atomic():
         open_groups = GapGroup.objects.select_for_update().filter(
-            status=GapGroup.Status.OPEN, language=language)
+            status=GapGroup.Status.OPEN, language=language
+        )
         group_id = best_group(stems, ((g.pk, g.stems) for g in open_groups))
         if group_id is None:
-            group = GapGroup.objects.create(language=language, representative=masked,
-                                            stems=stems)
+            group = GapGroup.objects.create(language=language, representative=masked, stems=stems)
         else:
             group = GapGroup.objects.get(pk=group_id)
-        GapGroup.objects.filter(pk=group.pk).update(count=F("count") + 1,
-                                                    last_seen=timezone.now())
+        GapGroup.objects.filter(pk=group.pk).update(count=F("count") + 1, last_seen=timezone.now())
         return Gap.objects.create(group=group, text=masked, reason=reason, article=article)
 
 
@@ -231,28 +251,37 @@ def do_record_vote(article: Article, helpful: bool, *, address: str) -> bool:
     The window lives in the default cache, keyed by a keyed hash (no address is stored),
     which every web process shares (a database table, or Redis with ``REDIS_URL``)."""
     voter = salted_hmac("balcao.kb.vote", f"{article.pk}:{_voter_network(address)}")
-    if not cache.add(f"kb:vote:{voter.hexdigest()}", True,
-                     timeout=settings.BALCAO_KB_VOTE_WINDOW_SECONDS):
+    if not cache.add(
+        f"kb:vote:{voter.hexdigest()}", True, timeout=settings.BALCAO_KB_VOTE_WINDOW_SECONDS
+    ):
         return False
     record_feedback(article, helpful, language=article.language)
     return True
 
 
-def record_feedback(article: Article, helpful: bool, *, question: str = "",
-                    language: str = "") -> None:
+def record_feedback(
+    article: Article, helpful: bool, *, question: str = "", language: str = ""
+) -> None:
     """“Was this helpful?”: counts, and a thumbs-down goes to the gap inbox."""
     if helpful:
         Article.objects.filter(pk=article.pk).update(helpful_yes=F("helpful_yes") + 1)
         return
     Article.objects.filter(pk=article.pk).update(helpful_no=F("helpful_no") + 1)
-    record_gap(question or article.question, language or article.language,
-               Gap.Reason.THUMBS_DOWN, article)
+    record_gap(
+        question or article.question, language or article.language, Gap.Reason.THUMBS_DOWN, article
+    )
 
 
 @transaction.atomic
-def do_resolve_gap_group(group: GapGroup, *, actor, add_variant_to: Article | None = None,
-                         new_question: str = "", new_answer: str = "",
-                         publish: bool = False) -> Article:
+def do_resolve_gap_group(
+    group: GapGroup,
+    *,
+    actor,
+    add_variant_to: Article | None = None,
+    new_question: str = "",
+    new_answer: str = "",
+    publish: bool = False,
+) -> Article:
     """In one step, turn a group into a variant of an existing article or a new article."""
     if group.status != GapGroup.Status.OPEN:
         raise KbError(_("Este grupo já foi tratado."))
@@ -260,22 +289,32 @@ def do_resolve_gap_group(group: GapGroup, *, actor, add_variant_to: Article | No
         variants = list(add_variant_to.variants)
         if group.representative not in variants:
             variants.append(group.representative)
-        article = do_save_article(add_variant_to, actor=actor, variants=variants,
-                                  note=f"variante da caixa de lacunas #{group.pk}")
+        article = do_save_article(
+            add_variant_to,
+            actor=actor,
+            variants=variants,
+            note=f"variante da caixa de lacunas #{group.pk}",
+        )
     else:
         if not new_answer.strip():
             raise KbError(_("Escreva a resposta do novo artigo."))
-        slug_base = "-".join(content_stems(new_question or group.representative,
-                                           group.language)[:6]) or "artigo"
+        slug_base = (
+            "-".join(content_stems(new_question or group.representative, group.language)[:6])
+            or "artigo"
+        )
         slug, n = slug_base[:100], 1
         while Article.objects.filter(slug=slug).exists():
             n += 1
             slug = f"{slug_base[:100]}-{n}"
-        article = do_save_article(Article(slug=slug, owner=actor), actor=actor,
-                                  question=(new_question or group.representative)[:300],
-                                  answer=new_answer, language=group.language,
-                                  variants=[g.text for g in group.gaps.all()[:10]],
-                                  note=f"criado da caixa de lacunas #{group.pk}")
+        article = do_save_article(
+            Article(slug=slug, owner=actor),
+            actor=actor,
+            question=(new_question or group.representative)[:300],
+            answer=new_answer,
+            language=group.language,
+            variants=[g.text for g in group.gaps.all()[:10]],
+            note=f"criado da caixa de lacunas #{group.pk}",
+        )
         if publish:
             article.state = Article.State.PUBLISHED
             article.approved_by, article.approved_at = actor, timezone.now()

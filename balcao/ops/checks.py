@@ -21,12 +21,14 @@ def static_manifest_collected(app_configs=None, **kwargs):
     manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
     if manifest.exists():
         return []
-    return [Error(
-        f"No static files manifest at {manifest}: every page would fail with DEBUG off.",
-        hint="Run `balcao collectstatic --noinput` with the production settings "
-             "(BALCAO_DEBUG=0, the same BALCAO_VAR_DIR).",
-        id="balcao.E001",
-    )]
+    return [
+        Error(
+            f"No static files manifest at {manifest}: every page would fail with DEBUG off.",
+            hint="Run `balcao collectstatic --noinput` with the production settings "
+            "(BALCAO_DEBUG=0, the same BALCAO_VAR_DIR).",
+            id="balcao.E001",
+        )
+    ]
 
 
 @register(Tags.security, deploy=True)
@@ -37,12 +39,14 @@ def allowed_hosts_named(app_configs=None, **kwargs):
     a cache in front of us can be poisoned per host (Django's deployment checklist)."""
     if settings.DEBUG or "*" not in settings.ALLOWED_HOSTS:
         return []
-    return [Error(
-        "ALLOWED_HOSTS contains '*' with DEBUG off: any Host header would be accepted.",
-        hint="Set ALLOWED_HOSTS to the public host names, comma-separated "
-             "(e.g. ALLOWED_HOSTS=atendimento.example.gov.br).",
-        id="balcao.E002",
-    )]
+    return [
+        Error(
+            "ALLOWED_HOSTS contains '*' with DEBUG off: any Host header would be accepted.",
+            hint="Set ALLOWED_HOSTS to the public host names, comma-separated "
+            "(e.g. ALLOWED_HOSTS=atendimento.example.gov.br).",
+            id="balcao.E002",
+        )
+    ]
 
 
 @register(Tags.caches, deploy=True)
@@ -61,11 +65,13 @@ def default_cache_shared(app_configs=None, **kwargs):
         return []
     if not per_process:
         return []
-    return [Warning(
-        f"CACHES['default'] is a local-memory cache ({backend}): with several web processes "
-        "each would count rate limits, throttles, login delays and FAQ votes on its own.",
-        hint="Use the database cache (the default: django.core.cache.backends.db.DatabaseCache, "
-             "table balcao_cache) or Redis (set REDIS_URL); keep LocMemCache for the 'local' "
-             "cache only.",
-        id="balcao.W001",
-    )]
+    return [
+        Warning(
+            f"CACHES['default'] is a local-memory cache ({backend}): with several web processes "
+            "each would count rate limits, throttles, login delays and FAQ votes on its own.",
+            hint="Use the database cache (the default: "
+            "django.core.cache.backends.db.DatabaseCache, table balcao_cache) or Redis (set "
+            "REDIS_URL); keep LocMemCache for the 'local' cache only.",
+            id="balcao.W001",
+        )
+    ]

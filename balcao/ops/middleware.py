@@ -65,10 +65,23 @@ class TrustedProxyMiddleware:
 
 # Browser features no Balcão page uses: a page (or anything injected into it) cannot ask
 # for them. If a future page needs one (e.g. the camera for telepresence), allow it there.
-PERMISSIONS_POLICY = ", ".join(f"{feature}=()" for feature in (
-    "accelerometer", "autoplay", "camera", "display-capture", "geolocation", "gyroscope",
-    "magnetometer", "microphone", "midi", "payment", "usb", "xr-spatial-tracking",
-))
+PERMISSIONS_POLICY = ", ".join(
+    f"{feature}=()"
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+        "xr-spatial-tracking",
+    )
+)
 
 
 class CspNonce:
@@ -113,17 +126,19 @@ def content_security_policy(nonce: CspNonce | None = None) -> str:
     logo = _origin(getattr(settings, "BALCAO_AGENCY_LOGO_URL", ""))
     if logo:
         images += f" {logo}"
-    return "; ".join((
-        "default-src 'self'",
-        "script-src 'self'",
-        f"style-src {style}",
-        f"img-src {images}",
-        "font-src 'self' data:",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "frame-ancestors 'none'",
-    ))
+    return "; ".join(
+        (
+            "default-src 'self'",
+            "script-src 'self'",
+            f"style-src {style}",
+            f"img-src {images}",
+            "font-src 'self' data:",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+        )
+    )
 
 
 def _no_store_path(path: str) -> bool:
@@ -157,8 +172,7 @@ class SecurityHeadersMiddleware:
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         debug_page = settings.DEBUG and response.status_code in (404, 500)
         if not debug_page:
-            response.headers.setdefault("Content-Security-Policy",
-                                        content_security_policy(nonce))
+            response.headers.setdefault("Content-Security-Policy", content_security_policy(nonce))
         if _no_store_path(request.path):
             add_never_cache_headers(response)
         return response

@@ -20,15 +20,18 @@ def unprefixed_path(request) -> str:
     language = (get_language() or "").lower()
     prefix = f"/{language}/"
     if language and language != settings.LANGUAGE_CODE.lower() and path.startswith(prefix):
-        path = "/" + path[len(prefix):]
+        path = "/" + path[len(prefix) :]
     query = request.META.get("QUERY_STRING", "")
     return f"{path}?{query}" if query else path
 
 
 def agency(request):
     """The agency's name, logo and primary colour, and the theme (gov.br or neutral)."""
-    colour = settings.BALCAO_PRIMARY_COLOR if _HEX_COLOUR.match(
-        getattr(settings, "BALCAO_PRIMARY_COLOR", "") or "") else DEFAULT_PRIMARY
+    colour = (
+        settings.BALCAO_PRIMARY_COLOR
+        if _HEX_COLOUR.match(getattr(settings, "BALCAO_PRIMARY_COLOR", "") or "")
+        else DEFAULT_PRIMARY
+    )
     theme = getattr(settings, "BALCAO_THEME", "govbr")
     return {
         "agency_name": settings.BALCAO_AGENCY_NAME,

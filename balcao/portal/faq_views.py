@@ -27,11 +27,16 @@ def faq_list(request):
     results = None
     if q:
         hits = get_bot().index.search(q, language, limit=10)
-        by_slug = {a.slug: a for a in services.published_articles().filter(
-            slug__in=[h.article.id for h in hits])}
+        by_slug = {
+            a.slug: a
+            for a in services.published_articles().filter(slug__in=[h.article.id for h in hits])
+        }
         results = [by_slug[h.article.id] for h in hits if h.article.id in by_slug]
-    return render(request, "portal/faq_list.html", {
-        "articles": articles.order_by("question"), "results": results, "q": q})
+    return render(
+        request,
+        "portal/faq_list.html",
+        {"articles": articles.order_by("question"), "results": results, "q": q},
+    )
 
 
 def faq_detail(request, slug: str):
@@ -52,8 +57,9 @@ def faq_feedback(request, slug: str):
     votes = request.session.get("kb_votes", [])
     helpful = request.POST.get("helpful")
     if slug not in votes and helpful in {"yes", "no"}:
-        services.do_record_vote(article, helpful == "yes",
-                                address=request.META.get("REMOTE_ADDR", ""))
+        services.do_record_vote(
+            article, helpful == "yes", address=request.META.get("REMOTE_ADDR", "")
+        )
         request.session["kb_votes"] = [*votes, slug][-200:]
     messages.success(request, _("Obrigado pela avaliação!"))
     return redirect("portal:faq_detail", slug=slug)

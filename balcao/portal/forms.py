@@ -20,31 +20,38 @@ COMMON_SUBJECTS = {
     "price": {  # chatbot
         "pt-BR": "Quanto custa registrar uma marca ou patente?",
         "pt-PT": "Quanto custa registar uma marca ou patente?",
-        "en": "How much does it cost to register a trademark or patent?"},
+        "en": "How much does it cost to register a trademark or patent?",
+    },
     "technical": {  # fale-conosco
         "pt-BR": "Tenho uma dúvida técnica sobre o andamento do meu pedido",
         "pt-PT": "Tenho uma dúvida técnica sobre o andamento do meu pedido",
-        "en": "I have a technical question about the progress of my application"},
+        "en": "I have a technical question about the progress of my application",
+    },
     "export": {  # comex-responde
         "pt-BR": "Quero proteger minha marca para exportar para outros países",
         "pt-PT": "Quero proteger a minha marca para exportar para outros países",
-        "en": "I want to protect my trademark to export to other countries"},
+        "en": "I want to protect my trademark to export to other countries",
+    },
     "complaint": {  # ouvidoria
         "pt-BR": "Fazer uma denúncia, reclamação, sugestão ou elogio",
         "pt-PT": "Fazer uma denúncia, reclamação, sugestão ou elogio",
-        "en": "Make a complaint, report, suggestion or compliment"},
+        "en": "Make a complaint, report, suggestion or compliment",
+    },
     "information": {  # sic
         "pt-BR": "Pedir cópia de documentos ou informações públicas (Lei de Acesso à Informação)",
         "pt-PT": "Pedir cópia de documentos ou informações públicas (Lei de Acesso à Informação)",
-        "en": "Request copies of documents or public information (access to information law)"},
+        "en": "Request copies of documents or public information (access to information law)",
+    },
     "strategy": {  # telepresencial
         "pt-BR": "Preciso de atendimento para um caso técnico de alta complexidade",
         "pt-PT": "Preciso de atendimento para um caso técnico de alta complexidade",
-        "en": "I need help with a highly complex technical case"},
+        "en": "I need help with a highly complex technical case",
+    },
     "appeal": {  # merit-not-discussed
         "pt-BR": "Quero reverter uma decisão (indeferimento) sobre o meu pedido",
         "pt-PT": "Quero reverter uma decisão (indeferimento) sobre o meu pedido",
-        "en": "I want to reverse a decision (refusal) on my application"},
+        "en": "I want to reverse a decision (refusal) on my application",
+    },
 }
 
 
@@ -55,23 +62,30 @@ def subject_text(key: str, language: str) -> str:
 
 class TriageForm(forms.Form):
     text = forms.CharField(
-        label=_("Descreva a sua necessidade"), required=False, max_length=2000,
+        label=_("Descreva a sua necessidade"),
+        required=False,
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("Escreva com as suas palavras. Não informe CPF, senhas ou dados pessoais."),
     )
-    subject = forms.ChoiceField(label=_("Ou escolha um assunto comum"), required=False,
-                                choices=[])
-    urgent = forms.ChoiceField(label=_("É urgente?"), required=False, choices=ANSWERS,
-                               widget=forms.RadioSelect, initial="")
+    subject = forms.ChoiceField(label=_("Ou escolha um assunto comum"), required=False, choices=[])
+    urgent = forms.ChoiceField(
+        label=_("É urgente?"), required=False, choices=ANSWERS, widget=forms.RadioSelect, initial=""
+    )
     about_decision = forms.ChoiceField(
-        label=_("É sobre uma decisão já tomada pelo órgão?"), required=False, choices=ANSWERS,
-        widget=forms.RadioSelect, initial="")
+        label=_("É sobre uma decisão já tomada pelo órgão?"),
+        required=False,
+        choices=ANSWERS,
+        widget=forms.RadioSelect,
+        initial="",
+    )
 
     def __init__(self, *args, language: str = "pt-BR", **kwargs):
         super().__init__(*args, **kwargs)
         self.language = language
         self.fields["subject"].choices = [("", _("— nenhum —"))] + [
-            (key, subject_text(key, language)) for key in COMMON_SUBJECTS]
+            (key, subject_text(key, language)) for key in COMMON_SUBJECTS
+        ]
 
     def clean(self):
         data = super().clean()
@@ -103,24 +117,39 @@ class PublicCaseForm(forms.Form):
     """A case on a form channel. ``website`` is a honeypot: hidden from people (and from
     assistive technology), filled in by bots."""
 
-    name = forms.CharField(label=_("Nome completo"), max_length=200,
-                           widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    email = forms.EmailField(label=_("E-mail"),
-                             widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-                             help_text=_("Enviamos o número de protocolo para este e-mail."))
-    cpf = forms.CharField(label=_("CPF (opcional)"), required=False, max_length=20,
-                          widget=forms.TextInput(attrs={"inputmode": "numeric",
-                                                        "autocomplete": "off"}),
-                          help_text=_("Somente números ou no formato 000.000.000-00."))
-    service = ServiceChoiceField(label=_("Serviço"), queryset=Service.objects.none(),
-                                 required=False, empty_label=_("— não sei / outro —"))
+    name = forms.CharField(
+        label=_("Nome completo"),
+        max_length=200,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    email = forms.EmailField(
+        label=_("E-mail"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text=_("Enviamos o número de protocolo para este e-mail."),
+    )
+    cpf = forms.CharField(
+        label=_("CPF (opcional)"),
+        required=False,
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+        help_text=_("Somente números ou no formato 000.000.000-00."),
+    )
+    service = ServiceChoiceField(
+        label=_("Serviço"),
+        queryset=Service.objects.none(),
+        required=False,
+        empty_label=_("— não sei / outro —"),
+    )
     subject = forms.CharField(label=_("Assunto"), max_length=250)
-    description = forms.CharField(label=_("Descrição"), max_length=10000,
-                                  widget=forms.Textarea(attrs={"rows": 6}))
+    description = forms.CharField(
+        label=_("Descrição"), max_length=10000, widget=forms.Textarea(attrs={"rows": 6})
+    )
     attachment = forms.FileField(label=_("Anexo (opcional)"), required=False)
-    website = forms.CharField(label=_("Não preencha este campo"), required=False,
-                              widget=forms.TextInput(attrs={"autocomplete": "off",
-                                                            "tabindex": "-1"}))
+    website = forms.CharField(
+        label=_("Não preencha este campo"),
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
 
     def __init__(self, *args, channel, language="pt-BR", **kwargs):
         super().__init__(*args, **kwargs)
@@ -146,7 +175,8 @@ class PublicCaseForm(forms.Form):
         except ValidationError as exc:
             raise ValidationError(
                 _("CPF inválido: confira os 11 números (ou deixe o campo em branco)."),
-                code="invalid_cpf") from exc
+                code="invalid_cpf",
+            ) from exc
         return cpf
 
     def clean_attachment(self):
@@ -154,8 +184,12 @@ class PublicCaseForm(forms.Form):
         if not upload:
             return None
         try:
-            check_file(upload, upload.name, max_bytes=self.channel.max_attachment_bytes,
-                       allowed_types=self.channel.allowed_attachment_types or None)
+            check_file(
+                upload,
+                upload.name,
+                max_bytes=self.channel.max_attachment_bytes,
+                allowed_types=self.channel.allowed_attachment_types or None,
+            )
         except AttachmentRefused as exc:
             raise ValidationError(str(exc), code="attachment_refused") from exc
         return upload

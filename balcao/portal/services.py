@@ -111,8 +111,9 @@ def channel_card(channel: Channel, language: str, now=None) -> ChannelCard:
 
 def home_levels(language: str, now=None) -> list[dict]:
     """The five levels in order, each with its active channels as cards (two queries)."""
-    channels = Channel.objects.filter(active=True).select_related("calendar").order_by(
-        "order", "pk")
+    channels = (
+        Channel.objects.filter(active=True).select_related("calendar").order_by("order", "pk")
+    )
     levels = Level.objects.prefetch_related(Prefetch("channel_set", queryset=channels))
     return [
         {
@@ -136,8 +137,7 @@ def catalogue_version() -> str:
     from balcao.deadlines.models import Calendar
 
     change = CatalogChange.objects.order_by("-pk").values_list("pk", flat=True).first()
-    calendar = Calendar.objects.order_by("-updated_at").values_list(
-        "updated_at", flat=True).first()
+    calendar = Calendar.objects.order_by("-updated_at").values_list("updated_at", flat=True).first()
     return f"{change or 0}:{calendar.timestamp() if calendar else 0}"
 
 
@@ -151,13 +151,14 @@ def home_catalogue_html(language: str) -> str:
     from django.template.loader import render_to_string
 
     now = catalog.timezone.now()
-    key = "portal:home:{}:{}:{}".format(
-        language, now.strftime("%Y%m%d%H%M"), catalogue_version())
+    key = "portal:home:{}:{}:{}".format(language, now.strftime("%Y%m%d%H%M"), catalogue_version())
     local = caches["local"]  # per process: a card may lag a minute behind another process
     html = local.get(key)
     if html is None:
-        html = render_to_string("portal/_catalogue.html", {
-            "levels": home_levels(language, now), "episodes": episodes(language)})
+        html = render_to_string(
+            "portal/_catalogue.html",
+            {"levels": home_levels(language, now), "episodes": episodes(language)},
+        )
         local.set(key, html, HOME_CACHE_SECONDS)
     return html
 
@@ -192,7 +193,9 @@ def confirmation_message(case, channel_name: str, language: str) -> tuple[str, s
     """Subject and body of the e-mail that confirms a new case (protocol and due date)."""
     due = format_due(case.due_at)
     subject = gettext("Atendimento %(protocol)s recebido — %(channel)s") % {
-        "protocol": case.protocol, "channel": channel_name}
+        "protocol": case.protocol,
+        "channel": channel_name,
+    }
     lines = [
         gettext("Recebemos a sua mensagem pelo canal %(channel)s.") % {"channel": channel_name},
         "",
@@ -214,8 +217,16 @@ def confirmation_message(case, channel_name: str, language: str) -> tuple[str, s
 
 @transaction.atomic
 def do_open_public_case(
-    *, channel: Channel, name: str, email: str, cpf: str = "", service=None, subject: str,
-    description: str, attachment=None, language: str = "pt-BR",
+    *,
+    channel: Channel,
+    name: str,
+    email: str,
+    cpf: str = "",
+    service=None,
+    subject: str,
+    description: str,
+    attachment=None,
+    language: str = "pt-BR",
 ):
     """Open a case from the portal's public form.
 
@@ -227,13 +238,23 @@ def do_open_public_case(
     stored.
     """
     requester = intake.do_record_public_contact(
-        name=name, email=email, cpf=cpf, preferred_language=(get_language() or "pt-br"))
-    case = do_open_case(channel=channel, subject=clean_line(subject, 250),
-                        description=clean_text(description, 10000),
-                        requester=requester, service=service, actor=SYSTEM)
+        name=name, email=email, cpf=cpf, preferred_language=(get_language() or "pt-br")
+    )
+    case = do_open_case(
+        channel=channel,
+        subject=clean_line(subject, 250),
+        description=clean_text(description, 10000),
+        requester=requester,
+        service=service,
+        actor=SYSTEM,
+    )
     if attachment is not None:
-        do_add_message(case, gettext("Anexo enviado com o formulário."),
-                       author_kind=Message.Author.REQUESTER, files=[attachment])
+        do_add_message(
+            case,
+            gettext("Anexo enviado com o formulário."),
+            author_kind=Message.Author.REQUESTER,
+            files=[attachment],
+        )
     send_acknowledgement_on_commit(case, channel.text("name", language), language)
     return case
 
@@ -245,8 +266,11 @@ def send_acknowledgement_on_commit(case, channel_name: str, language: str) -> No
         return
     mail_subject, body = confirmation_message(case, channel_name, language)
     address = recipient.email
-    transaction.on_commit(lambda: send_mail(
-        mail_subject, body, settings.DEFAULT_FROM_EMAIL, [address], fail_silently=True))
+    transaction.on_commit(
+        lambda: send_mail(
+            mail_subject, body, settings.DEFAULT_FROM_EMAIL, [address], fail_silently=True
+        )
+    )
 
 
 def confirmation_token(case) -> str:

@@ -12,6 +12,5 @@ urlpatterns = [
     path("canais/<slug:slug>/agendamento/", views.scheduling, name="scheduling"),
     path("perguntas-frequentes/", faq_views.faq_list, name="faq_list"),
     path("perguntas-frequentes/<str:slug>/", faq_views.faq_detail, name="faq_detail"),
-    path("perguntas-frequentes/<str:slug>/avaliar/", faq_views.faq_feedback,
-         name="faq_feedback"),
+    path("perguntas-frequentes/<str:slug>/avaliar/", faq_views.faq_feedback, name="faq_feedback"),
 ]

@@ -27,17 +27,23 @@ def health(request):
 
 def home(request):
     language = services.current_language()
-    return render(request, "portal/home.html", {
-        "texts": services.portal_texts(language),
-        "catalogue": mark_safe(services.home_catalogue_html(language)),  # noqa: S308
-    })
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "texts": services.portal_texts(language),
+            "catalogue": mark_safe(services.home_catalogue_html(language)),  # noqa: S308
+        },
+    )
 
 
 def _triage_result(result: dict, language: str) -> dict:
     """The recommended channel and the alternative as cards, plus the explanation."""
     slugs = [s for s in (result["channel"], result["alternative"]) if s]
-    channels = {c.slug: c for c in Channel.objects.filter(slug__in=slugs, active=True)
-                .select_related("calendar")}
+    channels = {
+        c.slug: c
+        for c in Channel.objects.filter(slug__in=slugs, active=True).select_related("calendar")
+    }
     recommended = channels.get(result["channel"])
     alternative = channels.get(result["alternative"] or "")
     return {
@@ -51,7 +57,7 @@ def _triage_result(result: dict, language: str) -> dict:
 
 @require_http_methods(["GET", "POST"])
 def triage(request):
-    """"Encontre o atendimento certo": free text or a common subject, two optional questions,
+    """ "Encontre o atendimento certo": free text or a common subject, two optional questions,
     then the recommendation, one alternative and why. htmx swaps the result in place; without
     JavaScript the same page comes back with the result."""
     language = services.current_language()
@@ -60,8 +66,13 @@ def triage(request):
         form = TriageForm(request.POST, language=language)
         if form.is_valid():
             try:
-                raw = catalog.triage(form.cleaned_data["need"], language, form.answers(),
-                                     record=True, source="portal")
+                raw = catalog.triage(
+                    form.cleaned_data["need"],
+                    language,
+                    form.answers(),
+                    record=True,
+                    source="portal",
+                )
             except recommender.TriageInputError as exc:
                 form.add_error(None, str(exc))
             else:
@@ -72,8 +83,12 @@ def triage(request):
     if request.headers.get("HX-Request") and request.method == "POST":
         # htmx swaps only 2xx responses: the errors come back as a 200 fragment.
         return render(request, "portal/_triage_result.html", context)
-    return render(request, "portal/triage.html", context,
-                  status=200 if request.method == "GET" or form.is_valid() else 422)
+    return render(
+        request,
+        "portal/triage.html",
+        context,
+        status=200 if request.method == "GET" or form.is_valid() else 422,
+    )
 
 
 @require_POST
@@ -85,8 +100,7 @@ def triage_choose(request):
 
 
 def _form_channel(slug: str) -> Channel:
-    channel = get_object_or_404(Channel.objects.select_related("calendar"), slug=slug,
-                                active=True)
+    channel = get_object_or_404(Channel.objects.select_related("calendar"), slug=slug, active=True)
     if channel.entry != Channel.Entry.FORM:
         raise Http404
     return channel
@@ -112,26 +126,44 @@ def channel_form(request, slug):
         else:
             if form.is_bot:
                 intake.count_submission(ip)
-                form.add_error(None, gettext(
-                    "Não foi possível enviar o formulário. Se você é uma pessoa, deixe em "
-                    "branco o campo “Não preencha este campo” e envie de novo."))
+                form.add_error(
+                    None,
+                    gettext(
+                        "Não foi possível enviar o formulário. Se você é uma pessoa, deixe em "
+                        "branco o campo “Não preencha este campo” e envie de novo."
+                    ),
+                )
                 status = 400
             elif form.is_valid():
                 data = form.cleaned_data
                 case = services.do_open_public_case(
-                    channel=channel, name=data["name"], email=data["email"], cpf=data["cpf"],
-                    service=data["service"], subject=data["subject"],
-                    description=data["description"], attachment=data["attachment"],
-                    language=language)
+                    channel=channel,
+                    name=data["name"],
+                    email=data["email"],
+                    cpf=data["cpf"],
+                    service=data["service"],
+                    subject=data["subject"],
+                    description=data["description"],
+                    attachment=data["attachment"],
+                    language=language,
+                )
                 intake.count_submission(ip)
-                return HttpResponseRedirect(reverse(
-                    "portal:confirmation", args=[channel.slug, services.confirmation_token(case)]))
+                return HttpResponseRedirect(
+                    reverse(
+                        "portal:confirmation",
+                        args=[channel.slug, services.confirmation_token(case)],
+                    )
+                )
             else:
                 status = 400
     else:
         form = PublicCaseForm(channel=channel, language=language)
-    return render(request, "portal/channel_form.html", {
-        "channel": card, "form": form, "limited": limited}, status=status)
+    return render(
+        request,
+        "portal/channel_form.html",
+        {"channel": card, "form": form, "limited": limited},
+        status=status,
+    )
 
 
 def confirmation(request, slug, token):
@@ -139,20 +171,25 @@ def confirmation(request, slug, token):
     if case is None or case.channel.slug != slug:
         raise Http404
     language = services.current_language()
-    return render(request, "portal/confirmation.html", {
-        "case": case, "channel_name": case.channel.text("name", language),
-        "due": services.format_due(case.due_at),
-        "deadline_text": case.channel.text("deadline_text", language),
-    })
+    return render(
+        request,
+        "portal/confirmation.html",
+        {
+            "case": case,
+            "channel_name": case.channel.text("name", language),
+            "due": services.format_due(case.due_at),
+            "deadline_text": case.channel.text("deadline_text", language),
+        },
+    )
 
 
 def scheduling(request, slug):
     """Channels reached by appointment (Conecta Todos, (Tele)Presencial): how to book,
     until the scheduling module exists."""
-    channel = get_object_or_404(Channel.objects.select_related("calendar"), slug=slug,
-                                active=True)
+    channel = get_object_or_404(Channel.objects.select_related("calendar"), slug=slug, active=True)
     if channel.entry != Channel.Entry.SCHEDULING:
         raise Http404
     language = services.current_language()
-    return render(request, "portal/scheduling.html", {
-        "channel": services.channel_card(channel, language)})
+    return render(
+        request, "portal/scheduling.html", {"channel": services.channel_card(channel, language)}
+    )

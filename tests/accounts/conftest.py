@@ -13,7 +13,8 @@ def _clean_cache(request):
     from django.core.cache import cache
 
     uses_db = request.node.get_closest_marker("django_db") is not None or any(
-        name in request.fixturenames for name in ("db", "transactional_db", "live_server"))
+        name in request.fixturenames for name in ("db", "transactional_db", "live_server")
+    )
     if uses_db:
         cache.clear()
     yield

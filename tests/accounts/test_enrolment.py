@@ -23,8 +23,15 @@ PASSWORD = "senha-de-teste-123"
 def _issue(username: str) -> str:
     """The path of a link, as ``balcao user enrolment-link`` prints it."""
     out = io.StringIO()
-    call_command("user", "enrolment-link", username, "--base-url", "https://balcao.example",
-                 stdout=out, stderr=io.StringIO())
+    call_command(
+        "user",
+        "enrolment-link",
+        username,
+        "--base-url",
+        "https://balcao.example",
+        stdout=out,
+        stderr=io.StringIO(),
+    )
     url = out.getvalue().strip()
     assert url.startswith("https://balcao.example/conta/cadastro/")
     return url.removeprefix("https://balcao.example")
@@ -38,8 +45,7 @@ def _enrol(client, path, totp_code, password=PASSWORD):
     assert client.post(reverse("accounts:enrol"), {"password": password}).status_code == 302
     page = client.get(reverse("accounts:enrol"))
     assert b"<svg" in page.content and b"totp-secret" in page.content
-    device = TOTPDevice.objects.get(user__username=page.context["person"].username,
-                                    confirmed=False)
+    device = TOTPDevice.objects.get(user__username=page.context["person"].username, confirmed=False)
     return client.post(reverse("accounts:enrol"), {"token": totp_code(device)}), device
 
 
@@ -107,16 +113,19 @@ def test_unconfirmed_devices_expire(staff, settings):
     assert set(TOTPDevice.objects.values_list("pk", flat=True)) == {fresh.pk, kept.pk}
 
 
-def test_an_unconfirmed_device_past_its_time_cannot_be_confirmed(client, staff, totp_code,
-                                                                  settings):
+def test_an_unconfirmed_device_past_its_time_cannot_be_confirmed(
+    client, staff, totp_code, settings
+):
     client.get(_issue("t.agent"))
     client.post(reverse("accounts:enrol"), {"password": PASSWORD})
     device = TOTPDevice.objects.get(user=staff["agent"], confirmed=False)
     TOTPDevice.objects.filter(pk=device.pk).update(
-        created_at=timezone.now() - timedelta(hours=settings.BALCAO_ENROLMENT_LINK_HOURS + 1))
+        created_at=timezone.now() - timedelta(hours=settings.BALCAO_ENROLMENT_LINK_HOURS + 1)
+    )
     with pytest.raises(services.LoginError):
-        services.do_confirm_enrolment(client.session["balcao_enrolment"]["link"], device.pk,
-                                      totp_code(device))
+        services.do_confirm_enrolment(
+            client.session["balcao_enrolment"]["link"], device.pk, totp_code(device)
+        )
 
 
 def test_a_new_link_replaces_a_lost_device(client, staff, totp_code):
@@ -146,13 +155,12 @@ def test_the_command_refuses_an_unknown_user(db):
 
 
 def _request(client, username, ip="198.51.100.7"):
-    return client.post(reverse("accounts:enrol_request"), {"username": username},
-                       REMOTE_ADDR=ip)
+    return client.post(reverse("accounts:enrol_request"), {"username": username}, REMOTE_ADDR=ip)
 
 
-def test_a_link_is_emailed_to_a_person_without_a_device(client, make_user, mailoutbox,
-                                                        django_capture_on_commit_callbacks,
-                                                        totp_code):
+def test_a_link_is_emailed_to_a_person_without_a_device(
+    client, make_user, mailoutbox, django_capture_on_commit_callbacks, totp_code
+):
     make_user("agent", username="t.nova", email="nova@inpi.invalid")
     with django_capture_on_commit_callbacks(execute=True):
         response = _request(client, "t.nova")
@@ -163,8 +171,9 @@ def test_a_link_is_emailed_to_a_person_without_a_device(client, make_user, mailo
     assert response.status_code == 302
 
 
-def test_the_email_request_says_the_same_for_everyone(client, make_user, mailoutbox,
-                                                      django_capture_on_commit_callbacks):
+def test_the_email_request_says_the_same_for_everyone(
+    client, make_user, mailoutbox, django_capture_on_commit_callbacks
+):
     has_device = make_user("agent", username="t.feita", email="feita@inpi.invalid")
     TOTPDevice.objects.create(user=has_device, name="app", confirmed=True)
     make_user("agent", username="t.nova", email="nova@inpi.invalid")
@@ -190,16 +199,19 @@ def test_email_requests_do_not_delay_the_persons_login(client, staff, settings, 
     device = TOTPDevice.objects.create(user=staff["agent"], name="app", confirmed=True)
     for n in range(settings.BALCAO_LOGIN_MAX_FAILURES + 3):
         _request(client, "t.agent", ip=f"203.0.113.{n + 1}")
-    response = client.post(reverse("accounts:login"), {
-        "username": "t.agent", "password": PASSWORD, "token": totp_code(device)})
+    response = client.post(
+        reverse("accounts:login"),
+        {"username": "t.agent", "password": PASSWORD, "token": totp_code(device)},
+    )
     assert response.status_code == 302
 
 
 # --- the demo -----------------------------------------------------------------------
 
 
-def test_demo_logins_print_an_enrolment_link_per_user_without_a_device(make_user, totp_code,
-                                                                       client, settings):
+def test_demo_logins_print_an_enrolment_link_per_user_without_a_device(
+    make_user, totp_code, client, settings
+):
     from balcao.accounts.roles import ROLES
 
     settings.BALCAO_BASE_URL = "http://127.0.0.1:8000"
@@ -207,8 +219,7 @@ def test_demo_logins_print_an_enrolment_link_per_user_without_a_device(make_user
     TOTPDevice.objects.create(user=users["admin"], name="app", confirmed=True)
     out = io.StringIO()
     call_command("demo", "--logins", stdout=out)
-    links = re.findall(r"cadastro: http://127\.0\.0\.1:8000(/conta/cadastro/\S+/)",
-                       out.getvalue())
+    links = re.findall(r"cadastro: http://127\.0\.0\.1:8000(/conta/cadastro/\S+/)", out.getvalue())
     assert len(links) == len(ROLES) - 1  # demo.admin already has its app
     response, _device = _enrol(client, links[0], totp_code)
     assert response.status_code == 302

@@ -19,13 +19,16 @@ PASSWORD = "senha-de-teste-123"
 GENERIC = "Usuário, senha ou código de verificação incorretos."
 # What differs between two renders: the CSRF token, the CSP nonce, the code typed.
 PER_RENDER = re.compile(
-    r'name="csrfmiddlewaretoken" value="[^"]*"|nonce="[^"]*"|name="token" value="[^"]*"')
+    r'name="csrfmiddlewaretoken" value="[^"]*"|nonce="[^"]*"|name="token" value="[^"]*"'
+)
 
 
 def _login(client, username, password=PASSWORD, code="000000", ip="198.51.100.7", url=None):
-    return client.post(url or reverse("accounts:login"),
-                       {"username": username, "password": password, "token": code},
-                       REMOTE_ADDR=ip)
+    return client.post(
+        url or reverse("accounts:login"),
+        {"username": username, "password": password, "token": code},
+        REMOTE_ADDR=ip,
+    )
 
 
 def _page(response) -> str:
@@ -44,14 +47,16 @@ def test_username_password_and_code_open_the_console(client, staff, agent_device
     assert client.get(reverse("console:case_list")).status_code == 200
 
 
-def test_a_right_password_reads_exactly_like_a_wrong_one(client, staff, make_user,
-                                                         agent_device, totp_code):
+def test_a_right_password_reads_exactly_like_a_wrong_one(
+    client, staff, make_user, agent_device, totp_code
+):
     make_user("agent", username="t.new")  # right password, but no authenticator yet
     answers = {
         "right password, wrong code": _login(client, "t.agent", code="000000"),
         "wrong password, wrong code": _login(client, "t.agent", "errada-123", code="000000"),
-        "wrong password, right code": _login(client, "t.agent", "errada-123",
-                                             code=totp_code(agent_device)),
+        "wrong password, right code": _login(
+            client, "t.agent", "errada-123", code=totp_code(agent_device)
+        ),
         "unknown username": _login(client, "ninguem", code="000000"),
         "right password, no device": _login(client, "t.new", code="000000"),
     }
@@ -60,8 +65,9 @@ def test_a_right_password_reads_exactly_like_a_wrong_one(client, staff, make_use
         assert response.status_code == 200, label
         page = _page(response)
         assert GENERIC in page, label
-        pages.add(page.replace("t.agent", "NAME").replace("t.new", "NAME")
-                  .replace("ninguem", "NAME"))
+        pages.add(
+            page.replace("t.agent", "NAME").replace("t.new", "NAME").replace("ninguem", "NAME")
+        )
     assert len(pages) == 1
     assert SESSION_KEY not in client.session
     assert LoginFailure.objects.count() == len(answers)
@@ -82,9 +88,11 @@ def test_password_alone_does_not_open_the_console(client, staff, agent_device):
 
 
 def test_password_alone_cannot_enrol_a_device(client, staff):
-    response = client.post(reverse("accounts:login"),
-                           {"username": "t.agent", "password": PASSWORD, "token": ""},
-                           follow=True)
+    response = client.post(
+        reverse("accounts:login"),
+        {"username": "t.agent", "password": PASSWORD, "token": ""},
+        follow=True,
+    )
     assert b"totp-secret" not in response.content and b"<svg" not in response.content
     response = _login(client, "t.agent", code="123456")
     assert b"totp-secret" not in response.content
@@ -94,7 +102,8 @@ def test_password_alone_cannot_enrol_a_device(client, staff):
 
 
 def test_a_strangers_failures_delay_the_admin_briefly_then_a_right_login_works(
-        client, make_user, clock, totp_code, settings):
+    client, make_user, clock, totp_code, settings
+):
     admin = make_user("admin", username="demo.admin", is_staff=True, is_superuser=True)
     device = TOTPDevice.objects.create(user=admin, name="app", confirmed=True)
     for _ in range(settings.BALCAO_LOGIN_MAX_FAILURES):
@@ -130,8 +139,9 @@ def test_delays_double_and_stop_at_the_ceiling(client, staff, clock, settings):
     assert waits == [1, 2, 4, 5, 5, 5]
 
 
-def test_a_known_browser_is_not_delayed_by_a_strangers_failures(client, staff, agent_device,
-                                                                totp_code, clock):
+def test_a_known_browser_is_not_delayed_by_a_strangers_failures(
+    client, staff, agent_device, totp_code, clock
+):
     assert _login(client, "t.agent", code=totp_code(agent_device)).status_code == 302
     client.post(reverse("accounts:logout"))  # signs out, the browser keeps its cookies
     stranger = Client()
@@ -143,11 +153,14 @@ def test_a_known_browser_is_not_delayed_by_a_strangers_failures(client, staff, a
     assert response.status_code == 302
 
 
-def test_thirty_usernames_from_one_address_are_throttled(client, staff, agent_device,
-                                                         totp_code, settings):
+def test_thirty_usernames_from_one_address_are_throttled(
+    client, staff, agent_device, totp_code, settings
+):
     limit = settings.BALCAO_LOGIN_ADDRESS_USERNAMES
-    answers = [_login(client, f"pessoa{n}", "chute-123", ip="203.0.113.50").content.decode()
-               for n in range(30)]
+    answers = [
+        _login(client, f"pessoa{n}", "chute-123", ip="203.0.113.50").content.decode()
+        for n in range(30)
+    ]
     assert all(GENERIC in a for a in answers[:limit])
     assert all("Muitas tentativas. Tente de novo em" in a for a in answers[limit:])
     # Refused before any password is checked: a right login from there is refused too…
@@ -192,8 +205,9 @@ def test_admin_login_forwards_to_the_staff_login_keeping_next(client, site_admin
 
 
 def test_admin_login_form_checks_nothing(client, site_admin):
-    response = client.post("/admin/login/?next=/admin/",
-                           {"username": "demo.admin", "password": PASSWORD})
+    response = client.post(
+        "/admin/login/?next=/admin/", {"username": "demo.admin", "password": PASSWORD}
+    )
     assert response.status_code == 302 and response.url.startswith(reverse("accounts:login"))
     assert SESSION_KEY not in client.session
     assert b"OTP" not in response.content
@@ -237,8 +251,9 @@ def test_idle_sessions_expire(settings, verified_client, staff):
     assert response.status_code == 302 and reverse("accounts:login") in response.url
 
 
-def test_use_slides_the_expiry_with_one_write_a_minute(settings, verified_client, staff,
-                                                       monkeypatch):
+def test_use_slides_the_expiry_with_one_write_a_minute(
+    settings, verified_client, staff, monkeypatch
+):
     from balcao.accounts import middleware
 
     client = verified_client(staff["agent"])

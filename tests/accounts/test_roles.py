@@ -44,16 +44,25 @@ def test_token_user_roles_decide_access(client, make_user):
 
 
 def test_whoever_works_cases_may_edit_them():
-    assert roles.CAPABILITIES["cases.edit"] == roles.CAPABILITIES["cases.reply"] == frozenset(
-        {roles.AGENT, roles.SUPERVISOR, roles.OMBUDSMAN, roles.MANAGER, roles.ADMIN})
+    assert (
+        roles.CAPABILITIES["cases.edit"]
+        == roles.CAPABILITIES["cases.reply"]
+        == frozenset({roles.AGENT, roles.SUPERVISOR, roles.OMBUDSMAN, roles.MANAGER, roles.ADMIN})
+    )
 
 
 def _patch_subject(client, user, case) -> int:
-    _, raw = ApiToken.issue(name=f"e-{user.pk}-{ApiToken.objects.count()}", user=user,
-                            scopes=["cases:read", "cases:write"])
-    return client.patch(f"/api/v1/cases/{case.pk}", '{"subject": "Assunto corrigido"}',
-                        content_type="application/json",
-                        HTTP_AUTHORIZATION=f"Bearer {raw}").status_code
+    _, raw = ApiToken.issue(
+        name=f"e-{user.pk}-{ApiToken.objects.count()}",
+        user=user,
+        scopes=["cases:read", "cases:write"],
+    )
+    return client.patch(
+        f"/api/v1/cases/{case.pk}",
+        '{"subject": "Assunto corrigido"}',
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {raw}",
+    ).status_code
 
 
 def test_patching_a_case_asks_for_cases_edit(client, staff, open_case, monkeypatch):
@@ -62,8 +71,7 @@ def test_patching_a_case_asks_for_cases_edit(client, staff, open_case, monkeypat
     assert _patch_subject(client, staff[roles.SUPERVISOR], case) == 403
 
 
-def test_patching_a_case_does_not_ask_for_cases_change_state(client, staff, open_case,
-                                                             monkeypatch):
+def test_patching_a_case_does_not_ask_for_cases_change_state(client, staff, open_case, monkeypatch):
     case = open_case()
     monkeypatch.setitem(roles.CAPABILITIES, "cases.change_state", frozenset())
     assert _patch_subject(client, staff[roles.SUPERVISOR], case) == 200

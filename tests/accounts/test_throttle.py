@@ -5,14 +5,27 @@ from hypothesis import strategies as st
 
 from balcao.accounts.throttle import DelayPolicy, address_group, minutes, window
 
-policies = st.builds(DelayPolicy, free=st.integers(0, 20), first=st.integers(1, 600),
-                     longest=st.integers(1, 7200))
+policies = st.builds(
+    DelayPolicy, free=st.integers(0, 20), first=st.integers(1, 600), longest=st.integers(1, 7200)
+)
 
 
 def test_free_failures_then_doubling_up_to_the_ceiling():
     policy = DelayPolicy(free=5, first=30, longest=900)
     assert [policy.wait_after(n) for n in range(12)] == [
-        0, 0, 0, 0, 0, 30, 60, 120, 240, 480, 900, 900]
+        0,
+        0,
+        0,
+        0,
+        0,
+        30,
+        60,
+        120,
+        240,
+        480,
+        900,
+        900,
+    ]
 
 
 @given(policies, st.integers(0, 10**6))
@@ -41,7 +54,10 @@ def test_windows_and_minutes():
 def test_address_groups():
     assert address_group("203.0.113.9") == "203.0.113.9"
     assert address_group("::ffff:203.0.113.9") == "203.0.113.9"
-    assert address_group("2001:db8:1:2::1") == address_group("2001:db8:1:2:ffff::9") == \
-        "2001:db8:1:2::/64"
+    assert (
+        address_group("2001:db8:1:2::1")
+        == address_group("2001:db8:1:2:ffff::9")
+        == "2001:db8:1:2::/64"
+    )
     assert address_group("2001:db8:1:3::1") != address_group("2001:db8:1:2::1")
     assert address_group(None) == address_group("garbage") == "unknown"

@@ -35,8 +35,9 @@ def create(*args: str) -> tuple[str, str]:
     return out.getvalue(), err.getvalue()
 
 
-def test_creates_an_active_member_of_staff_with_role_team_and_link(env_password, teams, client,
-                                                                   totp_code):
+def test_creates_an_active_member_of_staff_with_role_team_and_link(
+    env_password, teams, client, totp_code
+):
     out, err = create("maria", "--role", "agent", "--team", "sac", "--email", "m@orgao.gov.br")
     user = User.objects.get(username="maria")
     assert user.is_active and user.check_password(PASSWORD)

@@ -31,8 +31,9 @@ def _no_public_throttle(monkeypatch):
 @pytest.fixture
 def auth(staff):
     def make(role="supervisor"):
-        _, raw = ApiToken.issue(name=f"b-{role}-{ApiToken.objects.count()}", user=staff[role],
-                                scopes=ALL_SCOPES)
+        _, raw = ApiToken.issue(
+            name=f"b-{role}-{ApiToken.objects.count()}", user=staff[role], scopes=ALL_SCOPES
+        )
         return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 
     return make
@@ -52,13 +53,16 @@ def error(response) -> dict:
 # --- #3: caps on public text, oversized and unreadable bodies ---------------------------
 
 
-@pytest.mark.parametrize(("url", "payload"), [
-    ("/api/v1/triage", {"text": "marca " * 400}),  # 2400 characters
-    ("/api/v1/bot/ask", {"text": "marca " * 400}),
-    ("/api/v1/triage", {"text": "marca", "language": "x" * 100}),
-    ("/api/v1/bot/ask", {"text": "marca", "language": "x" * 100}),
-    ("/api/v1/triage/choice", {"outcome": 1, "chosen": "x" * 1000}),
-])
+@pytest.mark.parametrize(
+    ("url", "payload"),
+    [
+        ("/api/v1/triage", {"text": "marca " * 400}),  # 2400 characters
+        ("/api/v1/bot/ask", {"text": "marca " * 400}),
+        ("/api/v1/triage", {"text": "marca", "language": "x" * 100}),
+        ("/api/v1/bot/ask", {"text": "marca", "language": "x" * 100}),
+        ("/api/v1/triage/choice", {"outcome": 1, "chosen": "x" * 1000}),
+    ],
+)
 def test_public_texts_have_the_forms_limits(client, url, payload):
     response = post_json(client, url, payload)
     assert response.status_code == 422, response.content
@@ -80,25 +84,33 @@ def test_a_body_over_five_megabytes_is_413_with_the_error_body(client, url):
 
 
 def test_an_authenticated_body_over_five_megabytes_is_413(client, auth, helpdesk_channel):
-    response = post_json(client, "/api/v1/cases",
-                         {"channel": "fale-conosco", "subject": "x", "description": "a" * TOO_BIG},
-                         **auth())
+    response = post_json(
+        client,
+        "/api/v1/cases",
+        {"channel": "fale-conosco", "subject": "x", "description": "a" * TOO_BIG},
+        **auth(),
+    )
     assert response.status_code == 413
     assert not Case.objects.exists()
 
 
 def test_multipart_without_a_boundary_is_400(client, auth, open_case):
     case = open_case()
-    response = client.post(f"/api/v1/cases/{case.pk}/messages", b"body=ok",
-                           content_type="multipart/form-data", **auth())
+    response = client.post(
+        f"/api/v1/cases/{case.pk}/messages",
+        b"body=ok",
+        content_type="multipart/form-data",
+        **auth(),
+    )
     assert response.status_code == 400
     assert error(response)["code"] == "bad_request"
     assert not case.messages.exists()
 
 
 def test_public_ids_beyond_64_bits_are_422(client):
-    response = post_json(client, "/api/v1/triage/choice",
-                         {"outcome": int(BEYOND_64_BITS), "chosen": "fale-conosco"})
+    response = post_json(
+        client, "/api/v1/triage/choice", {"outcome": int(BEYOND_64_BITS), "chosen": "fale-conosco"}
+    )
     assert response.status_code == 422 and "outcome" in error(response)["fields"]
 
 
@@ -113,8 +125,12 @@ def test_bot_conversation_language_is_capped(client):
 @pytest.mark.parametrize("field", ["description", "priority", "subject", "tags"])
 def test_patch_refuses_null_for_a_not_null_field(client, auth, open_case, field):
     case = open_case(description="Antes")
-    response = client.patch(f"/api/v1/cases/{case.pk}", json.dumps({field: None}),
-                            content_type="application/json", **auth())
+    response = client.patch(
+        f"/api/v1/cases/{case.pk}",
+        json.dumps({field: None}),
+        content_type="application/json",
+        **auth(),
+    )
     assert response.status_code == 422, response.content
     assert field in error(response)["fields"]
     case.refresh_from_db()
@@ -123,8 +139,12 @@ def test_patch_refuses_null_for_a_not_null_field(client, auth, open_case, field)
 
 def test_patch_null_service_still_clears_it(client, auth, open_case):
     case = open_case()
-    response = client.patch(f"/api/v1/cases/{case.pk}", json.dumps({"service": None}),
-                            content_type="application/json", **auth())
+    response = client.patch(
+        f"/api/v1/cases/{case.pk}",
+        json.dumps({"service": None}),
+        content_type="application/json",
+        **auth(),
+    )
     assert response.status_code == 200 and response.json()["service"] is None
 
 
@@ -152,13 +172,16 @@ def test_assignee_filter_by_id_me_and_none_still_work(client, auth, open_case, s
     assert ids("none") == [unassigned.pk]
 
 
-@pytest.mark.parametrize("path", [
-    f"/api/v1/cases/{BEYOND_64_BITS}",
-    f"/api/v1/cases/{BEYOND_64_BITS}/history",
-    f"/api/v1/cases/1/attachments/{BEYOND_64_BITS}",
-    f"/api/v1/requesters/{BEYOND_64_BITS}",
-    "/api/v1/cases/0",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/api/v1/cases/{BEYOND_64_BITS}",
+        f"/api/v1/cases/{BEYOND_64_BITS}/history",
+        f"/api/v1/cases/1/attachments/{BEYOND_64_BITS}",
+        f"/api/v1/requesters/{BEYOND_64_BITS}",
+        "/api/v1/cases/0",
+    ],
+)
 def test_path_ids_outside_the_database_range_are_422(client, auth, path):
     response = client.get(path, **auth())
     assert response.status_code == 422, response.content
@@ -175,26 +198,37 @@ def test_a_cursor_not_made_by_the_api_starts_from_the_newest(client, auth, open_
         assert [c["id"] for c in response.json()["items"]] == [case.pk]
 
 
-def test_an_agent_cannot_open_a_case_in_a_team_it_is_not_in(client, auth, helpdesk_channel,
-                                                            staff):
+def test_an_agent_cannot_open_a_case_in_a_team_it_is_not_in(client, auth, helpdesk_channel, staff):
     Team.objects.create(slug="outra", name="Outra")
     mine = Team.objects.create(slug="minha", name="Minha")
     TeamMembership.objects.create(team=mine, user=staff["agent"])
     headers = auth("agent")
-    response = post_json(client, "/api/v1/cases",
-                         {"channel": "fale-conosco", "subject": "x", "team": "outra"}, **headers)
+    response = post_json(
+        client,
+        "/api/v1/cases",
+        {"channel": "fale-conosco", "subject": "x", "team": "outra"},
+        **headers,
+    )
     assert response.status_code == 403, response.content
     assert "team" in error(response)["fields"]
     assert not Case.objects.exists()  # refused before anything was written
     for team in ("minha", None):
-        response = post_json(client, "/api/v1/cases",
-                             {"channel": "fale-conosco", "subject": "x", "team": team}, **headers)
+        response = post_json(
+            client,
+            "/api/v1/cases",
+            {"channel": "fale-conosco", "subject": "x", "team": team},
+            **headers,
+        )
         assert response.status_code == 201, response.content
     assert Case.objects.count() == 2
 
 
 def test_a_supervisor_opens_a_case_in_any_team(client, auth, helpdesk_channel):
     Team.objects.create(slug="outra", name="Outra")
-    response = post_json(client, "/api/v1/cases",
-                         {"channel": "fale-conosco", "subject": "x", "team": "outra"}, **auth())
+    response = post_json(
+        client,
+        "/api/v1/cases",
+        {"channel": "fale-conosco", "subject": "x", "team": "outra"},
+        **auth(),
+    )
     assert response.status_code == 201

@@ -31,8 +31,12 @@ def cases(open_case, staff):
     now = timezone.now()
     Case.objects.filter(pk=full.pk).update(
         service=Service.objects.create(slug="marcas", name="Marcas"),
-        team=Team.objects.create(slug="n1", name="Nível 1"), assignee=staff["agent"],
-        closed_at=now, due_at=now + timedelta(days=5), deadline_paused_at=now)
+        team=Team.objects.create(slug="n1", name="Nível 1"),
+        assignee=staff["agent"],
+        closed_at=now,
+        due_at=now + timedelta(days=5),
+        deadline_paused_at=now,
+    )
     Case.objects.filter(pk=bare.pk).update(due_at=None)
     return full, bare
 
@@ -51,8 +55,9 @@ def _validated(response) -> CasePage:
 def test_every_page_of_the_list_is_a_case_page(cases, client, headers):
     first = _validated(client.get("/api/v1/cases", {"limit": 1}, **headers))
     assert first.next_cursor and len(first.items) == 1
-    second = _validated(client.get("/api/v1/cases", {"limit": 1, "cursor": first.next_cursor},
-                                   **headers))
+    second = _validated(
+        client.get("/api/v1/cases", {"limit": 1, "cursor": first.next_cursor}, **headers)
+    )
     assert {first.items[0].id, second.items[0].id} == {c.pk for c in cases}
 
 
@@ -68,7 +73,11 @@ def test_a_list_item_says_what_the_validated_detail_says(cases, client, headers)
         assert items[case.pk] == {name: detail[name] for name in CaseOut.model_fields}
     full = items[cases[0].pk]
     assert (full["service"], full["team"], full["assignee"], full["deadline_paused"]) == (
-        "marcas", "n1", "t.agent", True)
+        "marcas",
+        "n1",
+        "t.agent",
+        True,
+    )
     assert items[cases[1].pk]["service"] is None and items[cases[1].pk]["due_at"] is None
 
 

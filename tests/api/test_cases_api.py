@@ -20,8 +20,11 @@ def api(client, staff):
     """A client calling the API with a token of the supervisor holding ``scopes``."""
 
     def make(scopes=ALL_SCOPES, role="supervisor"):
-        _, raw = ApiToken.issue(name=f"t-{role}-{len(scopes)}-{ApiToken.objects.count()}",
-                                user=staff[role], scopes=scopes)
+        _, raw = ApiToken.issue(
+            name=f"t-{role}-{len(scopes)}-{ApiToken.objects.count()}",
+            user=staff[role],
+            scopes=scopes,
+        )
         headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
 
         class Caller:
@@ -30,13 +33,19 @@ def api(client, staff):
 
             def post(self, url, data=None, **kw):
                 if "content_type" not in kw and not _has_files(data):
-                    return client.post(url, json.dumps(data or {}),
-                                       content_type="application/json", **headers, **kw)
+                    return client.post(
+                        url,
+                        json.dumps(data or {}),
+                        content_type="application/json",
+                        **headers,
+                        **kw,
+                    )
                 return client.post(url, data, **headers, **kw)
 
             def patch(self, url, data):
-                return client.patch(url, json.dumps(data), content_type="application/json",
-                                    **headers)
+                return client.patch(
+                    url, json.dumps(data), content_type="application/json", **headers
+                )
 
         return Caller()
 
@@ -77,8 +86,9 @@ def test_missing_scope_is_403(api, open_case):
 
 def test_create_get_and_list_cases(api, helpdesk_channel):
     caller = api()
-    response = caller.post("/api/v1/cases", {"channel": "fale-conosco", "subject": "GRU paga",
-                                             "tags": ["gru"]})
+    response = caller.post(
+        "/api/v1/cases", {"channel": "fale-conosco", "subject": "GRU paga", "tags": ["gru"]}
+    )
     assert response.status_code == 201, response.content
     created = response.json()
     assert created["state"] == "novo" and created["tags"] == ["gru"]
@@ -124,8 +134,7 @@ def test_list_query_count_is_flat(api, open_case, django_assert_max_num_queries)
 def test_patch_records_history(api, open_case):
     case = open_case()
     caller = api()
-    response = caller.patch(f"/api/v1/cases/{case.pk}", {"subject": "Novo assunto",
-                                                          "priority": 3})
+    response = caller.patch(f"/api/v1/cases/{case.pk}", {"subject": "Novo assunto", "priority": 3})
     assert response.status_code == 200 and response.json()["priority"] == 3
     history = caller.get(f"/api/v1/cases/{case.pk}/history").json()
     assert {"subject", "priority"} <= {e["field"] for e in history}
@@ -134,8 +143,10 @@ def test_patch_records_history(api, open_case):
 def test_messages_with_attachment_and_download(api, open_case):
     case = open_case()
     caller = api()
-    response = caller.post(f"/api/v1/cases/{case.pk}/messages",
-                           {"body": "Segue", "files": [SimpleUploadedFile("a.pdf", PDF)]})
+    response = caller.post(
+        f"/api/v1/cases/{case.pk}/messages",
+        {"body": "Segue", "files": [SimpleUploadedFile("a.pdf", PDF)]},
+    )
     assert response.status_code == 201, response.content
     attachment = response.json()["attachments"][0]
     download = caller.get(attachment["url"])
@@ -147,8 +158,10 @@ def test_messages_with_attachment_and_download(api, open_case):
 
 def test_bad_attachment_is_422_on_files(api, open_case):
     case = open_case()
-    response = api().post(f"/api/v1/cases/{case.pk}/messages",
-                          {"body": "x", "files": [SimpleUploadedFile("a.pdf", b"MZ" + b"\0" * 99)]})
+    response = api().post(
+        f"/api/v1/cases/{case.pk}/messages",
+        {"body": "x", "files": [SimpleUploadedFile("a.pdf", b"MZ" + b"\0" * 99)]},
+    )
     assert response.status_code == 422 and "files" in _error_fields(response)
     assert not case.messages.exists()
 
@@ -168,8 +181,10 @@ def test_assignment(api, open_case, staff):
     team = Team.objects.create(slug="marcas", name="Marcas")
     TeamMembership.objects.create(team=team, user=staff["agent"])
     case = open_case()
-    response = api().post(f"/api/v1/cases/{case.pk}/assignment",
-                          {"team": "marcas", "assignee": staff["agent"].username})
+    response = api().post(
+        f"/api/v1/cases/{case.pk}/assignment",
+        {"team": "marcas", "assignee": staff["agent"].username},
+    )
     assert response.status_code == 200
     assert (response.json()["team"], response.json()["assignee"]) == ("marcas", "t.agent")
     response = api().post(f"/api/v1/cases/{case.pk}/assignment", {"assignee": "ninguem"})
@@ -180,8 +195,10 @@ def test_requesters_are_validated_and_every_read_is_audited(api):
     caller = api()
     response = caller.post("/api/v1/requesters", {"name": "Maria", "cpf": "529.982.247-24"})
     assert response.status_code == 422 and "cpf" in _error_fields(response)
-    response = caller.post("/api/v1/requesters", {"name": "Maria", "cpf": "529.982.247-25",
-                                                  "email": "maria@exemplo.invalid"})
+    response = caller.post(
+        "/api/v1/requesters",
+        {"name": "Maria", "cpf": "529.982.247-25", "email": "maria@exemplo.invalid"},
+    )
     assert response.status_code == 201
     requester_id = response.json()["id"]
     before = PersonalDataAccess.objects.count()

@@ -71,8 +71,7 @@ def test_docs_from_our_own_static_files_for_verified_staff(client, staff, settin
 def test_swagger_ui_assets_exist_in_static_files():
     from django.contrib.staticfiles import finders
 
-    for name in ("ninja/swagger-ui-bundle.js", "ninja/swagger-ui-init.js",
-                 "ninja/swagger-ui.css"):
+    for name in ("ninja/swagger-ui-bundle.js", "ninja/swagger-ui-init.js", "ninja/swagger-ui.css"):
         assert finders.find(name), name
 
 
@@ -97,8 +96,9 @@ def test_anonymous_post_is_401_with_the_api_error_body(helpdesk_channel):
     response = client.post("/api/v1/cases", json.dumps(CASE), content_type="application/json")
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "unauthorized"
-    response = client.patch("/api/v1/cases/1", json.dumps({"subject": "x"}),
-                            content_type="application/json")
+    response = client.patch(
+        "/api/v1/cases/1", json.dumps({"subject": "x"}), content_type="application/json"
+    )
     assert response.status_code == 401
 
 
@@ -120,16 +120,21 @@ def test_verified_session_post_with_csrf_token_passes(staff, helpdesk_channel):
     client = verified(Client(enforce_csrf_checks=True), staff["supervisor"])
     client.get("/console/")  # sets the csrftoken cookie
     token = client.cookies["csrftoken"].value
-    response = client.post("/api/v1/cases", json.dumps(CASE), content_type="application/json",
-                           HTTP_X_CSRFTOKEN=token)
+    response = client.post(
+        "/api/v1/cases", json.dumps(CASE), content_type="application/json", HTTP_X_CSRFTOKEN=token
+    )
     assert response.status_code == 201, response.content
 
 
 def test_token_post_needs_no_csrf_token(staff, helpdesk_channel):
     _, raw = ApiToken.issue(name="sys", user=staff["supervisor"], scopes=["cases:write"])
     client = Client(enforce_csrf_checks=True)
-    response = client.post("/api/v1/cases", json.dumps(CASE), content_type="application/json",
-                           HTTP_AUTHORIZATION=f"Bearer {raw}")
+    response = client.post(
+        "/api/v1/cases",
+        json.dumps(CASE),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {raw}",
+    )
     assert response.status_code == 201, response.content
 
 
@@ -139,15 +144,18 @@ def test_token_post_needs_no_csrf_token(staff, helpdesk_channel):
 def test_token_list_tells_expired_revoked_and_active_apart(staff, make_user):
     now = timezone.now()
     user = staff["supervisor"]
-    ApiToken.issue(name="a-expired", user=user, scopes=["cases:read"],
-                   expires_at=now - timedelta(days=1))
+    ApiToken.issue(
+        name="a-expired", user=user, scopes=["cases:read"], expires_at=now - timedelta(days=1)
+    )
     ApiToken.issue(name="b-revoked", user=user, scopes=["cases:read"])
     ApiToken.objects.filter(name="b-revoked").update(revoked=True)
     ApiToken.issue(name="c-active", user=user, scopes=["cases:read"])
-    ApiToken.issue(name="d-until", user=user, scopes=["cases:read"],
-                   expires_at=now + timedelta(days=30))
-    ApiToken.issue(name="e-inactive-user", user=make_user("agent", is_active=False),
-                   scopes=["cases:read"])
+    ApiToken.issue(
+        name="d-until", user=user, scopes=["cases:read"], expires_at=now + timedelta(days=30)
+    )
+    ApiToken.issue(
+        name="e-inactive-user", user=make_user("agent", is_active=False), scopes=["cases:read"]
+    )
     out = StringIO()
     call_command("token", "list", stdout=out)
     state = {line.split("\t")[0]: line.split("\t")[-1] for line in out.getvalue().splitlines()}

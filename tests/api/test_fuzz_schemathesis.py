@@ -67,11 +67,19 @@ def world(open_case, staff):
     TeamMembership.objects.create(team=team, user=staff["agent"])
     requester = do_find_or_create_requester(name="Maria", cpf="52998224725")
     case = open_case(requester=requester, team=team)
-    message = do_add_message(case, "Segue", actor=staff["supervisor"], files=[
-        SimpleUploadedFile("a.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n")])
-    return {"case_id": case.pk, "requester_id": requester.pk,
-            "attachment_id": message.attachments.get().pk,
-            "token": start_conversation("pt-BR").token, "calendar": "br"}
+    message = do_add_message(
+        case,
+        "Segue",
+        actor=staff["supervisor"],
+        files=[SimpleUploadedFile("a.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n")],
+    )
+    return {
+        "case_id": case.pk,
+        "requester_id": requester.pk,
+        "attachment_id": message.attachments.get().pk,
+        "token": start_conversation("pt-BR").token,
+        "calendar": "br",
+    }
 
 
 @pytest.fixture(params=["supervisor", "anonymous"])
@@ -93,8 +101,13 @@ def _fuzz(operation, mode, headers, path_parameters=None) -> str | None:
     """The first server error ``operation`` answers to ``mode`` inputs, or None."""
 
     @given(case=operation.as_strategy(generation_mode=mode, path_parameters=path_parameters))
-    @settings(max_examples=MAX_EXAMPLES, deadline=None, database=None, derandomize=True,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=MAX_EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
     def run(case):
         case.call_and_validate(headers=headers, checks=[not_a_server_error])
 

@@ -24,8 +24,12 @@ def _fresh_budgets():
 
 
 def choose(client, **meta):
-    return client.post("/api/v1/triage/choice", json.dumps({"outcome": 1, "chosen": "x"}),
-                       content_type="application/json", **meta)
+    return client.post(
+        "/api/v1/triage/choice",
+        json.dumps({"outcome": 1, "chosen": "x"}),
+        content_type="application/json",
+        **meta,
+    )
 
 
 def test_a_fresh_forwarded_for_per_call_is_still_throttled(client):
@@ -53,19 +57,23 @@ def test_behind_a_trusted_proxy_the_forwarded_client_is_counted(client, settings
     proxied = Client()  # a new handler reads the setting
     for _ in range(60):
         choose(proxied, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=CLIENT)
-    assert choose(proxied, REMOTE_ADDR="127.0.0.1",
-                  HTTP_X_FORWARDED_FOR=CLIENT).status_code == 429
-    assert choose(proxied, REMOTE_ADDR="127.0.0.1",
-                  HTTP_X_FORWARDED_FOR="203.0.113.9").status_code == 422
+    assert choose(proxied, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=CLIENT).status_code == 429
+    assert (
+        choose(proxied, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.9").status_code
+        == 422
+    )
 
 
 def test_every_throttled_endpoint_uses_the_address_throttle():
     """ninja's own throttles key on the raw header: none may come back."""
     from balcao.api.urls import api
 
-    throttles = [throttle for _prefix, router in api._routers
-                 for path_view in router.path_operations.values()
-                 for operation in path_view.operations
-                 for throttle in operation.throttle_objects]
+    throttles = [
+        throttle
+        for _prefix, router in api._routers
+        for path_view in router.path_operations.values()
+        for operation in path_view.operations
+        for throttle in operation.throttle_objects
+    ]
     assert len(throttles) >= 6  # bot (4) and triage (2)
     assert all(isinstance(t, PublicRateThrottle) for t in throttles)

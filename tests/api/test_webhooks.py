@@ -37,8 +37,9 @@ def receiver():
     server.shutdown()
 
 
-def test_case_event_is_delivered_signed_after_commit(receiver, open_case,
-                                                     django_capture_on_commit_callbacks):
+def test_case_event_is_delivered_signed_after_commit(
+    receiver, open_case, django_capture_on_commit_callbacks
+):
     url, received, _ = receiver
     hook = Webhook.objects.create(name="sistema", url=url, secret="s3cr3t")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -50,15 +51,15 @@ def test_case_event_is_delivered_signed_after_commit(receiver, open_case,
     headers, body = received[0]
     payload = json.loads(body)
     assert payload["event"] == "case.opened" and payload["case"]["protocol"] == case.protocol
-    expected = hmac.new(b"s3cr3t", headers["X-Balcao-Timestamp"].encode() + b"." + body,
-                        hashlib.sha256).hexdigest()
+    expected = hmac.new(
+        b"s3cr3t", headers["X-Balcao-Timestamp"].encode() + b"." + body, hashlib.sha256
+    ).hexdigest()
     assert headers["X-Balcao-Signature"] == f"sha256={expected}"
     delivery = WebhookDelivery.objects.get(webhook=hook)
     assert delivery.delivered_at is not None and delivery.attempts == 1
 
 
-def test_rolled_back_change_sends_nothing(receiver, open_case,
-                                          django_capture_on_commit_callbacks):
+def test_rolled_back_change_sends_nothing(receiver, open_case, django_capture_on_commit_callbacks):
     url, received, _ = receiver
     Webhook.objects.create(name="sistema", url=url, secret="x")
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -77,8 +78,9 @@ def test_failed_delivery_is_kept_for_retry_with_backoff(receiver):
     url, received, status = receiver
     status["code"] = 500
     hook = Webhook.objects.create(name="sistema", url=url, secret="x")
-    delivery = WebhookDelivery.objects.create(webhook=hook, event="case.opened",
-                                              payload={"event": "case.opened"})
+    delivery = WebhookDelivery.objects.create(
+        webhook=hook, event="case.opened", payload={"event": "case.opened"}
+    )
     ok, error = attempt_delivery(delivery)
     assert not ok and error == "HTTP 500"
     delivery.refresh_from_db()

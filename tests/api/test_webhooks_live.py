@@ -21,9 +21,13 @@ BALCAO = [sys.executable, "-m", "balcao.cli"]
 
 
 def _env(tmp_path) -> dict:
-    return {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'live.sqlite3'}",
-            "BALCAO_VAR_DIR": str(tmp_path / "var"), "REDIS_URL": "",
-            "DJANGO_SETTINGS_MODULE": "balcao.settings"}
+    return {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'live.sqlite3'}",
+        "BALCAO_VAR_DIR": str(tmp_path / "var"),
+        "REDIS_URL": "",
+        "DJANGO_SETTINGS_MODULE": "balcao.settings",
+    }
 
 
 def test_a_fresh_process_connects_the_webhook_receiver(tmp_path):
@@ -37,8 +41,14 @@ def test_a_fresh_process_connects_the_webhook_receiver(tmp_path):
         names = [getattr(entry[1](), "__qualname__", "") for entry in case_event.receivers]
         print(",".join(names))
     """)
-    result = subprocess.run([sys.executable, "-c", code], env=_env(tmp_path),  # noqa: S603
-                            capture_output=True, text=True, timeout=60, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env=_env(tmp_path),  # noqa: S603
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     assert "queue_deliveries" in result.stdout
 
 
@@ -61,8 +71,12 @@ def test_opening_a_case_on_a_running_server_delivers_a_signed_webhook(tmp_path, 
     threading.Thread(target=listener.serve_forever, daemon=True).start()
     hook_url = f"http://127.0.0.1:{listener.server_port}/hook"
     env = _env(tmp_path)
-    subprocess.run([*BALCAO, "migrate", "--noinput", "-v", "0"], env=env, check=True,  # noqa: S603
-                   timeout=120)
+    subprocess.run(
+        [*BALCAO, "migrate", "--noinput", "-v", "0"],
+        env=env,
+        check=True,  # noqa: S603
+        timeout=120,
+    )
     setup = textwrap.dedent(f"""
         from django.contrib.auth.models import Group
         from balcao.accounts.models import User
@@ -75,15 +89,27 @@ def test_opening_a_case_on_a_running_server_delivers_a_signed_webhook(tmp_path, 
         Webhook.objects.create(url="{hook_url}", secret="s3cret", events=[])
         print(raw)
     """)
-    raw = subprocess.run([*BALCAO, "shell", "-c", setup], env=env, check=True,  # noqa: S603
-                         capture_output=True, text=True, timeout=60).stdout.strip().splitlines()[-1]
+    raw = (
+        subprocess.run(
+            [*BALCAO, "shell", "-c", setup],
+            env=env,
+            check=True,  # noqa: S603
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
     server = balcao_serve("--workers", "1", env=env)
     try:
         server.get_json("/api/v1/health")
         request = urllib.request.Request(  # noqa: S310 — localhost
-            f"{server.url}/api/v1/cases", method="POST",
+            f"{server.url}/api/v1/cases",
+            method="POST",
             data=json.dumps({"channel": "fale-conosco", "subject": "Teste de webhook"}).encode(),
-            headers={"Authorization": f"Bearer {raw}", "Content-Type": "application/json"})
+            headers={"Authorization": f"Bearer {raw}", "Content-Type": "application/json"},
+        )
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
             protocol = json.loads(response.read())["protocol"]
         deadline = time.monotonic() + 60
@@ -96,6 +122,7 @@ def test_opening_a_case_on_a_running_server_delivers_a_signed_webhook(tmp_path, 
     headers, body = _Listener.received[0]
     payload = json.loads(body)
     assert payload["event"] == "case.opened" and payload["case"]["protocol"] == protocol
-    expected = hmac.new(b"s3cret", headers["X-Balcao-Timestamp"].encode() + b"." + body,
-                        hashlib.sha256).hexdigest()
+    expected = hmac.new(
+        b"s3cret", headers["X-Balcao-Timestamp"].encode() + b"." + body, hashlib.sha256
+    ).hexdigest()
     assert headers["X-Balcao-Signature"] == f"sha256={expected}"

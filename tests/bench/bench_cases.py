@@ -822,16 +822,42 @@ SERVERS = ("gunicorn", "uvicorn")
 def server_command(kind: str, port: int, workers: int) -> list[str]:
     """What ``balcao serve`` runs (gunicorn, WSGI) or ``balcao serve --asgi`` (uvicorn)."""
     if kind == "uvicorn":
-        return [sys.executable, "-m", "uvicorn", "balcao.asgi:application", "--host",
-                "127.0.0.1", "--port", str(port), "--workers", str(workers),
-                "--no-access-log", "--log-level", "warning"]
-    return [sys.executable, "-m", "gunicorn", "balcao.wsgi:application", "--bind",
-            f"127.0.0.1:{port}", "--workers", str(workers), "--worker-class", "sync",
-            "--timeout", "120", "--log-level", "warning"]
+        return [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "balcao.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--no-access-log",
+            "--log-level",
+            "warning",
+        ]
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "balcao.wsgi:application",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "sync",
+        "--timeout",
+        "120",
+        "--log-level",
+        "warning",
+    ]
 
 
-def start_server(env: dict[str, str], port: int, workers: int,
-                 kind: str = "gunicorn") -> subprocess.Popen:
+def start_server(
+    env: dict[str, str], port: int, workers: int, kind: str = "gunicorn"
+) -> subprocess.Popen:
     env = dict(env, ALLOWED_HOSTS="127.0.0.1")
     cmd = server_command(kind, port, workers)
     server = subprocess.Popen(cmd, env=env, cwd=TREE, start_new_session=True)  # noqa: S603
@@ -932,8 +958,16 @@ def drive(
             f"http://127.0.0.1:{port}{path}",
         ]
     else:
-        cmd = [sys.executable, str(LOAD_CLIENT), "127.0.0.1", str(port), path,
-               str(concurrency), str(duration), header]
+        cmd = [
+            sys.executable,
+            str(LOAD_CLIENT),
+            "127.0.0.1",
+            str(port),
+            path,
+            str(concurrency),
+            str(duration),
+            header,
+        ]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 120)  # noqa: S603
     for line in out.stdout.splitlines():
         if line.startswith("BENCH "):
@@ -1052,9 +1086,11 @@ def scenarios(url: str) -> list[tuple[str, str, str]]:
         ("console: search 'marca'", "/console/?q=marca"),
         ("console: filter category=waiting_requester", "/console/?category=waiting_requester"),
     ]
-    return ([(label, path, "supervisor") for label, path in supervisor]
-            + [(label, path, "agent") for label, path in agent_views]
-            + [(label, path, "console") for label, path in console])
+    return (
+        [(label, path, "supervisor") for label, path in supervisor]
+        + [(label, path, "agent") for label, path in agent_views]
+        + [(label, path, "console") for label, path in console]
+    )
 
 
 EXPLAIN_WORKER = r"""
@@ -1089,11 +1125,17 @@ for label, path, who in paths:
 """
 
 
-def explain(env: dict[str, str], headers: dict[str, str],
-            paths: list[tuple[str, str, str]]) -> None:
+def explain(
+    env: dict[str, str], headers: dict[str, str], paths: list[tuple[str, str, str]]
+) -> None:
     out = subprocess.run(
-        [sys.executable, "-c", EXPLAIN_WORKER, json.dumps(headers),  # noqa: S603
-         json.dumps(paths)],
+        [
+            sys.executable,
+            "-c",
+            EXPLAIN_WORKER,
+            json.dumps(headers),  # noqa: S603
+            json.dumps(paths),
+        ],
         env=env,
         cwd=TREE,
         capture_output=True,
@@ -1139,8 +1181,12 @@ def main() -> None:
     parser.add_argument("--concurrency", default="10,50", help="comma separated")
     parser.add_argument("--duration", type=float, default=20, help="seconds per endpoint")
     parser.add_argument("--workers", type=int, default=2, help="web worker processes")
-    parser.add_argument("--server", choices=SERVERS, default="gunicorn",
-                        help="gunicorn (balcao serve) or uvicorn (balcao serve --asgi)")
+    parser.add_argument(
+        "--server",
+        choices=SERVERS,
+        default="gunicorn",
+        help="gunicorn (balcao serve) or uvicorn (balcao serve --asgi)",
+    )
     parser.add_argument("--load-procs", type=int, default=2, help="COPY processes")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--explain", action="store_true")
@@ -1202,9 +1248,21 @@ def main() -> None:
                 f"cases_case {timings['table_size']}, database {timings['db_size']}"
             )
         tokens = {
-            who: run([*BALCAO, "token", "create", f"bench-{who}-{datetime.now(UTC):%Y%m%d%H%M%S%f}",
-                      "--user", f"demo.{username}", "--scope", "cases:read"], env)
-            .strip().splitlines()[-1]
+            who: run(
+                [
+                    *BALCAO,
+                    "token",
+                    "create",
+                    f"bench-{who}-{datetime.now(UTC):%Y%m%d%H%M%S%f}",
+                    "--user",
+                    f"demo.{username}",
+                    "--scope",
+                    "cases:read",
+                ],
+                env,
+            )
+            .strip()
+            .splitlines()[-1]
             for who, username in (("supervisor", "supervisor"), ("agent", "agent1"))
         }
         # The console as demo.supervisor: a session whose second factor is verified.

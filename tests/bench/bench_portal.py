@@ -43,32 +43,45 @@ from bench_cases import WRK_LUA, cpu_times, drive, free_port, server_command
 ROOT = Path(__file__).resolve().parents[2]
 BIN = ROOT / ".venv" / "bin"
 
+
 def server_env(var_dir: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
-    env.update({
-        "BALCAO_VAR_DIR": str(var_dir),
-        "DATABASE_URL": f"sqlite:///{var_dir / 'bench.sqlite3'}",
-        "BALCAO_DEBUG": "0",
-        "SECRET_KEY": "bench-portal-not-a-real-secret-0123456789abcdefghijklmnopqrstuvwxyz",
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "BALCAO_SSL_REDIRECT": "0",
-        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
-        "BALCAO_LOG_LEVEL": "ERROR",
-    })
+    env.update(
+        {
+            "BALCAO_VAR_DIR": str(var_dir),
+            "DATABASE_URL": f"sqlite:///{var_dir / 'bench.sqlite3'}",
+            "BALCAO_DEBUG": "0",
+            "SECRET_KEY": "bench-portal-not-a-real-secret-0123456789abcdefghijklmnopqrstuvwxyz",
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "BALCAO_SSL_REDIRECT": "0",
+            "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+            "BALCAO_LOG_LEVEL": "ERROR",
+        }
+    )
     return env
 
 
 def prepare(env: dict[str, str], cases: int) -> None:
-    for args in (["migrate", "--noinput", "-v", "0"], ["demo", "--cases", str(cases)],
-                 ["collectstatic", "--noinput", "-v", "0"]):
-        subprocess.run([str(BIN / "balcao"), *args], env=env, check=True, cwd=ROOT,  # noqa: S603
-                       stdout=subprocess.DEVNULL)
+    for args in (
+        ["migrate", "--noinput", "-v", "0"],
+        ["demo", "--cases", str(cases)],
+        ["collectstatic", "--noinput", "-v", "0"],
+    ):
+        subprocess.run(
+            [str(BIN / "balcao"), *args],
+            env=env,
+            check=True,
+            cwd=ROOT,  # noqa: S603
+            stdout=subprocess.DEVNULL,
+        )
 
 
-def start_server(env: dict[str, str], port: int, workers: int,
-                 kind: str = "gunicorn") -> subprocess.Popen:
+def start_server(
+    env: dict[str, str], port: int, workers: int, kind: str = "gunicorn"
+) -> subprocess.Popen:
     server = subprocess.Popen(  # noqa: S603
-        server_command(kind, port, workers), env=env, cwd=ROOT, start_new_session=True)
+        server_command(kind, port, workers), env=env, cwd=ROOT, start_new_session=True
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -87,8 +100,12 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[50])
     parser.add_argument("--duration", type=float, default=20)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--server", choices=["gunicorn", "uvicorn"], default="gunicorn",
-                        help="gunicorn (balcao serve) or uvicorn (balcao serve --asgi)")
+    parser.add_argument(
+        "--server",
+        choices=["gunicorn", "uvicorn"],
+        default="gunicorn",
+        help="gunicorn (balcao serve) or uvicorn (balcao serve --asgi)",
+    )
     parser.add_argument("--cases", type=int, default=50)
     parser.add_argument("--client", choices=["auto", "wrk", "python"], default="auto")
     args = parser.parse_args()
@@ -107,27 +124,34 @@ def main() -> None:
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}{args.path}") as response:
             body = response.read().decode()
-        assert response.status == 200 and body.count('class="br-card channel-card"') == 9, \
+        assert response.status == 200 and body.count('class="br-card channel-card"') == 9, (
             "the home page did not render the nine channel cards"
+        )
         drive(port, args.path, "", 4, 2, lua)  # warm-up: imports, calendars, template cache
         program, app = server_command(args.server, port, args.workers)[2:4]  # python -m X app
-        print(f"server: {program} {app} "
-              f"--workers {args.workers} "
-              f"(BALCAO_DEBUG=0, SQLite); load generator: "
-              f"{'wrk' if use_wrk else 'python threads'} (separate process), "
-              f"{os.cpu_count()} CPUs")
-        print(f"{'path':<8}{'c':>4}{'req/s':>10}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
-              f"{'max ms':>9}{'errors':>8}{'non2xx':>8}{'load1':>7}{'box CPU':>9}")
+        print(
+            f"server: {program} {app} "
+            f"--workers {args.workers} "
+            f"(BALCAO_DEBUG=0, SQLite); load generator: "
+            f"{'wrk' if use_wrk else 'python threads'} (separate process), "
+            f"{os.cpu_count()} CPUs"
+        )
+        print(
+            f"{'path':<8}{'c':>4}{'req/s':>10}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
+            f"{'max ms':>9}{'errors':>8}{'non2xx':>8}{'load1':>7}{'box CPU':>9}"
+        )
         for concurrency in args.concurrency:
             busy0, total0 = cpu_times()
             result = drive(port, args.path, "", concurrency, args.duration, lua)
             busy1, total1 = cpu_times()
             rps = result["requests"] / (result["duration_us"] / 1e6)
-            print(f"{args.path:<8}{concurrency:>4}{rps:>10.1f}{result['p50'] / 1000:>9.1f}"
-                  f"{result['p95'] / 1000:>9.1f}{result['p99'] / 1000:>9.1f}"
-                  f"{result['max'] / 1000:>9.1f}{result['errors']:>8}{result['non2xx']:>8}"
-                  f"{os.getloadavg()[0]:>7.2f}"
-                  f"{100 * (busy1 - busy0) / max(1.0, total1 - total0):>8.0f}%")
+            print(
+                f"{args.path:<8}{concurrency:>4}{rps:>10.1f}{result['p50'] / 1000:>9.1f}"
+                f"{result['p95'] / 1000:>9.1f}{result['p99'] / 1000:>9.1f}"
+                f"{result['max'] / 1000:>9.1f}{result['errors']:>8}{result['non2xx']:>8}"
+                f"{os.getloadavg()[0]:>7.2f}"
+                f"{100 * (busy1 - busy0) / max(1.0, total1 - total0):>8.0f}%"
+            )
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:

@@ -15,8 +15,7 @@ import threading
 import time
 
 
-def run(host: str, port: int, path: str, concurrency: int, seconds: float,
-        token: str = "") -> dict:
+def run(host: str, port: int, path: str, concurrency: int, seconds: float, token: str = "") -> dict:
     if ": " in token:  # a whole header, e.g. "Cookie: sessionid=…"
         name, _, value = token.partition(": ")
         headers = {name: value}
@@ -57,12 +56,17 @@ def run(host: str, port: int, path: str, concurrency: int, seconds: float,
     latencies.sort()
 
     def quantile(p: float) -> float:
-        return latencies[min(len(latencies) - 1, int(len(latencies) * p / 100))] \
-            if latencies else 0
+        return latencies[min(len(latencies) - 1, int(len(latencies) * p / 100))] if latencies else 0
 
-    return {"requests": len(latencies), "duration_us": int((time.monotonic() - began) * 1e6),
-            **counts, "p50": quantile(50), "p95": quantile(95), "p99": quantile(99),
-            "max": latencies[-1] if latencies else 0}
+    return {
+        "requests": len(latencies),
+        "duration_us": int((time.monotonic() - began) * 1e6),
+        **counts,
+        "p50": quantile(50),
+        "p95": quantile(95),
+        "p99": quantile(99),
+        "max": latencies[-1] if latencies else 0,
+    }
 
 
 if __name__ == "__main__":

@@ -21,13 +21,26 @@ pytestmark = pytest.mark.django_db
 SP = ZoneInfo("America/Sao_Paulo")
 
 ARTICLES = [
-    {"id": "gru-emitir", "question": "Como emito a GRU?", "answer": "No site do INPI.",
-     "variants": ["gerar boleto", "emitir guia de pagamento"], "language": "pt-BR"},
-    {"id": "marca-registrar", "question": "Como registro uma marca?",
-     "answer": "Faça o pedido no e-INPI.", "variants": ["registrar logotipo"],
-     "language": "pt-BR"},
-    {"id": "trademark-register", "question": "How do I register a trademark?",
-     "answer": "File online.", "language": "en"},
+    {
+        "id": "gru-emitir",
+        "question": "Como emito a GRU?",
+        "answer": "No site do INPI.",
+        "variants": ["gerar boleto", "emitir guia de pagamento"],
+        "language": "pt-BR",
+    },
+    {
+        "id": "marca-registrar",
+        "question": "Como registro uma marca?",
+        "answer": "Faça o pedido no e-INPI.",
+        "variants": ["registrar logotipo"],
+        "language": "pt-BR",
+    },
+    {
+        "id": "trademark-register",
+        "question": "How do I register a trademark?",
+        "answer": "File online.",
+        "language": "en",
+    },
 ]
 
 MONDAY_10 = datetime(2025, 3, 10, 10, 0, tzinfo=SP)
@@ -51,14 +64,16 @@ def test_answers_in_portuguese_and_english():
 
 
 def test_refuses_what_it_does_not_know_and_records_the_gap():
-    result = services.ask("qual a previsão do tempo para amanhã?", "pt-BR", record=True,
-                          now=MONDAY_20)
+    result = services.ask(
+        "qual a previsão do tempo para amanhã?", "pt-BR", record=True, now=MONDAY_20
+    )
     assert result["article_id"] is None and result["confidence"] < 0.5
     assert GapGroup.objects.count() == 1
 
 
-@pytest.mark.parametrize(("now", "staffed"), [(MONDAY_10, True), (MONDAY_20, False),
-                                              (GOOD_FRIDAY_10, False)])
+@pytest.mark.parametrize(
+    ("now", "staffed"), [(MONDAY_10, True), (MONDAY_20, False), (GOOD_FRIDAY_10, False)]
+)
 def test_hand_off_only_in_staffed_hours(now, staffed):
     result = services.ask("quero falar com um atendente", "pt-BR", now=now)
     assert result["handoff"] is staffed
@@ -76,9 +91,9 @@ def test_conversation_masks_and_opens_a_case_with_the_transcript(channel, monkey
     services.post_message(conversation, "minha senha é abc123 e meu cpf 529.982.247-25")
     texts = " ".join(conversation.turns.values_list("text", flat=True))
     assert "abc123" not in texts and "529.982.247-25" not in texts
-    case = services.open_case_from_conversation(conversation, name="Maria",
-                                                email="maria@exemplo.invalid",
-                                                cpf="529.982.247-25")
+    case = services.open_case_from_conversation(
+        conversation, name="Maria", email="maria@exemplo.invalid", cpf="529.982.247-25"
+    )
     transcript = case.messages.get(author_kind="bot").body
     assert "Transcrição do chatbot" in transcript and "[SENHA]" in transcript
     assert case.requester.unverified and case.requester.claimed_cpf == "52998224725"
@@ -90,8 +105,7 @@ def test_returning_on_the_same_subject_opens_a_new_case_never_reopens(channel, s
     append to it (security issue #17, finding 1)."""
     first = services.start_conversation()
     services.post_message(first, "problema no pagamento da anuidade da patente")
-    case = services.open_case_from_conversation(first, name="Maria",
-                                                email="maria@exemplo.invalid")
+    case = services.open_case_from_conversation(first, name="Maria", email="maria@exemplo.invalid")
     resolved = State.objects.get(workflow__slug="helpdesk", slug="resolvido")
     from balcao.cases.services import do_change_state
 
@@ -99,8 +113,9 @@ def test_returning_on_the_same_subject_opens_a_new_case_never_reopens(channel, s
     messages_before = case.messages.count()
     second = services.start_conversation()
     services.post_message(second, "de novo problema no pagamento da anuidade da patente")
-    again = services.open_case_from_conversation(second, name="Maria",
-                                                 email="maria@exemplo.invalid")
+    again = services.open_case_from_conversation(
+        second, name="Maria", email="maria@exemplo.invalid"
+    )
     assert again.pk != case.pk and Case.objects.count() == 2
     case.refresh_from_db()
     assert case.state.slug == "resolvido" and case.messages.count() == messages_before
@@ -111,11 +126,11 @@ def test_returning_on_the_same_subject_opens_a_new_case_never_reopens(channel, s
 def test_a_conversation_opens_one_case(channel):
     conversation = services.start_conversation()
     services.post_message(conversation, "quero ajuda com o boleto da gru")
-    case = services.open_case_from_conversation(conversation, name="Ana",
-                                                email="ana@exemplo.invalid")
+    case = services.open_case_from_conversation(
+        conversation, name="Ana", email="ana@exemplo.invalid"
+    )
     with pytest.raises(services.CaseAlreadyOpened) as raised:
-        services.open_case_from_conversation(conversation, name="Ana",
-                                             email="ana@exemplo.invalid")
+        services.open_case_from_conversation(conversation, name="Ana", email="ana@exemplo.invalid")
     assert raised.value.case == case and Case.objects.count() == 1
 
 
@@ -125,11 +140,17 @@ def test_idle_conversations_are_warned_then_closed(channel):
     start = timezone.now()
     Conversation.objects.filter(pk=conversation.pk).update(last_activity_at=start)
     assert services.close_idle_conversations(start + timedelta(minutes=10)) == {
-        "warned": 0, "closed": 0}
+        "warned": 0,
+        "closed": 0,
+    }
     assert services.close_idle_conversations(start + timedelta(minutes=16)) == {
-        "warned": 1, "closed": 0}
+        "warned": 1,
+        "closed": 0,
+    }
     assert services.close_idle_conversations(start + timedelta(minutes=20)) == {
-        "warned": 0, "closed": 1}
+        "warned": 0,
+        "closed": 1,
+    }
     conversation.refresh_from_db()
     assert conversation.state == "closed" and "inatividade" in conversation.close_reason
 
@@ -137,8 +158,9 @@ def test_idle_conversations_are_warned_then_closed(channel):
 def test_closing_keeps_the_transcript_on_the_case(channel):
     conversation = services.start_conversation()
     services.post_message(conversation, "quero ajuda com o boleto da gru")
-    case = services.open_case_from_conversation(conversation, name="Ana",
-                                                email="ana@exemplo.invalid")
+    case = services.open_case_from_conversation(
+        conversation, name="Ana", email="ana@exemplo.invalid"
+    )
     services.close_conversation(conversation, "encerrada pela pessoa")
     assert case.messages.filter(body__startswith="Transcrição final").exists()
 
@@ -187,15 +209,18 @@ def test_llm_failing_falls_back_to_the_article(settings, llm_server):
 
 
 def test_api_ask_contract_and_errors(client):
-    response = client.post("/api/v1/bot/ask", json.dumps({"text": "gerar boleto"}),
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/bot/ask", json.dumps({"text": "gerar boleto"}), content_type="application/json"
+    )
     assert response.status_code == 200
     assert list(response.json()) == ["article_id", "confidence", "handoff", "answer"]
-    bad = client.post("/api/v1/bot/ask", json.dumps({"text": " "}),
-                      content_type="application/json")
+    bad = client.post("/api/v1/bot/ask", json.dumps({"text": " "}), content_type="application/json")
     assert bad.status_code == 422 and "text" in bad.json()["error"]["fields"]
-    bad = client.post("/api/v1/bot/ask", json.dumps({"text": "oi", "language": "xx"}),
-                      content_type="application/json")
+    bad = client.post(
+        "/api/v1/bot/ask",
+        json.dumps({"text": "oi", "language": "xx"}),
+        content_type="application/json",
+    )
     assert bad.status_code == 422 and "language" in bad.json()["error"]["fields"]
 
 
@@ -216,10 +241,9 @@ def test_public_chat_page_talks_and_offers_a_case(client, channel, monkeypatch):
 
 GREETINGS = {
     "pt-BR": "Olá! Sou o assistente virtual. Nunca peço sua senha. Qual é a sua dúvida?",
-    "pt-PT": "Olá! Sou o assistente virtual. Nunca peço a sua palavra-passe. "
-             "Qual é a sua dúvida?",
+    "pt-PT": "Olá! Sou o assistente virtual. Nunca peço a sua palavra-passe. Qual é a sua dúvida?",
     "en": "Hello! I am the virtual assistant. I never ask for your password. "
-          "What is your question?",
+    "What is your question?",
 }
 
 
@@ -230,21 +254,43 @@ def test_a_conversation_opens_in_its_language(language):
 
 
 def _reply(action: str, reason: str = "", candidates=()) -> Reply:
-    return Reply(article_id=None, confidence=0.0, action=action, asked_for_human=False,
-                 answer="", candidates=list(candidates), reason=reason)
+    return Reply(
+        article_id=None,
+        confidence=0.0,
+        action=action,
+        asked_for_human=False,
+        answer="",
+        candidates=list(candidates),
+        reason=reason,
+    )
 
 
-CHOICE = [Candidate("a", "Como emito a GRU?", 0.5, 0.5),
-          Candidate("b", "Como pago a GRU?", 0.5, 0.5)]
+CHOICE = [
+    Candidate("a", "Como emito a GRU?", 0.5, 0.5),
+    Candidate("b", "Como pago a GRU?", 0.5, 0.5),
+]
 
 
-@pytest.mark.parametrize(("language", "choose", "greeting", "staffed", "unstaffed"), [
-    ("pt-BR", "Você quis dizer", "Escreva sua dúvida", "falar com um atendente",
-     "Posso abrir um chamado para você"),
-    ("pt-PT", "Queria dizer", "Escreva a sua dúvida", "falar com um operador",
-     "Posso abrir um pedido por si"),
-    ("en", "Did you mean", "How can I help", "talk to a person", "I can open a request"),
-])
+@pytest.mark.parametrize(
+    ("language", "choose", "greeting", "staffed", "unstaffed"),
+    [
+        (
+            "pt-BR",
+            "Você quis dizer",
+            "Escreva sua dúvida",
+            "falar com um atendente",
+            "Posso abrir um chamado para você",
+        ),
+        (
+            "pt-PT",
+            "Queria dizer",
+            "Escreva a sua dúvida",
+            "falar com um operador",
+            "Posso abrir um pedido por si",
+        ),
+        ("en", "Did you mean", "How can I help", "talk to a person", "I can open a request"),
+    ],
+)
 def test_fixed_answers_follow_the_language(language, choose, greeting, staffed, unstaffed):
     """pt-PT gets pt-PT (not pt-BR), English gets English, whatever language is active."""
     with translation.override("pt-br" if language == "en" else "en"):
@@ -266,8 +312,9 @@ def test_asking_in_pt_pt_answers_in_pt_pt():
     assert "operadores" in result["answer"] and "atendentes" not in result["answer"]
 
 
-@pytest.mark.parametrize(("prefix", "language"), [("", "pt-BR"), ("/pt-pt", "pt-PT"),
-                                                  ("/en", "en")])
+@pytest.mark.parametrize(
+    ("prefix", "language"), [("", "pt-BR"), ("/pt-pt", "pt-PT"), ("/en", "en")]
+)
 def test_the_chat_page_talks_in_the_pages_language(client, prefix, language):
     page = client.get(f"{prefix}/chatbot/").content.decode()
     assert GREETINGS[language] in page

@@ -37,8 +37,10 @@ def listener():
 
 def test_the_endpoint_receives_the_question_masked(settings, listener):
     settings.BALCAO_LLM_URL, received = listener
-    question = (f"meu CPF é {RAW_CPF}, paguei com o cartão {RAW_CARD} e minha senha é "
-                f"{RAW_PASSWORD}: como emito a GRU?")
+    question = (
+        f"meu CPF é {RAW_CPF}, paguei com o cartão {RAW_CARD} e minha senha é "
+        f"{RAW_PASSWORD}: como emito a GRU?"
+    )
     answer = llm.rephrase(question, "No site do INPI.", "pt-BR")
     assert answer.startswith("Resposta reescrita.")
     sent = json.dumps(received, ensure_ascii=False)

@@ -60,12 +60,18 @@ def test_filenames_are_sanitised(raw, safe):
 
 @pytest.mark.django_db
 def test_reply_with_files_stores_them_outside_the_web_root(open_case, staff, settings, tmp_path):
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path)}}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
     case = open_case()
     message = services.do_add_message(
-        case, "Segue o parecer", actor=staff["agent"],
+        case,
+        "Segue o parecer",
+        actor=staff["agent"],
         files=[SimpleUploadedFile("parecer.pdf", PDF, content_type="application/pdf")],
     )
     attachment = message.attachments.get()

@@ -49,8 +49,7 @@ def test_lai_due_date_of_a_case(open_case):
 
 def test_an_agency_closure_moves_the_due_date(open_case):
     calendar = Calendar.objects.create(slug="inpi", name="INPI", country="BR", is_default=True)
-    services.do_set_calendar_day(calendar, date(2026, 1, 12), CalendarDay.Kind.CLOSURE,
-                                 "Recesso")
+    services.do_set_calendar_day(calendar, date(2026, 1, 12), CalendarDay.Kind.CLOSURE, "Recesso")
     case = _open_at(open_case, datetime(2025, 12, 19, 18, 30, tzinfo=SP), "lai")
     assert _local_date(case.due_at) == date(2026, 1, 13)
     assert CalendarChange.objects.filter(calendar=calendar, date=date(2026, 1, 12)).exists()
@@ -60,14 +59,15 @@ def test_waiting_on_the_requester_pauses_and_resumes_the_clock(open_case, staff,
     case = _open_at(open_case, datetime(2025, 3, 3, 10, 0, tzinfo=SP), "lai")
     before = case.due_at
     actor = staff["supervisor"]
-    monkeypatch.setattr("django.utils.timezone.now",
-                        lambda: datetime(2025, 3, 5, 10, 0, tzinfo=SP))
-    case_services.do_change_state(case, _state("aguardando-requerente"), actor=actor,
-                                  reason="Falta a procuração")
+    monkeypatch.setattr("django.utils.timezone.now", lambda: datetime(2025, 3, 5, 10, 0, tzinfo=SP))
+    case_services.do_change_state(
+        case, _state("aguardando-requerente"), actor=actor, reason="Falta a procuração"
+    )
     case.refresh_from_db()
     assert case.deadline_paused_at is not None
-    monkeypatch.setattr("django.utils.timezone.now",
-                        lambda: datetime(2025, 3, 12, 10, 0, tzinfo=SP))
+    monkeypatch.setattr(
+        "django.utils.timezone.now", lambda: datetime(2025, 3, 12, 10, 0, tzinfo=SP)
+    )
     case_services.do_change_state(case, _state("em-atendimento"), actor=actor)
     case.refresh_from_db()
     assert case.deadline_paused_at is None
@@ -82,8 +82,9 @@ def test_extension_needs_justification_role_and_stops_at_the_limit(open_case, st
         clock.do_extend_deadline(case, actor=staff["agent"], justification="x")
     with pytest.raises(clock.DeadlineError, match="justificativa"):
         clock.do_extend_deadline(case, actor=staff["supervisor"], justification=" ")
-    case = clock.do_extend_deadline(case, actor=staff["supervisor"],
-                                       justification="Documentos em outra unidade")
+    case = clock.do_extend_deadline(
+        case, actor=staff["supervisor"], justification="Documentos em outra unidade"
+    )
     assert _local_date(case.due_at) == date(2026, 1, 22)
     with pytest.raises(clock.DeadlineError, match="já foi prorrogado"):
         clock.do_extend_deadline(case, actor=staff["supervisor"], justification="de novo")
@@ -132,21 +133,25 @@ def test_sweep_emails_after_commit(open_case, make_user, django_capture_on_commi
 def test_paused_cases_are_not_swept(open_case):
     case = _open_at(open_case, datetime(2025, 1, 6, 10, 0, tzinfo=SP), "lai")
     Case.objects.filter(pk=case.pk).update(deadline_paused_at=datetime(2025, 1, 7, tzinfo=SP))
-    assert clock.sweep_deadlines(datetime(2025, 3, 1, tzinfo=SP)) == {"soon": 0,
-                                                                         "overdue": 0}
+    assert clock.sweep_deadlines(datetime(2025, 3, 1, tzinfo=SP)) == {"soon": 0, "overdue": 0}
 
 
 def test_csv_import_keeps_good_lines_and_names_bad_ones(tmp_path):
     calendar = Calendar.objects.create(slug="inpi", name="INPI", country="BR")
     path = tmp_path / "recesso.csv"
-    path.write_text("data,tipo,descricao\n2026-12-24,ponto facultativo,Véspera de Natal\n"
-                    "2026-13-01,closure,nada\n2026-12-31,fechamento,Recesso\n"
-                    "2026-12-30,festa,?\n", encoding="utf-8")
+    path.write_text(
+        "data,tipo,descricao\n2026-12-24,ponto facultativo,Véspera de Natal\n"
+        "2026-13-01,closure,nada\n2026-12-31,fechamento,Recesso\n"
+        "2026-12-30,festa,?\n",
+        encoding="utf-8",
+    )
     imported, errors = services.import_calendar_file(calendar, path)
     assert imported == 2
     assert len(errors) == 2 and "linha 3" in errors[0] and "linha 5" in errors[1]
     assert dict(calendar.days.values_list("date", "kind")) == {
-        date(2026, 12, 24): "optional", date(2026, 12, 31): "closure"}
+        date(2026, 12, 24): "optional",
+        date(2026, 12, 31): "closure",
+    }
 
 
 def test_ics_import(tmp_path):
@@ -155,11 +160,15 @@ def test_ics_import(tmp_path):
     path.write_text(
         "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//\r\nBEGIN:VEVENT\r\n"
         "UID:1\r\nDTSTART;VALUE=DATE:20261228\r\nDTEND;VALUE=DATE:20261231\r\n"
-        "SUMMARY:Recesso de fim de ano\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+        "SUMMARY:Recesso de fim de ano\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
     imported, errors = services.import_calendar_file(calendar, path)
     assert (imported, errors) == (3, [])
     assert sorted(calendar.days.values_list("date", flat=True)) == [
-        date(2026, 12, 28), date(2026, 12, 29), date(2026, 12, 30)]
+        date(2026, 12, 28),
+        date(2026, 12, 29),
+        date(2026, 12, 30),
+    ]
 
 
 def test_custom_policy_is_validated_and_used(open_case):
@@ -169,8 +178,9 @@ def test_custom_policy_is_validated_and_used(open_case):
     typo = CustomPolicy(name="sac", definition={"kind": "working_days", "amonut": 5})
     with pytest.raises(ValidationError):
         typo.full_clean()
-    CustomPolicy.objects.create(name="sac", definition={"kind": "working_days", "amount": 2,
-                                                        "cutoff": "18:00"})
+    CustomPolicy.objects.create(
+        name="sac", definition={"kind": "working_days", "amount": 2, "cutoff": "18:00"}
+    )
     case = _open_at(open_case, datetime(2025, 4, 17, 10, 0, tzinfo=SP), "sac")
     # Notice Thu 17; Good Friday 18 and Tiradentes 21 off: 2nd working day is Wed 23.
     assert _local_date(case.due_at) == date(2025, 4, 23)

@@ -64,8 +64,9 @@ def test_list_filters_by_slug_through_the_snapshots(client, staff, open_case):
 
     api_caller = Caller()
     case = open_case()
-    assert [i["id"] for i in api_caller.get("/api/v1/cases?channel=fale-conosco").json()[
-        "items"]] == [case.pk]
+    assert [
+        i["id"] for i in api_caller.get("/api/v1/cases?channel=fale-conosco").json()["items"]
+    ] == [case.pk]
     assert api_caller.get("/api/v1/cases?channel=nao-existe").json()["items"] == []
     assert api_caller.get("/api/v1/cases?team=nao-existe").json()["items"] == []
     item = api_caller.get("/api/v1/cases").json()["items"][0]

@@ -56,8 +56,9 @@ def test_closing_and_reopening_needs_a_reason(open_case, staff):
     assert case.closed_at is not None
     with pytest.raises(services.CaseError, match="justificativa"):
         services.do_change_state(case, _state("em-atendimento"), actor=agent, reason=" ")
-    services.do_change_state(case, _state("em-atendimento"), actor=agent,
-                             reason="Requerente voltou com o mesmo assunto")
+    services.do_change_state(
+        case, _state("em-atendimento"), actor=agent, reason="Requerente voltou com o mesmo assunto"
+    )
     case.refresh_from_db()
     assert case.closed_at is None
     reopened = case.history.get(action="reopened")
@@ -93,8 +94,9 @@ def test_history_is_guarded_by_the_database_too(open_case):
 
 
 def test_official_messages_go_to_the_representative(open_case):
-    person = services.do_find_or_create_requester(name="Maria", cpf="529.982.247-25",
-                                                  email="maria@exemplo.invalid")
+    person = services.do_find_or_create_requester(
+        name="Maria", cpf="529.982.247-25", email="maria@exemplo.invalid"
+    )
     lawyer = services.do_find_or_create_requester(name="Escritório X", email="x@exemplo.invalid")
     Representation.objects.create(requester=person, representative=lawyer, document="PR-1")
     case = open_case(requester=person)
@@ -171,8 +173,13 @@ def test_team_ids_primed_by_the_caller_give_the_same_visibility(open_case, make_
     second = Team.objects.create(slug="segunda", name="Segunda")
     TeamMembership.objects.create(team=second, user=mine)
     elsewhere = Team.objects.create(slug="alheia", name="Alheia")
-    cases = [open_case(team=first), open_case(team=second), open_case(team=elsewhere),
-             open_case(), open_case(team=elsewhere)]
+    cases = [
+        open_case(team=first),
+        open_case(team=second),
+        open_case(team=elsewhere),
+        open_case(),
+        open_case(team=elsewhere),
+    ]
     Case.objects.filter(pk=cases[4].pk).update(assignee=mine)  # assigned across teams
     for user in (mine, lonely):
         primed = User.objects.get(pk=user.pk)

@@ -24,8 +24,12 @@ def catalog(db):
 def weekly(catalog):
     """Fale Conosco open Monday to Friday 9h30–12h and 14h–17h, Rio de Janeiro calendar."""
     calendar = Calendar.objects.create(
-        slug="inpi-rj", name="INPI — Rio de Janeiro", country="BR", subdivision="RJ",
-        opening_hours={str(day): ["09:30-12:00", "14:00-17:00"] for day in range(5)})
+        slug="inpi-rj",
+        name="INPI — Rio de Janeiro",
+        country="BR",
+        subdivision="RJ",
+        opening_hours={str(day): ["09:30-12:00", "14:00-17:00"] for day in range(5)},
+    )
     Channel.objects.filter(slug="fale-conosco").update(hours="weekly", calendar=calendar)
     return Channel.objects.get(slug="fale-conosco")
 
@@ -36,23 +40,42 @@ def status(channel: Channel | str, language: str, now: datetime | None = None) -
     return services.open_status(channel, language, now)["text"]
 
 
-@pytest.mark.parametrize(("slug", "pt_br", "pt_pt", "en"), [
-    ("chatbot", "Aberto 24 horas", "Aberto 24 horas", "Open 24 hours"),
-    ("conecta-todos", "Sessões ao vivo às 10h e 14h", "Sessões em direto às 10h e 14h",
-     "Live sessions at 10:00 and 14:00"),
-    ("telepresencial", "Com agendamento", "Por marcação", "By appointment"),
-    ("sic", "Recebe pedidos a qualquer momento", "Recebe pedidos a qualquer momento",
-     "Takes requests at any time"),
-])
+@pytest.mark.parametrize(
+    ("slug", "pt_br", "pt_pt", "en"),
+    [
+        ("chatbot", "Aberto 24 horas", "Aberto 24 horas", "Open 24 hours"),
+        (
+            "conecta-todos",
+            "Sessões ao vivo às 10h e 14h",
+            "Sessões em direto às 10h e 14h",
+            "Live sessions at 10:00 and 14:00",
+        ),
+        ("telepresencial", "Com agendamento", "Por marcação", "By appointment"),
+        (
+            "sic",
+            "Recebe pedidos a qualquer momento",
+            "Recebe pedidos a qualquer momento",
+            "Takes requests at any time",
+        ),
+    ],
+)
 def test_each_kind_of_hours_in_each_language(catalog, slug, pt_br, pt_pt, en):
     assert status(slug, "pt-BR") == pt_br
     assert status(slug, "pt-PT") == pt_pt
     assert status(slug, "en") == en
 
 
-@pytest.mark.parametrize(("language", "expected"), [
-    ("pt-pt", "Por marcação"), ("pt_PT", "Por marcação"), ("en-GB", "By appointment"),
-    ("pt-br", "Com agendamento"), ("xx", "Com agendamento"), (None, "Com agendamento")])
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("pt-pt", "Por marcação"),
+        ("pt_PT", "Por marcação"),
+        ("en-GB", "By appointment"),
+        ("pt-br", "Com agendamento"),
+        ("xx", "Com agendamento"),
+        (None, "Com agendamento"),
+    ],
+)
 def test_django_codes_and_unknown_languages(catalog, language, expected):
     """The portal passes Django's code; anything that is not ours is the default, pt-BR."""
     assert status("telepresencial", language) == expected
@@ -61,17 +84,36 @@ def test_django_codes_and_unknown_languages(catalog, language, expected):
 MONDAY = datetime(2025, 3, 10, tzinfo=SAO_PAULO)
 
 
-@pytest.mark.parametrize(("now", "pt_br", "pt_pt", "en"), [
-    (MONDAY.replace(hour=15), "Aberto agora — fecha às 17h", "Aberto agora — fecha às 17h",
-     "Open now — closes at 17:00"),
-    (MONDAY.replace(hour=8), "Fechado — abre hoje às 9h30", "Fechado — abre hoje às 9h30",
-     "Closed — opens today at 09:30"),
-    (MONDAY.replace(hour=20), "Fechado — abre amanhã às 9h30",
-     "Fechado — abre amanhã às 9h30", "Closed — opens tomorrow at 09:30"),
-    # Friday evening: next opening on Monday.
-    (MONDAY.replace(day=14, hour=18), "Fechado — abre segunda às 9h30",
-     "Fechado — abre segunda-feira às 9h30", "Closed — opens on Monday at 09:30"),
-])
+@pytest.mark.parametrize(
+    ("now", "pt_br", "pt_pt", "en"),
+    [
+        (
+            MONDAY.replace(hour=15),
+            "Aberto agora — fecha às 17h",
+            "Aberto agora — fecha às 17h",
+            "Open now — closes at 17:00",
+        ),
+        (
+            MONDAY.replace(hour=8),
+            "Fechado — abre hoje às 9h30",
+            "Fechado — abre hoje às 9h30",
+            "Closed — opens today at 09:30",
+        ),
+        (
+            MONDAY.replace(hour=20),
+            "Fechado — abre amanhã às 9h30",
+            "Fechado — abre amanhã às 9h30",
+            "Closed — opens tomorrow at 09:30",
+        ),
+        # Friday evening: next opening on Monday.
+        (
+            MONDAY.replace(day=14, hour=18),
+            "Fechado — abre segunda às 9h30",
+            "Fechado — abre segunda-feira às 9h30",
+            "Closed — opens on Monday at 09:30",
+        ),
+    ],
+)
 def test_weekly_hours_from_the_calendar(weekly, now, pt_br, pt_pt, en):
     assert status(weekly, "pt-BR", now) == pt_br
     assert status(weekly, "pt-PT", now) == pt_pt
@@ -82,8 +124,11 @@ def test_weekly_hours_from_the_calendar(weekly, now, pt_br, pt_pt, en):
 def test_weekly_hours_a_week_or_more_away_give_the_date(weekly):
     """An agency closure of ten days: the sentence names the date of the next opening."""
     for offset in range(1, 11):
-        CalendarDay.objects.create(calendar=weekly.calendar, kind="closure",
-                                   date=date(2025, 3, 10) + timedelta(days=offset))
+        CalendarDay.objects.create(
+            calendar=weekly.calendar,
+            kind="closure",
+            date=date(2025, 3, 10) + timedelta(days=offset),
+        )
     Calendar.objects.filter(pk=weekly.calendar.pk).update(updated_at=MONDAY)
     weekly.refresh_from_db()
     now = MONDAY.replace(hour=20)

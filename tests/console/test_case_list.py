@@ -12,8 +12,9 @@ def supervisor_client(staff, verified_client):
     return verified_client(staff["supervisor"])
 
 
-def test_query_count_does_not_grow_with_the_page(open_case, supervisor_client,
-                                                 django_assert_max_num_queries):
+def test_query_count_does_not_grow_with_the_page(
+    open_case, supervisor_client, django_assert_max_num_queries
+):
     team = Team.objects.create(slug="n1", name="N1")
     for i in range(60):
         open_case(subject=f"Caso {i}", team=team)
@@ -52,10 +53,15 @@ def test_htmx_requests_get_only_the_rows(open_case, supervisor_client):
     assert "<html" not in response.content.decode() and "<table" in response.content.decode()
 
 
-@pytest.mark.parametrize("params", [
-    {"state": "²"}, {"assignee": "²"}, {"state": "99999999999999999999"},
-    {"assignee": "99999999999999999999"},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"state": "²"},
+        {"assignee": "²"},
+        {"state": "99999999999999999999"},
+        {"assignee": "99999999999999999999"},
+    ],
+)
 def test_filter_values_that_are_no_ids_are_ignored(open_case, supervisor_client, params):
     """``str.isdigit`` accepts "²", which ``int`` refuses, and SQLite cannot bind an
     integer past 64 bits: both were server errors."""

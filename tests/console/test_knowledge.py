@@ -9,8 +9,10 @@ from balcao.kb.models import Article, GapGroup
 
 pytestmark = pytest.mark.django_db
 
-RECORD = ('{"id": "gru-pagar", "question": "Como pago a GRU?", "answer": "Emita a GRU no '
-          'site.", "variants": ["pagar boleto"], "language": "pt-BR", "tags": ["gru"]}')
+RECORD = (
+    '{"id": "gru-pagar", "question": "Como pago a GRU?", "answer": "Emita a GRU no '
+    'site.", "variants": ["pagar boleto"], "language": "pt-BR", "tags": ["gru"]}'
+)
 
 
 @pytest.fixture
@@ -50,8 +52,9 @@ def test_the_console_menu_links_to_the_knowledge_base(km_client, staff, verified
 
 
 def test_list_filters_by_state_and_question(km_client, article):
-    services.do_import(['{"id": "marca", "question": "Quanto custa uma marca?", '
-                        '"answer": "Veja a tabela."}'])
+    services.do_import(
+        ['{"id": "marca", "question": "Quanto custa uma marca?", "answer": "Veja a tabela."}']
+    )
     page = km_client.get("/console/conhecimento/", {"state": "draft"}).content.decode()
     assert "Como pago a GRU?" in page and "Quanto custa uma marca?" not in page
     assert f'href="/console/conhecimento/{article.pk}/"' in page
@@ -60,9 +63,17 @@ def test_list_filters_by_state_and_question(km_client, article):
 
 
 def test_console_editor_saves_a_new_version(km_client, staff, verified_client, article):
-    response = km_client.post(f"/console/conhecimento/{article.pk}/", {
-        "slug": article.slug, "language": "pt-BR", "question": "Como pagar a GRU?",
-        "answer": "Pelo banco.", "variants": "pagar boleto\nboleto gru", "tags": "gru, taxa"})
+    response = km_client.post(
+        f"/console/conhecimento/{article.pk}/",
+        {
+            "slug": article.slug,
+            "language": "pt-BR",
+            "question": "Como pagar a GRU?",
+            "answer": "Pelo banco.",
+            "variants": "pagar boleto\nboleto gru",
+            "tags": "gru, taxa",
+        },
+    )
     assert response.status_code == 302 and response.url == f"/console/conhecimento/{article.pk}/"
     article.refresh_from_db()
     assert article.version == 2 and article.variants == ["pagar boleto", "boleto gru"]
@@ -72,14 +83,24 @@ def test_console_editor_saves_a_new_version(km_client, staff, verified_client, a
 
 def test_a_new_article_is_written_and_opened(km_client):
     assert km_client.get("/console/conhecimento/novo/").status_code == 200
-    response = km_client.post("/console/conhecimento/novo/", {
-        "slug": "horario", "language": "pt-BR", "question": "Qual o horário?",
-        "answer": "De segunda a sexta, das 8h às 18h.", "variants": "", "tags": ""})
+    response = km_client.post(
+        "/console/conhecimento/novo/",
+        {
+            "slug": "horario",
+            "language": "pt-BR",
+            "question": "Qual o horário?",
+            "answer": "De segunda a sexta, das 8h às 18h.",
+            "variants": "",
+            "tags": "",
+        },
+    )
     article = Article.objects.get(slug="horario")
     assert response.url == f"/console/conhecimento/{article.pk}/"
     assert article.state == "draft" and article.versions.count() == 1
-    taken = km_client.post("/console/conhecimento/novo/", {
-        "slug": "horario", "language": "pt-BR", "question": "Outra?", "answer": "Outra."})
+    taken = km_client.post(
+        "/console/conhecimento/novo/",
+        {"slug": "horario", "language": "pt-BR", "question": "Outra?", "answer": "Outra."},
+    )
     assert taken.status_code == 200 and "Já existe um artigo" in taken.content.decode()
 
 
@@ -103,13 +124,16 @@ def test_a_gap_group_is_resolved_from_the_inbox(km_client):
     assert f'action="/console/conhecimento/lacunas/{group.pk}/"' in inbox
     empty = km_client.post(f"/console/conhecimento/lacunas/{group.pk}/", {}, follow=True)
     assert "Escreva a resposta do novo artigo." in _messages(empty)
-    response = km_client.post(f"/console/conhecimento/lacunas/{group.pk}/", {
-        "new_question": "O INPI abre aos sábados?", "new_answer": "Não.", "publish": "on"})
+    response = km_client.post(
+        f"/console/conhecimento/lacunas/{group.pk}/",
+        {"new_question": "O INPI abre aos sábados?", "new_answer": "Não.", "publish": "on"},
+    )
     assert response.url == "/console/conhecimento/lacunas/"
     group.refresh_from_db()
     assert group.status == "resolved" and group.resolved_article.state == "published"
-    again = km_client.post(f"/console/conhecimento/lacunas/{group.pk}/",
-                           {"new_answer": "Não."}, follow=True)
+    again = km_client.post(
+        f"/console/conhecimento/lacunas/{group.pk}/", {"new_answer": "Não."}, follow=True
+    )
     assert "Este grupo já foi tratado." in _messages(again)
 
 

@@ -19,14 +19,16 @@ def test_timestamps_come_back_aware_in_utc_to_the_microsecond(make_user):
     from balcao.db.postgresql.base import UTCTimestamptzLoader
 
     assert connection.vendor == "postgresql"
-    when = datetime.datetime(2026, 3, 8, 23, 59, 59, 123456,
-                             tzinfo=datetime.timezone(datetime.timedelta(hours=-3)))
+    when = datetime.datetime(
+        2026, 3, 8, 23, 59, 59, 123456, tzinfo=datetime.timezone(datetime.timedelta(hours=-3))
+    )
     user = make_user(username="relogio", date_joined=when)
     with connection.cursor() as cursor:
         loader = connection.connection.adapters.get_loader(1184, 0)  # timestamptz, text
         assert loader is UTCTimestamptzLoader
-        cursor.execute("SELECT date_joined, NULL::timestamptz FROM accounts_user WHERE id = %s",
-                       [user.pk])
+        cursor.execute(
+            "SELECT date_joined, NULL::timestamptz FROM accounts_user WHERE id = %s", [user.pk]
+        )
         loaded, null = cursor.fetchone()
     assert loaded == when and null is None
     assert loaded.tzinfo is datetime.UTC

@@ -26,10 +26,15 @@ def axe_violations(page) -> list[dict]:
         # add_script_tag makes) is refused by the pages' Content-Security-Policy.
         page.evaluate(AXE.read_text())
     result = page.evaluate(
-        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", TAGS)
+        "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})", TAGS
+    )
     return [
-        {"id": v["id"], "impact": v["impact"], "help": v["help"],
-         "nodes": [n["target"] for n in v["nodes"]][:5]}
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "help": v["help"],
+            "nodes": [n["target"] for n in v["nodes"]][:5],
+        }
         for v in result["violations"]
     ]
 
@@ -63,7 +68,8 @@ def test_every_public_page_has_no_axe_violations(page, live_server, demo, artifa
 
     page.goto(f"{base}/encontre-o-atendimento/")
     page.get_by_label("Descreva a sua necessidade").fill(
-        "quero saber quanto custa registrar minha marca")
+        "quero saber quanto custa registrar minha marca"
+    )
     page.get_by_role("button", name="Ver o canal recomendado").click()
     page.locator("#triage-result-title").wait_for()
     check("triage with a result (htmx)")

@@ -26,10 +26,15 @@ def agent(django_user_model):
     from balcao.cases.models import Workflow
     from balcao.catalog.models import Channel
 
-    Channel.objects.create(slug="fale-conosco", name="Fale Conosco", kind="form",
-                           workflow=Workflow.objects.get(slug="helpdesk"))
-    user = django_user_model.objects.create_user(username="ana.agente",
-                                                 password="senha-de-teste-123")
+    Channel.objects.create(
+        slug="fale-conosco",
+        name="Fale Conosco",
+        kind="form",
+        workflow=Workflow.objects.get(slug="helpdesk"),
+    )
+    user = django_user_model.objects.create_user(
+        username="ana.agente", password="senha-de-teste-123"
+    )
     user.groups.add(Group.objects.get(name="agent"))
     return user
 
@@ -81,4 +86,7 @@ def test_login_with_2fa_open_reply_and_change_state(page, live_server, agent, ar
     case = Case.objects.get(protocol=protocol)
     assert case.state.slug == "em-atendimento"
     assert list(case.history.values_list("action", flat=True)) == [
-        "opened", "message_added", "state_changed"]
+        "opened",
+        "message_added",
+        "state_changed",
+    ]

@@ -28,8 +28,14 @@ def watched(page):
     """The page, with every CSP violation and console error it meets kept in a list."""
     problems: list[str] = []
     page.add_init_script(RECORD_VIOLATIONS)
-    page.on("console", lambda msg: problems.append(f"console {msg.type}: {msg.text}")
-            if msg.type == "error" or "Content Security Policy" in msg.text else None)
+    page.on(
+        "console",
+        lambda msg: (
+            problems.append(f"console {msg.type}: {msg.text}")
+            if msg.type == "error" or "Content Security Policy" in msg.text
+            else None
+        ),
+    )
     page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
 
     def check() -> None:
@@ -54,9 +60,13 @@ def catalogue(db):
 def chat_article(db):
     from balcao.kb import services as kb
 
-    kb.do_import(['{"id": "gru-emitir", "question": "Como emito a GRU?", '
-                  '"answer": "No site do INPI.", "variants": ["gerar boleto"], '
-                  '"language": "pt-BR"}'])
+    kb.do_import(
+        [
+            '{"id": "gru-emitir", "question": "Como emito a GRU?", '
+            '"answer": "No site do INPI.", "variants": ["gerar boleto"], '
+            '"language": "pt-BR"}'
+        ]
+    )
 
 
 def test_portal_under_the_policy(watched, live_server, catalogue, settings):
@@ -67,7 +77,8 @@ def test_portal_under_the_policy(watched, live_server, catalogue, settings):
     assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
     # The nonce'd <style> applied: the agency colour reached the CSS variables.
     colour = page.evaluate(
-        "() => getComputedStyle(document.documentElement).getPropertyValue('--balcao-primary')")
+        "() => getComputedStyle(document.documentElement).getPropertyValue('--balcao-primary')"
+    )
     assert colour.strip() == "#0c326f"
     assert page.evaluate("() => htmx.config.allowEval") is False
     assert page.evaluate("() => htmx.config.includeIndicatorStyles") is False
@@ -113,10 +124,15 @@ def verified_staff_cookie(live_server, django_user_model):
     from balcao.cases.models import Workflow
     from balcao.catalog.models import Channel
 
-    Channel.objects.create(slug="fale-conosco", name="Fale Conosco", kind="form",
-                           workflow=Workflow.objects.get(slug="helpdesk"))
-    user = django_user_model.objects.create_user(username="sara.supervisora",
-                                                 password="senha-de-teste-123")
+    Channel.objects.create(
+        slug="fale-conosco",
+        name="Fale Conosco",
+        kind="form",
+        workflow=Workflow.objects.get(slug="helpdesk"),
+    )
+    user = django_user_model.objects.create_user(
+        username="sara.supervisora", password="senha-de-teste-123"
+    )
     user.groups.add(Group.objects.get(name="supervisor"))
     device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
     client = Client()
@@ -127,8 +143,9 @@ def verified_staff_cookie(live_server, django_user_model):
     return {"name": "sessionid", "value": session.session_key, "url": live_server.url}
 
 
-def test_console_and_api_docs_under_the_policy(watched, live_server, verified_staff_cookie,
-                                              settings):
+def test_console_and_api_docs_under_the_policy(
+    watched, live_server, verified_staff_cookie, settings
+):
     page = watched
     page.context.add_cookies([verified_staff_cookie])
     response = page.goto(f"{live_server.url}/console/")

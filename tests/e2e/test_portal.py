@@ -29,13 +29,16 @@ NEEDS = [
     ("como faço pra emitir a GRU do pedido de patente", "chatbot"),
     ("quero exportar meu produto pra europa e proteger a marca la fora", "comex-responde"),
     ("quero denunciar um servidor que pediu dinheiro pra agilizar meu processo", "ouvidoria"),
-    ("preciso de uma reuniao com o examinador pra entender o parecer tecnico da minha patente",
-     "telepresencial"),
-    ("minha marca ta com exigencia formal e nao entendi o que tenho que corrigir",
-     "fale-conosco"),
+    (
+        "preciso de uma reuniao com o examinador pra entender o parecer tecnico da minha patente",
+        "telepresencial",
+    ),
+    ("minha marca ta com exigencia formal e nao entendi o que tenho que corrigir", "fale-conosco"),
     ("conflito com servidor do inpi, queria uma mediação", "resolucao-pacifica"),
-    ("quero tirar uma duvida rapida por video com alguem do inpi mostrando minha tela",
-     "conecta-todos"),
+    (
+        "quero tirar uma duvida rapida por video com alguem do inpi mostrando minha tela",
+        "conecta-todos",
+    ),
     ("quero que o INPI reverta o indeferimento da minha marca", "merit-not-discussed"),
 ]
 ENGLISH_NEEDS = [
@@ -113,7 +116,8 @@ def test_form_submission_opens_a_case(page, live_server, catalogue, artifacts):
 
     page.goto(f"{live_server.url}/")
     page.locator("#channel-fale-conosco").locator("xpath=ancestor::article").get_by_role(
-        "link", name="Acesse aqui").click()
+        "link", name="Acesse aqui"
+    ).click()
     page.get_by_role("heading", name="Fale Conosco").wait_for()
     page.get_by_label("Nome completo").fill("Joana Pereira")
     page.get_by_label("E-mail").fill("joana@example.com")
@@ -144,8 +148,12 @@ def weekly_channel(catalogue):
     from balcao.deadlines.models import Calendar
 
     calendar = Calendar.objects.create(
-        slug="inpi-rj", name="INPI — Rio de Janeiro", country="BR", subdivision="RJ",
-        opening_hours={str(day): ["09:00-17:00"] for day in range(5)})
+        slug="inpi-rj",
+        name="INPI — Rio de Janeiro",
+        country="BR",
+        subdivision="RJ",
+        opening_hours={str(day): ["09:00-17:00"] for day in range(5)},
+    )
     Channel.objects.filter(slug="fale-conosco").update(hours="weekly", calendar=calendar)
 
 
@@ -174,19 +182,24 @@ def test_open_now_is_right_on_a_holiday(page, live_server, weekly_channel, monke
     from balcao.catalog import services
 
     # Wednesday 23 December 2026, 10h in Brasília: a working day.
-    monkeypatch.setattr(services, "timezone",
-                        FrozenTimezone(dt.datetime(2026, 12, 23, 10, 0, tzinfo=SAO_PAULO)))
+    monkeypatch.setattr(
+        services, "timezone", FrozenTimezone(dt.datetime(2026, 12, 23, 10, 0, tzinfo=SAO_PAULO))
+    )
     assert _status(page, f"{live_server.url}/").endswith("Aberto agora — fecha às 17h")
 
     # Friday 25 December 2026 (Christmas), 10h: closed until Monday 28 at 9h.
-    monkeypatch.setattr(services, "timezone",
-                        FrozenTimezone(dt.datetime(2026, 12, 25, 10, 0, tzinfo=SAO_PAULO)))
+    monkeypatch.setattr(
+        services, "timezone", FrozenTimezone(dt.datetime(2026, 12, 25, 10, 0, tzinfo=SAO_PAULO))
+    )
     assert _status(page, f"{live_server.url}/").endswith("Fechado — abre segunda às 9h")
-    assert _status(page, f"{live_server.url}/en/").endswith(
-        "Closed — opens on Monday at 09:00")
+    assert _status(page, f"{live_server.url}/en/").endswith("Closed — opens on Monday at 09:00")
     # The 24-hour chatbot stays open on the holiday.
-    assert page.locator('[data-channel-status="chatbot"]').inner_text().strip().endswith(
-        "Open 24 hours")
+    assert (
+        page.locator('[data-channel-status="chatbot"]')
+        .inner_text()
+        .strip()
+        .endswith("Open 24 hours")
+    )
 
 
 def test_home_in_three_languages_with_screenshots(page, live_server, catalogue, artifacts):

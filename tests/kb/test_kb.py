@@ -13,10 +13,20 @@ from balcao.kb.models import Article, ArticleVersion, GapGroup
 pytestmark = pytest.mark.django_db
 
 RECORDS = [
-    {"id": "gru-pagar", "question": "Como pago a GRU?", "answer": "Emita a GRU no site.",
-     "variants": ["pagar boleto"], "language": "pt-BR", "tags": ["gru"]},
-    {"id": "trademark-cost", "question": "How much does a trademark cost?",
-     "answer": "See the fee table.", "language": "en"},
+    {
+        "id": "gru-pagar",
+        "question": "Como pago a GRU?",
+        "answer": "Emita a GRU no site.",
+        "variants": ["pagar boleto"],
+        "language": "pt-BR",
+        "tags": ["gru"],
+    },
+    {
+        "id": "trademark-cost",
+        "question": "How much does a trademark cost?",
+        "answer": "See the fee table.",
+        "language": "en",
+    },
 ]
 
 
@@ -53,14 +63,16 @@ def test_import_as_draft_is_not_published():
 
 
 def test_bad_lines_are_reported_and_the_rest_imported():
-    lines = ["{not json", json.dumps({"id": "x", "question": "", "answer": "a"}),
-             json.dumps({"id": "y", "question": "q", "answer": "a", "language": "es"}),
-             json.dumps({"id": "z", "question": "q", "answer": "a", "variants": "no"}),
-             *_lines(RECORDS[:1])]
+    lines = [
+        "{not json",
+        json.dumps({"id": "x", "question": "", "answer": "a"}),
+        json.dumps({"id": "y", "question": "q", "answer": "a", "language": "es"}),
+        json.dumps({"id": "z", "question": "q", "answer": "a", "variants": "no"}),
+        *_lines(RECORDS[:1]),
+    ]
     result = services.do_import(lines)
     assert result.created == 1
-    assert [e.split(":")[0] for e in result.errors] == ["linha 1", "linha 2", "linha 3",
-                                                        "linha 4"]
+    assert [e.split(":")[0] for e in result.errors] == ["linha 1", "linha 2", "linha 3", "linha 4"]
 
 
 def test_cli_import_and_export_round_trip(tmp_path):
@@ -79,16 +91,24 @@ def test_cli_commands_run(tmp_path):
     env = {"DATABASE_URL": f"sqlite:///{env_db}", "BALCAO_VAR_DIR": str(tmp_path)}
     import os
 
-    run = lambda *a: subprocess.run([sys.executable, "-m", "balcao.cli", *a],  # noqa: E731
-                                    capture_output=True, text=True, timeout=120,
-                                    env={**os.environ, **env})
+    def run(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "balcao.cli", *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env={**os.environ, **env},
+        )
+
     assert run("migrate", "-v0").returncode == 0
     imported = run("kb", "import", str(path))
     assert imported.returncode == 0 and "2 criado" in imported.stdout
     assert "linha 3" in imported.stderr
     exported = run("kb", "export")
     assert [json.loads(line)["id"] for line in exported.stdout.splitlines()] == [
-        "gru-pagar", "trademark-cost"]
+        "gru-pagar",
+        "trademark-cost",
+    ]
 
 
 def test_editorial_workflow_records_the_approver(staff):
@@ -111,8 +131,11 @@ def test_unknown_questions_are_grouped_and_turned_into_a_variant(staff):
     groups = list(GapGroup.objects.order_by("-count"))
     assert [g.count for g in groups] == [2, 1]
     assert "[CPF]" in groups[1].representative  # masked before it is stored
-    article = services.do_resolve_gap_group(groups[0], actor=staff["knowledge_manager"],
-                                            add_variant_to=Article.objects.get(slug="gru-pagar"))
+    article = services.do_resolve_gap_group(
+        groups[0],
+        actor=staff["knowledge_manager"],
+        add_variant_to=Article.objects.get(slug="gru-pagar"),
+    )
     assert groups[0].representative in article.variants
     groups[0].refresh_from_db()
     assert groups[0].status == "resolved"
@@ -122,8 +145,12 @@ def test_a_gap_group_becomes_a_new_article_in_one_step(staff):
     services.record_gap("vocês abrem no sábado?", "pt-BR", "not_known")
     group = GapGroup.objects.get()
     article = services.do_resolve_gap_group(
-        group, actor=staff["knowledge_manager"], new_question="O INPI abre aos sábados?",
-        new_answer="Não; o atendimento é de segunda a sexta.", publish=True)
+        group,
+        actor=staff["knowledge_manager"],
+        new_question="O INPI abre aos sábados?",
+        new_answer="Não; o atendimento é de segunda a sexta.",
+        publish=True,
+    )
     assert article.state == "published" and "vocês abrem no sábado?" in article.variants
 
 
@@ -219,9 +246,19 @@ def test_vote_window_does_not_keep_addresses():
     assert keys and not any("203.0.113.7" in str(k) for k in keys)
 
 
-@pytest.mark.parametrize(("value", "expected"), [
-    (None, "pt-BR"), ("", "pt-BR"), ("pt", "pt-BR"), ("PT_br", "pt-BR"), (" pt-pt ", "pt-PT"),
-    ("en", "en"), ("en-GB", "en"), ("en_us", "en")])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (None, "pt-BR"),
+        ("", "pt-BR"),
+        ("pt", "pt-BR"),
+        ("PT_br", "pt-BR"),
+        (" pt-pt ", "pt-PT"),
+        ("en", "en"),
+        ("en-GB", "en"),
+        ("en_us", "en"),
+    ],
+)
 def test_language_tags_are_read_as_everywhere_else(value, expected):
     assert services.normalise_language(value) == expected
 
@@ -235,8 +272,10 @@ def test_an_unknown_language_is_a_kb_error(value):
 def test_refusals_are_in_the_active_language():
     from django.utils import translation
 
-    with translation.override("en"), pytest.raises(services.KbError,
-                                                   match="unknown language: 'es'"):
+    with (
+        translation.override("en"),
+        pytest.raises(services.KbError, match="unknown language: 'es'"),
+    ):
         services.normalise_language("es")
     with translation.override("en"):
         result = services.do_import(["{not json"])

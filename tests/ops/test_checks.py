@@ -12,14 +12,26 @@ BALCAO = [sys.executable, "-m", "balcao.cli"]
 
 
 def _deploy_check(tmp_path, *, collect: bool) -> subprocess.CompletedProcess:
-    env = {**os.environ, "BALCAO_DEBUG": "0", "BALCAO_VAR_DIR": str(tmp_path),
-           "SECRET_KEY": "check-" + "k" * 50, "ALLOWED_HOSTS": "balcao.example.gov.br",
-           "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "REDIS_URL": ""}
+    env = {
+        **os.environ,
+        "BALCAO_DEBUG": "0",
+        "BALCAO_VAR_DIR": str(tmp_path),
+        "SECRET_KEY": "check-" + "k" * 50,
+        "ALLOWED_HOSTS": "balcao.example.gov.br",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "REDIS_URL": "",
+    }
     if collect:
-        subprocess.run([*BALCAO, "collectstatic", "--noinput", "-v", "0"], env=env, check=True,
-                       timeout=300)
-    return subprocess.run([*BALCAO, "check", "--deploy", "--tag", "staticfiles"], env=env,
-                          capture_output=True, text=True, timeout=120)
+        subprocess.run(
+            [*BALCAO, "collectstatic", "--noinput", "-v", "0"], env=env, check=True, timeout=300
+        )
+    return subprocess.run(
+        [*BALCAO, "check", "--deploy", "--tag", "staticfiles"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_missing_manifest_is_an_error_with_the_fix(tmp_path):
@@ -80,8 +92,11 @@ def test_a_local_memory_default_cache_is_a_deploy_warning(settings, subclass, re
 
     from balcao.ops.checks import default_cache_shared
 
-    backend = (request.getfixturevalue("locmem_subclass") if subclass
-               else "django.core.cache.backends.locmem.LocMemCache")
+    backend = (
+        request.getfixturevalue("locmem_subclass")
+        if subclass
+        else "django.core.cache.backends.locmem.LocMemCache"
+    )
     settings.CACHES = {"default": {"BACKEND": backend, "LOCATION": "x"}, "local": LOCAL}
     warnings = default_cache_shared()
     assert [w.id for w in warnings] == ["balcao.W001"]
@@ -91,11 +106,16 @@ def test_a_local_memory_default_cache_is_a_deploy_warning(settings, subclass, re
     call_command("check", tags=["caches"], fail_level="WARNING")  # deploy only
 
 
-@pytest.mark.parametrize("default", [
-    {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "balcao_cache"},
-    {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-     "LOCATION": "redis://127.0.0.1:6379/0"},
-])
+@pytest.mark.parametrize(
+    "default",
+    [
+        {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "balcao_cache"},
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/0",
+        },
+    ],
+)
 def test_a_shared_default_cache_passes_and_local_may_stay_in_memory(settings, default):
     from balcao.ops.checks import default_cache_shared
 
@@ -107,4 +127,3 @@ def test_the_projects_own_settings_pass():
     from balcao.ops.checks import default_cache_shared
 
     assert default_cache_shared() == []
-

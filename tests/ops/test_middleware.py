@@ -91,8 +91,10 @@ def test_nonce_is_named_only_when_a_template_used_it(settings):
     assert "nonce-" not in _headers(settings)["Content-Security-Policy"]
 
 
-@pytest.mark.parametrize("path", ["/console/", "/en/console/atendimentos/1/",
-                                  "/pt-pt/console/conhecimento/", "/api/v1/cases"])
+@pytest.mark.parametrize(
+    "path",
+    ["/console/", "/en/console/atendimentos/1/", "/pt-pt/console/conhecimento/", "/api/v1/cases"],
+)
 def test_no_store_on_console_and_api(settings, path):
     assert "no-store" in _headers(settings, path)["Cache-Control"]
 
@@ -104,7 +106,7 @@ def test_public_pages_are_not_marked_no_store(settings, path):
 
 def test_debug_error_pages_stay_readable(settings):
     assert "Content-Security-Policy" not in _headers(
-        settings, response=HttpResponse(status=500), debug=True)
+        settings, response=HttpResponse(status=500), debug=True
+    )
     assert "Content-Security-Policy" in _headers(settings, response=HttpResponse(status=500))
-    assert "Permissions-Policy" in _headers(settings, response=HttpResponse(status=500),
-                                            debug=True)
+    assert "Permissions-Policy" in _headers(settings, response=HttpResponse(status=500), debug=True)

@@ -7,8 +7,7 @@ import pytest
 
 @pytest.mark.parametrize(("flags", "server_name"), [([], "gunicorn"), (["--asgi"], "uvicorn")])
 def test_serve_answers_http(tmp_path, flags, server_name, balcao_serve):
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}",
-           "REDIS_URL": ""}
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}", "REDIS_URL": ""}
     server = balcao_serve("--no-worker", "--workers", "1", *flags, env=env)
     answer = server.get_json("/api/v1/health")
     server.stop()

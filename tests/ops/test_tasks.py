@@ -19,7 +19,11 @@ BALCAO = [sys.executable, "-m", "balcao.cli"]
 def _settings_value(expr: str, **env) -> str:
     result = subprocess.run(
         [*BALCAO, "shell", "-c", f"from django.conf import settings; print({expr})"],
-        capture_output=True, text=True, timeout=60, env={**os.environ, **env}, check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, **env},
+        check=True,
     )
     return result.stdout.strip().splitlines()[-1]
 
@@ -34,7 +38,8 @@ def test_redis_queue_and_channel_layer_with_redis_url():
     env = {"REDIS_URL": "redis://127.0.0.1:6379/15"}
     assert _settings_value("settings.HUEY['huey_class']", **env) == "huey.RedisHuey"
     assert "channels_redis" in _settings_value(
-        "settings.CHANNEL_LAYERS['default']['BACKEND']", **env)
+        "settings.CHANNEL_LAYERS['default']['BACKEND']", **env
+    )
 
 
 def _redis_up() -> bool:
@@ -48,17 +53,27 @@ def _redis_up() -> bool:
 def test_a_real_worker_runs_a_task_through_redis(tmp_path):
     if not _redis_up():
         pytest.skip("no Redis on 127.0.0.1:6379")
-    env = {**os.environ, "REDIS_URL": "redis://127.0.0.1:6379/15",
-           "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
-           "BALCAO_VAR_DIR": str(tmp_path), "BALCAO_TASKS_IMMEDIATE": "0"}
+    env = {
+        **os.environ,
+        "REDIS_URL": "redis://127.0.0.1:6379/15",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "BALCAO_VAR_DIR": str(tmp_path),
+        "BALCAO_TASKS_IMMEDIATE": "0",
+    }
     subprocess.run([*BALCAO, "migrate", "-v0"], env=env, check=True, timeout=120)
     worker = subprocess.Popen([*BALCAO, "run_huey", "--quiet", "--workers", "1"], env=env)
     try:
         marker = tmp_path / "heartbeat.txt"
         subprocess.run(
-            [*BALCAO, "shell", "-c",
-             f"from balcao.ops.tasks import heartbeat; heartbeat({str(marker)!r})"],
-            env=env, check=True, timeout=60,
+            [
+                *BALCAO,
+                "shell",
+                "-c",
+                f"from balcao.ops.tasks import heartbeat; heartbeat({str(marker)!r})",
+            ],
+            env=env,
+            check=True,
+            timeout=60,
         )
         deadline = time.monotonic() + 30
         while not marker.exists() and time.monotonic() < deadline:

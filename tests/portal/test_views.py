@@ -22,8 +22,17 @@ from balcao.portal.forms import COMMON_SUBJECTS, subject_text
 pytestmark = pytest.mark.django_db
 
 VALID_CPF = "529.982.247-25"
-SLUGS = ["chatbot", "conecta-todos", "fale-conosco", "comex-responde", "ouvidoria", "sic",
-         "telepresencial", "reclame-aqui", "resolucao-pacifica"]
+SLUGS = [
+    "chatbot",
+    "conecta-todos",
+    "fale-conosco",
+    "comex-responde",
+    "ouvidoria",
+    "sic",
+    "telepresencial",
+    "reclame-aqui",
+    "resolucao-pacifica",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -41,9 +50,15 @@ def catalogue(db):
 
 
 def form_data(**overrides):
-    data = {"name": "Maria da Silva", "email": "maria@example.com", "cpf": "",
-            "service": "", "subject": "Dúvida sobre o depósito de marca",
-            "description": "Quero saber se preciso anexar o logotipo de novo.", "website": ""}
+    data = {
+        "name": "Maria da Silva",
+        "email": "maria@example.com",
+        "cpf": "",
+        "service": "",
+        "subject": "Dúvida sobre o depósito de marca",
+        "description": "Quero saber se preciso anexar o logotipo de novo.",
+        "website": "",
+    }
     data.update(overrides)
     return data
 
@@ -51,21 +66,51 @@ def form_data(**overrides):
 # --- home ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("prefix", "lang", "words"), [
-    ("", "pt-br", ["Plataforma Integrada de Atendimento", "Pré-Atendimento", "Chatbot do INPI",
-                   "Pós-Atendimento", "Episódio #001", "Cuidado com Fraudes",
-                   "não realizam a apreciação ou discussão do mérito"]),
-    ("/en", "en", ["Integrated Service Platform", "Pre-service", "INPI Chatbot",
-                   "Beware of Fraud", "do not assess or discuss the merits", "Open 24 hours"]),
-    ("/pt-pt", "pt-pt", ["Plataforma Integrada de Atendimento", "utentes",
-                         "percorra o percurso"]),
-])
+@pytest.mark.parametrize(
+    ("prefix", "lang", "words"),
+    [
+        (
+            "",
+            "pt-br",
+            [
+                "Plataforma Integrada de Atendimento",
+                "Pré-Atendimento",
+                "Chatbot do INPI",
+                "Pós-Atendimento",
+                "Episódio #001",
+                "Cuidado com Fraudes",
+                "não realizam a apreciação ou discussão do mérito",
+            ],
+        ),
+        (
+            "/en",
+            "en",
+            [
+                "Integrated Service Platform",
+                "Pre-service",
+                "INPI Chatbot",
+                "Beware of Fraud",
+                "do not assess or discuss the merits",
+                "Open 24 hours",
+            ],
+        ),
+        (
+            "/pt-pt",
+            "pt-pt",
+            ["Plataforma Integrada de Atendimento", "utentes", "percorra o percurso"],
+        ),
+    ],
+)
 def test_home_shows_five_levels_and_nine_channels(client, catalogue, prefix, lang, words):
     html = client.get(f"{prefix}/").content.decode()
     assert f'<html lang="{lang}">' in html
     assert html.count('<section class="level"') == 5
-    assert re.findall(r'<article class="br-card channel-card" aria-labelledby="channel-([\w-]+)"',
-                      html) == SLUGS
+    assert (
+        re.findall(
+            r'<article class="br-card channel-card" aria-labelledby="channel-([\w-]+)"', html
+        )
+        == SLUGS
+    )
     assert html.count('class="level-number"') == 5
     for word in words:
         assert word in html, word
@@ -99,19 +144,18 @@ def frozen_clock(monkeypatch):
     monkeypatch.setattr(catalog, "timezone", Frozen)
 
 
-def test_home_catalogue_is_cached_but_edits_show_at_once(client, catalogue, staff,
-                                                         frozen_clock):
+def test_home_catalogue_is_cached_but_edits_show_at_once(client, catalogue, staff, frozen_clock):
     assert "channel-comex-responde" in client.get("/").content.decode()
     Channel.objects.filter(slug="comex-responde").update(active=False)  # no CatalogChange
     assert "channel-comex-responde" in client.get("/").content.decode()  # cached
-    catalog.do_update_channel(Channel.objects.get(slug="sic"), actor=staff["manager"],
-                              active=False)
+    catalog.do_update_channel(Channel.objects.get(slug="sic"), actor=staff["manager"], active=False)
     html = client.get("/").content.decode()
     assert "channel-sic" not in html and "channel-comex-responde" not in html
 
 
-def test_home_query_count_is_flat(client, catalogue, frozen_clock,
-                                  django_assert_max_num_queries, django_assert_num_queries):
+def test_home_query_count_is_flat(
+    client, catalogue, frozen_clock, django_assert_max_num_queries, django_assert_num_queries
+):
     with django_assert_max_num_queries(8):
         client.get("/")  # cold: levels, channels, episodes, texts, version, calendar days
     with django_assert_num_queries(3):
@@ -147,9 +191,11 @@ def test_triage_without_javascript_records_an_anonymous_outcome(client, catalogu
 
 
 def test_triage_htmx_returns_the_fragment(client, catalogue):
-    response = client.post("/en/encontre-o-atendimento/",
-                           {"text": "how much does it cost to register a trademark?"},
-                           HTTP_HX_REQUEST="true")
+    response = client.post(
+        "/en/encontre-o-atendimento/",
+        {"text": "how much does it cost to register a trademark?"},
+        HTTP_HX_REQUEST="true",
+    )
     html = response.content.decode()
     assert "<html" not in html and 'data-recommended="chatbot"' in html
     assert "We recommend" in html
@@ -167,15 +213,22 @@ def test_triage_needs_text_or_a_subject(client, catalogue):
 def test_a_forged_outcome_token_records_nothing(client, catalogue):
     catalog.triage("quanto custa uma marca", "pt-BR", record=True)
     outcome = TriageOutcome.objects.get()
-    response = client.post("/encontre-o-atendimento/ir/",
-                           {"outcome": str(outcome.pk), "channel": "ouvidoria"})
+    response = client.post(
+        "/encontre-o-atendimento/ir/", {"outcome": str(outcome.pk), "channel": "ouvidoria"}
+    )
     assert response.status_code == 302
     assert TriageOutcome.objects.get(pk=outcome.pk).chosen == ""
 
 
-EXPECTED_SUBJECTS = {"price": "chatbot", "technical": "fale-conosco",
-                     "export": "comex-responde", "complaint": "ouvidoria", "information": "sic",
-                     "strategy": "telepresencial", "appeal": "merit-not-discussed"}
+EXPECTED_SUBJECTS = {
+    "price": "chatbot",
+    "technical": "fale-conosco",
+    "export": "comex-responde",
+    "complaint": "ouvidoria",
+    "information": "sic",
+    "strategy": "telepresencial",
+    "appeal": "merit-not-discussed",
+}
 
 
 @pytest.mark.parametrize("language", ["pt-BR", "pt-PT", "en"])
@@ -196,7 +249,8 @@ def test_merit_not_discussed_points_to_the_appeal(client, catalogue):
 
 
 def test_form_opens_a_case_and_emails_protocol_and_due_date(
-        client, catalogue, django_capture_on_commit_callbacks):
+    client, catalogue, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = client.post("/canais/fale-conosco/", form_data(cpf=VALID_CPF))
     assert response.status_code == 302
@@ -225,18 +279,19 @@ def test_no_email_before_the_commit(client, catalogue, django_capture_on_commit_
 
 
 def test_someone_elses_cpf_never_reaches_their_record_or_their_procurador(
-        client, catalogue, django_capture_on_commit_callbacks):
+    client, catalogue, django_capture_on_commit_callbacks
+):
     """Security issue #17, finding 1: the portal form with a CPF on file put the case on
     that person's record (so its acknowledgement went to their procurador) and dropped
     the e-mail typed. Now the case goes to a new unverified contact and the
     acknowledgement to the address typed; the person on file is untouched."""
-    person = Requester.objects.create(name="Maria da Silva", email="maria@example.com",
-                                      cpf="52998224725")
+    person = Requester.objects.create(
+        name="Maria da Silva", email="maria@example.com", cpf="52998224725"
+    )
     lawyer = Requester.objects.create(name="Dr. Paulo Procurador", email="paulo@escritorio.example")
     Representation.objects.create(requester=person, representative=lawyer, document="Proc. 1")
     with django_capture_on_commit_callbacks(execute=True):
-        client.post("/canais/fale-conosco/", form_data(cpf=VALID_CPF,
-                                                       email="outra@example.org"))
+        client.post("/canais/fale-conosco/", form_data(cpf=VALID_CPF, email="outra@example.org"))
     case = Case.objects.select_related("requester").get()
     assert case.requester != person and case.requester.unverified
     assert case.requester.email == "outra@example.org"
@@ -244,7 +299,10 @@ def test_someone_elses_cpf_never_reaches_their_record_or_their_procurador(
     assert [m.to for m in mail.outbox] == [["outra@example.org"]]
     person.refresh_from_db()
     assert (person.email, person.cpf, person.cases.count()) == (
-        "maria@example.com", "52998224725", 0)
+        "maria@example.com",
+        "52998224725",
+        0,
+    )
 
 
 def test_a_wrong_cpf_is_explained_and_the_rest_is_kept(client, catalogue):
@@ -297,8 +355,9 @@ def test_parse_rate():
 
 
 def test_a_refused_attachment_keeps_the_form(client, catalogue):
-    fake_pdf = SimpleUploadedFile("relatorio.pdf", b"MZ\x90\x00" + b"\x00" * 200,
-                                  content_type="application/pdf")
+    fake_pdf = SimpleUploadedFile(
+        "relatorio.pdf", b"MZ\x90\x00" + b"\x00" * 200, content_type="application/pdf"
+    )
     response = client.post("/canais/fale-conosco/", {**form_data(), "attachment": fake_pdf})
     html = response.content.decode()
     assert response.status_code == 400
@@ -315,13 +374,17 @@ def test_an_attachment_too_large_for_the_channel(client, catalogue):
 
 
 def test_an_accepted_attachment_is_stored_on_the_case(client, catalogue):
-    pdf = SimpleUploadedFile("guia.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n",
-                             content_type="application/pdf")
+    pdf = SimpleUploadedFile(
+        "guia.pdf",
+        b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n",
+        content_type="application/pdf",
+    )
     response = client.post("/canais/fale-conosco/", {**form_data(), "attachment": pdf})
     assert response.status_code == 302
     case = Case.objects.get()
     assert list(case.attachments.values_list("filename", "content_type")) == [
-        ("guia.pdf", "application/pdf")]
+        ("guia.pdf", "application/pdf")
+    ]
 
 
 def test_form_pages_exist_for_every_form_channel(client, catalogue):
@@ -372,6 +435,7 @@ def test_a_bad_primary_colour_falls_back(client, catalogue, settings):
 def test_language_switcher_sends_the_unprefixed_path(client, catalogue):
     html = client.get("/en/encontre-o-atendimento/?q=x").content.decode()
     assert '<input name="next" type="hidden" value="/encontre-o-atendimento/?q=x">' in html
-    response = client.post("/i18n/setlang/", {"language": "pt-pt",
-                                              "next": "/encontre-o-atendimento/"})
+    response = client.post(
+        "/i18n/setlang/", {"language": "pt-pt", "next": "/encontre-o-atendimento/"}
+    )
     assert response["Location"] == "/pt-pt/encontre-o-atendimento/"

@@ -3,8 +3,15 @@ here so that editing roles.py never changes what this migration did)."""
 
 from django.db import migrations
 
-ROLES = ("agent", "supervisor", "quality_manager", "ombudsman", "knowledge_manager", "manager",
-         "admin")
+ROLES = (
+    "agent",
+    "supervisor",
+    "quality_manager",
+    "ombudsman",
+    "knowledge_manager",
+    "manager",
+    "admin",
+)
 
 
 def create_roles(apps, schema_editor):

@@ -6,33 +6,62 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0002_case_channel'),
+        ("cases", "0002_case_channel"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PersonalDataAccess',
+            name="PersonalDataAccess",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('token_name', models.CharField(blank=True, max_length=100)),
-                ('kind', models.CharField(choices=[('view', 'Visualização'), ('export', 'Exportação'), ('api', 'API')], max_length=10)),
-                ('fields', models.CharField(max_length=200, verbose_name='campos')),
-                ('where', models.CharField(max_length=250, verbose_name='onde')),
-                ('purpose', models.CharField(blank=True, max_length=250, verbose_name='finalidade')),
-                ('ip', models.GenericIPAddressField(blank=True, null=True)),
-                ('requester', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='cases.requester')),
-                ('user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("token_name", models.CharField(blank=True, max_length=100)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("view", "Visualização"),
+                            ("export", "Exportação"),
+                            ("api", "API"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("fields", models.CharField(max_length=200, verbose_name="campos")),
+                ("where", models.CharField(max_length=250, verbose_name="onde")),
+                (
+                    "purpose",
+                    models.CharField(blank=True, max_length=250, verbose_name="finalidade"),
+                ),
+                ("ip", models.GenericIPAddressField(blank=True, null=True)),
+                (
+                    "requester",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, to="cases.requester"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'acesso a dado pessoal',
-                'verbose_name_plural': 'acessos a dados pessoais',
-                'ordering': ['-at', '-pk'],
+                "verbose_name": "acesso a dado pessoal",
+                "verbose_name_plural": "acessos a dados pessoais",
+                "ordering": ["-at", "-pk"],
             },
         ),
     ]

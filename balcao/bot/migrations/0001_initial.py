@@ -7,48 +7,109 @@ import balcao.bot.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0002_case_channel'),
+        ("cases", "0002_case_channel"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Conversation',
+            name="Conversation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(default=balcao.bot.models.new_token, max_length=40, unique=True)),
-                ('state', models.CharField(choices=[('bot', 'Com o robô'), ('waiting', 'Aguardando atendente'), ('human', 'Com atendente'), ('closed', 'Encerrada')], default='bot', max_length=10)),
-                ('language', models.CharField(default='pt-BR', max_length=5)),
-                ('started_at', models.DateTimeField(auto_now_add=True)),
-                ('last_activity_at', models.DateTimeField()),
-                ('idle_warned_at', models.DateTimeField(blank=True, null=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('close_reason', models.CharField(blank=True, max_length=40)),
-                ('last_article', models.CharField(blank=True, max_length=120)),
-                ('case', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='conversations', to='cases.case')),
-                ('requester', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='cases.requester')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "token",
+                    models.CharField(
+                        default=balcao.bot.models.new_token, max_length=40, unique=True
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("bot", "Com o robô"),
+                            ("waiting", "Aguardando atendente"),
+                            ("human", "Com atendente"),
+                            ("closed", "Encerrada"),
+                        ],
+                        default="bot",
+                        max_length=10,
+                    ),
+                ),
+                ("language", models.CharField(default="pt-BR", max_length=5)),
+                ("started_at", models.DateTimeField(auto_now_add=True)),
+                ("last_activity_at", models.DateTimeField()),
+                ("idle_warned_at", models.DateTimeField(blank=True, null=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                ("close_reason", models.CharField(blank=True, max_length=40)),
+                ("last_article", models.CharField(blank=True, max_length=120)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="conversations",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "requester",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="cases.requester",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Turn',
+            name="Turn",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('person', 'Pessoa'), ('bot', 'Robô'), ('agent', 'Atendente'), ('system', 'Sistema')], max_length=8)),
-                ('text', models.TextField()),
-                ('article_id', models.CharField(blank=True, max_length=120)),
-                ('confidence', models.FloatField(blank=True, null=True)),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('conversation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='turns', to='bot.conversation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("person", "Pessoa"),
+                            ("bot", "Robô"),
+                            ("agent", "Atendente"),
+                            ("system", "Sistema"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                ("text", models.TextField()),
+                ("article_id", models.CharField(blank=True, max_length=120)),
+                ("confidence", models.FloatField(blank=True, null=True)),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "conversation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="turns",
+                        to="bot.conversation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['at', 'pk'],
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='conversation',
-            index=models.Index(fields=['state', 'last_activity_at'], name='bot_conv_idle'),
+            model_name="conversation",
+            index=models.Index(fields=["state", "last_activity_at"], name="bot_conv_idle"),
         ),
     ]

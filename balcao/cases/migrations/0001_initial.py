@@ -8,7 +8,6 @@ import balcao.cases.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,231 +16,471 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Attachment',
+            name="Attachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=200, upload_to=balcao.cases.models.attachment_path)),
-                ('filename', models.CharField(max_length=200, verbose_name='nome do arquivo')),
-                ('content_type', models.CharField(max_length=100)),
-                ('size', models.PositiveBigIntegerField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(max_length=200, upload_to=balcao.cases.models.attachment_path),
+                ),
+                ("filename", models.CharField(max_length=200, verbose_name="nome do arquivo")),
+                ("content_type", models.CharField(max_length=100)),
+                ("size", models.PositiveBigIntegerField()),
+                ("sha256", models.CharField(max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'anexo',
-                'verbose_name_plural': 'anexos',
+                "verbose_name": "anexo",
+                "verbose_name_plural": "anexos",
             },
         ),
         migrations.CreateModel(
-            name='CaseEvent',
+            name="CaseEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('actor_label', models.CharField(blank=True, max_length=150)),
-                ('action', models.CharField(choices=[('opened', 'Abertura'), ('state_changed', 'Mudança de situação'), ('reopened', 'Reabertura'), ('assigned', 'Atribuição'), ('team_changed', 'Mudança de equipe'), ('message_added', 'Mensagem'), ('note_added', 'Nota interna'), ('updated', 'Alteração'), ('due_set', 'Prazo definido'), ('deadline_extended', 'Prorrogação de prazo'), ('deadline_paused', 'Prazo suspenso'), ('deadline_resumed', 'Prazo retomado'), ('requester_linked', 'Contato vinculado ao cadastro')], max_length=40)),
-                ('field', models.CharField(blank=True, max_length=60)),
-                ('old_value', models.TextField(blank=True)),
-                ('new_value', models.TextField(blank=True)),
-                ('reason', models.TextField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("actor_label", models.CharField(blank=True, max_length=150)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("opened", "Abertura"),
+                            ("state_changed", "Mudança de situação"),
+                            ("reopened", "Reabertura"),
+                            ("assigned", "Atribuição"),
+                            ("team_changed", "Mudança de equipe"),
+                            ("message_added", "Mensagem"),
+                            ("note_added", "Nota interna"),
+                            ("updated", "Alteração"),
+                            ("due_set", "Prazo definido"),
+                            ("deadline_extended", "Prorrogação de prazo"),
+                            ("deadline_paused", "Prazo suspenso"),
+                            ("deadline_resumed", "Prazo retomado"),
+                            ("requester_linked", "Contato vinculado ao cadastro"),
+                        ],
+                        max_length=40,
+                    ),
+                ),
+                ("field", models.CharField(blank=True, max_length=60)),
+                ("old_value", models.TextField(blank=True)),
+                ("new_value", models.TextField(blank=True)),
+                ("reason", models.TextField(blank=True)),
             ],
             options={
-                'verbose_name': 'histórico',
-                'verbose_name_plural': 'históricos',
-                'ordering': ['at', 'pk'],
+                "verbose_name": "histórico",
+                "verbose_name_plural": "históricos",
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='DeadlineAlert',
+            name="DeadlineAlert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('threshold', models.CharField(choices=[('soon', 'Prazo próximo'), ('overdue', 'Prazo vencido')], max_length=10)),
-                ('due_at', models.DateTimeField()),
-                ('sent_at', models.DateTimeField(auto_now_add=True)),
-                ('recipients', models.TextField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "threshold",
+                    models.CharField(
+                        choices=[("soon", "Prazo próximo"), ("overdue", "Prazo vencido")],
+                        max_length=10,
+                    ),
+                ),
+                ("due_at", models.DateTimeField()),
+                ("sent_at", models.DateTimeField(auto_now_add=True)),
+                ("recipients", models.TextField(blank=True)),
             ],
         ),
         migrations.CreateModel(
-            name='DeadlineExtension',
+            name="DeadlineExtension",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('justification', models.TextField(verbose_name='justificativa')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                ("justification", models.TextField(verbose_name="justificativa")),
             ],
             options={
-                'ordering': ['at', 'pk'],
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='DeadlinePause',
+            name="DeadlinePause",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('started_at', models.DateTimeField()),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('reason', models.CharField(blank=True, max_length=200)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("started_at", models.DateTimeField()),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                ("reason", models.CharField(blank=True, max_length=200)),
             ],
             options={
-                'ordering': ['started_at', 'pk'],
+                "ordering": ["started_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Message',
+            name="Message",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('author_kind', models.CharField(choices=[('requester', 'Requerente'), ('agent', 'Atendente'), ('bot', 'Robô'), ('system', 'Sistema')], max_length=12)),
-                ('body', models.TextField(verbose_name='mensagem')),
-                ('internal', models.BooleanField(default=False, verbose_name='nota interna')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "author_kind",
+                    models.CharField(
+                        choices=[
+                            ("requester", "Requerente"),
+                            ("agent", "Atendente"),
+                            ("bot", "Robô"),
+                            ("system", "Sistema"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("body", models.TextField(verbose_name="mensagem")),
+                ("internal", models.BooleanField(default=False, verbose_name="nota interna")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'mensagem',
-                'verbose_name_plural': 'mensagens',
-                'ordering': ['created_at', 'pk'],
+                "verbose_name": "mensagem",
+                "verbose_name_plural": "mensagens",
+                "ordering": ["created_at", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='nome')),
-                ('cnpj', models.CharField(blank=True, max_length=14, null=True, unique=True, verbose_name='CNPJ')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="nome")),
+                (
+                    "cnpj",
+                    models.CharField(
+                        blank=True, max_length=14, null=True, unique=True, verbose_name="CNPJ"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'organização',
-                'verbose_name_plural': 'organizações',
+                "verbose_name": "organização",
+                "verbose_name_plural": "organizações",
             },
         ),
         migrations.CreateModel(
-            name='ProtocolSequence',
+            name="ProtocolSequence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scope', models.CharField(max_length=16, unique=True)),
-                ('last_value', models.PositiveBigIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("scope", models.CharField(max_length=16, unique=True)),
+                ("last_value", models.PositiveBigIntegerField(default=0)),
             ],
         ),
         migrations.CreateModel(
-            name='Representation',
+            name="Representation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('document', models.CharField(blank=True, max_length=200, verbose_name='procuração (referência)')),
-                ('active', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "document",
+                    models.CharField(
+                        blank=True, max_length=200, verbose_name="procuração (referência)"
+                    ),
+                ),
+                ("active", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'procuração',
-                'verbose_name_plural': 'procurações',
+                "verbose_name": "procuração",
+                "verbose_name_plural": "procurações",
             },
         ),
         migrations.CreateModel(
-            name='Requester',
+            name="Requester",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='nome')),
-                ('email', models.EmailField(blank=True, db_index=True, max_length=254, verbose_name='e-mail')),
-                ('phone', models.CharField(blank=True, max_length=32, verbose_name='telefone')),
-                ('cpf', models.CharField(blank=True, max_length=11, null=True, unique=True, verbose_name='CPF')),
-                ('cnpj', models.CharField(blank=True, max_length=14, null=True, unique=True, verbose_name='CNPJ')),
-                ('nif', models.CharField(blank=True, max_length=9, null=True, unique=True, verbose_name='NIF')),
-                ('preferred_language', models.CharField(default='pt-br', max_length=10, verbose_name='idioma preferido')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('unverified', models.BooleanField(default=False, verbose_name='contato não verificado')),
-                ('claimed_cpf', models.CharField(blank=True, db_index=True, max_length=11, verbose_name='CPF informado')),
-                ('claimed_cnpj', models.CharField(blank=True, db_index=True, max_length=14, verbose_name='CNPJ informado')),
-                ('claimed_nif', models.CharField(blank=True, db_index=True, max_length=9, verbose_name='NIF informado')),
-                ('linked_at', models.DateTimeField(blank=True, null=True)),
-                ('linked_via', models.CharField(blank=True, max_length=40)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="nome")),
+                (
+                    "email",
+                    models.EmailField(
+                        blank=True, db_index=True, max_length=254, verbose_name="e-mail"
+                    ),
+                ),
+                ("phone", models.CharField(blank=True, max_length=32, verbose_name="telefone")),
+                (
+                    "cpf",
+                    models.CharField(
+                        blank=True, max_length=11, null=True, unique=True, verbose_name="CPF"
+                    ),
+                ),
+                (
+                    "cnpj",
+                    models.CharField(
+                        blank=True, max_length=14, null=True, unique=True, verbose_name="CNPJ"
+                    ),
+                ),
+                (
+                    "nif",
+                    models.CharField(
+                        blank=True, max_length=9, null=True, unique=True, verbose_name="NIF"
+                    ),
+                ),
+                (
+                    "preferred_language",
+                    models.CharField(
+                        default="pt-br", max_length=10, verbose_name="idioma preferido"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "unverified",
+                    models.BooleanField(default=False, verbose_name="contato não verificado"),
+                ),
+                (
+                    "claimed_cpf",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=11, verbose_name="CPF informado"
+                    ),
+                ),
+                (
+                    "claimed_cnpj",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=14, verbose_name="CNPJ informado"
+                    ),
+                ),
+                (
+                    "claimed_nif",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=9, verbose_name="NIF informado"
+                    ),
+                ),
+                ("linked_at", models.DateTimeField(blank=True, null=True)),
+                ("linked_via", models.CharField(blank=True, max_length=40)),
             ],
             options={
-                'verbose_name': 'requerente',
-                'verbose_name_plural': 'requerentes',
+                "verbose_name": "requerente",
+                "verbose_name_plural": "requerentes",
             },
         ),
         migrations.CreateModel(
-            name='State',
+            name="State",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField()),
-                ('name', models.CharField(max_length=120, verbose_name='nome')),
-                ('category', models.CharField(choices=[('open', 'Aberto'), ('waiting_requester', 'Aguardando o requerente'), ('waiting_third_party', 'Aguardando terceiros'), ('resolved', 'Resolvido'), ('closed', 'Encerrado')], max_length=24, verbose_name='categoria')),
-                ('is_initial', models.BooleanField(default=False)),
-                ('order', models.PositiveSmallIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField()),
+                ("name", models.CharField(max_length=120, verbose_name="nome")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("open", "Aberto"),
+                            ("waiting_requester", "Aguardando o requerente"),
+                            ("waiting_third_party", "Aguardando terceiros"),
+                            ("resolved", "Resolvido"),
+                            ("closed", "Encerrado"),
+                        ],
+                        max_length=24,
+                        verbose_name="categoria",
+                    ),
+                ),
+                ("is_initial", models.BooleanField(default=False)),
+                ("order", models.PositiveSmallIntegerField(default=0)),
             ],
             options={
-                'verbose_name': 'estado',
-                'ordering': ['workflow', 'order', 'pk'],
+                "verbose_name": "estado",
+                "ordering": ["workflow", "order", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Tag',
+            name="Tag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60, unique=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=60, unique=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Team',
+            name="Team",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(unique=True)),
-                ('name', models.CharField(max_length=120, verbose_name='nome')),
-                ('strategy', models.CharField(choices=[('manual', 'Manual'), ('round_robin', 'Rodízio'), ('least_loaded', 'Menos ocupado')], default='manual', max_length=20, verbose_name='distribuição')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(unique=True)),
+                ("name", models.CharField(max_length=120, verbose_name="nome")),
+                (
+                    "strategy",
+                    models.CharField(
+                        choices=[
+                            ("manual", "Manual"),
+                            ("round_robin", "Rodízio"),
+                            ("least_loaded", "Menos ocupado"),
+                        ],
+                        default="manual",
+                        max_length=20,
+                        verbose_name="distribuição",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'equipe',
-                'verbose_name_plural': 'equipes',
-                'ordering': ['name'],
+                "verbose_name": "equipe",
+                "verbose_name_plural": "equipes",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='TeamMembership',
+            name="TeamMembership",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('accepts_assignments', models.BooleanField(default=True, verbose_name='recebe distribuição')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "accepts_assignments",
+                    models.BooleanField(default=True, verbose_name="recebe distribuição"),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Transition',
+            name="Transition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='ação')),
-                ('requires_reason', models.BooleanField(default=False, verbose_name='exige justificativa')),
-                ('is_reopen', models.BooleanField(default=False, verbose_name='reabertura')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="ação")),
+                (
+                    "requires_reason",
+                    models.BooleanField(default=False, verbose_name="exige justificativa"),
+                ),
+                ("is_reopen", models.BooleanField(default=False, verbose_name="reabertura")),
             ],
             options={
-                'verbose_name': 'transição',
-                'verbose_name_plural': 'transições',
+                "verbose_name": "transição",
+                "verbose_name_plural": "transições",
             },
         ),
         migrations.CreateModel(
-            name='Workflow',
+            name="Workflow",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(unique=True)),
-                ('name', models.CharField(max_length=120, verbose_name='nome')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(unique=True)),
+                ("name", models.CharField(max_length=120, verbose_name="nome")),
             ],
             options={
-                'verbose_name': 'fluxo de estados',
-                'verbose_name_plural': 'fluxos de estados',
+                "verbose_name": "fluxo de estados",
+                "verbose_name_plural": "fluxos de estados",
             },
         ),
         migrations.CreateModel(
-            name='Case',
+            name="Case",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('protocol', models.CharField(max_length=40, unique=True, verbose_name='protocolo')),
-                ('subject', models.CharField(max_length=250, verbose_name='assunto')),
-                ('description', models.TextField(blank=True, verbose_name='descrição')),
-                ('priority', models.PositiveSmallIntegerField(choices=[(1, 'Baixa'), (2, 'Normal'), (3, 'Alta'), (4, 'Urgente')], default=2, verbose_name='prioridade')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='aberto em')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='atualizado em')),
-                ('closed_at', models.DateTimeField(blank=True, null=True, verbose_name='encerrado em')),
-                ('deadline_policy', models.CharField(blank=True, max_length=64, verbose_name='política de prazo')),
-                ('due_at', models.DateTimeField(blank=True, null=True, verbose_name='prazo')),
-                ('deadline_paused_at', models.DateTimeField(blank=True, null=True, verbose_name='prazo suspenso desde')),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='assigned_cases', to=settings.AUTH_USER_MODEL, verbose_name='responsável')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "protocol",
+                    models.CharField(max_length=40, unique=True, verbose_name="protocolo"),
+                ),
+                ("subject", models.CharField(max_length=250, verbose_name="assunto")),
+                ("description", models.TextField(blank=True, verbose_name="descrição")),
+                (
+                    "priority",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "Baixa"), (2, "Normal"), (3, "Alta"), (4, "Urgente")],
+                        default=2,
+                        verbose_name="prioridade",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="aberto em")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="atualizado em")),
+                (
+                    "closed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="encerrado em"),
+                ),
+                (
+                    "deadline_policy",
+                    models.CharField(blank=True, max_length=64, verbose_name="política de prazo"),
+                ),
+                ("due_at", models.DateTimeField(blank=True, null=True, verbose_name="prazo")),
+                (
+                    "deadline_paused_at",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="prazo suspenso desde"
+                    ),
+                ),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="assigned_cases",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="responsável",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'atendimento',
-                'verbose_name_plural': 'atendimentos',
+                "verbose_name": "atendimento",
+                "verbose_name_plural": "atendimentos",
             },
         ),
     ]

@@ -11,7 +11,11 @@ does the same thing whatever the code says later.
 from django.db import migrations
 
 OPEN, WAIT_REQ, WAIT_3RD, RESOLVED, CLOSED = (
-    "open", "waiting_requester", "waiting_third_party", "resolved", "closed",
+    "open",
+    "waiting_requester",
+    "waiting_third_party",
+    "resolved",
+    "closed",
 )
 
 # slug: (name, category)
@@ -30,19 +34,27 @@ BUILTIN = {
         },
         # source: [(target, action name, requires_reason, is_reopen)]
         "transitions": {
-            "novo": [("em-atendimento", "Iniciar atendimento", False, False),
-                     ("aguardando-requerente", "Pedir complementação", True, False),
-                     ("resolvido", "Resolver", False, False),
-                     ("cancelado", "Cancelar", True, False)],
-            "em-atendimento": [("aguardando-requerente", "Pedir complementação", True, False),
-                               ("aguardando-terceiros", "Encaminhar a terceiros", True, False),
-                               ("resolvido", "Resolver", False, False),
-                               ("cancelado", "Cancelar", True, False)],
-            "aguardando-requerente": [("em-atendimento", "Retomar", False, False),
-                                      ("encerrado", "Encerrar sem resposta", True, False)],
+            "novo": [
+                ("em-atendimento", "Iniciar atendimento", False, False),
+                ("aguardando-requerente", "Pedir complementação", True, False),
+                ("resolvido", "Resolver", False, False),
+                ("cancelado", "Cancelar", True, False),
+            ],
+            "em-atendimento": [
+                ("aguardando-requerente", "Pedir complementação", True, False),
+                ("aguardando-terceiros", "Encaminhar a terceiros", True, False),
+                ("resolvido", "Resolver", False, False),
+                ("cancelado", "Cancelar", True, False),
+            ],
+            "aguardando-requerente": [
+                ("em-atendimento", "Retomar", False, False),
+                ("encerrado", "Encerrar sem resposta", True, False),
+            ],
             "aguardando-terceiros": [("em-atendimento", "Retomar", False, False)],
-            "resolvido": [("encerrado", "Encerrar", False, False),
-                          ("em-atendimento", "Reabrir", True, True)],
+            "resolvido": [
+                ("encerrado", "Encerrar", False, False),
+                ("em-atendimento", "Reabrir", True, True),
+            ],
             "encerrado": [("em-atendimento", "Reabrir", True, True)],
         },
     },
@@ -69,22 +81,31 @@ BUILTIN = {
                 ("chat-concluido-pelo-usuario", "Concluído pelo usuário", False, False),
                 ("cancelado", "Cancelar", True, False),
             ],
-            "agendado": [("em-atendimento", "Atender", False, False),
-                         ("cancelado", "Cancelar", True, False)],
-            "chat-off-line": [("em-atendimento", "Atender", False, False),
-                              ("concluido", "Concluir", False, False)],
+            "agendado": [
+                ("em-atendimento", "Atender", False, False),
+                ("cancelado", "Cancelar", True, False),
+            ],
+            "chat-off-line": [
+                ("em-atendimento", "Atender", False, False),
+                ("concluido", "Concluir", False, False),
+            ],
             "em-atendimento": [
                 ("aguardando-retorno-cliente", "Aguardar retorno do cliente", False, False),
                 ("em-desenvolvimento-fabrica", "Enviar para a fábrica", True, False),
                 ("chat-concluido-pelo-usuario", "Concluído pelo usuário", False, False),
                 ("concluido", "Concluir", False, False),
             ],
-            "aguardando-retorno-cliente": [("em-atendimento", "Retomar", False, False),
-                                           ("concluido", "Concluir", False, False)],
-            "em-desenvolvimento-fabrica": [("finalizado-fabrica", "Finalizar na fábrica", False,
-                                            False)],
-            "finalizado-fabrica": [("em-atendimento", "Retomar", False, False),
-                                   ("concluido", "Concluir", False, False)],
+            "aguardando-retorno-cliente": [
+                ("em-atendimento", "Retomar", False, False),
+                ("concluido", "Concluir", False, False),
+            ],
+            "em-desenvolvimento-fabrica": [
+                ("finalizado-fabrica", "Finalizar na fábrica", False, False)
+            ],
+            "finalizado-fabrica": [
+                ("em-atendimento", "Retomar", False, False),
+                ("concluido", "Concluir", False, False),
+            ],
             "concluido": [("em-atendimento", "Reabrir", True, True)],
             "chat-concluido-pelo-usuario": [("em-atendimento", "Reabrir", True, True)],
         },
@@ -101,16 +122,26 @@ def install(apps, schema_editor):
         states = {}
         for order, (state_slug, (name, category)) in enumerate(spec["states"].items()):
             states[state_slug], _ = State.objects.get_or_create(
-                workflow=workflow, slug=state_slug,
-                defaults={"name": name, "category": category, "order": order,
-                          "is_initial": state_slug == spec["initial"]},
+                workflow=workflow,
+                slug=state_slug,
+                defaults={
+                    "name": name,
+                    "category": category,
+                    "order": order,
+                    "is_initial": state_slug == spec["initial"],
+                },
             )
         for source, targets in spec["transitions"].items():
             for target, action, requires_reason, is_reopen in targets:
                 Transition.objects.get_or_create(
-                    workflow=workflow, source=states[source], target=states[target],
-                    defaults={"name": action, "requires_reason": requires_reason,
-                              "is_reopen": is_reopen},
+                    workflow=workflow,
+                    source=states[source],
+                    target=states[target],
+                    defaults={
+                        "name": action,
+                        "requires_reason": requires_reason,
+                        "is_reopen": is_reopen,
+                    },
                 )
 
 

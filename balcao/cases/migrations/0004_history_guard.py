@@ -41,7 +41,9 @@ def add_history_guard(apps, schema_editor):
 def drop_history_guard(apps, schema_editor):
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
-        schema_editor.execute("DROP TRIGGER IF EXISTS cases_caseevent_append_only ON cases_caseevent")
+        schema_editor.execute(
+            "DROP TRIGGER IF EXISTS cases_caseevent_append_only ON cases_caseevent"
+        )
     elif vendor == "sqlite":
         schema_editor.execute("DROP TRIGGER IF EXISTS cases_caseevent_no_update")
 

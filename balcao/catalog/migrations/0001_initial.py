@@ -6,132 +6,303 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cases', '0001_initial'),
-        ('deadlines', '0001_initial'),
+        ("cases", "0001_initial"),
+        ("deadlines", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ContentItem',
+            name="ContentItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('texts', models.JSONField(blank=True, default=dict, verbose_name='textos por idioma')),
-                ('number', models.PositiveSmallIntegerField(default=0)),
-                ('title', models.CharField(max_length=200, verbose_name='título')),
-                ('url', models.URLField(blank=True)),
-                ('active', models.BooleanField(default=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "texts",
+                    models.JSONField(blank=True, default=dict, verbose_name="textos por idioma"),
+                ),
+                ("number", models.PositiveSmallIntegerField(default=0)),
+                ("title", models.CharField(max_length=200, verbose_name="título")),
+                ("url", models.URLField(blank=True)),
+                ("active", models.BooleanField(default=True)),
             ],
             options={
-                'ordering': ['number', 'pk'],
+                "ordering": ["number", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Level',
+            name="Level",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('texts', models.JSONField(blank=True, default=dict, verbose_name='textos por idioma')),
-                ('slug', models.SlugField(unique=True)),
-                ('number', models.PositiveSmallIntegerField(default=1)),
-                ('name', models.CharField(max_length=120, verbose_name='nome')),
-                ('purpose', models.TextField(blank=True, verbose_name='finalidade')),
-                ('order', models.PositiveSmallIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "texts",
+                    models.JSONField(blank=True, default=dict, verbose_name="textos por idioma"),
+                ),
+                ("slug", models.SlugField(unique=True)),
+                ("number", models.PositiveSmallIntegerField(default=1)),
+                ("name", models.CharField(max_length=120, verbose_name="nome")),
+                ("purpose", models.TextField(blank=True, verbose_name="finalidade")),
+                ("order", models.PositiveSmallIntegerField(default=0)),
             ],
             options={
-                'verbose_name': 'nível de atendimento',
-                'verbose_name_plural': 'níveis de atendimento',
-                'ordering': ['order', 'pk'],
+                "verbose_name": "nível de atendimento",
+                "verbose_name_plural": "níveis de atendimento",
+                "ordering": ["order", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='PortalText',
+            name="PortalText",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('texts', models.JSONField(blank=True, default=dict, verbose_name='textos por idioma')),
-                ('key', models.SlugField(unique=True)),
-                ('value', models.TextField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "texts",
+                    models.JSONField(blank=True, default=dict, verbose_name="textos por idioma"),
+                ),
+                ("key", models.SlugField(unique=True)),
+                ("value", models.TextField(blank=True)),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Service',
+            name="Service",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('texts', models.JSONField(blank=True, default=dict, verbose_name='textos por idioma')),
-                ('slug', models.SlugField(unique=True)),
-                ('name', models.CharField(max_length=120, verbose_name='nome')),
-                ('active', models.BooleanField(default=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "texts",
+                    models.JSONField(blank=True, default=dict, verbose_name="textos por idioma"),
+                ),
+                ("slug", models.SlugField(unique=True)),
+                ("name", models.CharField(max_length=120, verbose_name="nome")),
+                ("active", models.BooleanField(default=True)),
             ],
             options={
-                'verbose_name': 'serviço',
-                'verbose_name_plural': 'serviços',
-                'ordering': ['name'],
+                "verbose_name": "serviço",
+                "verbose_name_plural": "serviços",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='TriageOutcome',
+            name="TriageOutcome",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('language', models.CharField(max_length=5)),
-                ('recommended', models.CharField(max_length=50)),
-                ('alternative', models.CharField(blank=True, max_length=50)),
-                ('chosen', models.CharField(blank=True, max_length=50)),
-                ('source', models.CharField(default='portal', max_length=10)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("language", models.CharField(max_length=5)),
+                ("recommended", models.CharField(max_length=50)),
+                ("alternative", models.CharField(blank=True, max_length=50)),
+                ("chosen", models.CharField(blank=True, max_length=50)),
+                ("source", models.CharField(default="portal", max_length=10)),
             ],
         ),
         migrations.CreateModel(
-            name='CatalogChange',
+            name="CatalogChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('object_type', models.CharField(max_length=30)),
-                ('object_key', models.CharField(max_length=80)),
-                ('changes', models.JSONField(default=dict)),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                ("object_type", models.CharField(max_length=30)),
+                ("object_key", models.CharField(max_length=80)),
+                ("changes", models.JSONField(default=dict)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-pk'],
+                "ordering": ["-at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Channel',
+            name="Channel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('texts', models.JSONField(blank=True, default=dict, verbose_name='textos por idioma')),
-                ('slug', models.SlugField(unique=True)),
-                ('name', models.CharField(max_length=120, verbose_name='nome')),
-                ('kind', models.CharField(choices=[('chat', 'Chat'), ('form', 'Formulário'), ('email', 'E-mail'), ('phone', 'Telefone'), ('scheduling', 'Agendamento'), ('ombudsman', 'Ouvidoria'), ('external', 'Externo')], default='form', max_length=20, verbose_name='tipo')),
-                ('purpose', models.TextField(blank=True, verbose_name='finalidade')),
-                ('ideal_for', models.JSONField(blank=True, default=list, verbose_name='ideal para')),
-                ('not_advised_for', models.JSONField(blank=True, default=list, verbose_name='desaconselhado para')),
-                ('automated', models.BooleanField(default=False, verbose_name='automatizado')),
-                ('media', models.JSONField(blank=True, default=list, help_text='electronic, virtual, in_person', verbose_name='meios')),
-                ('hours', models.CharField(choices=[('always', '24 horas, todos os dias'), ('weekly', 'Horário semanal (calendário)'), ('sessions', 'Sessões em horários fixos'), ('appointment', 'Com agendamento'), ('unspecified', 'Recebe pedidos a qualquer momento')], default='unspecified', max_length=12, verbose_name='funcionamento')),
-                ('session_times', models.JSONField(blank=True, default=list, verbose_name='horários das sessões')),
-                ('deadline_agreed', models.BooleanField(default=False, verbose_name='prazo acordado entre as partes')),
-                ('entry', models.CharField(choices=[('chat', 'Chat'), ('form', 'Formulário'), ('scheduling', 'Agendamento'), ('external', 'Endereço externo')], default='form', max_length=12, verbose_name='ponto de entrada')),
-                ('entry_url', models.URLField(blank=True, verbose_name='endereço externo')),
-                ('rules_key', models.SlugField(blank=True, help_text='Vazio: as regras do próprio identificador.', verbose_name='regras de triagem')),
-                ('deadline_policy', models.CharField(blank=True, max_length=64, verbose_name='política de prazo')),
-                ('max_attachment_bytes', models.PositiveBigIntegerField(default=20971520, verbose_name='tamanho máximo de anexo (bytes)')),
-                ('allowed_attachment_types', models.JSONField(blank=True, default=list, help_text='Tipos MIME aceitos; vazio aceita os tipos seguros padrão.', verbose_name='tipos de anexo permitidos')),
-                ('active', models.BooleanField(default=True, verbose_name='ativo')),
-                ('order', models.PositiveSmallIntegerField(default=0)),
-                ('calendar', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='deadlines.calendar', verbose_name='calendário (horário de funcionamento)')),
-                ('workflow', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='cases.workflow', verbose_name='fluxo de estados')),
-                ('level', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='catalog.level')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "texts",
+                    models.JSONField(blank=True, default=dict, verbose_name="textos por idioma"),
+                ),
+                ("slug", models.SlugField(unique=True)),
+                ("name", models.CharField(max_length=120, verbose_name="nome")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("chat", "Chat"),
+                            ("form", "Formulário"),
+                            ("email", "E-mail"),
+                            ("phone", "Telefone"),
+                            ("scheduling", "Agendamento"),
+                            ("ombudsman", "Ouvidoria"),
+                            ("external", "Externo"),
+                        ],
+                        default="form",
+                        max_length=20,
+                        verbose_name="tipo",
+                    ),
+                ),
+                ("purpose", models.TextField(blank=True, verbose_name="finalidade")),
+                (
+                    "ideal_for",
+                    models.JSONField(blank=True, default=list, verbose_name="ideal para"),
+                ),
+                (
+                    "not_advised_for",
+                    models.JSONField(blank=True, default=list, verbose_name="desaconselhado para"),
+                ),
+                ("automated", models.BooleanField(default=False, verbose_name="automatizado")),
+                (
+                    "media",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="electronic, virtual, in_person",
+                        verbose_name="meios",
+                    ),
+                ),
+                (
+                    "hours",
+                    models.CharField(
+                        choices=[
+                            ("always", "24 horas, todos os dias"),
+                            ("weekly", "Horário semanal (calendário)"),
+                            ("sessions", "Sessões em horários fixos"),
+                            ("appointment", "Com agendamento"),
+                            ("unspecified", "Recebe pedidos a qualquer momento"),
+                        ],
+                        default="unspecified",
+                        max_length=12,
+                        verbose_name="funcionamento",
+                    ),
+                ),
+                (
+                    "session_times",
+                    models.JSONField(blank=True, default=list, verbose_name="horários das sessões"),
+                ),
+                (
+                    "deadline_agreed",
+                    models.BooleanField(
+                        default=False, verbose_name="prazo acordado entre as partes"
+                    ),
+                ),
+                (
+                    "entry",
+                    models.CharField(
+                        choices=[
+                            ("chat", "Chat"),
+                            ("form", "Formulário"),
+                            ("scheduling", "Agendamento"),
+                            ("external", "Endereço externo"),
+                        ],
+                        default="form",
+                        max_length=12,
+                        verbose_name="ponto de entrada",
+                    ),
+                ),
+                ("entry_url", models.URLField(blank=True, verbose_name="endereço externo")),
+                (
+                    "rules_key",
+                    models.SlugField(
+                        blank=True,
+                        help_text="Vazio: as regras do próprio identificador.",
+                        verbose_name="regras de triagem",
+                    ),
+                ),
+                (
+                    "deadline_policy",
+                    models.CharField(blank=True, max_length=64, verbose_name="política de prazo"),
+                ),
+                (
+                    "max_attachment_bytes",
+                    models.PositiveBigIntegerField(
+                        default=20971520, verbose_name="tamanho máximo de anexo (bytes)"
+                    ),
+                ),
+                (
+                    "allowed_attachment_types",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Tipos MIME aceitos; vazio aceita os tipos seguros padrão.",
+                        verbose_name="tipos de anexo permitidos",
+                    ),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="ativo")),
+                ("order", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "calendar",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="deadlines.calendar",
+                        verbose_name="calendário (horário de funcionamento)",
+                    ),
+                ),
+                (
+                    "workflow",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="cases.workflow",
+                        verbose_name="fluxo de estados",
+                    ),
+                ),
+                (
+                    "level",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="catalog.level",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'canal',
-                'verbose_name_plural': 'canais',
-                'ordering': ['order', 'pk'],
+                "verbose_name": "canal",
+                "verbose_name_plural": "canais",
+                "ordering": ["order", "pk"],
             },
         ),
     ]

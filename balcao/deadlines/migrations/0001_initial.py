@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,67 +14,159 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='CustomPolicy',
+            name="CustomPolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.SlugField(unique=True)),
-                ('definition', models.JSONField(verbose_name='definição')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.SlugField(unique=True)),
+                ("definition", models.JSONField(verbose_name="definição")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': 'política de prazo',
-                'verbose_name_plural': 'políticas de prazo',
+                "verbose_name": "política de prazo",
+                "verbose_name_plural": "políticas de prazo",
             },
         ),
         migrations.CreateModel(
-            name='Calendar',
+            name="Calendar",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(unique=True)),
-                ('name', models.CharField(max_length=120, verbose_name='nome')),
-                ('country', models.CharField(default='BR', max_length=2, verbose_name='país')),
-                ('subdivision', models.CharField(blank=True, max_length=10, verbose_name='estado/distrito')),
-                ('time_zone', models.CharField(blank=True, max_length=64, verbose_name='fuso horário')),
-                ('close_on_optional_days', models.BooleanField(default=False, verbose_name='fecha nos pontos facultativos')),
-                ('opening_hours', models.JSONField(blank=True, default=dict, help_text='Por dia da semana (0 = segunda): {"0": ["09:00-12:30", "14:00-17:00"]}.', verbose_name='horário de funcionamento')),
-                ('is_default', models.BooleanField(default=False, help_text='Usado pelas políticas de prazo deste país.', verbose_name='padrão do país')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(unique=True)),
+                ("name", models.CharField(max_length=120, verbose_name="nome")),
+                ("country", models.CharField(default="BR", max_length=2, verbose_name="país")),
+                (
+                    "subdivision",
+                    models.CharField(blank=True, max_length=10, verbose_name="estado/distrito"),
+                ),
+                (
+                    "time_zone",
+                    models.CharField(blank=True, max_length=64, verbose_name="fuso horário"),
+                ),
+                (
+                    "close_on_optional_days",
+                    models.BooleanField(
+                        default=False, verbose_name="fecha nos pontos facultativos"
+                    ),
+                ),
+                (
+                    "opening_hours",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text='Por dia da semana (0 = segunda): {"0": ["09:00-12:30", "14:00-17:00"]}.',
+                        verbose_name="horário de funcionamento",
+                    ),
+                ),
+                (
+                    "is_default",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Usado pelas políticas de prazo deste país.",
+                        verbose_name="padrão do país",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': 'calendário',
-                'verbose_name_plural': 'calendários',
-                'constraints': [models.UniqueConstraint(condition=models.Q(('is_default', True)), fields=('country',), name='one_default_calendar_per_country')],
+                "verbose_name": "calendário",
+                "verbose_name_plural": "calendários",
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("is_default", True)),
+                        fields=("country",),
+                        name="one_default_calendar_per_country",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='CalendarChange',
+            name="CalendarChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(auto_now_add=True)),
-                ('action', models.CharField(max_length=20)),
-                ('date', models.DateField(blank=True, null=True)),
-                ('detail', models.CharField(blank=True, max_length=300)),
-                ('calendar', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='changes', to='deadlines.calendar')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField(auto_now_add=True)),
+                ("action", models.CharField(max_length=20)),
+                ("date", models.DateField(blank=True, null=True)),
+                ("detail", models.CharField(blank=True, max_length=300)),
+                (
+                    "calendar",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="changes",
+                        to="deadlines.calendar",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-pk'],
+                "ordering": ["-at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='CalendarDay',
+            name="CalendarDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='data')),
-                ('kind', models.CharField(choices=[('closure', 'Fechamento do órgão'), ('optional', 'Ponto facultativo'), ('extra_working', 'Dia útil extra')], max_length=20, verbose_name='tipo')),
-                ('description', models.CharField(blank=True, max_length=200, verbose_name='descrição')),
-                ('calendar', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='days', to='deadlines.calendar')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="data")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("closure", "Fechamento do órgão"),
+                            ("optional", "Ponto facultativo"),
+                            ("extra_working", "Dia útil extra"),
+                        ],
+                        max_length=20,
+                        verbose_name="tipo",
+                    ),
+                ),
+                (
+                    "description",
+                    models.CharField(blank=True, max_length=200, verbose_name="descrição"),
+                ),
+                (
+                    "calendar",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="days",
+                        to="deadlines.calendar",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'dia especial',
-                'verbose_name_plural': 'dias especiais',
-                'ordering': ['date'],
-                'constraints': [models.UniqueConstraint(fields=('calendar', 'date'), name='one_entry_per_calendar_day')],
+                "verbose_name": "dia especial",
+                "verbose_name_plural": "dias especiais",
+                "ordering": ["date"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("calendar", "date"), name="one_entry_per_calendar_day"
+                    )
+                ],
             },
         ),
     ]

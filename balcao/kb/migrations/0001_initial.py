@@ -6,103 +6,258 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0001_initial'),
+        ("catalog", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Article',
+            name="Article",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(help_text='O “id” da importação; estável entre versões.', max_length=120, unique=True, verbose_name='identificador')),
-                ('language', models.CharField(choices=[('pt-BR', 'Português (Brasil)'), ('pt-PT', 'Português (Portugal)'), ('en', 'English')], default='pt-BR', max_length=5, verbose_name='idioma')),
-                ('question', models.CharField(max_length=300, verbose_name='pergunta')),
-                ('answer', models.TextField(verbose_name='resposta')),
-                ('variants', models.JSONField(blank=True, default=list, verbose_name='outras formas de perguntar')),
-                ('tags', models.JSONField(blank=True, default=list, verbose_name='etiquetas')),
-                ('state', models.CharField(choices=[('draft', 'Rascunho'), ('review', 'Em revisão'), ('published', 'Publicado'), ('archived', 'Arquivado')], default='draft', max_length=10, verbose_name='situação')),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('approved_at', models.DateTimeField(blank=True, null=True)),
-                ('helpful_yes', models.PositiveIntegerField(default=0)),
-                ('helpful_no', models.PositiveIntegerField(default=0)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True, db_index=True)),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='kb_articles', to=settings.AUTH_USER_MODEL, verbose_name='responsável')),
-                ('service', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='catalog.service', verbose_name='serviço')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "slug",
+                    models.SlugField(
+                        help_text="O “id” da importação; estável entre versões.",
+                        max_length=120,
+                        unique=True,
+                        verbose_name="identificador",
+                    ),
+                ),
+                (
+                    "language",
+                    models.CharField(
+                        choices=[
+                            ("pt-BR", "Português (Brasil)"),
+                            ("pt-PT", "Português (Portugal)"),
+                            ("en", "English"),
+                        ],
+                        default="pt-BR",
+                        max_length=5,
+                        verbose_name="idioma",
+                    ),
+                ),
+                ("question", models.CharField(max_length=300, verbose_name="pergunta")),
+                ("answer", models.TextField(verbose_name="resposta")),
+                (
+                    "variants",
+                    models.JSONField(
+                        blank=True, default=list, verbose_name="outras formas de perguntar"
+                    ),
+                ),
+                ("tags", models.JSONField(blank=True, default=list, verbose_name="etiquetas")),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Rascunho"),
+                            ("review", "Em revisão"),
+                            ("published", "Publicado"),
+                            ("archived", "Arquivado"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="situação",
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("approved_at", models.DateTimeField(blank=True, null=True)),
+                ("helpful_yes", models.PositiveIntegerField(default=0)),
+                ("helpful_no", models.PositiveIntegerField(default=0)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True, db_index=True)),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="kb_articles",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="responsável",
+                    ),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="catalog.service",
+                        verbose_name="serviço",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'artigo',
-                'verbose_name_plural': 'artigos',
-                'ordering': ['question'],
+                "verbose_name": "artigo",
+                "verbose_name_plural": "artigos",
+                "ordering": ["question"],
             },
         ),
         migrations.CreateModel(
-            name='ArticleVersion',
+            name="ArticleVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('question', models.CharField(max_length=300)),
-                ('answer', models.TextField()),
-                ('variants', models.JSONField(default=list)),
-                ('tags', models.JSONField(default=list)),
-                ('state', models.CharField(max_length=10)),
-                ('note', models.CharField(blank=True, max_length=200)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='kb.article')),
-                ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                ("question", models.CharField(max_length=300)),
+                ("answer", models.TextField()),
+                ("variants", models.JSONField(default=list)),
+                ("tags", models.JSONField(default=list)),
+                ("state", models.CharField(max_length=10)),
+                ("note", models.CharField(blank=True, max_length=200)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "article",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="versions",
+                        to="kb.article",
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-number'],
+                "ordering": ["-number"],
             },
         ),
         migrations.CreateModel(
-            name='GapGroup',
+            name="GapGroup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('language', models.CharField(default='pt-BR', max_length=5)),
-                ('representative', models.CharField(max_length=500, verbose_name='pergunta representativa')),
-                ('stems', models.JSONField(default=list)),
-                ('count', models.PositiveIntegerField(default=0)),
-                ('status', models.CharField(choices=[('open', 'Aberto'), ('resolved', 'Resolvido'), ('dismissed', 'Descartado')], default='open', max_length=10)),
-                ('first_seen', models.DateTimeField(auto_now_add=True)),
-                ('last_seen', models.DateTimeField(auto_now=True)),
-                ('resolved_article', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='kb.article')),
-                ('resolved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("language", models.CharField(default="pt-BR", max_length=5)),
+                (
+                    "representative",
+                    models.CharField(max_length=500, verbose_name="pergunta representativa"),
+                ),
+                ("stems", models.JSONField(default=list)),
+                ("count", models.PositiveIntegerField(default=0)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Aberto"),
+                            ("resolved", "Resolvido"),
+                            ("dismissed", "Descartado"),
+                        ],
+                        default="open",
+                        max_length=10,
+                    ),
+                ),
+                ("first_seen", models.DateTimeField(auto_now_add=True)),
+                ("last_seen", models.DateTimeField(auto_now=True)),
+                (
+                    "resolved_article",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="kb.article",
+                    ),
+                ),
+                (
+                    "resolved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-count', '-last_seen'],
+                "ordering": ["-count", "-last_seen"],
             },
         ),
         migrations.CreateModel(
-            name='Gap',
+            name="Gap",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.CharField(max_length=500)),
-                ('reason', models.CharField(choices=[('not_known', 'O robô não soube responder'), ('thumbs_down', 'Resposta marcada como não útil')], max_length=12)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('article', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to='kb.article')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='gaps', to='kb.gapgroup')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("text", models.CharField(max_length=500)),
+                (
+                    "reason",
+                    models.CharField(
+                        choices=[
+                            ("not_known", "O robô não soube responder"),
+                            ("thumbs_down", "Resposta marcada como não útil"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "article",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to="kb.article",
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="gaps",
+                        to="kb.gapgroup",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.AddIndex(
-            model_name='article',
-            index=models.Index(fields=['state', 'language'], name='kb_article_state_lang'),
+            model_name="article",
+            index=models.Index(fields=["state", "language"], name="kb_article_state_lang"),
         ),
         migrations.AddConstraint(
-            model_name='articleversion',
-            constraint=models.UniqueConstraint(fields=('article', 'number'), name='one_version_number'),
+            model_name="articleversion",
+            constraint=models.UniqueConstraint(
+                fields=("article", "number"), name="one_version_number"
+            ),
         ),
         migrations.AddIndex(
-            model_name='gapgroup',
-            index=models.Index(fields=['status', 'language'], name='kb_gap_status_lang'),
+            model_name="gapgroup",
+            index=models.Index(fields=["status", "language"], name="kb_gap_status_lang"),
         ),
     ]

@@ -51,8 +51,10 @@ class Command(BaseCommand):
         elif action == "list":
             now = timezone.now()
             for token in ApiToken.objects.select_related("user").order_by("name"):
-                self.stdout.write(f"{token.name}\t{token.prefix}…\t{token.user}\t"
-                                  f"{','.join(token.scopes)}\t{token_state(token, now)}")
+                self.stdout.write(
+                    f"{token.name}\t{token.prefix}…\t{token.user}\t"
+                    f"{','.join(token.scopes)}\t{token_state(token, now)}"
+                )
         else:
             updated = ApiToken.objects.filter(name=options["name"]).update(revoked=True)
             if not updated:

@@ -54,8 +54,10 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(contract(result), ensure_ascii=False))
         else:
             source = f" [{result['article_id']}]" if result["article_id"] else ""
-            self.stdout.write(f"{result['answer']}\n(confiança {result['confidence']:.2f}"
-                              f"{source}{', oferecer atendente' if result['handoff'] else ''})")
+            self.stdout.write(
+                f"{result['answer']}\n(confiança {result['confidence']:.2f}"
+                f"{source}{', oferecer atendente' if result['handoff'] else ''})"
+            )
 
     def _lines(self, path):
         if path == "-":

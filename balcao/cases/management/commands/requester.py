@@ -34,8 +34,9 @@ class Command(BaseCommand):
             for contact in pending.order_by("pk"):
                 matches = [str(p.pk) for p in intake.possible_matches(contact)]
                 cases = ",".join(contact.cases.values_list("protocol", flat=True))
-                self.stdout.write(f"{contact.pk}\tcases={cases or '-'}\t"
-                                  f"possible={','.join(matches) or '-'}")
+                self.stdout.write(
+                    f"{contact.pk}\tcases={cases or '-'}\tpossible={','.join(matches) or '-'}"
+                )
             return
         actor = User.objects.filter(username=options["by"], is_active=True).first()
         if actor is None:
@@ -45,9 +46,10 @@ class Command(BaseCommand):
         if contact is None or person is None:
             raise CommandError("Contato ou cadastro inexistente.")
         try:
-            moved = intake.do_link_contact(contact, person, actor=actor,
-                                           reason=options["reason"])
+            moved = intake.do_link_contact(contact, person, actor=actor, reason=options["reason"])
         except (CaseError, intake.IntakeError) as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(f"Contato {contact.pk} vinculado ao cadastro {person.pk}: "
-                          f"{moved} atendimento(s) movido(s).")
+        self.stdout.write(
+            f"Contato {contact.pk} vinculado ao cadastro {person.pk}: "
+            f"{moved} atendimento(s) movido(s)."
+        )

@@ -46,28 +46,42 @@ class Command(BaseCommand):
         channels = services.active_channel_infos()
         if options["batch"]:
             with self._open(options["batch"]) as handle:
-                for result in run_batch(handle, channels, default_language=default_language,
-                                        appeal_text=services.appeal_text):
+                for result in run_batch(
+                    handle,
+                    channels,
+                    default_language=default_language,
+                    appeal_text=services.appeal_text,
+                ):
                     self.stdout.write(dump_line(result))
             return
         if options["evaluate"]:
             with self._open(options["evaluate"]) as handle:
                 report = evaluate(handle, channels, default_language=default_language)
-            self.stdout.write(json.dumps(report.to_json(), ensure_ascii=False)
-                              if options["json"] else report.format())
+            self.stdout.write(
+                json.dumps(report.to_json(), ensure_ascii=False)
+                if options["json"]
+                else report.format()
+            )
             return
-        answers = {"urgent": YES_NO.get(options["urgent"]) if options["urgent"] else None,
-                   "about_decision": YES_NO.get(options["about_decision"])
-                   if options["about_decision"] else None}
+        answers = {
+            "urgent": YES_NO.get(options["urgent"]) if options["urgent"] else None,
+            "about_decision": YES_NO.get(options["about_decision"])
+            if options["about_decision"]
+            else None,
+        }
         try:
-            result = services.triage(options["text"] or "",
-                                     options["language"] or default_language, answers,
-                                     channels=channels)
+            result = services.triage(
+                options["text"] or "",
+                options["language"] or default_language,
+                answers,
+                channels=channels,
+            )
         except TriageInputError as exc:
             raise CommandError(f"{exc.field}: {exc.message}") from exc
         if options["json"]:
             self.stdout.write(dump_line(result))
             return
         alternative = f"\nAlternativa: {result['alternative']}" if result["alternative"] else ""
-        self.stdout.write(f"Canal recomendado: {result['channel']}{alternative}\n"
-                          f"Por quê: {result['why']}")
+        self.stdout.write(
+            f"Canal recomendado: {result['channel']}{alternative}\nPor quê: {result['why']}"
+        )

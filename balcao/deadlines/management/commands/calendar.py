@@ -43,7 +43,8 @@ class Command(BaseCommand):
             if not path.exists():
                 raise CommandError(f"Arquivo não encontrado: {path}")
             imported, errors = services.import_calendar_file(
-                self._calendar(options["calendar"]), path)
+                self._calendar(options["calendar"]), path
+            )
             for error in errors:
                 self.stderr.write(error)
             self.stdout.write(f"{imported} dia(s) importado(s), {len(errors)} linha(s) com erro.")

@@ -26,8 +26,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if options["action"] == "export":
-            for record in services.export_records(
-                    include_archived=not options["published_only"]):
+            for record in services.export_records(include_archived=not options["published_only"]):
                 if options["published_only"] and record["state"] != "published":
                     continue
                 self.stdout.write(json.dumps(record, ensure_ascii=False))
@@ -46,6 +45,8 @@ class Command(BaseCommand):
         for error in result.errors:
             self.stderr.write(error)
         state = "rascunho" if options["draft"] else "publicados"
-        self.stdout.write(f"{result.created} criado(s), {result.updated} atualizado(s), "
-                          f"{result.unchanged} sem mudança ({state}); "
-                          f"{len(result.errors)} linha(s) com erro.")
+        self.stdout.write(
+            f"{result.created} criado(s), {result.updated} atualizado(s), "
+            f"{result.unchanged} sem mudança ({state}); "
+            f"{len(result.errors)} linha(s) com erro."
+        )

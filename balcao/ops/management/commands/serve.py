@@ -32,12 +32,38 @@ def default_workers() -> int:
 def web_command(host: str, port: int, workers: int, asgi: bool = False) -> list[str]:
     """The command line of the web server (shared with the benchmarks)."""
     if asgi:
-        return [sys.executable, "-m", "uvicorn", "balcao.asgi:application", "--host", host,
-                "--port", str(port), "--workers", str(workers), "--no-access-log"]
-    return [sys.executable, "-m", "gunicorn", "balcao.wsgi:application",
-            "--bind", f"{host}:{port}", "--workers", str(workers), "--worker-class", "sync",
-            # Uploads are refused by size in Django; a slow one must not be killed first.
-            "--timeout", "120", "--graceful-timeout", "20", "--log-level", "warning"]
+        return [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "balcao.asgi:application",
+            "--host",
+            host,
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--no-access-log",
+        ]
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "balcao.wsgi:application",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "sync",
+        # Uploads are refused by size in Django; a slow one must not be killed first.
+        "--timeout",
+        "120",
+        "--graceful-timeout",
+        "20",
+        "--log-level",
+        "warning",
+    ]
 
 
 class Command(BaseCommand):
@@ -47,10 +73,14 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument(
-            "--workers", type=int, default=default_workers(),
-            help="web processes (default: BALCAO_WEB_WORKERS, else one per core up to 4)")
-        parser.add_argument("--asgi", action="store_true",
-                            help="serve with uvicorn over ASGI (HTTP and websockets)")
+            "--workers",
+            type=int,
+            default=default_workers(),
+            help="web processes (default: BALCAO_WEB_WORKERS, else one per core up to 4)",
+        )
+        parser.add_argument(
+            "--asgi", action="store_true", help="serve with uvicorn over ASGI (HTTP and websockets)"
+        )
         parser.add_argument("--no-worker", action="store_true", help="web server only")
 
     def handle(self, *args, **options):
@@ -63,8 +93,9 @@ class Command(BaseCommand):
         if not options["no_worker"]:
             processes.append(subprocess.Popen([balcao, "run_huey", "--quiet"]))  # noqa: S603
         web = subprocess.Popen(  # noqa: S603
-            web_command(options["host"], options["port"], max(1, options["workers"]),
-                        asgi=options["asgi"])
+            web_command(
+                options["host"], options["port"], max(1, options["workers"]), asgi=options["asgi"]
+            )
         )
         processes.append(web)
         try:

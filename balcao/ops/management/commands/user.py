@@ -45,8 +45,13 @@ class Command(BaseCommand):
         )
         create.add_argument("username")
         create.add_argument("--role", required=True, help=f"one of: {', '.join(ROLES)}")
-        create.add_argument("--team", action="append", default=[], metavar="SLUG",
-                            help="a team (queue) to join; may be repeated")
+        create.add_argument(
+            "--team",
+            action="append",
+            default=[],
+            metavar="SLUG",
+            help="a team (queue) to join; may be repeated",
+        )
         create.add_argument("--email", default="", help="for the e-mailed enrolment link")
         link = sub.add_parser(
             "enrolment-link",
@@ -54,8 +59,9 @@ class Command(BaseCommand):
         )
         link.add_argument("username")
         for subparser in (create, link):
-            subparser.add_argument("--base-url", default=None,
-                                   help="the site's address (default: BALCAO_BASE_URL)")
+            subparser.add_argument(
+                "--base-url", default=None, help="the site's address (default: BALCAO_BASE_URL)"
+            )
 
     def handle(self, *args, **options):
         if options["action"] == "create":
@@ -83,10 +89,16 @@ class Command(BaseCommand):
         unknown = sorted(set(slugs) - {team.slug for team in teams})
         if unknown:
             known = ", ".join(Team.objects.order_by("slug").values_list("slug", flat=True))
-            raise CommandError(f"Equipe desconhecida: {', '.join(unknown)}. "
-                               f"Equipes: {known or '(nenhuma)'}.")
-        user = User(username=options["username"], email=options["email"].strip(),
-                    is_active=True, is_staff=role == ADMIN, is_superuser=role == ADMIN)
+            raise CommandError(
+                f"Equipe desconhecida: {', '.join(unknown)}. Equipes: {known or '(nenhuma)'}."
+            )
+        user = User(
+            username=options["username"],
+            email=options["email"].strip(),
+            is_active=True,
+            is_staff=role == ADMIN,
+            is_superuser=role == ADMIN,
+        )
         try:
             user.full_clean(exclude=["password"])
         except ValidationError as error:
@@ -96,7 +108,8 @@ class Command(BaseCommand):
             user.save()
             user.groups.add(group)
             TeamMembership.objects.bulk_create(
-                [TeamMembership(team=team, user=user) for team in teams])
+                [TeamMembership(team=team, user=user) for team in teams]
+            )
         joined = f", equipes: {', '.join(team.slug for team in teams)}" if teams else ""
         self.stderr.write(f"Criado: {user.username} ({role}{joined}).")
         return user
@@ -112,7 +125,8 @@ class Command(BaseCommand):
                     raise CommandError("As senhas não conferem.")
             except EOFError:
                 raise CommandError(
-                    f"Sem terminal para digitar a senha: defina {PASSWORD_VARIABLE}.") from None
+                    f"Sem terminal para digitar a senha: defina {PASSWORD_VARIABLE}."
+                ) from None
         if not password:
             raise CommandError("A senha não pode ser vazia.")
         try:
