@@ -22,6 +22,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from balcao.accounts import services
 from balcao.accounts.roles import has_capability
+from balcao.client import client_address
 
 ENROL_KEY = "balcao_enrolment"
 KNOWN_DEVICE_COOKIE = "balcao_known_device"
@@ -56,7 +57,7 @@ class EnrolmentRequestForm(forms.Form):
 
 
 def _ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
+    return client_address(request, default=None)
 
 
 def _known_device(request, username: str) -> str | None:

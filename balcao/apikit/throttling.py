@@ -15,10 +15,7 @@ from __future__ import annotations
 
 from ninja.throttling import AnonRateThrottle
 
-
-def client_address(request) -> str:
-    """The client's address as the trusted-proxy middleware left it."""
-    return request.META.get("REMOTE_ADDR") or "unknown"
+from balcao.client import UNKNOWN, client_address
 
 
 class PublicRateThrottle(AnonRateThrottle):
@@ -27,7 +24,7 @@ class PublicRateThrottle(AnonRateThrottle):
     scope = "public"
 
     def get_ident(self, request) -> str:
-        return client_address(request)
+        return client_address(request) or UNKNOWN
 
 
 def public_rate(rate: str = "60/m") -> list[PublicRateThrottle]:

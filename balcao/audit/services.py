@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from balcao.accounts.roles import has_capability
 from balcao.audit.models import PersonalDataAccess
+from balcao.client import client_address
 from balcao.documents import format_cpf, mask_cpf
 
 PERSONAL_FIELDS = ("name", "email", "phone", "cpf", "cnpj", "nif")
@@ -77,4 +78,5 @@ def reveal_requester(
 
 
 def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+    """The client's address for the audit log (None when unknown)."""
+    return client_address(request, default=None)

@@ -15,6 +15,7 @@ from balcao.bot import services
 from balcao.bot.models import Conversation
 from balcao.cases import intake
 from balcao.cases.services import CaseError
+from balcao.client import client_address
 from balcao.kb.services import KbError
 
 router = Router(tags=["bot"])
@@ -144,7 +145,7 @@ def open_case(request, token: str, payload: CaseRequestIn):
             "case_exists",
             f"Esta conversa já abriu o atendimento {conversation.case.protocol}.",
         )
-    ip = intake.client_address(request)
+    ip = client_address(request)
     try:
         intake.check_rate(ip)
     except intake.RateLimited as exc:

@@ -15,6 +15,7 @@ from balcao.bot import services
 from balcao.bot.models import Conversation
 from balcao.cases import intake
 from balcao.cases.services import CaseError
+from balcao.client import client_address
 
 SESSION_KEY = "bot_conversation"
 
@@ -82,7 +83,7 @@ def chat_case(request):
         validate_email(email)
     except ValidationError:
         errors.append(_("Informe um e-mail válido."))
-    ip = intake.client_address(request)
+    ip = client_address(request)
     try:
         intake.check_rate(ip)
     except intake.RateLimited as exc:

@@ -72,11 +72,6 @@ def _rate_key(ip: str, window: int) -> tuple[str, int]:
     return f"intake:rate:{ip}:{now // window}", window - now % window
 
 
-def client_address(request) -> str:
-    """The client's address as the trusted-proxy middleware established it."""
-    return request.META.get("REMOTE_ADDR") or "unknown"
-
-
 def check_rate(ip: str) -> None:
     """Raise RateLimited when ``ip`` already opened its cases in this window (a fixed
     window in the cache, so every web process counts together when the cache is shared)."""

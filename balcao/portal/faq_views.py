@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from balcao import languages
 from balcao.bot.services import get_bot
+from balcao.client import client_address
 from balcao.kb import services
 
 
@@ -58,7 +59,7 @@ def faq_feedback(request, slug: str):
     helpful = request.POST.get("helpful")
     if slug not in votes and helpful in {"yes", "no"}:
         services.do_record_vote(
-            article, helpful == "yes", address=request.META.get("REMOTE_ADDR", "")
+            article, helpful == "yes", address=client_address(request, default="")
         )
         request.session["kb_votes"] = [*votes, slug][-200:]
     messages.success(request, _("Obrigado pela avaliação!"))

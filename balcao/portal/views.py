@@ -14,6 +14,7 @@ from balcao.cases import intake
 from balcao.catalog import recommender
 from balcao.catalog import services as catalog
 from balcao.catalog.models import Channel
+from balcao.client import client_address
 from balcao.portal import services
 from balcao.portal.forms import PublicCaseForm, TriageForm
 
@@ -117,7 +118,7 @@ def channel_form(request, slug):
     limited = None
     if request.method == "POST":
         form = PublicCaseForm(request.POST, request.FILES, channel=channel, language=language)
-        ip = intake.client_address(request)
+        ip = client_address(request)
         try:
             intake.check_rate(ip)
         except intake.RateLimited as exc:
