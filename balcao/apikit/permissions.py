@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from balcao.accounts.roles import has_capability
 from balcao.apikit.errors import ApiError
 
@@ -10,9 +12,11 @@ def require(request, *, scope: str, capability: str) -> None:
     """Refuse with 403 unless the token has ``scope`` and its user ``capability``."""
     scopes = token_scopes(request)
     if scopes is not None and scope not in scopes:
-        raise ApiError(403, "forbidden", f"O token não tem o escopo “{scope}”.")
+        raise ApiError(
+            403, "forbidden", _("O token não tem o escopo “%(scope)s”.") % {"scope": scope}
+        )
     if not has_capability(request.user, capability):
-        raise ApiError(403, "forbidden", "Você não tem permissão para esta ação.")
+        raise ApiError(403, "forbidden", _("Você não tem permissão para esta ação."))
 
 
 def token_scopes(request) -> set[str] | None:

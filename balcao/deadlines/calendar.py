@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, time, tzinfo
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -47,11 +47,6 @@ DEFAULT_OPENING_HOURS: dict[int, tuple[tuple[int, int], ...]] = dict.fromkeys(
 _MARGIN_YEARS = 5
 _MIN_YEAR = 1900
 _MAX_YEAR = 2100  # the `holidays` library has no data after 2100
-
-WEEKDAY_NAMES = {
-    "pt": ("segunda", "terça", "quarta", "quinta", "sexta", "sábado", "domingo"),
-    "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
-}
 
 
 @lru_cache(maxsize=4096)
@@ -553,39 +548,6 @@ class BusinessCalendar:
             if k < len(periods.starts):
                 return datetime.fromtimestamp(periods.starts[k], self.tz)
             self._grow_forward()
-
-    def opening_status(self, moment: datetime, language: str = "pt") -> str:
-        """A sentence for the portal: "Aberto agora — fecha às 17h" / "Fechado — abre ..."."""
-        lang = "en" if language.startswith("en") else "pt"
-        closing = self.closing_time(moment)
-        if closing is not None:
-            if lang == "en":
-                return f"Open now — closes at {_clock_text(closing, lang)}"
-            return f"Aberto agora — fecha às {_clock_text(closing, lang)}"
-        opening = self.next_opening(moment)
-        if opening is None:
-            return "Closed" if lang == "en" else "Fechado"
-        local = self.local(moment)
-        if opening.date() == local.date():
-            when = "today" if lang == "en" else "hoje"
-        elif opening.date() == local.date() + timedelta(days=1):
-            when = "tomorrow" if lang == "en" else "amanhã"
-        elif (opening.date() - local.date()).days < 7:
-            when = WEEKDAY_NAMES[lang][opening.weekday()]
-            if lang == "en":
-                when = f"on {when}"
-        else:
-            when = opening.date().strftime("%d/%m/%Y")
-            when = f"on {when}" if lang == "en" else f"em {when}"
-        if lang == "en":
-            return f"Closed — opens {when} at {_clock_text(opening, lang)}"
-        return f"Fechado — abre {when} às {_clock_text(opening, lang)}"
-
-
-def _clock_text(moment: datetime, lang: str) -> str:
-    if lang == "en":
-        return moment.strftime("%H:%M")
-    return f"{moment.hour}h" if moment.minute == 0 else f"{moment.hour}h{moment.minute:02d}"
 
 
 _DEFAULTS: dict[str, BusinessCalendar] = {}

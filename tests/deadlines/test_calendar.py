@@ -221,28 +221,6 @@ def test_is_open_and_closing(split: BusinessCalendar) -> None:
 UTC_ = UTC
 
 
-def test_opening_status_sentences(split: BusinessCalendar) -> None:
-    assert split.opening_status(datetime(2025, 3, 10, 15, 0, tzinfo=BRT)) == (
-        "Aberto agora — fecha às 17h"
-    )
-    assert split.opening_status(datetime(2025, 3, 10, 10, 0, tzinfo=BRT)) == (
-        "Aberto agora — fecha às 12h30"
-    )
-    # Friday 14 Mar 2025 18:00 -> Monday 09:00
-    assert split.opening_status(datetime(2025, 3, 14, 18, 0, tzinfo=BRT)) == (
-        "Fechado — abre segunda às 9h"
-    )
-    assert split.opening_status(datetime(2025, 3, 14, 18, 0, tzinfo=BRT), "en") == (
-        "Closed — opens on Monday at 09:00"
-    )
-    assert split.opening_status(datetime(2025, 3, 10, 13, 0, tzinfo=BRT)) == (
-        "Fechado — abre hoje às 14h"
-    )
-    assert split.opening_status(datetime(2025, 3, 10, 20, 0, tzinfo=BRT)) == (
-        "Fechado — abre amanhã às 9h"
-    )
-
-
 def test_add_working_hours(split: BusinessCalendar) -> None:
     thu = datetime(2025, 4, 17, 16, 0, tzinfo=BRT)
     # 1 h on Thursday (16-17), then Tue 22 Apr from 09:00
