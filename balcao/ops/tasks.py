@@ -60,6 +60,11 @@ def purge_old_login_failures() -> int:
 
 @db_task()
 def heartbeat(path: str) -> str:
-    """Write a line to ``path`` (operators and tests check that a worker is alive)."""
-    Path(path).write_text(f"{timezone.now().isoformat()} {settings.HUEY['huey_class']}\n")
+    """Write a line to ``path`` (operators and tests check that a worker is alive).
+
+    Written beside and renamed into place, so a reader never sees a half-written file."""
+    target = Path(path)
+    partial = target.with_name(f".{target.name}.partial")
+    partial.write_text(f"{timezone.now().isoformat()} {settings.HUEY['huey_class']}\n")
+    partial.replace(target)
     return path
