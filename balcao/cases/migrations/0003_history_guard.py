@@ -49,6 +49,6 @@ def drop_history_guard(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cases", "0003_builtin_workflows")]
+    dependencies = [("cases", "0002_builtin_workflows")]
 
     operations = [migrations.RunPython(add_history_guard, drop_history_guard)]

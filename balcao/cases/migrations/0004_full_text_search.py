@@ -73,6 +73,6 @@ def uninstall(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cases", "0004_history_guard")]
+    dependencies = [("cases", "0003_history_guard")]
 
     operations = [migrations.RunPython(install, uninstall)]

@@ -146,6 +146,6 @@ def install(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("cases", "0002_case_channel")]
+    dependencies = [("cases", "0001_initial")]
 
     operations = [migrations.RunPython(install, migrations.RunPython.noop)]
