@@ -233,7 +233,12 @@ def open_case_from_conversation(
             gettext("Nenhum canal está configurado para receber chamados do chatbot.")
         )
     case = case_services.do_open_case(
-        channel=channel, subject=subject, description=subject, requester=requester, actor=SYSTEM
+        channel=channel,
+        subject=subject,
+        description=subject,
+        requester=requester,
+        actor=SYSTEM,
+        acknowledge=True,  # protocol, due date and the follow-up page's access code
     )
     case_services.do_add_message(
         case, "Transcrição do chatbot:\n" + transcript(conversation), author_kind=Message.Author.BOT

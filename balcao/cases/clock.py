@@ -9,7 +9,7 @@ imports the case core.
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -105,6 +105,23 @@ def state_changed(case: Case, old: State, new: State) -> None:
             new=_fmt(due),
             reason=str(policy.pause_mode),
         )
+
+
+def pause_mode_of(case: Case) -> str:
+    """What waiting on the requester does to this case's clock: "pause", "restart" or
+    "none" (also "none" when the case has no deadline policy)."""
+    policy = policy_named(case.deadline_policy)
+    if policy is None:
+        return "none"
+    return str(policy.pause_mode)
+
+
+def complement_deadline(case: Case, *, now: datetime | None = None) -> date:
+    """The date by which the person is asked to send what is missing:
+    ``BALCAO_COMPLEMENT_DAYS`` calendar days (default 20; an agency sets what its own rules
+    give the person, docs/operator.md)."""
+    days = int(getattr(settings, "BALCAO_COMPLEMENT_DAYS", 20))
+    return (timezone.localtime(now or timezone.now()) + timedelta(days=days)).date()
 
 
 def _fmt(value: datetime | None) -> str:

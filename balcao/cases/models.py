@@ -430,6 +430,8 @@ class CaseEvent(models.Model):
         DEADLINE_PAUSED = "deadline_paused", _("Prazo suspenso")
         DEADLINE_RESUMED = "deadline_resumed", _("Prazo retomado")
         REQUESTER_LINKED = "requester_linked", _("Contato vinculado ao cadastro")
+        ACCESS_CODE_ISSUED = "access_code_issued", _("Código de acesso enviado")
+        RATED = "rated", _("Avaliação do requerente")
 
     action = models.CharField(max_length=40, choices=Action.choices)
     field = models.CharField(max_length=60, blank=True)
@@ -508,5 +510,92 @@ class DeadlineAlert(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["case", "threshold", "due_at"], name="one_alert_per_threshold"
+            )
+        ]
+
+
+class CaseAccess(models.Model):
+    """The key to a case's follow-up page ("Acompanhar atendimento"): its protocol plus an
+    access code sent with the acknowledgement. Only a keyed hash of the code is kept; a
+    CPF alone never opens a case (anyone may know someone's CPF)."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="access")
+    code_hash = models.CharField(max_length=128)
+    issued_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("código de acesso")
+
+
+class OutboundMail(models.Model):
+    """One e-mail to the person a case belongs to: queued in the transaction that caused
+    it, sent by the task queue after commit, retried with backoff when the server refuses,
+    and shown on the case with its outcome. ``message_id`` threads the person's replies
+    back into the case (the e-mail channel reads In-Reply-To / References)."""
+
+    class Kind(models.TextChoices):
+        ACKNOWLEDGEMENT = "acknowledgement", _("Confirmação de recebimento")
+        REPLY = "reply", _("Resposta")
+        COMPLEMENT_REQUEST = "complement_request", _("Pedido de complementação")
+        STATE_CHANGE = "state_change", _("Mudança de situação")
+        ANSWER = "answer", _("Resposta final")
+        ACCESS_CODE = "access_code", _("Novo código de acesso")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Na fila")
+        SENT = "sent", _("Enviado")
+        FAILED = "failed", _("Falhou")
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="outbound_mails")
+    case_message = models.ForeignKey(
+        Message, on_delete=models.SET_NULL, null=True, blank=True, related_name="outbound_mails"
+    )
+    kind = models.CharField(_("tipo"), max_length=24, choices=Kind.choices)
+    to_address = models.EmailField(_("destinatário"))
+    subject = models.CharField(_("assunto"), max_length=300)
+    body = models.TextField(_("texto"))
+    # A one-time secret (the access code) put into the body only when sending, then erased.
+    secret = models.CharField(max_length=64, blank=True)
+    message_id = models.CharField(max_length=250, unique=True)
+    in_reply_to = models.CharField(max_length=250, blank=True)
+    language = models.CharField(max_length=10, default="pt-br")
+    status = models.CharField(
+        _("situação"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(_("tentativas"), default=0)
+    last_error = models.TextField(_("último erro"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("e-mail enviado")
+        verbose_name_plural = _("e-mails enviados")
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbound_due")]
+
+
+class CaseRating(models.Model):
+    """The person's rating of the service once answered: five levels and whether the
+    answer solved it — the INPI's commitment to "práticas centradas no usuário, como
+    pesquisas de satisfação" (seed 000), the contact centre's "inquéritos de satisfação
+    dos utentes" (seed 003, 8.2)."""
+
+    class Resolved(models.TextChoices):
+        YES = "yes", _("Sim")
+        PARTLY = "partly", _("Em parte")
+        NO = "no", _("Não")
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="rating")
+    score = models.PositiveSmallIntegerField(_("avaliação"))
+    resolved = models.CharField(_("resolveu?"), max_length=8, choices=Resolved.choices)
+    comment = models.TextField(_("comentário"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("avaliação do atendimento")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(score__gte=1, score__lte=5), name="rating_score_1_to_5"
             )
         ]

@@ -77,3 +77,21 @@ def is_valid(protocol: str, pattern: str, *, unit: int = 0) -> bool:
     if "dv" in fields and len(digits) >= 2:
         return mod11_digit(digits[:-1]) == int(digits[-1])
     return True
+
+
+def digits_of(typed: str) -> str:
+    return "".join(ch for ch in typed if ch.isdigit())
+
+
+def reshape(typed: str, pattern: str, *, unit: int = 0) -> str | None:
+    """``typed`` written the way ``pattern`` writes protocols, whatever punctuation (or none)
+    the person used: ``2026000123-7``, ``2026/000123.7`` and ``2026.000123-7`` all give
+    ``2026.000123-7`` for the default pattern. None when the digits cannot fit the pattern's
+    shape (fixed-width fields; a sequence past its width is then looked up as typed)."""
+    digits = digits_of(typed)
+    sample = format_protocol(pattern, year=2026, seq=1, unit=unit)
+    slots = sum(ch.isdigit() for ch in sample)
+    if not digits or len(digits) != slots:
+        return None
+    given = iter(digits)
+    return "".join(next(given) if ch.isdigit() else ch for ch in sample)

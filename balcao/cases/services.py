@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from balcao.accounts.permissions import SYSTEM, check_can, is_system  # noqa: F401
 from balcao.accounts.roles import SEES_ALL_CASES, has_capability, roles_of
-from balcao.cases import clock, events, history, protocol
+from balcao.cases import clock, events, followup, history, outbound, protocol
 from balcao.cases.attachments import check_file
 from balcao.cases.models import (
     Attachment,
@@ -155,11 +155,14 @@ def do_open_case(
     priority: int = Case.Priority.NORMAL,
     tags: Iterable[str] = (),
     organisation=None,
+    acknowledge: bool = False,
 ) -> Case:
     """Open a case with a new protocol number, in its workflow's initial state.
 
     When the requester has a procurador on file, the case records them as
     representative so that official messages go to the procurador (Portaria, art. 44).
+    With ``acknowledge`` the person gets, after commit, the acknowledgement with the
+    protocol, the due date and the access code to the follow-up page (``cases.followup``).
     """
     check_can(actor, "cases.open")
     check_can_open_for_team(actor, team)
@@ -192,6 +195,8 @@ def do_open_case(
         case.tags.set([Tag.objects.get_or_create(name=name)[0] for name in names])
     if team is not None and team.strategy != Team.Strategy.MANUAL:
         do_auto_assign(case, actor=SYSTEM)
+    if acknowledge:
+        followup.do_issue_access_code(case, acknowledge=True)
     events.case_event_on_commit("case.opened", case)
     return case
 
@@ -244,8 +249,15 @@ def do_change_state(case: Case, target: State, *, actor=None, reason: str = "") 
         reason=reason,
     )
     clock.state_changed(case, old, target)
+    outbound.queue_state_change(case, old, target, reason if _tells_requester(target) else "")
     events.case_event_on_commit("case.state_changed", case)
     return case
+
+
+def _tells_requester(target: State) -> bool:
+    """The justification typed when asking the person for something is the request itself
+    and goes to them; other justifications are the team's and stay internal."""
+    return target.category == State.Category.WAITING_REQUESTER
 
 
 # --- assignment -------------------------------------------------------------------
@@ -390,6 +402,8 @@ def do_add_message(
     )
     Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
     if not internal:
+        if author_kind == Message.Author.AGENT:
+            outbound.queue_reply(case, message)
         events.case_event_on_commit("case.message_added", case, message=message)
     return message
 

@@ -34,6 +34,15 @@ def retry_pending_webhooks() -> int:
     return len(pending)
 
 
+@db_periodic_task(crontab(minute="*"))
+def retry_outbound_mail() -> int:
+    """Send again the e-mails to people whose server refused them, with backoff (and any a
+    worker restart left queued)."""
+    from balcao.cases.outbound import retry_due
+
+    return retry_due()
+
+
 @db_periodic_task(crontab(minute="*/15"))
 def sweep_deadlines() -> dict[str, int]:
     """Flag cases due soon or overdue and notify assignees and supervisors once."""

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.core import signing
 from django.core.cache import caches
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Prefetch
 from django.urls import reverse
@@ -189,32 +187,6 @@ def format_due(moment, language: str | None = None) -> str:
     return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT", use_l10n=True)
 
 
-def confirmation_message(case, channel_name: str, language: str) -> tuple[str, str]:
-    """Subject and body of the e-mail that confirms a new case (protocol and due date)."""
-    due = format_due(case.due_at)
-    subject = gettext("Atendimento %(protocol)s recebido — %(channel)s") % {
-        "protocol": case.protocol,
-        "channel": channel_name,
-    }
-    lines = [
-        gettext("Recebemos a sua mensagem pelo canal %(channel)s.") % {"channel": channel_name},
-        "",
-        gettext("Número de protocolo: %(protocol)s") % {"protocol": case.protocol},
-    ]
-    if due:
-        lines.append(gettext("Prazo de resposta: %(due)s") % {"due": due})
-    else:
-        lines.append(gettext("Prazo de resposta: acordado entre você e o órgão."))
-    lines += [
-        gettext("Assunto: %(subject)s") % {"subject": case.subject},
-        "",
-        gettext("Guarde este número: ele identifica o seu atendimento em qualquer canal."),
-        "",
-        settings.BALCAO_AGENCY_NAME,
-    ]
-    return subject, "\n".join(lines)
-
-
 @transaction.atomic
 def do_open_public_case(
     *,
@@ -247,6 +219,7 @@ def do_open_public_case(
         requester=requester,
         service=service,
         actor=SYSTEM,
+        acknowledge=True,
     )
     if attachment is not None:
         do_add_message(
@@ -255,22 +228,7 @@ def do_open_public_case(
             author_kind=Message.Author.REQUESTER,
             files=[attachment],
         )
-    send_acknowledgement_on_commit(case, channel.text("name", language), language)
     return case
-
-
-def send_acknowledgement_on_commit(case, channel_name: str, language: str) -> None:
-    """E-mail the protocol and due date to the case's official recipient after commit."""
-    recipient = case.official_recipient
-    if recipient is None or not recipient.email:
-        return
-    mail_subject, body = confirmation_message(case, channel_name, language)
-    address = recipient.email
-    transaction.on_commit(
-        lambda: send_mail(
-            mail_subject, body, settings.DEFAULT_FROM_EMAIL, [address], fail_silently=True
-        )
-    )
 
 
 def confirmation_token(case) -> str:

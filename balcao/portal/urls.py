@@ -1,6 +1,6 @@
 from django.urls import path
 
-from balcao.portal import faq_views, views
+from balcao.portal import faq_views, followup_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -10,6 +10,17 @@ urlpatterns = [
     path("canais/<slug:slug>/", views.channel_form, name="channel_form"),
     path("canais/<slug:slug>/protocolo/<str:token>/", views.confirmation, name="confirmation"),
     path("canais/<slug:slug>/agendamento/", views.scheduling, name="scheduling"),
+    path("acompanhar/", followup_views.followup_access, name="followup"),
+    path("acompanhar/novo-codigo/", followup_views.followup_new_code, name="followup_new_code"),
+    path("acompanhar/sair/", followup_views.followup_leave, name="followup_leave"),
+    path("acompanhar/<int:pk>/", followup_views.followup_case, name="followup_case"),
+    path("acompanhar/<int:pk>/responder/", followup_views.followup_reply, name="followup_reply"),
+    path("acompanhar/<int:pk>/avaliar/", followup_views.followup_rate, name="followup_rate"),
+    path(
+        "acompanhar/<int:pk>/anexos/<int:attachment_pk>/",
+        followup_views.followup_file,
+        name="followup_file",
+    ),
     path("perguntas-frequentes/", faq_views.faq_list, name="faq_list"),
     path("perguntas-frequentes/<str:slug>/", faq_views.faq_detail, name="faq_detail"),
     path("perguntas-frequentes/<str:slug>/avaliar/", faq_views.faq_feedback, name="faq_feedback"),

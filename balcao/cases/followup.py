@@ -1,0 +1,255 @@
+"""The follow-up page's rules ("Acompanhar atendimento"): who may open a case from outside
+the console, and what they may do there.
+
+A case opens with its protocol **and** the access code sent with the acknowledgement — never
+with the CPF alone, which anyone may know (DESIGN, "The citizen's identity"). A wrong code and
+an unknown protocol get the same answer, take the same work, and count against the same
+per-address and per-protocol limits in the shared cache, so nobody learns which protocols
+exist or guesses a code. Once in, the person reads the public thread, replies with files
+(checked like the forms), and rates the service after the answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from balcao.accounts.permissions import SYSTEM
+from balcao.cases import history, outbound, protocol
+from balcao.cases.models import (
+    Case,
+    CaseAccess,
+    CaseEvent,
+    CaseRating,
+    Message,
+    State,
+    Transition,
+)
+from balcao.cases.text import clean_text
+from balcao.errors import Refused
+
+# Codes read well aloud and by hand: no 0/O, 1/I/L.
+CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+CODE_LENGTH = 8  # 31^8 ≈ 8.5e11
+FAILURES_PER_ADDRESS = (10, 15 * 60)  # ten wrong tries per address per quarter hour
+FAILURES_PER_PROTOCOL = (20, 60 * 60)  # twenty per protocol per hour, from anywhere
+COMMENT_MAX = 2000
+
+
+class AccessRefused(Refused):
+    """Protocol and code do not match (or the limit was reached); the same words for all."""
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def format_code(code: str) -> str:
+    return f"{code[:4]}-{code[4:]}"
+
+
+def normalise_code(typed: str) -> str:
+    return "".join(ch for ch in (typed or "").upper() if ch.isalnum())
+
+
+def code_hash(case_protocol: str, code: str) -> str:
+    key = hashlib.sha256(f"balcao.followup:{settings.SECRET_KEY}".encode()).digest()
+    message = f"{case_protocol}:{normalise_code(code)}".encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+@transaction.atomic
+def do_issue_access_code(case: Case, *, acknowledge: bool = True, actor=SYSTEM) -> str:
+    """Give ``case`` a fresh access code (the previous one stops working) and, when
+    ``acknowledge``, queue the acknowledgement that carries it; returns the code."""
+    code = new_code()
+    CaseAccess.objects.update_or_create(
+        case=case,
+        defaults={"code_hash": code_hash(case.protocol, code), "issued_at": timezone.now()},
+    )
+    history.record(case, CaseEvent.Action.ACCESS_CODE_ISSUED, actor=actor)
+    if acknowledge:
+        outbound.queue_acknowledgement(case, format_code(code))
+    return format_code(code)
+
+
+# --- limits -------------------------------------------------------------------------------
+
+
+def _window_key(kind: str, value: str, window: int) -> str:
+    slot = int(timezone.now().timestamp()) // window
+    digest = hashlib.sha256(value.encode()).hexdigest()[:24]
+    return f"followup:{kind}:{digest}:{slot}"
+
+
+def _over(kind: str, value: str, limit: tuple[int, int]) -> bool:
+    count, window = limit
+    return (cache.get(_window_key(kind, value, window)) or 0) >= count
+
+
+def _count(kind: str, value: str, limit: tuple[int, int]) -> None:
+    _count_, window = limit
+    key = _window_key(kind, value, window)
+    if not cache.add(key, 1, window + 1):
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, window + 1)
+
+
+def _refusal() -> AccessRefused:
+    return AccessRefused(
+        _(
+            "Protocolo ou código de acesso não conferem. Confira os dois no e-mail de "
+            "confirmação do atendimento."
+        )
+    )
+
+
+def check_access(typed_protocol: str, typed_code: str, *, ip: str) -> Case:
+    """The case this protocol and code open, or AccessRefused (same message whether the
+    protocol exists or not; limited per address and per protocol)."""
+    digits = protocol.digits_of(typed_protocol or "")
+    if _over("ip", ip, FAILURES_PER_ADDRESS) or (
+        digits and _over("protocol", digits, FAILURES_PER_PROTOCOL)
+    ):
+        raise AccessRefused(
+            _(
+                "Muitas tentativas com códigos errados. Aguarde alguns minutos e tente "
+                "de novo, ou peça um novo código."
+            )
+        )
+    case = protocol_lookup(typed_protocol)
+    expected = case.access.code_hash if case is not None and hasattr(case, "access") else ""
+    # Hash even when there is no case, so both answers take the same work.
+    given = code_hash(case.protocol if case else (typed_protocol or ""), typed_code)
+    if not expected or not hmac.compare_digest(expected, given):
+        _count("ip", ip, FAILURES_PER_ADDRESS)
+        if digits:
+            _count("protocol", digits, FAILURES_PER_PROTOCOL)
+        raise _refusal()
+    return case
+
+
+def protocol_lookup(typed: str) -> Case | None:
+    """The case with this protocol, typed with any punctuation (or none)."""
+    typed = (typed or "").strip()
+    if not typed:
+        return None
+    queryset = Case.objects.select_related("access", "state", "channel")
+    case = queryset.filter(protocol=typed).first()
+    if case is None:
+        shaped = protocol.reshape(
+            typed, settings.BALCAO_PROTOCOL_PATTERN, unit=settings.BALCAO_PROTOCOL_UNIT
+        )
+        if shaped and shaped != typed:
+            case = queryset.filter(protocol=shaped).first()
+    return case
+
+
+def do_request_new_code(typed_protocol: str, email: str, *, ip: str) -> None:
+    """Send a new code to the e-mail on file when protocol and e-mail match; say nothing
+    either way (the page answers the same), counted against the same limits."""
+    if _over("ip", ip, FAILURES_PER_ADDRESS):
+        raise AccessRefused(_("Muitas tentativas. Aguarde alguns minutos e tente de novo."))
+    _count("ip", ip, FAILURES_PER_ADDRESS)
+    case = protocol_lookup(typed_protocol)
+    recipient = case.official_recipient if case else None
+    if recipient is None or not recipient.email:
+        return
+    if recipient.email.strip().lower() != (email or "").strip().lower():
+        return
+    with transaction.atomic():
+        code = new_code()
+        CaseAccess.objects.update_or_create(
+            case=case,
+            defaults={"code_hash": code_hash(case.protocol, code), "issued_at": timezone.now()},
+        )
+        history.record(case, CaseEvent.Action.ACCESS_CODE_ISSUED, actor=SYSTEM, reason="pedido")
+        outbound.queue_new_code(case, format_code(code))
+
+
+# --- what the person sees and does ---------------------------------------------------------
+
+
+def public_thread(case: Case):
+    """Messages the person may read: everything not internal, with its files."""
+    return (
+        case.messages.filter(internal=False)
+        .exclude(author_kind=Message.Author.BOT)
+        .prefetch_related("attachments")
+        .order_by("created_at", "pk")
+    )
+
+
+def can_reply(case: Case) -> bool:
+    return not case.state.is_terminal
+
+
+def can_rate(case: Case) -> bool:
+    return case.state.is_terminal and not CaseRating.objects.filter(case=case).exists()
+
+
+@transaction.atomic
+def do_requester_reply(case: Case, body: str, *, files=()) -> Message:
+    """The person answers on the follow-up page. Their message and files are checked like
+    the forms'; a case waiting on them goes back to the team and its clock resumes (the
+    policy says pause or restart). A concluded case takes no more messages: a new request
+    is a new case."""
+    from balcao.cases.services import do_add_message, do_change_state
+
+    case = Case.objects.select_for_update().select_related("state", "channel").get(pk=case.pk)
+    if not can_reply(case):
+        raise Refused(
+            _(
+                "Este atendimento já foi concluído e não recebe novas mensagens. Para um "
+                "novo pedido, abra um novo atendimento."
+            )
+        )
+    message = do_add_message(
+        case,
+        clean_text(body, 10000),
+        author_kind=Message.Author.REQUESTER,
+        files=files,
+    )
+    if case.state.category == State.Category.WAITING_REQUESTER:
+        back = (
+            Transition.objects.filter(source=case.state, target__category=State.Category.OPEN)
+            .select_related("target")
+            .order_by("target__order")
+            .first()
+        )
+        if back is not None:
+            do_change_state(
+                case, back.target, actor=SYSTEM, reason=_("Resposta do requerente recebida.")
+            )
+    return message
+
+
+@transaction.atomic
+def do_rate_case(case: Case, *, score: int, resolved: str, comment: str = "") -> CaseRating:
+    """Record the person's rating once the case is concluded (once per case)."""
+    if not case.state.is_terminal:
+        raise Refused(_("A avaliação fica disponível quando o atendimento for concluído."))
+    try:
+        score = int(score)
+    except (TypeError, ValueError):
+        score = 0
+    if not 1 <= score <= 5:
+        raise Refused(_("Escolha uma nota de 1 a 5."))
+    if resolved not in CaseRating.Resolved.values:
+        raise Refused(_("Diga se a resposta resolveu: sim, em parte ou não."))
+    if CaseRating.objects.filter(case=case).exists():
+        raise Refused(_("Este atendimento já foi avaliado. Obrigado!"))
+    rating = CaseRating.objects.create(
+        case=case, score=score, resolved=resolved, comment=clean_text(comment, COMMENT_MAX)
+    )
+    history.record(case, CaseEvent.Action.RATED, actor=SYSTEM, new=f"{score}/5, {resolved}")
+    return rating
