@@ -101,6 +101,11 @@ class CaseIn(Schema):
     team: Slug | None = None
     priority: int = Field(default=Case.Priority.NORMAL, ge=1, le=4)
     tags: Tags = []
+    acknowledge: bool = Field(
+        default=False,
+        description="e-mail the requester the protocol, the due date and the access code "
+        "to the follow-up page (after commit)",
+    )
 
 
 def _unchanged(schema: dict) -> None:
@@ -363,6 +368,7 @@ def create_case(request, payload: CaseIn):
             priority=payload.priority,
             tags=payload.tags,
             actor=request.user,
+            acknowledge=payload.acknowledge,
         )
     except services.CaseError as exc:
         _refuse(exc, "subject")
