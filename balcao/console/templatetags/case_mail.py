@@ -1,0 +1,26 @@
+"""``{% case_mail case %}``: the e-mails sent to the person about a case, with their outcome
+(sent, queued for another attempt, failed), so an agent sees when an answer did not reach
+anyone."""
+
+from django import template
+
+from balcao.cases.models import OutboundMail
+
+register = template.Library()
+
+
+@register.inclusion_tag("console/_case_mail.html")
+def case_mail(case):
+    mails = list(
+        OutboundMail.objects.filter(case=case)
+        .only(
+            "kind", "status", "attempts", "last_error", "created_at", "sent_at", "next_attempt_at"
+        )
+        .order_by("created_at", "pk")
+    )
+    return {
+        "mails": mails,
+        "failed": any(m.status == OutboundMail.Status.FAILED for m in mails),
+        "SENT": OutboundMail.Status.SENT,
+        "FAILED": OutboundMail.Status.FAILED,
+    }
