@@ -189,6 +189,20 @@ def public_thread(case: Case):
     )
 
 
+def pending_request(case: Case) -> str:
+    """What the team asked the person for, while the case waits on them: the text typed
+    with "Pedir complementação" (it went to the person by e-mail too)."""
+    if case.state.category != State.Category.WAITING_REQUESTER:
+        return ""
+    event = (
+        case.history.filter(action=CaseEvent.Action.STATE_CHANGED, field="state")
+        .exclude(reason="")
+        .order_by("-at", "-pk")
+        .first()
+    )
+    return event.reason if event is not None and event.new_value == case.state.name else ""
+
+
 def can_reply(case: Case) -> bool:
     return not case.state.is_terminal
 

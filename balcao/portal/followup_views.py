@@ -118,6 +118,7 @@ def _page(request, case: Case, *, reply_form=None, rating_form=None, status=200)
             "due": services.format_due(case.due_at),
             "paused": case.deadline_paused_at is not None,
             "waiting": case.state.category == "waiting_requester",
+            "pending_request": followup.pending_request(case),
             "thread": thread,
             "requester_kind": Message.Author.REQUESTER,
             "reply_form": reply_form or ReplyForm(channel=case.channel),

@@ -116,6 +116,8 @@ def test_reply_with_a_file_resumes_the_clock(
     case.refresh_from_db()
     assert case.deadline_paused_at is not None
     open_page(client, case.protocol, code)
+    waiting_page = client.get(f"/acompanhar/{case.pk}/").content.decode()
+    assert "Envie o comprovante." in waiting_page  # what the team asked for
     upload = SimpleUploadedFile("comprovante.pdf", PDF, content_type="application/pdf")
     response = client.post(
         f"/acompanhar/{case.pk}/responder/", {"body": "Segue o comprovante.", "attachment": upload}
