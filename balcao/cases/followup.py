@@ -267,3 +267,109 @@ def do_rate_case(case: Case, *, score: int, resolved: str, comment: str = "") ->
     )
     history.record(case, CaseEvent.Action.RATED, actor=SYSTEM, new=f"{score}/5, {resolved}")
     return rating
+
+
+# --- "Meus atendimentos": proof of control of an e-mail ------------------------------------
+
+PROOF_SALT = "balcao.followup.email-proof"
+PROOF_MAX_AGE = 30 * 60
+PROOFS_PER_ADDRESS = (5, 60 * 60)  # links sent to one e-mail per hour
+
+
+def _cases_of_email_q(address: str):
+    from django.db.models import Q
+
+    return Q(requester__email=address) | Q(representative__email=address)
+
+
+def do_send_email_proof(address: str, *, ip: str, link_base: str) -> None:
+    """E-mail a one-time link (30 minutes) that proves control of ``address`` — only when
+    some case belongs to it; the page answers the same either way (nobody learns who has
+    cases). Limited per address and per e-mail."""
+    from django.core import signing
+    from django.core.mail import send_mail
+
+    address = (address or "").strip().lower()
+    if _over("ip", ip, FAILURES_PER_ADDRESS) or _over("proof", address, PROOFS_PER_ADDRESS):
+        raise AccessRefused(_("Muitas tentativas. Aguarde alguns minutos e tente de novo."))
+    _count("ip", ip, FAILURES_PER_ADDRESS)
+    _count("proof", address, PROOFS_PER_ADDRESS)
+    if not Case.objects.filter(_cases_of_email_q(address)).exists():
+        return
+    token = signing.dumps({"email": address, "nonce": secrets.token_urlsafe(12)}, salt=PROOF_SALT)
+    link = f"{link_base}{token}/"
+    subject = _("Seus atendimentos — link de acesso")
+    body = "\n".join(
+        [
+            _("Para ver todos os atendimentos ligados a este e-mail, abra o link abaixo."),
+            _("Ele vale por 30 minutos e uma única vez."),
+            "",
+            link,
+            "",
+            _("Se não foi você quem pediu, ignore esta mensagem."),
+            "",
+            "-- ",
+            settings.BALCAO_AGENCY_NAME,
+        ]
+    )
+    transaction.on_commit(
+        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address], fail_silently=True)
+    )
+
+
+def check_email_proof(token: str) -> str:
+    """The e-mail a proof link was sent to, once: a second use, a forged or an expired link
+    is refused."""
+    from django.core import signing
+
+    refused = AccessRefused(
+        _("Este link não vale mais (ele vale por 30 minutos e uma única vez). Peça outro.")
+    )
+    try:
+        data = signing.loads(token, salt=PROOF_SALT, max_age=PROOF_MAX_AGE)
+    except signing.BadSignature as exc:
+        raise refused from exc
+    if not cache.add(f"followup:proof-used:{data.get('nonce')}", 1, PROOF_MAX_AGE + 60):
+        raise refused
+    return data["email"]
+
+
+def cases_of_email(address: str):
+    """Every case whose requester or representative has this e-mail (proven)."""
+    return (
+        Case.objects.filter(_cases_of_email_q(address))
+        .select_related("state", "channel", "requester")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def linkable_contacts(address: str):
+    """Unverified contacts with this e-mail, and the one verified record they could join
+    (None when there is no record on file, or more than one)."""
+    from balcao.cases.models import Requester
+
+    people = list(Requester.objects.filter(email=address, unverified=False)[:2])
+    person = people[0] if len(people) == 1 else None
+    contacts = list(
+        Requester.objects.filter(email=address, unverified=True, linked_to__isnull=True)
+    )
+    return contacts, person
+
+
+@transaction.atomic
+def do_link_by_email_proof(address: str) -> int:
+    """The person, having proven control of ``address``, confirms that the cases opened
+    from the portal or the chatbot with it are theirs: the contacts join the record on file
+    with that e-mail (``intake.do_link_contact(via="email-proof")``, recorded on each case).
+    Returns the number of cases moved."""
+    from balcao.cases import intake
+
+    contacts, person = linkable_contacts(address)
+    if person is None:
+        return 0
+    return sum(
+        intake.do_link_contact(
+            contact, person, actor=SYSTEM, via=intake.LinkVia.EMAIL_PROOF, reason="e-mail"
+        )
+        for contact in contacts
+    )

@@ -102,3 +102,11 @@ class RatingForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Não escreva dados pessoais."),
     )
+
+
+class EmailProofForm(forms.Form):
+    email = forms.EmailField(
+        label=_("Seu e-mail"),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        help_text=_("O e-mail que você informou ao abrir os atendimentos."),
+    )

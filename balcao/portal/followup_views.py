@@ -22,7 +22,13 @@ from balcao.cases.models import Attachment, Case, Message
 from balcao.client import client_address
 from balcao.errors import Refused
 from balcao.portal import services
-from balcao.portal.followup_forms import AccessForm, NewCodeForm, RatingForm, ReplyForm
+from balcao.portal.followup_forms import (
+    AccessForm,
+    EmailProofForm,
+    NewCodeForm,
+    RatingForm,
+    ReplyForm,
+)
 
 SESSION_KEY = "followup_cases"
 GRANT_SECONDS = 2 * 60 * 60
@@ -205,3 +211,84 @@ def followup_file(request, pk: int, attachment_pk: int):
 def followup_leave(request):
     request.session.pop(SESSION_KEY, None)
     return redirect("portal:followup")
+
+
+# --- "Meus atendimentos": every case of a proven e-mail -----------------------------------
+
+EMAIL_SESSION_KEY = "followup_email"
+
+
+@require_http_methods(["GET", "POST"])
+def my_cases_request(request):
+    sent = False
+    status = 200
+    form = EmailProofForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                followup.do_send_email_proof(
+                    form.cleaned_data["email"],
+                    ip=client_address(request),
+                    link_base=request.build_absolute_uri(reverse("portal:my_cases_request")),
+                )
+            except followup.AccessRefused as exc:
+                form.add_error(None, str(exc))
+                status = 429
+            else:
+                sent = True
+        else:
+            status = 400
+    return render(
+        request, "portal/my_cases_request.html", {"form": form, "sent": sent}, status=status
+    )
+
+
+def my_cases_proof(request, token: str):
+    try:
+        address = followup.check_email_proof(token)
+    except followup.AccessRefused as exc:
+        return render(
+            request,
+            "portal/my_cases_request.html",
+            {"form": EmailProofForm(), "link_error": str(exc)},
+            status=403,
+        )
+    request.session.cycle_key()
+    request.session[EMAIL_SESSION_KEY] = {"email": address, "at": int(time.time())}
+    return redirect("portal:my_cases")
+
+
+def _proven_email(request) -> str:
+    proof = request.session.get(EMAIL_SESSION_KEY) or {}
+    if not proof or time.time() - proof.get("at", 0) > GRANT_SECONDS:
+        return ""
+    return proof["email"]
+
+
+@require_http_methods(["GET", "POST"])
+def my_cases(request):
+    address = _proven_email(request)
+    if not address:
+        return redirect("portal:my_cases_request")
+    if request.method == "POST":
+        moved = followup.do_link_by_email_proof(address)
+        messages.success(
+            request,
+            gettext("Pronto: %(n)s atendimento(s) ligado(s) ao seu cadastro.") % {"n": moved},
+        )
+        return redirect("portal:my_cases")
+    cases = list(followup.cases_of_email(address)[:200])
+    for case in cases:
+        _grant_quietly(request, case)
+    contacts, person = followup.linkable_contacts(address)
+    return render(
+        request,
+        "portal/my_cases.html",
+        {"cases": cases, "email": address, "can_link": bool(contacts and person)},
+    )
+
+
+def _grant_quietly(request, case: Case) -> None:
+    grants = request.session.get(SESSION_KEY, {})
+    grants[str(case.pk)] = int(time.time())
+    request.session[SESSION_KEY] = grants

@@ -178,6 +178,17 @@ def test_portal_case_closes_the_loop(page, browser, live_server, agency, tmp_pat
     assert (rating.score, rating.resolved) == (4, "partly")
     page.screenshot(path=str(artifacts / "followup-rated.png"), full_page=True)
     agent_context.close()
+
+    # "Meus atendimentos": proving control of the e-mail lists the person's cases.
+    page.goto(f"{base}/acompanhar/meus/")
+    _check_axe(page, "my cases: request", found)
+    page.get_by_label("Seu e-mail").fill("maria@example.com")
+    page.get_by_role("button", name="Enviar link de acesso").click()
+    page.get_by_text("enviamos para ele um link").wait_for()
+    proof = _mail_to("maria@example.com", 5)[4]
+    page.goto(re.search(r"https?://\S+/acompanhar/meus/\S+/", proof.body).group(0))
+    page.get_by_role("link", name=protocol).wait_for()
+    _check_axe(page, "my cases: list", found)
     assert not found, found
 
 

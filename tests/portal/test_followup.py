@@ -214,3 +214,57 @@ def test_a_chatbot_case_gets_its_acknowledgement_due_date_and_follow_up_link(
     assert "Prazo de resposta" in sent.body
     code = re.search(r"Código de acesso: (\S+)", sent.body).group(1)
     assert open_page(client, case.protocol, code).status_code == 302
+
+
+# --- "Meus atendimentos": proof of control of the e-mail ----------------------------------
+
+
+def _proof_link(body: str) -> str:
+    return re.search(r"https?://\S+/acompanhar/meus/(\S+)/", body).group(0)
+
+
+def test_proving_the_email_lists_every_case_and_links_unverified_contacts(
+    client, open_case, django_capture_on_commit_callbacks
+):
+    from balcao.cases import intake
+
+    person = Requester.objects.create(name="Maria", email="maria@example.com", cpf="52998224725")
+    mine = open_case(requester=person)
+    contact = intake.do_record_public_contact(name="Maria S.", email="MARIA@example.com")
+    from_portal = open_case(requester=contact)
+    someone_else = open_case(requester=Requester.objects.create(name="Z", email="z@example.com"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/acompanhar/meus/", {"email": "maria@example.com"})
+    assert response.status_code == 200
+    [sent] = mail.outbox
+    assert sent.to == ["maria@example.com"]
+    link = _proof_link(sent.body)
+    path = link.split("://", 1)[1].split("/", 1)[1]
+    assert client.get("/" + path)["Location"] == "/acompanhar/meus/lista/"
+    page = client.get("/acompanhar/meus/lista/").content.decode()
+    assert mine.protocol in page and from_portal.protocol in page
+    assert someone_else.protocol not in page
+    assert client.get(f"/acompanhar/{from_portal.pk}/").status_code == 200
+    assert client.get(f"/acompanhar/{someone_else.pk}/").status_code == 302
+    assert "Sim, estes atendimentos são meus" in page
+    client.post("/acompanhar/meus/lista/")
+    from_portal.refresh_from_db()
+    contact.refresh_from_db()
+    assert from_portal.requester == person and contact.linked_via == "email-proof"
+    # the link works once
+    assert client.get("/" + path).status_code == 403
+
+
+def test_an_email_without_cases_gets_the_same_answer_and_no_mail(
+    client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/acompanhar/meus/", {"email": "ninguem@example.com"})
+    assert response.status_code == 200 and "enviamos para ele um link" in response.content.decode()
+    assert mail.outbox == []
+
+
+def test_a_forged_proof_link_is_refused(client):
+    response = client.get("/acompanhar/meus/eyJlbWFpbCI6Im1hcmlhQGV4YW1wbGUuY29tIn0:x:y/")
+    assert response.status_code == 403
+    assert client.get("/acompanhar/meus/lista/")["Location"] == "/acompanhar/meus/"
