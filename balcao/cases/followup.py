@@ -41,6 +41,7 @@ CODE_LENGTH = 8  # 31^8 ≈ 8.5e11
 FAILURES_PER_ADDRESS = (10, 15 * 60)  # ten wrong tries per address per quarter hour
 FAILURES_PER_PROTOCOL = (20, 60 * 60)  # twenty per protocol per hour, from anywhere
 COMMENT_MAX = 2000
+REPLIES_PER_CASE = (30, 60 * 60)  # messages a person may add to one case per hour
 
 
 class AccessRefused(Refused):
@@ -220,6 +221,10 @@ def do_requester_reply(case: Case, body: str, *, files=()) -> Message:
     from balcao.cases.services import do_add_message, do_change_state
 
     case = Case.objects.select_for_update().select_related("state", "channel").get(pk=case.pk)
+    if _over("reply", str(case.pk), REPLIES_PER_CASE):
+        raise Refused(
+            _("Muitas mensagens neste atendimento em pouco tempo. Aguarde e tente de novo.")
+        )
     if not can_reply(case):
         raise Refused(
             _(
@@ -233,6 +238,7 @@ def do_requester_reply(case: Case, body: str, *, files=()) -> Message:
         author_kind=Message.Author.REQUESTER,
         files=files,
     )
+    _count("reply", str(case.pk), REPLIES_PER_CASE)
     if case.state.category == State.Category.WAITING_REQUESTER:
         back = (
             Transition.objects.filter(source=case.state, target__category=State.Category.OPEN)

@@ -268,3 +268,13 @@ def test_a_forged_proof_link_is_refused(client):
     response = client.get("/acompanhar/meus/eyJlbWFpbCI6Im1hcmlhQGV4YW1wbGUuY29tIn0:x:y/")
     assert response.status_code == 403
     assert client.get("/acompanhar/meus/lista/")["Location"] == "/acompanhar/meus/"
+
+
+def test_replies_per_case_are_limited(case_and_code, monkeypatch):
+    case, _code = case_and_code
+    monkeypatch.setattr(followup, "REPLIES_PER_CASE", (2, 3600))
+    followup.do_requester_reply(case, "um")
+    followup.do_requester_reply(case, "dois")
+    with pytest.raises(followup.Refused, match="Muitas mensagens"):
+        followup.do_requester_reply(case, "três")
+    assert case.messages.filter(author_kind=Message.Author.REQUESTER).count() == 2
