@@ -29,6 +29,9 @@ $(ASSETS): package.json package-lock.json scripts/build-assets.mjs
 
 assets: $(ASSETS)
 
+# A local run (balcao/localstate.py): debug off, plain http on this machine, a generated key
+# in var/, even if the shell holds a SECRET_KEY or ALLOWED_HOSTS (BALCAO_LOCAL=0 make run: not).
+run: export BALCAO_LOCAL ?= 1
 run: install
 	$(BIN)/balcao demo --once
 	@echo ""

@@ -11,7 +11,7 @@ from django.core.asgi import get_asgi_application
 from balcao import localstate  # noqa: E402
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "balcao.settings")
-localstate.prepare(debug=localstate.env_bool("BALCAO_DEBUG", True))  # var/ on a fresh machine
+localstate.prepare()  # var/ on a fresh machine
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402

@@ -14,7 +14,7 @@ def main() -> None:
     from balcao import localstate
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "balcao.settings")
-    localstate.prepare(debug=localstate.env_bool("BALCAO_DEBUG", True))
+    localstate.prepare()
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["balcao", *sys.argv[1:]])

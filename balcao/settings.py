@@ -7,13 +7,19 @@ environment, with defaults that make ``make run`` work on a fresh clone:
 - ``REDIS_URL``: unset → in-memory channel layer and the embedded (SQLite) task queue;
   set → Redis for both, so several web processes and workers can share work.
 - ``BALCAO_TIME_ZONE`` (default America/Sao_Paulo), ``BALCAO_COUNTRY`` (BR or PT).
-- ``SECRET_KEY``: on a laptop (DEBUG on) the ``balcao`` command generates one into
-  ``var/secret_key`` on its first run (``balcao.localstate``; importing these settings
-  writes nothing); with DEBUG off and no secret, Balcão refuses to start.
+- ``BALCAO_DEBUG``: off unless set to 1 (``balcao serve --debug`` sets it for its
+  processes). Debug shows Django's technical pages; never on a public address.
+- ``BALCAO_LOCAL`` (a *local run*: this machine, plain http): on when unset and the
+  environment names neither ``SECRET_KEY`` nor ``ALLOWED_HOSTS`` (``make run`` on a fresh
+  clone). Then the ``balcao`` command generates a key into ``var/secret_key`` on its first
+  run (``balcao.localstate``; importing these settings writes nothing), cookies are not
+  secure-only and nothing redirects to https, static files come from the source folders,
+  e-mail goes to ``var/outbox/``. Otherwise (a deployment) the HTTPS-only settings apply
+  and, without ``SECRET_KEY``, Balcão refuses to start.
+- ``ALLOWED_HOSTS`` (comma separated; default the loopback names).
 
 The test suite runs on ``balcao.test_settings`` (these, plus fast hashing, tasks run in
 the test's process, no connection pool).
-- ``BALCAO_DEBUG`` (default on for a laptop), ``ALLOWED_HOSTS`` (comma separated).
 """
 
 from __future__ import annotations
@@ -26,6 +32,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from balcao.localstate import BASE_DIR, env_bool, read_secret_key, var_dir
+from balcao.localstate import debug as _debug
+from balcao.localstate import local_run as _local_run
 
 VAR_DIR = var_dir()
 
@@ -34,16 +42,19 @@ def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("BALCAO_DEBUG", True)
+DEBUG = _debug()
+# A local run (this machine over plain http): see the module's docstring.
+BALCAO_LOCAL_RUN = _local_run()
 
 
 def _secret_key() -> str:
     key = read_secret_key()
     if key:
         return key
-    if not DEBUG:
+    if not (DEBUG or BALCAO_LOCAL_RUN):
         raise ImproperlyConfigured(
-            "SECRET_KEY is not set and BALCAO_DEBUG is off: refusing to start without a secret."
+            "SECRET_KEY is not set: refusing to start without a secret. A deployment sets "
+            "SECRET_KEY; for a local run on this machine over http set BALCAO_LOCAL=1."
         )
     raise ImproperlyConfigured(
         f"No SECRET_KEY and no {VAR_DIR / 'secret_key'}: run any `balcao` command once "
@@ -211,11 +222,14 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
+            if DEBUG or BALCAO_LOCAL_RUN
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
 }
+# A local run serves static files straight from the source folders (no collectstatic
+# needed, nor a manifest); a deployment serves the collected, hashed copies in STATIC_ROOT.
+WHITENOISE_USE_FINDERS = DEBUG or BALCAO_LOCAL_RUN
 # Hard ceiling for any upload; per-channel limits are lower (catalog.Channel).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
@@ -291,7 +305,7 @@ EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "127.0.0.1")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "atendimento@balcao.invalid")
-if DEBUG and "EMAIL_BACKEND" not in os.environ:
+if (DEBUG or BALCAO_LOCAL_RUN) and "EMAIL_BACKEND" not in os.environ:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(VAR_DIR / "outbox")
 
@@ -311,7 +325,13 @@ CACHES = {
     },
 }
 
-if not DEBUG:
+# Error pages in the portal's layout and the visitor's language (balcao/errors_views.py;
+# 404 and 500 are the URLconf's handler404/handler500).
+CSRF_FAILURE_VIEW = "balcao.errors_views.csrf_failure"
+
+# A deployment is served over HTTPS (behind a proxy that sets X-Forwarded-Proto); a local
+# run is plain http on this machine, where secure-only cookies would never come back.
+if not (DEBUG or BALCAO_LOCAL_RUN):
     SECURE_SSL_REDIRECT = env_bool("BALCAO_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = int(os.environ.get("BALCAO_HSTS_SECONDS", "31536000"))

@@ -23,3 +23,7 @@ urlpatterns += i18n_patterns(
     path("", include("balcao.portal.urls")),
     prefix_default_language=False,
 )
+
+# With debug off: error pages in the portal's layout and the visitor's language.
+handler404 = "balcao.errors_views.page_not_found"
+handler500 = "balcao.errors_views.server_error"

@@ -7,5 +7,5 @@ from django.core.wsgi import get_wsgi_application
 from balcao import localstate  # noqa: E402
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "balcao.settings")
-localstate.prepare(debug=localstate.env_bool("BALCAO_DEBUG", True))  # var/ on a fresh machine
+localstate.prepare()  # var/ on a fresh machine
 application = get_wsgi_application()

@@ -178,7 +178,8 @@ def balcao_serve():
     started: list[RunningServer] = []
 
     def start(*args: str, env: dict) -> RunningServer:
-        env = {**env, "DJANGO_SETTINGS_MODULE": "balcao.settings"}  # a real server's settings
+        # A real server's settings; a local run (http on 127.0.0.1) unless the test says not.
+        env = {"BALCAO_LOCAL": "1", **env, "DJANGO_SETTINGS_MODULE": "balcao.settings"}
         port = free_port()
         process = subprocess.Popen(  # noqa: S603
             [*BALCAO, "serve", "--port", str(port), *args],

@@ -1,6 +1,10 @@
-"""``balcao serve`` starts a real web server (gunicorn by default, uvicorn with --asgi)."""
+"""``balcao serve`` starts a real web server (gunicorn by default, uvicorn with --asgi) and
+the task worker, and SIGTERM or Ctrl-C (SIGINT) stops every process it started."""
 
 import os
+import signal
+import time
+from pathlib import Path
 
 import pytest
 
@@ -14,3 +18,70 @@ def test_serve_answers_http(tmp_path, flags, server_name, balcao_serve):
     assert answer["status"] == 200
     assert answer["body"] == {"status": "ok"}
     assert server_name in answer["server"].lower()
+
+
+def _process_table() -> dict[int, tuple[int, str, str]]:
+    """pid → (parent pid, state, command line), read from /proc."""
+    table = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode().strip()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        table[int(entry.name)] = (int(fields[1]), fields[0], cmdline)
+    return table
+
+
+def _descendants(pid: int) -> dict[int, str]:
+    table = _process_table()
+    found, frontier = {}, [pid]
+    while frontier:
+        parent = frontier.pop()
+        for child, (ppid, _state, cmdline) in table.items():
+            if ppid == parent and child not in found:
+                found[child] = cmdline
+                frontier.append(child)
+    return found
+
+
+def _still_running(processes: dict[int, str]) -> dict[int, str]:
+    table = _process_table()
+    return {
+        pid: cmdline
+        for pid, cmdline in processes.items()
+        if pid in table and table[pid][1] != "Z" and table[pid][2] == cmdline
+    }
+
+
+@pytest.mark.parametrize(
+    ("stop_signal", "flags", "server_name"),
+    [(signal.SIGTERM, [], "gunicorn"), (signal.SIGINT, ["--asgi"], "uvicorn")],
+)
+def test_a_signal_to_serve_stops_every_process_it_started(
+    tmp_path, balcao_serve, stop_signal, flags, server_name
+):
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}",
+        "BALCAO_VAR_DIR": str(tmp_path / "var"),
+        "REDIS_URL": "",
+    }
+    server = balcao_serve("--workers", "2", *flags, env=env)  # with the task worker
+    assert server.get_json("/api/v1/health")["status"] == 200
+    started = _descendants(server.process.pid)
+    commands = " ".join(started.values())
+    assert server_name in commands and "run_huey" in commands, started
+    try:
+        os.kill(server.process.pid, stop_signal)  # the serve process alone, not its group
+        server.process.wait(timeout=40)
+        deadline = time.monotonic() + 10
+        while _still_running(started) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert _still_running(started) == {}
+    finally:
+        for pid in _still_running(started):  # leave nothing behind if the test failed
+            os.kill(pid, signal.SIGKILL)

@@ -7,20 +7,29 @@ request there hops between the event loop and a worker thread, which costs more 
 the query (docs/benchmarks.md). ``--asgi`` runs uvicorn on ``balcao.asgi`` instead,
 for websockets (Channels) on the same port.
 
-Ctrl-C stops both. In production run them separately (see docs/operator.md):
+Ctrl-C (SIGINT) or SIGTERM stops every process it started: each child runs in its own
+process group, gets the signal forwarded (SIGTERM to the web server, SIGINT to the worker
+so it finishes the task at hand), and whatever is still running after
+``STOP_TIMEOUT_SECONDS`` is killed with its group. If one of them exits on its own, the
+other is stopped too. Debug is off unless ``--debug`` (or ``BALCAO_DEBUG=1``).
+
+In production run them separately (see docs/operator.md):
 gunicorn behind a proxy for HTTP, ``uvicorn balcao.asgi:application`` for the proxy's
 websocket paths, and M × ``balcao run_huey``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
 import sys
+import time
 
+from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 
 def default_workers() -> int:
@@ -66,6 +75,45 @@ def web_command(host: str, port: int, workers: int, asgi: bool = False) -> list[
     ]
 
 
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+# gunicorn stops gracefully within its --graceful-timeout (20 s); then anything left is killed.
+STOP_TIMEOUT_SECONDS = 25
+
+
+def child_environment(debug: bool) -> dict[str, str]:
+    """The environment of the processes ``serve`` starts: ours, plus ``BALCAO_DEBUG=1``
+    with ``--debug``."""
+    env = dict(os.environ)
+    if debug:
+        env["BALCAO_DEBUG"] = "1"
+    return env
+
+
+def stop_children(
+    children: list[tuple[subprocess.Popen, int]], timeout: float = STOP_TIMEOUT_SECONDS
+) -> None:
+    """Send each running child its stop signal (SIGINT to the task worker: it finishes the
+    task at hand; SIGTERM to the web server: gunicorn and uvicorn finish the requests in
+    flight), wait up to ``timeout`` seconds, then SIGKILL the process group of any child
+    still running (a master and its workers: each child leads its own group)."""
+    for process, stop_signal in children:
+        if process.poll() is None:
+            _signal_group(process, stop_signal)
+    deadline = time.monotonic() + timeout
+    for process, _stop_signal in children:
+        try:
+            process.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            # Not reaped yet, so its group id cannot have been reused: kill the group.
+            _signal_group(process, signal.SIGKILL)
+            process.wait()
+
+
+def _signal_group(process: subprocess.Popen, signum: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signum)
+
+
 class Command(BaseCommand):
     help = "Start the web server and the background worker in the foreground."
 
@@ -82,32 +130,54 @@ class Command(BaseCommand):
             "--asgi", action="store_true", help="serve with uvicorn over ASGI (HTTP and websockets)"
         )
         parser.add_argument("--no-worker", action="store_true", help="web server only")
+        parser.add_argument(
+            "--debug",
+            action="store_true",
+            help="debug on (BALCAO_DEBUG=1 for the server and the worker): Django's "
+            "technical error pages. Never on an address others can reach.",
+        )
 
     def handle(self, *args, **options):
+        if settings.BALCAO_LOCAL_RUN and options["host"] not in LOOPBACK_HOSTS:
+            self.stderr.write(
+                f"Warning: a local run (no SECRET_KEY / ALLOWED_HOSTS set) on {options['host']}: "
+                "plain http, cookies not secure-only. A deployment sets SECRET_KEY and "
+                "ALLOWED_HOSTS (docs/operator.md)."
+            )
         # The shared cache's table (rate limits, throttles, login delays) when the cache is
         # the database: idempotent, and covers a site that moved off Redis after migrating.
         call_command("createcachetable", verbosity=0)
         bindir = os.path.dirname(sys.executable)
         balcao = os.path.join(bindir, "balcao")
-        processes = []
-        if not options["no_worker"]:
-            processes.append(subprocess.Popen([balcao, "run_huey", "--quiet"]))  # noqa: S603
-        web = subprocess.Popen(  # noqa: S603
-            web_command(
+        env = child_environment(options["debug"])
+        # SIGTERM (a supervisor, `kill`) and SIGINT (Ctrl-C) both stop everything. Each
+        # child runs in its own process group, so a signal reaches it only through here.
+        received: list[int] = []
+        previous = {
+            signum: signal.signal(signum, lambda signum, _frame: received.append(signum))
+            for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+        }
+        children: list[tuple[subprocess.Popen, int]] = []
+        try:
+            if not options["no_worker"]:
+                worker = subprocess.Popen(  # noqa: S603
+                    [balcao, "run_huey", "--quiet"], env=env, process_group=0
+                )
+                children.append((worker, signal.SIGINT))
+            command = web_command(
                 options["host"], options["port"], max(1, options["workers"]), asgi=options["asgi"]
             )
-        )
-        processes.append(web)
-        try:
-            web.wait()
-        except KeyboardInterrupt:
-            pass
+            web = subprocess.Popen(command, env=env, process_group=0)  # noqa: S603
+            children.append((web, signal.SIGTERM))
+            while not received and all(process.poll() is None for process, _ in children):
+                time.sleep(0.2)
         finally:
-            for process in processes:
-                if process.poll() is None:
-                    process.send_signal(signal.SIGINT)
-            for process in processes:
-                try:
-                    process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
+            stop_children(children)
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+        failed = [process for process, _ in children if process.returncode != 0]
+        if not received and failed:
+            raise CommandError(
+                f"{' '.join(failed[0].args[:4])} exited with {failed[0].returncode}; "
+                "the other processes were stopped."
+            )
