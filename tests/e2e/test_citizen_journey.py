@@ -209,7 +209,7 @@ def test_chatbot_case_closes_the_loop(
     page.get_by_label("Nome").fill("João Souza")
     page.get_by_label("E-mail").fill("joao@example.com")
     page.get_by_role("button", name=re.compile("Abrir")).click()
-    page.get_by_role("link", name="Acompanhar atendimento").wait_for()
+    page.locator("#chat-turns").get_by_role("link", name="Acompanhar atendimento").wait_for()
     [ack] = _mail_to("joao@example.com", 1)
     assert "Prazo de resposta" in ack.body
     code, link = _code_and_link(ack)
