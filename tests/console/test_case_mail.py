@@ -35,3 +35,16 @@ def test_a_sent_email_shows_when(
     html = verified_client(staff["agent"]).get(f"/console/atendimentos/{case.pk}/").content.decode()
     assert "Confirmação de recebimento" in html and "Enviado em" in html
     assert "maria@example.com" not in html.split("E-mails ao requerente")[1]
+
+
+def test_the_persons_rating_shows_on_the_case(open_case, staff, verified_client):
+    from balcao.cases import followup, services
+    from balcao.cases.models import State
+
+    case = open_case()
+    resolved = State.objects.get(workflow__slug="helpdesk", slug="resolvido")
+    services.do_change_state(case, resolved, actor=staff["supervisor"])
+    case.refresh_from_db()
+    followup.do_rate_case(case, score=2, resolved="no", comment="Demorou demais.")
+    html = verified_client(staff["agent"]).get(f"/console/atendimentos/{case.pk}/").content.decode()
+    assert "Nota 2 de 5" in html and "Demorou demais." in html

@@ -24,3 +24,11 @@ def case_mail(case):
         "SENT": OutboundMail.Status.SENT,
         "FAILED": OutboundMail.Status.FAILED,
     }
+
+
+@register.inclusion_tag("console/_case_rating.html")
+def case_rating(case):
+    """The person's rating of the service, once they gave it on the follow-up page."""
+    from balcao.cases.models import CaseRating
+
+    return {"rating": CaseRating.objects.filter(case=case).first()}
