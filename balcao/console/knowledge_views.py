@@ -105,8 +105,16 @@ def article_state(request, pk: int):
 
 @staff_view("kb.edit")
 def gap_inbox(request):
-    groups = GapGroup.objects.filter(status=GapGroup.Status.OPEN).prefetch_related("gaps")[:100]
-    return render(request, "console/gap_inbox.html", {"groups": groups, "form": ResolveGapForm()})
+    groups = list(
+        GapGroup.objects.filter(status=GapGroup.Status.OPEN).prefetch_related("gaps")[:100]
+    )
+    # One form per group, each with its own element ids (labels must point at their field);
+    # the article choices are read once for all of them.
+    choices = list(ResolveGapForm().fields["add_variant_to"].choices)
+    for group in groups:
+        group.form = ResolveGapForm(auto_id=f"id_%s_{group.pk}")
+        group.form.fields["add_variant_to"].choices = choices
+    return render(request, "console/gap_inbox.html", {"groups": groups})
 
 
 @require_POST

@@ -152,3 +152,18 @@ def test_refusals_and_versions_read_in_the_pages_language(km_client, article):
     group = GapGroup.objects.get()
     empty = km_client.post(f"/en/console/conhecimento/lacunas/{group.pk}/", {}, follow=True)
     assert "Write the new article's answer." in _messages(empty)
+
+
+def test_every_label_of_the_gap_inbox_points_at_a_field(km_client):
+    """Two groups on the page: each form's labels name its own fields' ids (axe "label":
+    the inbox pointed labels at ids that did not exist)."""
+    import re
+
+    services.record_gap("vocês abrem no sábado?", "pt-BR", "not_known")
+    services.record_gap("qual o telefone da ouvidoria em Brasília", "pt-BR", "not_known")
+    assert GapGroup.objects.count() == 2
+    html = km_client.get("/console/conhecimento/lacunas/").content.decode()
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    targets = re.findall(r'<label for="([^"]+)"', html)
+    assert targets and all(t in ids for t in targets)
+    assert len(ids) == len(set(ids))  # no id used twice
