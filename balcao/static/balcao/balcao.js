@@ -14,18 +14,20 @@
     }
   });
 
-  /* <… data-focus-after-swap="ID">: after htmx swapped content in for this element, move
-     the focus to #ID when it is there (the triage result's heading), so that screen
-     readers announce the result. */
+  /* <div data-focus-after-swap="ID">: when htmx swaps new content into this element (the
+     triage result, also an aria-live region), move the focus to #ID and bring it on screen,
+     so that screen readers announce the result and a phone shows it above the fold.
+     htmx:afterSwap is dispatched on the element swapped into (event.detail.target), not on
+     the form that made the request. */
   document.addEventListener("htmx:afterSwap", function (event) {
-    var source = event.detail.requestConfig && event.detail.requestConfig.elt;
-    var owner = source && source.closest ? source.closest("[data-focus-after-swap]") : null;
-    if (!owner) {
+    var swapped = event.detail && event.detail.target;
+    if (!swapped || !swapped.matches || !swapped.matches("[data-focus-after-swap]")) {
       return;
     }
-    var target = document.getElementById(owner.getAttribute("data-focus-after-swap"));
-    if (target) {
-      target.focus();
+    var heading = document.getElementById(swapped.getAttribute("data-focus-after-swap"));
+    if (heading) {
+      heading.focus({ preventScroll: true });
+      heading.scrollIntoView({ block: "start" });
     }
   });
 }());
