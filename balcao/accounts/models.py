@@ -48,6 +48,7 @@ class EnrolmentLink(models.Model):
         COMMAND = "command", "command"
         EMAIL = "email", "e-mail"
         DEMO = "demo", "demo"
+        CONSOLE = "console", "console"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolment_links"
@@ -70,3 +71,34 @@ class EnrolmentLink(models.Model):
     def is_usable(self, now=None) -> bool:
         now = now or timezone.now()
         return self.used_at is None and self.expires_at > now and self.user.is_active
+
+
+class StaffChange(models.Model):
+    """One change an admin made to a member of staff in the console (who changed what):
+    created, roles, teams, deactivated/reactivated, enrolment link re-issued."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("Criação")
+        ROLES = "roles", _("Papéis")
+        TEAMS = "teams", _("Equipes")
+        DEACTIVATE = "deactivate", _("Desativação")
+        REACTIVATE = "reactivate", _("Reativação")
+        ENROLMENT = "enrolment", _("Novo link de cadastro")
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_changes"
+    )
+    action = models.CharField(_("ação"), max_length=20, choices=Action.choices)
+    detail = models.CharField(_("detalhe"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("alteração de equipe")
+        verbose_name_plural = _("alterações de equipe")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor} → {self.user}: {self.action}"

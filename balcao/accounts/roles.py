@@ -50,6 +50,8 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "reports.view": frozenset({SUPERVISOR, QUALITY_MANAGER, OMBUDSMAN, MANAGER, ADMIN}),
     "workflows.manage": frozenset({ADMIN}),
     "tokens.manage": frozenset({ADMIN}),
+    # Staff users, their roles and teams (console "Equipe"); every change is a StaffChange.
+    "staff.manage": frozenset({ADMIN}),
 }
 
 # Roles that see every case; other case workers see their teams' and their own.

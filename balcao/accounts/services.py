@@ -382,3 +382,154 @@ def do_request_enrolment_by_email(
         ) % {"hours": settings.BALCAO_ENROLMENT_LINK_HOURS, "url": url}
     address = user.email
     transaction.on_commit(lambda: send_mail(subject, body, None, [address], fail_silently=True))
+
+
+# --- staff administration (console "Equipe", admins only) ----------------------------
+
+
+def _record(actor, user: User, action: str, detail: str = "") -> None:
+    from balcao.accounts.models import StaffChange
+
+    StaffChange.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        user=user,
+        action=action,
+        detail=detail[:500],
+    )
+
+
+def _role_names(names) -> list[str]:
+    from balcao.accounts.roles import ROLES
+
+    unknown = sorted(set(names) - set(ROLES))
+    if unknown:
+        raise LoginError(_("Papel desconhecido: %(roles)s.") % {"roles": ", ".join(unknown)})
+    return sorted(set(names))
+
+
+@transaction.atomic
+def do_create_staff(
+    actor,
+    *,
+    username: str,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    roles=(),
+    teams=(),
+) -> tuple[User, str]:
+    """A new active member of staff with no usable password and a one-time enrolment
+    link (returned raw, shown once). ``teams`` are ``cases.Team`` objects chosen by the
+    caller (accounts sits below the case core, so it never looks teams up itself)."""
+    from django.contrib.auth.models import Group
+
+    from balcao.accounts.permissions import check_can
+    from balcao.accounts.roles import ADMIN
+
+    check_can(actor, "staff.manage")
+    names = _role_names(roles)
+    user = User(
+        username=username,
+        first_name=first_name,
+        last_name=last_name,
+        email=email.strip(),
+        is_active=True,
+        is_staff=ADMIN in names,
+        is_superuser=ADMIN in names,
+    )
+    user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    user.groups.set(Group.objects.filter(name__in=names))
+    if teams:
+        user.teams.set(list(teams))
+    detail = "; ".join(
+        part
+        for part in (
+            f"roles: {', '.join(names)}" if names else "",
+            f"teams: {', '.join(t.slug for t in teams)}" if teams else "",
+        )
+        if part
+    )
+    from balcao.accounts.models import StaffChange
+
+    _record(actor, user, StaffChange.Action.CREATE, detail)
+    _link, raw = do_issue_enrolment_link(
+        user, via=EnrolmentLink.Via.CONSOLE, issued_by=actor if actor.pk else None
+    )
+    return user, raw
+
+
+@transaction.atomic
+def do_set_roles(actor, user: User, roles) -> None:
+    """Replace ``user``'s roles; an admin never removes their own admin role."""
+    from django.contrib.auth.models import Group
+
+    from balcao.accounts.models import StaffChange
+    from balcao.accounts.permissions import PermissionDenied, check_can
+    from balcao.accounts.roles import ADMIN, ROLES
+
+    check_can(actor, "staff.manage")
+    names = _role_names(roles)
+    if user.pk == getattr(actor, "pk", None) and ADMIN not in names:
+        raise PermissionDenied(_("Você não pode remover o seu próprio papel de administrador."))
+    before = sorted(set(user.groups.filter(name__in=ROLES).values_list("name", flat=True)))
+    if before == names:
+        return
+    user.groups.remove(*Group.objects.filter(name__in=ROLES))
+    user.groups.add(*Group.objects.filter(name__in=names))
+    user.is_staff = user.is_superuser = ADMIN in names
+    user.save(update_fields=["is_staff", "is_superuser"])
+    user.__dict__.pop("_balcao_roles", None)
+    _record(actor, user, StaffChange.Action.ROLES, f"{', '.join(before)} → {', '.join(names)}")
+
+
+@transaction.atomic
+def do_set_teams(actor, user: User, teams) -> None:
+    """Replace ``user``'s teams with ``teams`` (``cases.Team`` objects)."""
+    from balcao.accounts.models import StaffChange
+    from balcao.accounts.permissions import check_can
+
+    check_can(actor, "staff.manage")
+    before = sorted(user.teams.values_list("slug", flat=True))
+    after = sorted(t.slug for t in teams)
+    if before == after:
+        return
+    user.teams.set(list(teams))
+    _record(actor, user, StaffChange.Action.TEAMS, f"{', '.join(before)} → {', '.join(after)}")
+
+
+@transaction.atomic
+def do_set_active(actor, user: User, active: bool) -> None:
+    """Deactivate (no sign-in, open links stop working) or reactivate; never oneself."""
+    from balcao.accounts.models import StaffChange
+    from balcao.accounts.permissions import PermissionDenied, check_can
+
+    check_can(actor, "staff.manage")
+    if user.pk == getattr(actor, "pk", None) and not active:
+        raise PermissionDenied(_("Você não pode desativar a si mesmo."))
+    if user.is_active == active:
+        return
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    _record(
+        actor,
+        user,
+        StaffChange.Action.REACTIVATE if active else StaffChange.Action.DEACTIVATE,
+    )
+
+
+@transaction.atomic
+def do_reissue_enrolment(actor, user: User) -> str:
+    """A new enrolment link (returned raw, shown once); the person's TOTP devices are
+    removed, so a lost phone stops working at once."""
+    from balcao.accounts.models import StaffChange
+    from balcao.accounts.permissions import check_can
+
+    check_can(actor, "staff.manage")
+    removed, _detail = TOTPDevice.objects.filter(user=user).delete()
+    _link, raw = do_issue_enrolment_link(
+        user, via=EnrolmentLink.Via.CONSOLE, issued_by=actor if actor.pk else None
+    )
+    _record(actor, user, StaffChange.Action.ENROLMENT, f"devices removed: {removed}")
+    return raw

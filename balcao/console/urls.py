@@ -1,6 +1,6 @@
 from django.urls import path
 
-from balcao.console import knowledge_views, views
+from balcao.console import knowledge_views, staff_views, views
 
 app_name = "console"
 urlpatterns = [
@@ -23,6 +23,11 @@ urlpatterns = [
         name="attachment_download",
     ),
     path("auditoria/", views.audit_log, name="audit_log"),
+    path("equipe/", staff_views.staff_list, name="staff_list"),
+    path("equipe/novo/", staff_views.staff_new, name="staff_new"),
+    path("equipe/<int:pk>/", staff_views.staff_detail, name="staff_detail"),
+    path("equipe/<int:pk>/ativo/", staff_views.staff_active, name="staff_active"),
+    path("equipe/<int:pk>/cadastro/", staff_views.staff_enrolment, name="staff_enrolment"),
     path("catalogo/", views.catalog_list, name="catalog_list"),
     path("catalogo/<slug:slug>/", views.catalog_edit, name="catalog_edit"),
     path("conhecimento/", knowledge_views.article_list, name="article_list"),
