@@ -3,11 +3,18 @@
 Every console page, API endpoint and export that shows a requester's name,
 e-mail, phone or documents gets them from ``reveal_requester``: it returns the
 data only to roles that need it, masked otherwise, and writes one audit row
-(who, when, which record, where from, why) for every reveal (LGPD art. 37:
-"registro das operações de tratamento de dados pessoais").
+(who, when, which record, where from, why) per visit (LGPD art. 37:
+"registro das operações de tratamento de dados pessoais"): the same person (or token)
+seeing the same requester for the same purpose again within ``VISIT_WINDOW`` — the
+requester and representative blocks of one page, the page shown again after a reply —
+is the same visit and is not written again. API reads and exports are always written.
 """
 
 from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
 
 from balcao.accounts.roles import has_capability
 from balcao.audit.models import PersonalDataAccess
@@ -15,6 +22,7 @@ from balcao.client import client_address
 from balcao.documents import format_cpf, mask_cpf
 
 PERSONAL_FIELDS = ("name", "email", "phone", "cpf", "cnpj", "nif")
+VISIT_WINDOW = timedelta(minutes=5)
 
 
 def _mask_email(email: str) -> str:
@@ -54,15 +62,14 @@ def reveal_requester(
         return {}
     if user is None or not has_capability(user, "requesters.view_personal_data"):
         return masked(requester)
-    PersonalDataAccess.objects.create(
-        user=user if getattr(user, "pk", None) else None,
-        token_name=token_name[:100],
-        requester=requester,
+    record_access(
+        requester,
+        user=user,
+        where=where,
+        purpose=purpose,
         kind=kind,
-        fields=",".join(PERSONAL_FIELDS),
-        where=where[:250],
-        purpose=purpose[:250],
         ip=ip,
+        token_name=token_name,
     )
     cpf = requester.cpf or requester.claimed_cpf
     return {
@@ -75,6 +82,52 @@ def reveal_requester(
         "revealed": True,
         "unverified": requester.unverified,
     }
+
+
+def record_access(
+    requester,
+    *,
+    user,
+    where: str,
+    purpose: str = "",
+    kind: str = PersonalDataAccess.Kind.VIEW,
+    ip: str | None = None,
+    token_name: str = "",
+) -> PersonalDataAccess | None:
+    """Write the audit row for one visit (None when this visit is already recorded)."""
+    user = user if getattr(user, "pk", None) else None
+    row = {
+        "user": user,
+        "token_name": token_name[:100],
+        "requester_id": requester.pk,
+        "kind": kind,
+        "purpose": purpose[:250],
+    }
+    if (
+        kind == PersonalDataAccess.Kind.VIEW
+        and PersonalDataAccess.objects.filter(at__gte=timezone.now() - VISIT_WINDOW, **row).exists()
+    ):
+        return None
+    return PersonalDataAccess.objects.create(
+        **row, fields=",".join(PERSONAL_FIELDS), where=where[:250], ip=ip
+    )
+
+
+def record_export(requester_ids, *, user, where: str, ip: str | None = None) -> int:
+    """One export row per requester whose data left in a file (e.g. the audit log CSV)."""
+    rows = [
+        PersonalDataAccess(
+            user=user if getattr(user, "pk", None) else None,
+            requester_id=pk,
+            kind=PersonalDataAccess.Kind.EXPORT,
+            fields="name",
+            where=where[:250],
+            ip=ip,
+        )
+        for pk in requester_ids
+    ]
+    PersonalDataAccess.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
 
 
 def client_ip(request) -> str | None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from balcao.console import knowledge_views, staff_views, views
+from balcao.console import audit_views, knowledge_views, staff_views, views
 
 app_name = "console"
 urlpatterns = [
@@ -22,7 +22,8 @@ urlpatterns = [
         views.attachment_download,
         name="attachment_download",
     ),
-    path("auditoria/", views.audit_log, name="audit_log"),
+    path("auditoria/", audit_views.audit_log, name="audit_log"),
+    path("auditoria/exportar/", audit_views.audit_export, name="audit_export"),
     path("equipe/", staff_views.staff_list, name="staff_list"),
     path("equipe/novo/", staff_views.staff_new, name="staff_new"),
     path("equipe/<int:pk>/", staff_views.staff_detail, name="staff_detail"),

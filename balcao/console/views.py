@@ -16,7 +16,6 @@ from django.views.decorators.http import require_POST
 
 from balcao.accounts.roles import has_capability
 from balcao.audit import services as audit
-from balcao.audit.models import PersonalDataAccess
 from balcao.cases import clock, filters, intake, lookups, services
 from balcao.cases.attachments import AttachmentRefused
 from balcao.cases.models import Attachment, Case, Requester, State, Team
@@ -326,12 +325,6 @@ def attachment_download(request, pk: int, attachment_pk: int):
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
-
-
-@staff_view("audit.view")
-def audit_log(request):
-    rows = PersonalDataAccess.objects.select_related("user", "requester")[:200]
-    return render(request, "console/audit_log.html", {"rows": rows})
 
 
 # --- the catalogue (managers) ---------------------------------------------------------
