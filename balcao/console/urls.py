@@ -1,25 +1,25 @@
 from django.urls import path
 
-from balcao.console import audit_views, knowledge_views, staff_views, views
+from balcao.console import audit_views, case_views, knowledge_views, staff_views, views
 
 app_name = "console"
 urlpatterns = [
     path("", views.case_list, name="case_list"),
-    path("atendimentos/novo/", views.case_new, name="case_new"),
-    path("atendimentos/<int:pk>/", views.case_detail, name="case_detail"),
-    path("atendimentos/<int:pk>/responder/", views.case_reply, name="case_reply"),
-    path("atendimentos/<int:pk>/nota/", views.case_note, name="case_note"),
-    path("atendimentos/<int:pk>/situacao/", views.case_transition, name="case_transition"),
-    path("atendimentos/<int:pk>/atribuir/", views.case_assign, name="case_assign"),
-    path("atendimentos/<int:pk>/prorrogar/", views.case_extend, name="case_extend"),
+    path("atendimentos/novo/", case_views.case_new, name="case_new"),
+    path("atendimentos/<int:pk>/", case_views.case_detail, name="case_detail"),
+    path("atendimentos/<int:pk>/responder/", case_views.case_reply, name="case_reply"),
+    path("atendimentos/<int:pk>/nota/", case_views.case_note, name="case_note"),
+    path("atendimentos/<int:pk>/situacao/", case_views.case_transition, name="case_transition"),
+    path("atendimentos/<int:pk>/atribuir/", case_views.case_assign, name="case_assign"),
+    path("atendimentos/<int:pk>/prorrogar/", case_views.case_extend, name="case_extend"),
     path(
         "atendimentos/<int:pk>/vincular-requerente/",
-        views.case_link_requester,
+        case_views.case_link_requester,
         name="case_link_requester",
     ),
     path(
         "atendimentos/<int:pk>/anexos/<int:attachment_pk>/",
-        views.attachment_download,
+        case_views.attachment_download,
         name="attachment_download",
     ),
     path("auditoria/", audit_views.audit_log, name="audit_log"),
