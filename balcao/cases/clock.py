@@ -128,6 +128,30 @@ def _fmt(value: datetime | None) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
+def extension_refusal(case: Case) -> str:
+    """Why ``case``'s deadline cannot be extended now, for a person; "" when it can: the
+    case is open, has a due date, and its policy admits an extension not yet used up."""
+    if case.closed_at is not None or case.state.is_terminal:
+        return _("Este atendimento está encerrado; o prazo não pode ser prorrogado.")
+    if case.due_at is None:
+        return _("Este atendimento não tem prazo a prorrogar.")
+    policy = policy_named(case.deadline_policy)
+    if policy is None or not policy.max_extensions:
+        return _("A política de prazo deste atendimento não admite prorrogação.")
+    granted = case.deadline_extensions.count()
+    if granted >= policy.max_extensions:
+        return _(
+            "O prazo já foi prorrogado %(granted)s vez(es); a política admite %(allowed)s."
+        ) % {"granted": granted, "allowed": policy.max_extensions}
+    return ""
+
+
+def can_extend(case: Case) -> bool:
+    """Whether ``do_extend_deadline`` would grant an extension to ``case`` (capability aside):
+    the case page offers "Prorrogar prazo" only then (one count query at most)."""
+    return not extension_refusal(case)
+
+
 @transaction.atomic
 def do_extend_deadline(case: Case, *, actor, justification: str) -> Case:
     """Grant one extension (prorrogação) with its justification (LAI art. 11 §2)."""
@@ -135,16 +159,10 @@ def do_extend_deadline(case: Case, *, actor, justification: str) -> Case:
     justification = (justification or "").strip()
     if not justification:
         raise DeadlineError(_("A prorrogação exige uma justificativa."))
-    case = Case.objects.select_for_update().get(pk=case.pk)
-    policy = policy_named(case.deadline_policy)
-    if policy is None or not policy.max_extensions:
-        raise DeadlineError(_("A política de prazo deste atendimento não admite prorrogação."))
-    granted = case.deadline_extensions.count()
-    if granted >= policy.max_extensions:
-        raise DeadlineError(
-            _("O prazo já foi prorrogado %(granted)s vez(es); a política admite %(allowed)s.")
-            % {"granted": granted, "allowed": policy.max_extensions}
-        )
+    case = Case.objects.select_for_update().select_related("state").get(pk=case.pk)
+    refusal = extension_refusal(case)
+    if refusal:
+        raise DeadlineError(refusal)
     DeadlineExtension.objects.create(case=case, user=actor, justification=justification)
     old = case.due_at
     case.due_at = compute_case_due(case)

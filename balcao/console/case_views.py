@@ -1,13 +1,17 @@
 """The console's case page: the case, its conversation and what staff may do with it.
 
 Every view needs a verified (two-factor) staff session and the capability named in its
-``staff_view`` decorator; the permission-matrix test walks them all.
+``staff_view`` decorator; the permission-matrix test walks them all. The page offers only
+what can succeed for this user and this case; a refused form comes back with its error
+beside the field (HTTP 400) and what was typed still in it.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -20,6 +24,10 @@ from balcao.cases.attachments import AttachmentRefused
 from balcao.cases.models import Attachment, Case, Requester
 from balcao.console import forms
 from balcao.console.decorators import staff_view
+from balcao.kb.models import Article, CannedAnswer
+
+OTHER_CASES = 10  # the requester's other cases on the page
+KB_ANSWERS = 25  # published articles offered in the reply's picker
 
 
 def _case_or_404(request, pk: int, *, lock_related=True) -> Case:
@@ -33,10 +41,32 @@ def _case_or_404(request, pk: int, *, lock_related=True) -> Case:
 
 @staff_view("cases.view")
 def case_detail(request, pk: int):
-    case = _case_or_404(request, pk)
+    return _page(request, _case_or_404(request, pk))
+
+
+def _page(request, case, *, status: int = 200, **given):
+    """The case page; ``given`` are bound forms that came back with errors (they replace
+    the empty ones, and the first field in error takes the focus)."""
     user = request.user
     where = f"console: atendimento {case.protocol}"
     ip = audit.client_ip(request)
+    can = {
+        cap: has_capability(user, f"cases.{cap}")
+        for cap in ("reply", "note", "change_state", "assign", "extend_deadline")
+    }
+    forms_ = {
+        "reply_form": forms.MessageForm(case=case, change_state=can["change_state"]),
+        "transition_form": forms.TransitionForm(case=case) if can["change_state"] else None,
+        "assign_form": forms.AssignForm(initial={"team": case.team, "assignee": case.assignee}),
+        "extend_form": forms.ExtendForm(),
+    }
+    for name, form in given.items():
+        forms_[name] = form
+        first = next((field for field in form.errors if field in form.fields), None)
+        if first:
+            form.fields[first].widget.attrs["autofocus"] = True
+    if given:
+        messages.error(request, _("Não foi possível concluir: veja o erro junto ao campo."))
     context = {
         "case": case,
         "requester": audit.reveal_requester(case.requester, user=user, where=where, ip=ip),
@@ -47,16 +77,64 @@ def case_detail(request, pk: int):
             "attachments"
         ),
         "history": case.history.select_related("actor"),
-        "reply_form": forms.MessageForm(),
-        "transition_form": forms.TransitionForm(case=case),
-        "assign_form": forms.AssignForm(initial={"team": case.team, "assignee": case.assignee}),
-        "can": {
-            cap: has_capability(user, f"cases.{cap}")
-            for cap in ("reply", "note", "change_state", "assign", "extend_deadline")
-        },
+        **forms_,
+        "can": can,
+        # Offered only when it can succeed; a refused try shows its form with the reason.
+        "show_extend": (
+            can["extend_deadline"] and ("extend_form" in given or clock.can_extend(case))
+        ),
+        "show_transition": bool(
+            forms_["transition_form"] and forms_["transition_form"].transitions
+        ),
+        "may_take": _may_take(user, case),
         "link_candidates": _link_candidates(case, user, where=where, ip=ip),
+        "other_cases": _other_cases(case, user),
+        "picker": _picker(case) if can["reply"] or can["note"] else None,
     }
-    return render(request, "console/case_detail.html", context)
+    return render(request, "console/case_detail.html", context, status=status)
+
+
+def _other_cases(case, user) -> list[dict]:
+    """The requester's last other cases that ``user`` may see (one query)."""
+    if case.requester_id is None:
+        return []
+    return list(
+        services.visible_cases(user)
+        .filter(requester_id=case.requester_id)
+        .exclude(pk=case.pk)
+        .order_by("-created_at", "-pk")
+        .values("pk", "protocol", "subject", "state__name", "created_at")[:OTHER_CASES]
+    )
+
+
+def _picker(case) -> dict:
+    """What the reply's picker offers: the team's and everyone's canned answers, then the
+    published knowledge-base answers (the case's service first)."""
+    canned = list(
+        CannedAnswer.objects.filter(active=True)
+        .filter(Q(team__isnull=True) | Q(team_id=case.team_id))
+        .order_by("title", "pk")
+        .values("pk", "title", "body")
+    )
+    articles = Article.objects.filter(state=Article.State.PUBLISHED)
+    if case.service_id:
+        articles = articles.annotate(
+            same_service=ExpressionWrapper(
+                Q(service_id=case.service_id), output_field=BooleanField()
+            )
+        ).order_by("-same_service", "question")
+    kb = list(articles.values("pk", "question", "answer")[:KB_ANSWERS])
+    return {"canned": canned, "kb": kb}
+
+
+def _may_take(user, case) -> bool:
+    """Whether "Atribuir a mim" can succeed: an open case not already the user's, the user
+    may assign, and belongs to the case's team when it has one."""
+    if not case.is_open or case.assignee_id == user.pk:
+        return False
+    if not has_capability(user, "cases.assign"):
+        return False
+    return case.team_id is None or user.teams.filter(pk=case.team_id).exists()
 
 
 def _link_candidates(case, user, *, where: str, ip) -> list[dict] | None:
@@ -110,21 +188,46 @@ def _refused(request, case, exc):
 
 
 def _post_message(request, pk: int, *, internal: bool):
+    """A reply or a note and, when chosen, the state it moves the case to: both in one
+    transaction, so the person gets one e-mail for both (cases.outbound) and a refused
+    move leaves no half-done reply."""
     case = _case_or_404(request, pk)
-    form = forms.MessageForm(request.POST, request.FILES)
+    form = forms.MessageForm(
+        request.POST,
+        request.FILES,
+        case=case,
+        change_state=has_capability(request.user, "cases.change_state"),
+    )
     if not form.is_valid():
-        return _refused(request, case, " ".join(e for errs in form.errors.values() for e in errs))
+        return _page(request, case, reply_form=form, status=400)
+    target = form.cleaned_data["target"]
+    step = "body"
     try:
-        services.do_add_message(
-            case,
-            form.cleaned_data["body"],
-            actor=request.user,
-            internal=internal,
-            files=form.cleaned_data["files"],
-        )
-    except (services.CaseError, AttachmentRefused) as exc:
-        return _refused(request, case, exc)
-    return _done(request, case, _("Nota registrada.") if internal else _("Resposta enviada."))
+        with transaction.atomic():
+            services.do_add_message(
+                case,
+                form.cleaned_data["body"],
+                actor=request.user,
+                internal=internal,
+                files=form.cleaned_data["files"],
+            )
+            if target is not None:
+                step = "target"
+                services.do_change_state(
+                    case, target, actor=request.user, reason=form.cleaned_data["reason"]
+                )
+    except AttachmentRefused as exc:
+        form.add_error("files", str(exc))
+    except services.CaseError as exc:
+        form.add_error(step, str(exc))
+    else:
+        text = _("Nota registrada.") if internal else _("Resposta enviada.")
+        if target is not None:
+            text = "{} {}".format(
+                text, _("Situação alterada para “%(state)s”.") % {"state": target.name}
+            )
+        return _done(request, case, text)
+    return _page(request, case, reply_form=form, status=400)
 
 
 @require_POST
@@ -144,18 +247,19 @@ def case_note(request, pk: int):
 def case_transition(request, pk: int):
     case = _case_or_404(request, pk)
     form = forms.TransitionForm(request.POST, case=case)
-    if not form.is_valid():
-        return _refused(request, case, _("Escolha uma situação permitida."))
-    try:
-        services.do_change_state(
-            case,
-            form.cleaned_data["target"],
-            actor=request.user,
-            reason=form.cleaned_data["reason"],
-        )
-    except services.CaseError as exc:
-        return _refused(request, case, exc)
-    return _done(request, case, _("Situação alterada."))
+    if form.is_valid():
+        try:
+            services.do_change_state(
+                case,
+                form.cleaned_data["target"],
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except services.CaseError as exc:
+            form.add_error("target", str(exc))
+        else:
+            return _done(request, case, _("Situação alterada."))
+    return _page(request, case, transition_form=form, status=400)
 
 
 @require_POST
@@ -163,31 +267,50 @@ def case_transition(request, pk: int):
 def case_assign(request, pk: int):
     case = _case_or_404(request, pk)
     form = forms.AssignForm(request.POST)
-    if not form.is_valid():
-        return _refused(request, case, _("Escolha uma equipe ou um responsável válido."))
+    if form.is_valid():
+        try:
+            services.do_assign_case(
+                case,
+                team=form.cleaned_data["team"],
+                assignee=form.cleaned_data["assignee"],
+                actor=request.user,
+            )
+        except services.CaseError as exc:
+            form.add_error("assignee", str(exc))
+        else:
+            return _done(request, case, _("Atendimento atribuído."))
+    return _page(request, case, assign_form=form, status=400)
+
+
+@require_POST
+@staff_view("cases.view")
+def case_take(request, pk: int):
+    """ "Atribuir a mim": the user takes the case."""
+    case = _case_or_404(request, pk)
+    if not _may_take(request.user, case):
+        return _refused(request, case, _("Você não pode assumir este atendimento."))
     try:
-        services.do_assign_case(
-            case,
-            team=form.cleaned_data["team"],
-            assignee=form.cleaned_data["assignee"],
-            actor=request.user,
-        )
+        services.do_assign_case(case, assignee=request.user, actor=request.user)
     except services.CaseError as exc:
         return _refused(request, case, exc)
-    return _done(request, case, _("Atendimento atribuído."))
+    return _done(request, case, _("Atendimento atribuído a você."))
 
 
 @require_POST
 @staff_view("cases.extend_deadline")
 def case_extend(request, pk: int):
     case = _case_or_404(request, pk)
-    try:
-        clock.do_extend_deadline(
-            case, actor=request.user, justification=request.POST.get("justification", "")
-        )
-    except services.CaseError as exc:
-        return _refused(request, case, exc)
-    return _done(request, case, _("Prazo prorrogado."))
+    form = forms.ExtendForm(request.POST)
+    if form.is_valid():
+        try:
+            clock.do_extend_deadline(
+                case, actor=request.user, justification=form.cleaned_data["justification"]
+            )
+        except services.CaseError as exc:
+            form.add_error("justification", str(exc))
+        else:
+            return _done(request, case, _("Prazo prorrogado."))
+    return _page(request, case, extend_form=form, status=400)
 
 
 @staff_view("cases.open")
@@ -212,6 +335,8 @@ def case_new(request):
                 requester=requester,
                 team=data["team"],
                 actor=request.user,
+                # the acknowledgement needs somewhere to go (sent after the commit)
+                acknowledge=data["acknowledge"] and _has_email(requester),
             )
         except ValidationError as exc:
             form.add_error("requester_cpf", exc)
@@ -222,6 +347,13 @@ def case_new(request):
                 request, case, _("Atendimento %(protocol)s aberto.") % {"protocol": case.protocol}
             )
     return render(request, "console/case_new.html", {"form": form})
+
+
+def _has_email(requester) -> bool:
+    if requester is None:
+        return False
+    representative = requester.active_representative
+    return bool(requester.email or (representative and representative.email))
 
 
 @staff_view("cases.view")

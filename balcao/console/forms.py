@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from balcao.accounts.models import User
-from balcao.cases.models import State, Team
+from balcao.cases.models import Team
 from balcao.catalog.models import Channel, Service
 
 
@@ -22,18 +22,106 @@ class MultipleFileField(forms.FileField):
         return [super().clean(data, initial)] if data else []
 
 
-class MessageForm(forms.Form):
+class StateSelect(forms.Select):
+    """The allowed next states; an option whose move needs a justification carries
+    ``data-requires-reason`` (the case page's script then marks the justification required)."""
+
+    def __init__(self, *args, requires_reason=frozenset(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.requires_reason = requires_reason
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if str(value) in self.requires_reason:
+            option["attrs"]["data-requires-reason"] = "1"
+        return option
+
+
+class _StateChange:
+    """A choice among the case's allowed transitions and its justification, checked as
+    ``services.do_change_state`` will check them (the error then shows beside the field).
+
+    ``self.transitions`` maps a target state's id (str) to its Transition; the chosen
+    State is ``cleaned_data["target"]`` (None when optional and left empty)."""
+
+    reason_hint = _("Obrigatório ao passar para: %(names)s.")
+
+    def _setup_state_fields(self, case, *, optional: bool) -> None:
+        from balcao.cases import services
+
+        transitions = services.allowed_transitions(case) if case is not None else []
+        self.transitions = {str(t.target_id): t for t in transitions}
+        needing = {key for key, t in self.transitions.items() if t.requires_reason or t.is_reopen}
+        choices = [(key, t.target.name) for key, t in self.transitions.items()]
+        target = self.fields["target"]
+        target.widget = StateSelect(requires_reason=frozenset(needing))
+        target.widget.is_required = target.required
+        target.widget.attrs["data-reason-field"] = self.auto_id % "reason"
+        target.choices = [("", _("(não mudar)")), *choices] if optional else choices
+        reason = self.fields["reason"]
+        if needing and needing == set(self.transitions) and not optional:
+            reason.required = True
+        elif needing:
+            reason.help_text = self.reason_hint % {
+                "names": ", ".join(
+                    t.target.name for k, t in self.transitions.items() if k in needing
+                )
+            }
+        self.reason_needed_for = needing
+
+    def _clean_state_change(self, cleaned):
+        key = cleaned.get("target") or ""
+        transition = self.transitions.get(key)
+        cleaned["target"] = transition.target if transition else None
+        if transition and key in self.reason_needed_for and not cleaned.get("reason", "").strip():
+            self.add_error(
+                "reason",
+                _("Informe a justificativa para “%(action)s”.") % {"action": transition.name},
+            )
+        return cleaned
+
+
+class MessageForm(_StateChange, forms.Form):
+    """A reply (or an internal note) and, for who may change the state, the move the
+    reply completes ("e mudar a situação para…"), done in one step."""
+
     body = forms.CharField(
         label=_("Mensagem"),
-        widget=forms.Textarea(attrs={"rows": 4}),
+        widget=forms.Textarea(attrs={"rows": 6}),
         required=False,
         max_length=50_000,
     )
     files = MultipleFileField(label=_("Anexos"))
+    target = forms.ChoiceField(label=_("E mudar a situação para…"), required=False)
+    reason = forms.CharField(
+        label=_("Motivo da mudança"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, case=None, change_state=False, **kwargs):
+        kwargs.setdefault("auto_id", "reply-%s")
+        super().__init__(*args, **kwargs)
+        if change_state and case is not None:
+            self._setup_state_fields(case, optional=True)
+        else:
+            del self.fields["target"], self.fields["reason"]
+            self.transitions, self.reason_needed_for = {}, set()
+
+    def clean(self):
+        cleaned = super().clean()
+        if "target" in self.fields:
+            cleaned = self._clean_state_change(cleaned)
+        else:
+            cleaned["target"] = None
+        if not (cleaned.get("body") or "").strip() and not cleaned.get("files"):
+            self.add_error("body", _("A mensagem está vazia."))
+        return cleaned
 
 
-class TransitionForm(forms.Form):
-    target = forms.ModelChoiceField(label=_("Nova situação"), queryset=State.objects.none())
+class TransitionForm(_StateChange, forms.Form):
+    target = forms.ChoiceField(label=_("Nova situação"))
     reason = forms.CharField(
         label=_("Justificativa"),
         required=False,
@@ -42,9 +130,24 @@ class TransitionForm(forms.Form):
     )
 
     def __init__(self, *args, case=None, **kwargs):
+        kwargs.setdefault("auto_id", "transition-%s")
         super().__init__(*args, **kwargs)
-        if case is not None:
-            self.fields["target"].queryset = State.objects.filter(incoming__source=case.state)
+        self._setup_state_fields(case, optional=False)
+
+    def clean(self):
+        return self._clean_state_change(super().clean())
+
+
+class ExtendForm(forms.Form):
+    justification = forms.CharField(
+        label=_("Justificativa"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "extend-%s")
+        super().__init__(*args, **kwargs)
 
 
 class AssignForm(forms.Form):
@@ -73,6 +176,15 @@ class NewCaseForm(forms.Form):
     requester_email = forms.EmailField(label=_("E-mail do requerente"), required=False)
     requester_cpf = forms.CharField(label=_("CPF do requerente"), max_length=20, required=False)
     team = forms.ModelChoiceField(label=_("Equipe"), queryset=Team.objects.all(), required=False)
+    acknowledge = forms.BooleanField(
+        label=_("Enviar confirmação ao requerente"),
+        required=False,
+        initial=True,
+        help_text=_(
+            "Protocolo, prazo e o código de acesso à página de acompanhamento, "
+            "por e-mail (só quando o requerente tem e-mail)."
+        ),
+    )
 
 
 class ChannelForm(forms.Form):

@@ -12,6 +12,7 @@ urlpatterns = [
     path("atendimentos/<int:pk>/situacao/", case_views.case_transition, name="case_transition"),
     path("atendimentos/<int:pk>/atribuir/", case_views.case_assign, name="case_assign"),
     path("atendimentos/<int:pk>/prorrogar/", case_views.case_extend, name="case_extend"),
+    path("atendimentos/<int:pk>/assumir/", case_views.case_take, name="case_take"),
     path(
         "atendimentos/<int:pk>/vincular-requerente/",
         case_views.case_link_requester,

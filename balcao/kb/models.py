@@ -143,3 +143,40 @@ class Gap(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+
+class CannedAnswer(models.Model):
+    """A team's ready-made reply text ("resposta pronta"), inserted into a reply on the
+    console's case page. Without a team it is offered to everyone. Knowledge managers and
+    supervisors manage them (console "Respostas prontas"); deactivated ones stay for the
+    record but are no longer offered."""
+
+    title = models.CharField(_("título"), max_length=120)
+    body = models.TextField(_("texto"), max_length=10_000)
+    team = models.ForeignKey(
+        "cases.Team",
+        verbose_name=_("equipe"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="canned_answers",
+        help_text=_("Vazio: todas as equipes."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("criada por"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    active = models.BooleanField(_("ativa"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["title", "pk"]
+        verbose_name = _("resposta pronta")
+        verbose_name_plural = _("respostas prontas")
+
+    def __str__(self) -> str:
+        return self.title

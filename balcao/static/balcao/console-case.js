@@ -1,0 +1,60 @@
+/* The console's case page (console/case_detail.html), declared with data- attributes:
+   the Content-Security-Policy allows scripts from our static files only.
+
+   - <button data-insert-text="…" data-insert-into="ID" data-insert-status="ID" hidden>:
+     shown once this script runs (without it the text stays there to copy); a click adds
+     the text to the end of the textarea #ID (a blank line after what is already typed),
+     puts the focus there and says so in the status region #ID.
+   - <select data-reason-field="ID">: when the chosen option carries data-requires-reason,
+     the justification #ID becomes required and its "(obrigatório)" mark
+     (#ID_required) shows. */
+(function () {
+  "use strict";
+
+  function insert(button) {
+    var target = document.getElementById(button.getAttribute("data-insert-into"));
+    if (!target) {
+      return;
+    }
+    var text = button.getAttribute("data-insert-text") || "";
+    var current = target.value.replace(/\s+$/, "");
+    target.value = current ? current + "\n\n" + text : text;
+    target.focus();
+    target.setSelectionRange(target.value.length, target.value.length);
+    var status = document.getElementById(button.getAttribute("data-insert-status"));
+    if (status) {
+      status.textContent = button.getAttribute("data-inserted-label") || "";
+    }
+  }
+
+  function syncReason(select) {
+    var field = document.getElementById(select.getAttribute("data-reason-field"));
+    if (!field) {
+      return;
+    }
+    var option = select.options[select.selectedIndex];
+    var needed = Boolean(option && option.hasAttribute("data-requires-reason"));
+    var mark = document.getElementById(field.id + "_required");
+    if (mark) {
+      field.required = needed;
+      mark.hidden = !needed;
+    }
+  }
+
+  function start() {
+    document.querySelectorAll("button[data-insert-text]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () { insert(button); });
+    });
+    document.querySelectorAll("select[data-reason-field]").forEach(function (select) {
+      syncReason(select);
+      select.addEventListener("change", function () { syncReason(select); });
+    });
+  }
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+}());

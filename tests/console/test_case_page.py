@@ -1,0 +1,300 @@
+"""The console's case page: only actions that can succeed, errors beside their fields,
+reply and state in one step, "Atribuir a mim", the requester's other cases, canned answers,
+and the acknowledgement when staff open a case."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core import mail
+
+from balcao.cases import clock, services
+from balcao.cases.models import Case, Requester, State, Team, TeamMembership, Workflow
+from balcao.catalog.models import Channel
+
+pytestmark = pytest.mark.django_db
+
+
+def page_of(client, case) -> str:
+    response = client.get(f"/console/atendimentos/{case.pk}/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def state(slug: str) -> State:
+    return State.objects.get(workflow__slug="helpdesk", slug=slug)
+
+
+@pytest.fixture
+def lai_channel(db):
+    """A channel whose deadline policy admits one extension (LAI)."""
+    return Channel.objects.create(
+        slug="sic",
+        name="SIC",
+        kind="form",
+        workflow=Workflow.objects.get(slug="helpdesk"),
+        deadline_policy="lai",
+    )
+
+
+# --- 1. actions shown only when they can succeed --------------------------------------
+
+
+def test_extension_offered_only_while_the_policy_admits_one(
+    open_case, lai_channel, staff, verified_client
+):
+    supervisor = verified_client(staff["supervisor"])
+    forbidden = open_case()  # fale-conosco: no extension
+    assert not clock.can_extend(forbidden)
+    assert "Prorrogar prazo" not in page_of(supervisor, forbidden)
+
+    allowed = open_case(channel=lai_channel)
+    assert clock.can_extend(allowed)
+    html = page_of(supervisor, allowed)
+    assert "Prorrogar prazo" in html
+    # the justification is marked required, visibly and for assistive technology
+    field = re.search(r'<textarea[^>]*id="extend-justification"[^>]*>', html).group(0)
+    assert "required" in field
+    assert re.search(
+        r'for="extend-justification">Justificativa <span class="required">'
+        r"\(obrigatório\)</span>",
+        html,
+    )
+
+    clock.do_extend_deadline(allowed, actor=staff["supervisor"], justification="Consulta")
+    assert not clock.can_extend(allowed)  # used up: the policy admits one
+    assert "Prorrogar prazo" not in page_of(supervisor, allowed)
+    with pytest.raises(services.CaseError, match="admite 1"):
+        clock.do_extend_deadline(allowed, actor=staff["supervisor"], justification="De novo")
+
+
+def test_extension_not_offered_to_a_role_that_cannot(
+    open_case, lai_channel, staff, verified_client
+):
+    case = open_case(channel=lai_channel)
+    assert "Prorrogar prazo" not in page_of(verified_client(staff["agent"]), case)
+
+
+def test_state_select_lists_only_the_allowed_moves(open_case, staff, verified_client):
+    case = open_case()
+    html = page_of(verified_client(staff["agent"]), case)
+    select = re.search(r'<select name="target"[^>]*id="transition-target".*?</select>', html, re.S)
+    options = re.findall(r"<option[^>]*>([^<]*)</option>", select.group(0))
+    allowed = [t.target.name for t in services.allowed_transitions(case)]
+    assert options == allowed and "Encerrado" not in options
+
+
+def test_quality_manager_sees_no_action_it_cannot_take(open_case, staff, verified_client):
+    case = open_case()
+    html = page_of(verified_client(staff["quality_manager"]), case)
+    assert "Registrar nota interna" in html  # cases.note
+    for absent in ("Enviar resposta", "Mudar situação", "Atribuir a mim", 'name="target"'):
+        assert absent not in html
+
+
+# --- 2. errors beside their fields ----------------------------------------------------
+
+
+def test_refused_justification_shows_beside_its_field(open_case, staff, verified_client):
+    case = open_case()
+    waiting = state("aguardando-requerente")  # "Pedir complementação" needs a reason
+    response = verified_client(staff["agent"]).post(
+        f"/console/atendimentos/{case.pk}/situacao/", {"target": waiting.pk, "reason": "  "}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    error = re.search(r'<p class="field-error" id="transition-reason_error">([^<]*)</p>', html)
+    assert error and "Pedir complementação" in error.group(1)
+    field = re.search(r'<textarea[^>]*id="transition-reason"[^>]*>', html).group(0)
+    assert 'aria-invalid="true"' in field
+    assert re.search(r'aria-describedby="[^"]*transition-reason_error', field)
+    # the choice made is kept, and the state did not change
+    assert re.search(rf'<option value="{waiting.pk}"[^>]*selected', html)
+    case.refresh_from_db()
+    assert case.state.slug == "novo"
+
+
+def test_refused_extension_shows_beside_the_justification(
+    open_case, lai_channel, staff, verified_client
+):
+    case = open_case(channel=lai_channel)
+    response = verified_client(staff["supervisor"]).post(
+        f"/console/atendimentos/{case.pk}/prorrogar/", {"justification": ""}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'id="extend-justification_error"' in html
+    field = re.search(r'<textarea[^>]*id="extend-justification"[^>]*>', html).group(0)
+    assert 'aria-invalid="true"' in field and "extend-justification_error" in field
+    assert not case.deadline_extensions.exists()
+
+
+def test_reply_keeps_what_was_typed_when_refused(open_case, staff, verified_client):
+    case = open_case()
+    waiting = state("aguardando-requerente")
+    response = verified_client(staff["agent"]).post(
+        f"/console/atendimentos/{case.pk}/responder/",
+        {"body": "Texto que não pode se perder.", "target": waiting.pk, "reason": ""},
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "Texto que não pode se perder." in html.split('id="reply-body"')[1][:300]
+    assert 'id="reply-reason_error"' in html
+    assert not case.messages.exists()
+
+
+# --- 3. reply and set state in one step -----------------------------------------------
+
+
+def test_reply_and_state_in_one_step_sends_one_email(
+    open_case, staff, verified_client, django_capture_on_commit_callbacks
+):
+    person = Requester.objects.create(name="Maria", email="maria@example.com")
+    with django_capture_on_commit_callbacks(execute=True):
+        case = open_case(requester=person, acknowledge=True)
+    mail.outbox.clear()
+    resolved = state("resolvido")
+    client = verified_client(staff["agent"])
+    html = page_of(client, case)
+    assert "E mudar a situação para…" in html
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/console/atendimentos/{case.pk}/responder/",
+            {"body": "Segue a resposta final.", "target": resolved.pk, "reason": ""},
+        )
+    assert response.status_code == 302
+    [sent] = mail.outbox
+    assert "Segue a resposta final." in sent.body
+    case.refresh_from_db()
+    assert case.state == resolved and case.messages.count() == 1
+
+
+def test_reply_and_state_are_one_transaction(open_case, staff, verified_client, monkeypatch):
+    """A move refused by the service (after the form accepted it) takes the reply back."""
+    case = open_case()
+
+    def refuse(*args, **kwargs):
+        raise services.CaseError("Outra pessoa acabou de mudar a situação.")
+
+    monkeypatch.setattr(services, "do_change_state", refuse)
+    response = verified_client(staff["agent"]).post(
+        f"/console/atendimentos/{case.pk}/responder/",
+        {"body": "Resposta.", "target": state("resolvido").pk},
+    )
+    assert response.status_code == 400
+    assert 'id="reply-target_error"' in response.content.decode()
+    assert not case.messages.exists()
+
+
+def test_a_plain_reply_leaves_the_state(open_case, staff, verified_client):
+    case = open_case()
+    client = verified_client(staff["agent"])
+    response = client.post(f"/console/atendimentos/{case.pk}/responder/", {"body": "Olá."})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.state.slug == "novo" and case.messages.count() == 1
+
+
+# --- 4. assign to me --------------------------------------------------------------------
+
+
+def test_assign_to_me_on_the_case_page(open_case, staff, verified_client):
+    team = Team.objects.create(slug="sac", name="SAC", strategy=Team.Strategy.MANUAL)
+    TeamMembership.objects.create(team=team, user=staff["supervisor"])
+    case = open_case(team=team)
+    supervisor = verified_client(staff["supervisor"])
+    assert "Atribuir a mim" in page_of(supervisor, case)
+    response = supervisor.post(f"/console/atendimentos/{case.pk}/assumir/")
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.assignee == staff["supervisor"]
+    assert "Atribuir a mim" not in page_of(supervisor, case)  # already theirs
+
+
+def test_assign_to_me_not_offered_without_the_right(open_case, staff, verified_client):
+    case = open_case()
+    agent = verified_client(staff["agent"])
+    assert "Atribuir a mim" not in page_of(agent, case)
+    agent.post(f"/console/atendimentos/{case.pk}/assumir/")
+    case.refresh_from_db()
+    assert case.assignee is None
+
+
+# --- 5. the requester's other cases ---------------------------------------------------
+
+
+def test_other_cases_of_the_requester_that_the_user_may_see(
+    open_case, staff, verified_client, django_assert_num_queries
+):
+    from balcao.console.case_views import _other_cases
+
+    person = Requester.objects.create(name="Maria", email="maria@example.com")
+    hidden_team = Team.objects.create(slug="juridico", name="Jurídico")
+    case = open_case(requester=person, subject="Atual")
+    seen = open_case(requester=person, subject="Anterior visível")
+    hidden = open_case(requester=person, subject="De outra equipe", team=hidden_team)
+    stranger = open_case(subject="De outra pessoa")
+
+    html = page_of(verified_client(staff["agent"]), case)
+    others = html.split("Outros atendimentos do requerente")[1].split("</table>")[0]
+    assert seen.protocol in others and f"/console/atendimentos/{seen.pk}/" in others
+    assert "Novo" in others  # its state
+    assert hidden.protocol not in others and stranger.protocol not in others
+    assert case.protocol not in others
+
+    for user in (staff["agent"], staff["supervisor"]):
+        services.visible_cases(user)  # the user's roles are read once per request
+    with django_assert_num_queries(1):
+        assert [c["pk"] for c in _other_cases(case, staff["agent"])] == [seen.pk]
+    with django_assert_num_queries(1):
+        rows = _other_cases(case, staff["supervisor"])  # sees every team
+    assert [c["pk"] for c in rows] == [hidden.pk, seen.pk]
+
+
+def test_at_most_ten_other_cases(open_case, staff):
+    from balcao.console.case_views import _other_cases
+
+    person = Requester.objects.create(name="Maria")
+    cases = [open_case(requester=person, subject=f"Pedido {n}") for n in range(12)]
+    rows = _other_cases(cases[0], staff["supervisor"])
+    assert len(rows) == 10 and rows[0]["pk"] == cases[-1].pk
+
+
+# --- 7. staff open a case and acknowledge it --------------------------------------------
+
+
+def _new_case(client, channel, **extra):
+    data = {"channel": channel.pk, "subject": "Ligação sobre a GRU", **extra}
+    return client.post("/console/atendimentos/novo/", data)
+
+
+def test_case_new_sends_the_acknowledgement_when_ticked(
+    helpdesk_channel, staff, verified_client, django_capture_on_commit_callbacks
+):
+    client = verified_client(staff["agent"])
+    form = client.get("/console/atendimentos/novo/").content.decode()
+    assert re.search(r'<input type="checkbox" name="acknowledge"[^>]*checked', form)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _new_case(
+            client,
+            helpdesk_channel,
+            requester_name="Carla",
+            requester_email="carla@example.com",
+            acknowledge="on",
+        )
+    assert response.status_code == 302
+    case = Case.objects.get()
+    [sent] = mail.outbox
+    assert sent.to == ["carla@example.com"] and case.protocol in sent.subject
+    assert "Código de acesso" in sent.body
+
+
+def test_case_new_without_the_tick_or_an_email_sends_nothing(
+    helpdesk_channel, staff, verified_client, django_capture_on_commit_callbacks
+):
+    client = verified_client(staff["agent"])
+    with django_capture_on_commit_callbacks(execute=True):
+        _new_case(client, helpdesk_channel, requester_name="Carla", requester_email="c@example.com")
+        _new_case(client, helpdesk_channel, requester_name="Davi", acknowledge="on")
+    assert Case.objects.count() == 2 and mail.outbox == []
