@@ -24,7 +24,8 @@ from balcao.cases.attachments import AttachmentRefused
 from balcao.cases.models import Attachment, Case, Requester
 from balcao.console import forms
 from balcao.console.decorators import staff_view
-from balcao.kb.models import Article, CannedAnswer
+from balcao.kb import canned as canned_answers
+from balcao.kb.models import Article
 
 OTHER_CASES = 10  # the requester's other cases on the page
 KB_ANSWERS = 25  # published articles offered in the reply's picker
@@ -110,12 +111,7 @@ def _other_cases(case, user) -> list[dict]:
 def _picker(case) -> dict:
     """What the reply's picker offers: the team's and everyone's canned answers, then the
     published knowledge-base answers (the case's service first)."""
-    canned = list(
-        CannedAnswer.objects.filter(active=True)
-        .filter(Q(team__isnull=True) | Q(team_id=case.team_id))
-        .order_by("title", "pk")
-        .values("pk", "title", "body")
-    )
+    canned = list(canned_answers.offered_for(case.team_id).values("pk", "title", "body"))
     articles = Article.objects.filter(state=Article.State.PUBLISHED)
     if case.service_id:
         articles = articles.annotate(

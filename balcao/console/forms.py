@@ -246,3 +246,21 @@ class ChannelForm(forms.Form):
     @staticmethod
     def lines(value: str) -> list[str]:
         return [line.strip() for line in (value or "").splitlines() if line.strip()]
+
+
+class CannedAnswerForm(forms.Form):
+    title = forms.CharField(label=_("Título"), max_length=120)
+    body = forms.CharField(
+        label=_("Texto"), max_length=10_000, widget=forms.Textarea(attrs={"rows": 8})
+    )
+    team = forms.ModelChoiceField(
+        label=_("Equipe"),
+        queryset=Team.objects.all(),
+        required=False,
+        empty_label=_("Todas as equipes"),
+        help_text=_("Quem atende casos desta equipe vê a resposta; sem equipe, todos veem."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "canned-%s")
+        super().__init__(*args, **kwargs)

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from balcao.console import audit_views, case_views, knowledge_views, staff_views, views
+from balcao.console import (
+    audit_views,
+    canned_views,
+    case_views,
+    knowledge_views,
+    staff_views,
+    views,
+)
 
 app_name = "console"
 urlpatterns = [
@@ -23,6 +30,10 @@ urlpatterns = [
         case_views.attachment_download,
         name="attachment_download",
     ),
+    path("respostas-prontas/", canned_views.canned_list, name="canned_list"),
+    path("respostas-prontas/nova/", canned_views.canned_edit, name="canned_new"),
+    path("respostas-prontas/<int:pk>/", canned_views.canned_edit, name="canned_edit"),
+    path("respostas-prontas/<int:pk>/ativa/", canned_views.canned_active, name="canned_active"),
     path("auditoria/", audit_views.audit_log, name="audit_log"),
     path("auditoria/exportar/", audit_views.audit_export, name="audit_export"),
     path("equipe/", staff_views.staff_list, name="staff_list"),

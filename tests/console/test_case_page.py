@@ -298,3 +298,97 @@ def test_case_new_without_the_tick_or_an_email_sends_nothing(
         _new_case(client, helpdesk_channel, requester_name="Carla", requester_email="c@example.com")
         _new_case(client, helpdesk_channel, requester_name="Davi", acknowledge="on")
     assert Case.objects.count() == 2 and mail.outbox == []
+
+
+# --- 6. canned answers --------------------------------------------------------------------
+
+
+def test_canned_answers_and_kb_answers_on_the_reply_form(open_case, staff, verified_client):
+    from balcao.kb.models import Article, CannedAnswer
+
+    sac = Team.objects.create(slug="sac", name="SAC", strategy=Team.Strategy.MANUAL)
+    other = Team.objects.create(slug="outra", name="Outra", strategy=Team.Strategy.MANUAL)
+    CannedAnswer.objects.create(title="Saudação", body="Olá!\nObrigado pelo contato.")
+    CannedAnswer.objects.create(title="Prazo da GRU", body="A GRU compensa em 2 dias.", team=sac)
+    CannedAnswer.objects.create(title="Da outra equipe", body="Não é daqui.", team=other)
+    CannedAnswer.objects.create(title="Antiga", body="Desativada.", active=False)
+    Article.objects.create(
+        slug="gru", question="Como pagar a GRU?", answer="Pague no banco.", state="published"
+    )
+    Article.objects.create(slug="rasc", question="Rascunho?", answer="Ainda não.", state="draft")
+    case = open_case(team=sac)
+    html = page_of(verified_client(staff["supervisor"]), case)
+    picker = html.split('id="answer-picker"')[1].split("</details>")[0]
+    for shown in ("Saudação", "Prazo da GRU", "Como pagar a GRU?", "Pague no banco."):
+        assert shown in picker
+    for hidden in ("Da outra equipe", "Antiga", "Rascunho?"):
+        assert hidden not in picker
+    # the text to insert, newlines kept, for the script; the page's link without it
+    assert 'data-insert-text="Olá!\nObrigado pelo contato."' in picker
+    assert 'data-insert-into="reply-body"' in picker
+    assert 'href="/console/respostas-prontas/"' in picker
+
+
+def test_canned_answers_page_permissions(staff, verified_client, client):
+    from balcao.kb.models import CannedAnswer
+
+    for role, status in (
+        ("knowledge_manager", 200),
+        ("supervisor", 200),
+        ("admin", 200),
+        ("agent", 403),
+        ("quality_manager", 403),
+    ):
+        response = verified_client(staff[role]).get("/console/respostas-prontas/nova/")
+        assert response.status_code == status, role
+        client.logout()
+
+    agent = verified_client(staff["agent"])
+    assert agent.get("/console/respostas-prontas/").status_code == 200  # to read and copy
+    response = agent.post("/console/respostas-prontas/nova/", {"title": "x", "body": "y"})
+    assert response.status_code == 403 and not CannedAnswer.objects.exists()
+    client.logout()
+    assert verified_client(staff["manager"]).get("/console/respostas-prontas/").status_code == 200
+    client.logout()
+    response = client.get("/console/respostas-prontas/")
+    assert response.status_code == 302  # no session: to the login
+
+
+def test_canned_answers_are_managed_on_their_page(staff, verified_client, client):
+    from balcao.kb.models import CannedAnswer
+
+    sac = Team.objects.create(slug="sac", name="SAC")
+    km = verified_client(staff["knowledge_manager"])
+    refused = km.post("/console/respostas-prontas/nova/", {"title": "", "body": "Texto"})
+    assert refused.status_code == 400
+    assert 'id="canned-title_error"' in refused.content.decode()
+    response = km.post(
+        "/console/respostas-prontas/nova/",
+        {"title": "Saudação", "body": "Olá!", "team": sac.pk},
+    )
+    assert response.status_code == 302
+    answer = CannedAnswer.objects.get()
+    assert answer.team == sac and answer.created_by == staff["knowledge_manager"]
+    client.logout()
+
+    supervisor = verified_client(staff["supervisor"])
+    supervisor.post(
+        f"/console/respostas-prontas/{answer.pk}/", {"title": "Saudação", "body": "Bom dia!"}
+    )
+    answer.refresh_from_db()
+    assert answer.body == "Bom dia!" and answer.team is None
+    supervisor.post(f"/console/respostas-prontas/{answer.pk}/ativa/", {"active": "0"})
+    answer.refresh_from_db()
+    assert not answer.active
+    html = supervisor.get("/console/respostas-prontas/").content.decode()
+    assert "Desativada" in html and "Reativar" in html
+    client.logout()
+
+    agent = verified_client(staff["agent"])
+    assert "Bom dia!" not in agent.get("/console/respostas-prontas/").content.decode()
+    assert (
+        agent.post(f"/console/respostas-prontas/{answer.pk}/ativa/", {"active": "1"}).status_code
+        == 403
+    )
+    answer.refresh_from_db()
+    assert not answer.active
