@@ -55,9 +55,15 @@ def _page(request, case, *, status: int = 200, **given):
         cap: has_capability(user, f"cases.{cap}")
         for cap in ("reply", "note", "change_state", "assign", "extend_deadline")
     }
+    # read once for both forms that offer a move
+    moves = services.allowed_transitions(case) if can["change_state"] else []
     forms_ = {
-        "reply_form": forms.MessageForm(case=case, change_state=can["change_state"]),
-        "transition_form": forms.TransitionForm(case=case) if can["change_state"] else None,
+        "reply_form": forms.MessageForm(
+            case=case, change_state=can["change_state"], transitions=moves
+        ),
+        "transition_form": (
+            forms.TransitionForm(case=case, transitions=moves) if can["change_state"] else None
+        ),
         "assign_form": forms.AssignForm(initial={"team": case.team, "assignee": case.assignee}),
         "extend_form": forms.ExtendForm(),
     }

@@ -46,10 +46,11 @@ class _StateChange:
 
     reason_hint = _("Obrigatório ao passar para: %(names)s.")
 
-    def _setup_state_fields(self, case, *, optional: bool) -> None:
+    def _setup_state_fields(self, case, *, optional: bool, transitions=None) -> None:
         from balcao.cases import services
 
-        transitions = services.allowed_transitions(case) if case is not None else []
+        if transitions is None:
+            transitions = services.allowed_transitions(case) if case is not None else []
         self.transitions = {str(t.target_id): t for t in transitions}
         needing = {key for key, t in self.transitions.items() if t.requires_reason or t.is_reopen}
         choices = [(key, t.target.name) for key, t in self.transitions.items()]
@@ -100,11 +101,11 @@ class MessageForm(_StateChange, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, case=None, change_state=False, **kwargs):
+    def __init__(self, *args, case=None, change_state=False, transitions=None, **kwargs):
         kwargs.setdefault("auto_id", "reply-%s")
         super().__init__(*args, **kwargs)
         if change_state and case is not None:
-            self._setup_state_fields(case, optional=True)
+            self._setup_state_fields(case, optional=True, transitions=transitions)
         else:
             del self.fields["target"], self.fields["reason"]
             self.transitions, self.reason_needed_for = {}, set()
@@ -129,10 +130,10 @@ class TransitionForm(_StateChange, forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, case=None, **kwargs):
+    def __init__(self, *args, case=None, transitions=None, **kwargs):
         kwargs.setdefault("auto_id", "transition-%s")
         super().__init__(*args, **kwargs)
-        self._setup_state_fields(case, optional=False)
+        self._setup_state_fields(case, optional=False, transitions=transitions)
 
     def clean(self):
         return self._clean_state_change(super().clean())

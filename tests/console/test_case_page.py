@@ -392,3 +392,24 @@ def test_canned_answers_are_managed_on_their_page(staff, verified_client, client
     )
     answer.refresh_from_db()
     assert not answer.active
+
+
+def test_case_page_query_count_is_pinned(
+    open_case, staff, verified_client, django_assert_max_num_queries
+):
+    """Every part of the page is read once: more messages, history, other cases, canned
+    answers and articles do not add queries."""
+    from balcao.kb.models import Article, CannedAnswer
+
+    person = Requester.objects.create(name="Maria", email="maria@example.com")
+    case = open_case(requester=person)
+    for n in range(5):
+        open_case(requester=person, subject=f"Pedido {n}")
+        services.do_add_message(case, f"Resposta {n}", actor=staff["supervisor"])
+        CannedAnswer.objects.create(title=f"Texto {n}", body="…")
+        Article.objects.create(slug=f"a{n}", question=f"P{n}?", answer="R", state="published")
+    client = verified_client(staff["supervisor"])
+    page_of(client, case)  # the visit's audit row is written once
+    with django_assert_max_num_queries(17):
+        html = page_of(client, case)
+    assert "Texto 4" in html and "Pedido 4" in html
