@@ -185,6 +185,8 @@ class NewCaseForm(forms.Form):
             "Protocolo, prazo e o código de acesso à página de acompanhamento, "
             "por e-mail (só quando o requerente tem e-mail)."
         ),
+        # ticked while an e-mail is typed, until the person ticks or unticks it (script)
+        widget=forms.CheckboxInput(attrs={"data-checked-when-filled": "id_requester_email"}),
     )
 
 

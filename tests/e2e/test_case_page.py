@@ -122,6 +122,14 @@ def test_case_page_canned_answer_into_the_reply_and_axe(page, live_server, world
     page.locator("#canned-title_error").wait_for()
     check("canned answer form with errors")
 
+    # Opening a case: the acknowledgement is ticked once there is an e-mail to send it to.
+    page.goto(f"{base}/console/atendimentos/novo/")
+    box = page.get_by_label("Enviar confirmação ao requerente")
+    assert not box.is_checked()
+    page.get_by_label("E-mail do requerente").fill("maria@example.com")
+    assert box.is_checked()
+    check("new case")
+
     (artifacts / "axe-case-page.json").write_text(json.dumps(found, indent=2, ensure_ascii=False))
     failing = {name: v for name, v in found.items() if v}
     assert not failing, json.dumps(failing, indent=2, ensure_ascii=False)

@@ -7,7 +7,9 @@
      puts the focus there and says so in the status region #ID.
    - <select data-reason-field="ID">: when the chosen option carries data-requires-reason,
      the justification #ID becomes required and its "(obrigatório)" mark
-     (#ID_required) shows. */
+     (#ID_required) shows.
+   - <input type="checkbox" data-checked-when-filled="ID">: ticked while #ID has text (the
+     e-mail to send the acknowledgement to), until the person ticks or unticks it. */
 (function () {
   "use strict";
 
@@ -41,7 +43,28 @@
     }
   }
 
+  function follow(box) {
+    var field = document.getElementById(box.getAttribute("data-checked-when-filled"));
+    if (!field) {
+      return;
+    }
+    var touched = false;
+    function sync() {
+      if (!touched) {
+        box.checked = field.value.trim() !== "";
+      }
+    }
+    box.addEventListener("change", function () { touched = true; });
+    field.addEventListener("input", sync);
+    if (field.value.trim() === "") {
+      box.checked = false;
+    } else if (!box.checked) {
+      touched = true; /* a form sent back with the box unticked keeps it so */
+    }
+  }
+
   function start() {
+    document.querySelectorAll("input[data-checked-when-filled]").forEach(follow);
     document.querySelectorAll("button[data-insert-text]").forEach(function (button) {
       button.hidden = false;
       button.addEventListener("click", function () { insert(button); });
