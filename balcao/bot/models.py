@@ -56,6 +56,8 @@ class Turn(models.Model):
     text = models.TextField()
     article_id = models.CharField(max_length=120, blank=True)
     confidence = models.FloatField(null=True, blank=True)
+    # "Você quis dizer…": the questions offered as buttons after this bot turn.
+    suggestions = models.JSONField(default=list, blank=True)
     at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -96,8 +96,8 @@ def staffed_now(now: datetime | None = None) -> bool:
 
 def answer_text(reply: Reply, language: str, staffed: bool) -> str:
     """What the bot says in the conversation's ``language``: the article, a choice between
-    two, or an honest 'I don't know' with what to do next (a person in staffed hours,
-    otherwise a case)."""
+    two, an answer to a request for a person (a person now in staffed hours, otherwise a
+    case), or an honest 'I don't know' with what to do next."""
     if reply.action == "answer" and reply.answer:
         return reply.answer
     with translation.override(languages.django_code(language)):
@@ -107,6 +107,13 @@ def answer_text(reply: Reply, language: str, staffed: bool) -> str:
                 "first": first.question,
                 "second": second.question,
             }
+        if reply.asked_for_human:
+            if staffed:
+                return gettext("Certo! Vou chamar um atendente. Aguarde um momento, por favor.")
+            return gettext(
+                "Agora não há atendentes (seg. a sex., 8h às 18h, exceto feriados). Posso "
+                "abrir um chamado para você com esta conversa; a resposta chega por e-mail."
+            )
         if reply.reason == "greeting":
             return gettext("Olá! Como posso ajudar? Escreva sua dúvida.")
         if staffed:
@@ -124,8 +131,13 @@ def ask(
 
     ``handoff`` is true when the bot does not know or the person asked for a person
     AND someone is on duty now. ``record`` keeps unanswered questions in the gap inbox
-    (conversations and the public API do; the evaluation CLI does not).
+    (conversations and the public API do; the evaluation CLI does not) — never a request
+    for a person, which is not a question the base failed to answer.
     """
+    return _ask(text, language, record=record, now=now)[0]
+
+
+def _ask(text: str, language: str, *, record: bool, now: datetime | None) -> tuple[dict, Reply]:
     language = kb.normalise_language(language)
     reply = get_bot().ask(text, language)
     staffed = staffed_now(now)
@@ -134,10 +146,11 @@ def ask(
     result["answer"] = answer_text(reply, language, staffed)
     if reply.action == "answer" and reply.article_id and settings.BALCAO_LLM_URL:
         result["answer"] = llm.rephrase(text, result["answer"], language)
-    if record and reply.article_id is None and reply.reason != "greeting":
+    unanswered = reply.article_id is None and reply.reason != "greeting"
+    if record and unanswered and not reply.asked_for_human:
         kb.record_gap(text, language, Gap.Reason.NOT_KNOWN)
     result["action"] = reply.action
-    return result
+    return result, reply
 
 
 # --- conversations ---------------------------------------------------------------------
@@ -169,13 +182,15 @@ def post_message(conversation: Conversation, text: str) -> dict:
     conversation.last_activity_at, conversation.idle_warned_at = now, None
     result = None
     if conversation.state == Conversation.State.BOT:
-        result = ask(text, conversation.language, record=True, now=now)
+        result, reply = _ask(text, conversation.language, record=True, now=now)
+        suggestions = [c.question for c in reply.candidates[:2]] if reply.action == "choose" else []
         Turn.objects.create(
             conversation=conversation,
             role=Turn.Role.BOT,
             text=result["answer"],
             article_id=result["article_id"] or "",
             confidence=result["confidence"],
+            suggestions=suggestions,
         )
         if result["article_id"]:
             conversation.last_article = result["article_id"]
