@@ -127,3 +127,42 @@ def test_actions_refuse_non_admins(staff):
         services.do_set_active(staff["manager"], staff["agent"], False)
     with pytest.raises(PermissionDenied):
         services.do_create_staff(staff["supervisor"], username="x", roles=["agent"])
+
+
+# --- the Django admin: users, roles and the change log, read-only -------------------
+
+
+def test_users_roles_and_changes_are_in_the_admin_read_only(staff, verified_client):
+    from django.contrib import admin
+    from django.contrib.auth.models import Group
+    from django.urls import reverse
+
+    request = type("Request", (), {"user": staff["admin"]})()
+    for model in (User, Group, StaffChange):
+        model_admin = admin.site._registry[model]
+        assert not model_admin.has_add_permission(request)
+        assert not model_admin.has_change_permission(request)
+        assert not model_admin.has_delete_permission(request)
+    admin_user = staff["admin"]
+    admin_user.is_staff = admin_user.is_superuser = True
+    admin_user.save()
+    client = verified_client(admin_user)
+    services.do_set_active(admin_user, staff["agent"], False)
+    agent = staff["agent"]
+    page = client.get(reverse("admin:accounts_user_changelist")).content.decode()
+    assert "t.agent" in page
+    detail = client.get(reverse("admin:accounts_user_change", args=[agent.pk]))
+    assert detail.status_code == 200
+    assert f"/console/equipe/{agent.pk}/" in detail.content.decode()
+    assert client.get(reverse("admin:accounts_user_add")).status_code == 403
+    group = Group.objects.get(name="agent")
+    assert client.get(reverse("admin:auth_group_changelist")).status_code == 200
+    client.post(reverse("admin:auth_group_change", args=[group.pk]), {"name": "hacked"})
+    assert Group.objects.filter(name="agent").exists()
+    assert client.get(reverse("admin:accounts_staffchange_changelist")).status_code == 200
+    client.post(
+        reverse("admin:accounts_user_change", args=[agent.pk]),
+        {"username": agent.username, "is_active": "on"},
+    )
+    agent.refresh_from_db()
+    assert not agent.is_active
