@@ -39,6 +39,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # Change a case's descriptive fields (subject, description, service, priority, tags),
     # not where it stands in its workflow (that is cases.change_state).
     "cases.edit": frozenset(_CASE_WORKERS),
+    # Take an unassigned case of one's teams into one's own hands ("Atribuir a mim").
+    "cases.take": frozenset(_CASE_WORKERS),
+    # Assign anyone, move between teams, take over a colleague's case.
     "cases.assign": frozenset({SUPERVISOR, OMBUDSMAN, MANAGER, ADMIN}),
     "cases.extend_deadline": frozenset({SUPERVISOR, OMBUDSMAN, MANAGER, ADMIN}),
     "requesters.view_personal_data": frozenset(_CASE_WORKERS),

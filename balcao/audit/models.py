@@ -14,6 +14,8 @@ class PersonalDataAccess(models.Model):
         VIEW = "view", _("Visualização")
         EXPORT = "export", _("Exportação")
         API = "api", _("API")
+        SEARCH = "search", _("Busca")
+        LIST = "list", _("Lista")
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True)

@@ -130,6 +130,42 @@ def record_export(requester_ids, *, user, where: str, ip: str | None = None) -> 
     return len(rows)
 
 
+def record_requesters_seen(
+    requester_ids, *, user, where: str, kind: str, purpose: str = "", ip: str | None = None
+) -> int:
+    """One row per requester whose name a list or a search put on screen (``kind`` LIST or
+    SEARCH), deduplicated per visit as ``record_access`` does, in two queries; returns how
+    many rows were written."""
+    ids = set(requester_ids)
+    if not ids:
+        return 0
+    user = user if getattr(user, "pk", None) else None
+    purpose = purpose[:250]
+    seen = set(
+        PersonalDataAccess.objects.filter(
+            at__gte=timezone.now() - VISIT_WINDOW,
+            user=user,
+            kind=kind,
+            purpose=purpose,
+            requester_id__in=ids,
+        ).values_list("requester_id", flat=True)
+    )
+    rows = [
+        PersonalDataAccess(
+            user=user,
+            requester_id=pk,
+            kind=kind,
+            fields="name",
+            where=where[:250],
+            purpose=purpose,
+            ip=ip,
+        )
+        for pk in sorted(ids - seen)
+    ]
+    PersonalDataAccess.objects.bulk_create(rows)
+    return len(rows)
+
+
 def client_ip(request) -> str | None:
     """The client's address for the audit log (None when unknown)."""
     return client_address(request, default=None)

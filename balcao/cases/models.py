@@ -326,6 +326,12 @@ class Case(models.Model):
             models.Index(fields=["assignee", "-created_at", "-id"], name="case_assignee_recent"),
             models.Index(fields=["channel", "-created_at", "-id"], name="case_channel_recent"),
             models.Index(fields=["due_at"], name="case_due"),
+            # The work queue: open cases by due date, then age (cases.filters, order "due").
+            models.Index(
+                fields=["due_at", "created_at", "id"],
+                name="case_open_queue",
+                condition=models.Q(closed_at__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -268,6 +268,43 @@ def do_assign_case(case: Case, *, assignee=None, team: Team | None = None, actor
     """Assign ``case`` to a team and/or an agent (manual assignment)."""
     check_can(actor, "cases.assign")
     case = Case.objects.select_for_update().get(pk=case.pk)
+    return _assign(case, assignee=assignee, team=team, actor=actor)
+
+
+def take_refusal(user, case: Case) -> str | None:
+    """Why ``user`` may not take ``case`` ("Atribuir a mim"), or None when they may.
+
+    Any case worker takes an open case of their teams (or an unqueued one) that nobody
+    holds; taking over a colleague's case is a reassignment, for those who assign."""
+    if not has_capability(user, "cases.take"):
+        return _("Seu perfil não permite assumir atendimentos.")
+    if not case.is_open:
+        return _("Este atendimento está encerrado.")
+    if case.assignee_id == user.pk:
+        return _("Este atendimento já está com você.")
+    if case.assignee_id is not None and not has_capability(user, "cases.assign"):
+        return _("Este atendimento já tem responsável; peça à supervisão para reatribuí-lo.")
+    if (
+        case.team_id is not None
+        and not TeamMembership.objects.filter(team_id=case.team_id, user=user).exists()
+    ):
+        return _("Você não faz parte da equipe deste atendimento.")
+    return None
+
+
+@transaction.atomic
+def do_take_case(case: Case, *, actor) -> Case:
+    """``actor`` takes ``case`` as its responsible ("Atribuir a mim"), recorded in its
+    history; refused (``CaseError``) for the reasons ``take_refusal`` gives."""
+    check_can(actor, "cases.take")
+    case = Case.objects.select_for_update().select_related("state").get(pk=case.pk)
+    refusal = take_refusal(actor, case)
+    if refusal:
+        raise CaseError(refusal)
+    return _assign(case, assignee=actor, team=None, actor=actor)
+
+
+def _assign(case: Case, *, assignee, team: Team | None, actor) -> Case:
     if team is not None and team != case.team:
         history.record(
             case,

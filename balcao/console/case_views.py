@@ -130,13 +130,8 @@ def _picker(case) -> dict:
 
 
 def _may_take(user, case) -> bool:
-    """Whether "Atribuir a mim" can succeed: an open case not already the user's, the user
-    may assign, and belongs to the case's team when it has one."""
-    if not case.is_open or case.assignee_id == user.pk:
-        return False
-    if not has_capability(user, "cases.assign"):
-        return False
-    return case.team_id is None or user.teams.filter(pk=case.team_id).exists()
+    """Whether "Atribuir a mim" can succeed (``services.take_refusal``)."""
+    return services.take_refusal(user, case) is None
 
 
 def _link_candidates(case, user, *, where: str, ip) -> list[dict] | None:
@@ -285,15 +280,13 @@ def case_assign(request, pk: int):
 
 
 @require_POST
-@staff_view("cases.view")
+@staff_view("cases.take")
 def case_take(request, pk: int):
     """ "Atribuir a mim": the user takes the case."""
     case = _case_or_404(request, pk)
-    if not _may_take(request.user, case):
-        return _refused(request, case, _("Você não pode assumir este atendimento."))
     try:
-        services.do_assign_case(case, assignee=request.user, actor=request.user)
-    except services.CaseError as exc:
+        services.do_take_case(case, actor=request.user)
+    except (services.CaseError, services.PermissionDenied) as exc:
         return _refused(request, case, exc)
     return _done(request, case, _("Atendimento atribuído a você."))
 

@@ -267,3 +267,69 @@ class CannedAnswerForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "canned-%s")
         super().__init__(*args, **kwargs)
+
+
+class _IdListField(forms.Field):
+    """Database ids ticked in the list (``name="cases"`` checkboxes outside the form, tied
+    to it by their ``form`` attribute); anything that is not an id is dropped."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value):
+        from balcao.apikit.bounds import parse_db_id
+
+        ids = [parse_db_id(str(item)) for item in (value or [])]
+        return sorted({pk for pk in ids if pk is not None})
+
+    def validate(self, value):
+        if not value:
+            raise forms.ValidationError(_("Marque ao menos um atendimento na lista."))
+
+
+class BulkForm(forms.Form):
+    """One action on the ticked cases of the work queue (issue 19: "bulk assign and bulk
+    state change"); the actions offered are those the user's role may take."""
+
+    TAKE, ASSIGN, STATE = "take", "assign", "state"
+
+    cases = _IdListField()
+    action = forms.ChoiceField(label=_("Ação"))
+    assignee = forms.ModelChoiceField(
+        label=_("Atribuir a"), queryset=User.objects.none(), required=False
+    )
+    state = forms.ChoiceField(label=_("Nova situação"), required=False)
+    reason = forms.CharField(
+        label=_("Justificativa (quando a mudança exige)"),
+        max_length=2000,
+        required=False,
+        widget=forms.TextInput,
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        from balcao.accounts.roles import has_capability
+        from balcao.cases import lookups
+        from balcao.console.queue_views import assignable_users
+
+        super().__init__(*args, **kwargs)
+        actions = [(self.TAKE, _("Atribuir a mim"))]
+        if has_capability(user, "cases.assign"):
+            actions.append((self.ASSIGN, _("Atribuir a…")))
+            self.fields["assignee"].queryset = assignable_users()
+        else:
+            del self.fields["assignee"]
+        if has_capability(user, "cases.change_state"):
+            actions.append((self.STATE, _("Mudar situação para…")))
+            names = {slug: name for slug, name, _category in lookups.states.rows().values()}
+            self.fields["state"].choices = [("", "—"), *sorted(names.items(), key=lambda i: i[1])]
+        else:
+            del self.fields["state"], self.fields["reason"]
+        self.fields["action"].choices = actions
+
+    def clean(self):
+        cleaned = super().clean()
+        action = cleaned.get("action")
+        if action == self.ASSIGN and not cleaned.get("assignee"):
+            self.add_error("assignee", _("Escolha a quem atribuir."))
+        if action == self.STATE and not cleaned.get("state"):
+            self.add_error("state", _("Escolha a nova situação."))
+        return cleaned

@@ -5,13 +5,15 @@ from balcao.console import (
     canned_views,
     case_views,
     knowledge_views,
+    queue_views,
     staff_views,
     views,
 )
 
 app_name = "console"
 urlpatterns = [
-    path("", views.case_list, name="case_list"),
+    path("", queue_views.case_list, name="case_list"),
+    path("atendimentos/lote/", queue_views.case_bulk, name="case_bulk"),
     path("atendimentos/novo/", case_views.case_new, name="case_new"),
     path("atendimentos/<int:pk>/", case_views.case_detail, name="case_detail"),
     path("atendimentos/<int:pk>/responder/", case_views.case_reply, name="case_reply"),

@@ -8,94 +8,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from balcao.cases import filters, lookups, services
-from balcao.cases.models import State, Team
 from balcao.catalog.models import Channel
 from balcao.console import forms
 from balcao.console.decorators import staff_view
-
-PAGE_SIZE = 50
-# The columns console/_case_rows.html shows (and the keyset needs); names come from the
-# per-process snapshots (cases.lookups), the assignee's from one join.
-CASE_ROW_COLUMNS = (
-    "id",
-    "protocol",
-    "subject",
-    "created_at",
-    "due_at",
-    "state_id",
-    "channel_id",
-    "team_id",
-    "assignee__username",
-    "assignee__display_name",
-    "assignee__first_name",
-    "assignee__last_name",
-)
-
-
-def _case_rows(rows: list[dict], detail_url) -> list[dict]:
-    """Plain rows for the list: no model instances (a page of 50 cases with its four
-    related rows each was 250 of them), links built from one reversed URL."""
-    channel, team, state = (lookups.channel_names.get, lookups.team_names.get, lookups.states.get)
-    items = []
-    for r in rows:
-        full_name = f"{r['assignee__first_name']} {r['assignee__last_name']}".strip()
-        items.append(
-            {
-                "pk": r["id"],
-                "url": detail_url(r["id"]),
-                "protocol": r["protocol"],
-                "subject": r["subject"],
-                "created_at": r["created_at"],
-                "due_at": r["due_at"],
-                "channel": channel(r["channel_id"]),
-                "state": state(r["state_id"])[1],
-                "team": team(r["team_id"]),
-                # as User.__str__: display name, else full name, else username
-                "assignee": r["assignee__display_name"] or full_name or r["assignee__username"],
-            }
-        )
-    return items
-
-
-def _detail_url_maker():
-    """``pk -> URL of the case page``, reversing once per request instead of per row."""
-    marker = 987654321
-    template = reverse("console:case_detail", args=[marker])
-    before, _, after = template.partition(str(marker))
-    return lambda pk: f"{before}{pk}{after}"
-
-
-@staff_view("cases.view")
-def case_list(request):
-    chosen = filters.CaseFilters.from_params(request.GET)
-    queryset = filters.apply_filters(
-        services.visible_cases(request.user), chosen, user=request.user
-    )
-    # Only what the rows show: a channel row alone carries a dozen JSON texts.
-    rows, next_cursor = filters.page(
-        queryset.values(*CASE_ROW_COLUMNS), cursor=request.GET.get("cursor", ""), size=PAGE_SIZE
-    )
-    cases = _case_rows(rows, _detail_url_maker())
-    params = request.GET.copy()
-    params.pop("cursor", None)
-    context = {
-        "cases": cases,
-        "next_cursor": next_cursor,
-        "filters": chosen,
-        "query_string": params.urlencode(),
-        "channels": Channel.objects.only("slug", "name"),
-        "teams": Team.objects.only("slug", "name"),
-        "categories": State.Category.choices,
-    }
-    template = (
-        "console/_case_rows.html" if request.headers.get("HX-Request") else "console/case_list.html"
-    )
-    return render(request, template, context)
-
 
 # --- the catalogue (managers) ---------------------------------------------------------
 

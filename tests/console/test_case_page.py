@@ -212,11 +212,40 @@ def test_assign_to_me_on_the_case_page(open_case, staff, verified_client):
     assert "Atribuir a mim" not in page_of(supervisor, case)  # already theirs
 
 
-def test_assign_to_me_not_offered_without_the_right(open_case, staff, verified_client):
-    case = open_case()
+def test_an_agent_takes_an_unheld_case_of_their_team_and_nothing_else(
+    open_case, staff, verified_client
+):
+    team = Team.objects.create(slug="sac", name="SAC", strategy=Team.Strategy.MANUAL)
+    other_team = Team.objects.create(slug="jur", name="Jurídico", strategy=Team.Strategy.MANUAL)
+    TeamMembership.objects.create(team=team, user=staff["agent"])
     agent = verified_client(staff["agent"])
-    assert "Atribuir a mim" not in page_of(agent, case)
-    agent.post(f"/console/atendimentos/{case.pk}/assumir/")
+    case = open_case(team=team)
+    assert "Atribuir a mim" in page_of(agent, case)
+    assert agent.post(f"/console/atendimentos/{case.pk}/assumir/").status_code == 302
+    case.refresh_from_db()
+    assert case.assignee == staff["agent"]
+    assert case.history.filter(action="assigned", actor=staff["agent"]).count() == 1
+    # held by a colleague: taking it over is a supervisor's reassignment
+    held = open_case(team=team)
+    held.assignee = staff["supervisor"]
+    held.save(update_fields=["assignee"])
+    assert "Atribuir a mim" not in page_of(agent, held)
+    response = agent.post(f"/console/atendimentos/{held.pk}/assumir/", follow=True)
+    assert "peça à supervisão" in response.content.decode()
+    held.refresh_from_db()
+    assert held.assignee == staff["supervisor"]
+    # another team's case: not visible to the agent at all
+    foreign = open_case(team=other_team)
+    assert agent.post(f"/console/atendimentos/{foreign.pk}/assumir/").status_code == 404
+    foreign.refresh_from_db()
+    assert foreign.assignee is None
+
+
+def test_take_refused_to_a_role_that_does_not_work_cases(open_case, staff, verified_client):
+    case = open_case()
+    quality = verified_client(staff["quality_manager"])
+    assert "Atribuir a mim" not in page_of(quality, case)
+    assert quality.post(f"/console/atendimentos/{case.pk}/assumir/").status_code == 403
     case.refresh_from_db()
     assert case.assignee is None
 

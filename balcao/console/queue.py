@@ -1,0 +1,65 @@
+"""How the work queue shows a case's deadline: a colour class and words a person reads.
+
+Issue 19: "deadlines have no colour or 'vence em 2 dias / vencido há 3 dias'". The colour
+is never the only signal (WCAG 1.4.1): the words say the same thing. Days are calendar
+days in the agency's time zone; whether a due date is "soon" is the clock's warning
+horizon (BALCAO_DEADLINE_WARNING_DAYS working days, as the deadline reminders use).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+OVERDUE, SOON, ON_TIME, PAUSED, NONE, CLOSED = (
+    "overdue",
+    "soon",
+    "on-time",
+    "paused",
+    "none",
+    "closed",
+)
+
+
+@dataclass(frozen=True)
+class DeadlineLabel:
+    status: str  # one of the constants above (a CSS modifier: deadline--<status>)
+    text: str
+
+
+def deadline_label(
+    due_at: datetime | None,
+    *,
+    closed: bool,
+    paused: bool,
+    now: datetime,
+    today: date,
+    due_day: date | None,
+    horizon: datetime,
+) -> DeadlineLabel:
+    """The label for one case. ``today`` and ``due_day`` are local dates (the caller
+    converts once per page), ``horizon`` the end of the warning window."""
+    if closed:
+        return DeadlineLabel(CLOSED, _("encerrado"))
+    if paused:
+        return DeadlineLabel(PAUSED, _("suspenso, aguardando o requerente"))
+    if due_at is None or due_day is None:
+        return DeadlineLabel(NONE, _("sem prazo"))
+    days = (due_day - today).days
+    if due_at < now:
+        if days >= 0:
+            return DeadlineLabel(OVERDUE, _("vencido hoje"))
+        return DeadlineLabel(
+            OVERDUE, ngettext("vencido há %(n)d dia", "vencido há %(n)d dias", -days) % {"n": -days}
+        )
+    status = SOON if due_at <= horizon else ON_TIME
+    if days == 0:
+        return DeadlineLabel(status, _("vence hoje"))
+    if days == 1:
+        return DeadlineLabel(status, _("vence amanhã"))
+    return DeadlineLabel(
+        status, ngettext("vence em %(n)d dia", "vence em %(n)d dias", days) % {"n": days}
+    )

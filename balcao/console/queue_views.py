@@ -1,0 +1,293 @@
+"""The work queue: the console's case list with its views, and actions on many cases.
+
+Issue 19: "open cases by default, sorted by due date (then age), with deadline colours
+and relative times, counts on each view, requester and channel columns, 'assign to me',
+… search by protocol in any punctuation, by name and by e-mail (each such search of
+personal data audited), bulk assign and bulk state change".
+
+The page is the one an agent keeps open all day, so it is built from plain columns
+(``values()``), names from the per-process snapshots (cases.lookups) and one reversed
+URL; tests/bench/bench_cases.py measures it at a million cases.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from balcao.accounts.models import User
+from balcao.accounts.roles import has_capability
+from balcao.audit import services as audit
+from balcao.audit.models import PersonalDataAccess
+from balcao.cases import clock, filters, lookups, services
+from balcao.cases.models import Case, State
+from balcao.console import forms
+from balcao.console.decorators import staff_view
+from balcao.console.queue import deadline_label
+
+PAGE_SIZE = 50
+BULK_LIMIT = PAGE_SIZE
+# The columns console/_case_rows.html shows (and the keysets need); names come from the
+# per-process snapshots (cases.lookups), the assignee's and requester's from one join.
+CASE_ROW_COLUMNS = (
+    "id",
+    "protocol",
+    "subject",
+    "created_at",
+    "due_at",
+    "closed_at",
+    "deadline_paused_at",
+    "state_id",
+    "channel_id",
+    "team_id",
+    "assignee_id",
+    "assignee__username",
+    "assignee__display_name",
+    "assignee__first_name",
+    "assignee__last_name",
+    "requester_id",
+    "requester__name",
+)
+LIST_WHERE = "console: lista de atendimentos"
+
+
+def person_name(display_name, first_name, last_name, username) -> str:
+    """As ``User.__str__``: display name, else full name, else username (an unassigned
+    case has None for all four and shows no name at all)."""
+    full_name = " ".join(part for part in (first_name, last_name) if part)
+    return display_name or full_name or username or ""
+
+
+def _initials(name: str) -> str:
+    return "".join(part[:1] + "." for part in (name or "").split()[:3])
+
+
+def _case_rows(rows: list[dict], detail_url, *, show_names: bool, now, horizon) -> list[dict]:
+    """Plain rows for the list: no model instances (a page of 50 cases with its four
+    related rows each was 250 of them), links built from one reversed URL."""
+    channel, team, state = (lookups.channel_names.get, lookups.team_names.get, lookups.states.get)
+    today = timezone.localdate(now)
+    items = []
+    for r in rows:
+        due_at = r["due_at"]
+        name = r["requester__name"] or ""
+        items.append(
+            {
+                "pk": r["id"],
+                "url": detail_url(r["id"]),
+                "protocol": r["protocol"],
+                "subject": r["subject"],
+                "created_at": r["created_at"],
+                "due_at": due_at,
+                "deadline": deadline_label(
+                    due_at,
+                    closed=r["closed_at"] is not None,
+                    paused=r["deadline_paused_at"] is not None,
+                    now=now,
+                    today=today,
+                    due_day=timezone.localdate(due_at) if due_at else None,
+                    horizon=horizon,
+                ),
+                "channel": channel(r["channel_id"]),
+                "state": state(r["state_id"])[1],
+                "team": team(r["team_id"]),
+                "assignee": person_name(
+                    r["assignee__display_name"],
+                    r["assignee__first_name"],
+                    r["assignee__last_name"],
+                    r["assignee__username"],
+                ),
+                "requester": name if show_names else _initials(name),
+            }
+        )
+    return items
+
+
+def _detail_url_maker():
+    """``pk -> URL of the case page``, reversing once per request instead of per row."""
+    marker = 987654321
+    template = reverse("console:case_detail", args=[marker])
+    before, _, after = template.partition(str(marker))
+    return lambda pk: f"{before}{pk}{after}"
+
+
+def _chosen_filters(request) -> filters.CaseFilters:
+    chosen = filters.CaseFilters.from_params(request.GET)
+    if chosen.view not in filters.VIEWS:
+        chosen.view = filters.DEFAULT_VIEW
+    return chosen
+
+
+@staff_view("cases.view")
+def case_list(request):
+    user = request.user
+    chosen = _chosen_filters(request)
+    visible = services.visible_cases(user)
+    now = timezone.now()
+    horizon = clock.warning_horizon(now)
+    queryset = filters.apply_filters(visible, chosen, user=user, horizon=horizon)
+    show_names = has_capability(user, "requesters.view_personal_data")
+    ip = audit.client_ip(request)
+    if chosen.requester:
+        # A search of personal data: recorded for every person it found.
+        found = filters.requester_ids_matching(chosen.requester)
+        audit.record_requesters_seen(
+            found,
+            user=user,
+            where=LIST_WHERE,
+            kind=PersonalDataAccess.Kind.SEARCH,
+            purpose=_("busca por requerente: %(term)s") % {"term": chosen.requester},
+            ip=ip,
+        )
+        queryset = queryset.filter(requester_id__in=found)
+    rows, next_cursor = filters.page(
+        queryset.values(*CASE_ROW_COLUMNS),
+        cursor=request.GET.get("cursor", ""),
+        size=PAGE_SIZE,
+        order=chosen.order,
+    )
+    if show_names:
+        audit.record_requesters_seen(
+            (r["requester_id"] for r in rows if r["requester_id"]),
+            user=user,
+            where=LIST_WHERE,
+            kind=PersonalDataAccess.Kind.LIST,
+            ip=ip,
+        )
+    cases = _case_rows(rows, _detail_url_maker(), show_names=show_names, now=now, horizon=horizon)
+    params = request.GET.copy()
+    params.pop("cursor", None)
+    context = {
+        "cases": cases,
+        "next_cursor": next_cursor,
+        "filters": chosen,
+        "query_string": params.urlencode(),
+        "order": chosen.order,
+        "may_bulk": has_capability(user, "cases.take"),
+        "list_url": request.get_full_path(),
+    }
+    if request.headers.get("HX-Request"):
+        return render(request, "console/_case_rows.html", context)
+    counts = filters.view_counts(visible, user, horizon)
+    tab_params = params.copy()
+    tab_params.pop("view", None)
+    tab_params.pop("sort", None)
+    context.update(
+        views=[
+            {
+                "slug": slug,
+                "label": label,
+                "count": counts.get(slug),
+                "capped": counts.get(slug, 0) >= filters.COUNT_CAP,
+                "current": slug == chosen.view,
+            }
+            for slug, (label, _restriction, _order) in filters.VIEWS.items()
+        ],
+        tab_query=tab_params.urlencode(),
+        channels=_choices(lookups.channel_slugs, lookups.channel_names),
+        teams=_choices(lookups.team_slugs, lookups.team_names),
+        categories=State.Category.choices,
+        bulk_form=forms.BulkForm(user=user) if context["may_bulk"] else None,
+    )
+    return render(request, "console/case_list.html", context)
+
+
+def _choices(slugs, names) -> list[tuple[str, str]]:
+    """(slug, name) of a small table from the snapshots, by name."""
+    named = names.rows()
+    return sorted(
+        ((slug, named.get(pk) or slug) for pk, slug in slugs.rows().items()),
+        key=lambda item: item[1],
+    )
+
+
+def _back(request):
+    target = request.POST.get("next", "")
+    if not target or not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("console:case_list")
+    return redirect(target)
+
+
+@require_POST
+@staff_view("cases.take")
+def case_bulk(request):
+    """One action on the ticked cases, each in its own transaction: a case that cannot
+    take it (another workflow, closed, someone else's team) is reported by protocol and
+    reason, and the others go ahead."""
+    user = request.user
+    form = forms.BulkForm(request.POST, user=user)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return _back(request)
+    data = form.cleaned_data
+    cases = list(
+        services.visible_cases(user)
+        .filter(pk__in=data["cases"][:BULK_LIMIT])
+        .select_related("state")
+        .order_by("pk")
+    )
+    done, refused = 0, []
+    for case in cases:
+        try:
+            with transaction.atomic():
+                _apply(case, data, user)
+        except (services.CaseError, services.PermissionDenied) as exc:
+            refused.append(f"{case.protocol}: {exc}")
+        else:
+            done += 1
+    if done:
+        messages.success(
+            request,
+            ngettext("%(n)d atendimento atualizado.", "%(n)d atendimentos atualizados.", done)
+            % {"n": done},
+        )
+    if refused:
+        messages.error(
+            request,
+            ngettext(
+                "%(n)d atendimento não foi alterado — %(list)s",
+                "%(n)d atendimentos não foram alterados — %(list)s",
+                len(refused),
+            )
+            % {"n": len(refused), "list": "; ".join(refused[:10])},
+        )
+    if not cases:
+        messages.error(request, _("Nenhum dos atendimentos marcados está visível para você."))
+    return _back(request)
+
+
+def _apply(case: Case, data: dict, user) -> None:
+    action = data["action"]
+    if action == forms.BulkForm.TAKE:
+        services.do_take_case(case, actor=user)
+    elif action == forms.BulkForm.ASSIGN:
+        services.do_assign_case(case, assignee=data["assignee"], actor=user)
+    elif action == forms.BulkForm.STATE:
+        target = State.objects.filter(
+            workflow_id=case.state.workflow_id, slug=data["state"]
+        ).first()
+        if target is None:
+            raise services.CaseError(_("a situação escolhida não existe no fluxo deste caso."))
+        services.do_change_state(case, target, actor=user, reason=data["reason"])
+
+
+def assignable_users():
+    """Active staff who work cases, for the bulk "Atribuir a" menu."""
+    from balcao.accounts.roles import CAPABILITIES
+
+    return (
+        User.objects.filter(is_active=True, groups__name__in=CAPABILITIES["cases.take"])
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
