@@ -31,3 +31,6 @@ class PersonalDataAccess(models.Model):
         ordering = ["-at", "-pk"]
         verbose_name = _("acesso a dado pessoal")
         verbose_name_plural = _("acessos a dados pessoais")
+        # record_access / record_requesters_seen: "has this person seen them in the last
+        # five minutes?" reads only this person's recent rows.
+        indexes = [models.Index(fields=["user", "at"], name="access_user_recent")]

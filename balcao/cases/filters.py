@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import BooleanField, Q, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db import connections
+from django.db.models import CharField, F, Func, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -58,10 +58,9 @@ def _due_soon(horizon: datetime | None = None) -> Q:
 
 
 def _waiting() -> Q:
-    return Q(
-        closed_at__isnull=True,
-        state_id__in=lookups.state_ids_in(State.Category.WAITING_REQUESTER),
-    )
+    # A waiting state is never terminal, so no "closed_at IS NULL": with it PostgreSQL
+    # ANDed two bitmaps (20 ms at 1 M cases) instead of reading the state index (0.5 ms).
+    return Q(state_id__in=lookups.state_ids_in(State.Category.WAITING_REQUESTER))
 
 
 # The console's views: slug -> (label, restriction(user, horizon), default order), where
@@ -175,55 +174,55 @@ def search_text(queryset: QuerySet, text: str) -> QuerySet:
 
 
 def view_counts(queryset: QuerySet, user, horizon: datetime | None = None) -> dict[str, int]:
-    """How many cases of ``queryset`` each counted view holds, up to ``COUNT_CAP``."""
-    return {
-        slug: queryset.filter(VIEWS[slug][1](user, horizon))[:COUNT_CAP].count()
-        for slug in COUNTED_VIEWS
-    }
+    """How many cases of ``queryset`` each counted view holds, up to ``COUNT_CAP``: one
+    statement of capped scalar subqueries (each reads at most a hundred index entries),
+    one round trip to the database instead of six."""
+    parts, params = [], []
+    for number, slug in enumerate(COUNTED_VIEWS):
+        capped = queryset.filter(VIEWS[slug][1](user, horizon)).order_by().values("id")
+        sql, sql_params = capped[:COUNT_CAP].query.sql_with_params()
+        # the ORM's own SQL, its values passed as parameters
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS view_{number})")  # noqa: S608
+        params.extend(sql_params)
+    with connections[queryset.db].cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        row = cursor.fetchone()
+    return dict(zip(COUNTED_VIEWS, row, strict=True))
 
 
-def requester_ids_matching(text: str, *, limit: int = 200) -> list[int]:
-    """Requesters (and unverified contacts) whose e-mail, document or name matches ``text``:
-    an e-mail exactly (any case), 11/14/9 digits the CPF/CNPJ/NIF on file or claimed,
-    otherwise every word in the name, accents and case aside."""
+def requesters_matching(text: str) -> QuerySet | None:
+    """Requesters (and unverified contacts) whose e-mail, document or name matches ``text``,
+    as a queryset to filter cases with (None when ``text`` has nothing to search): an e-mail
+    exactly (any case), 9 to 14 digits the CPF/CNPJ/NIF on file or claimed, otherwise
+    every word in the name, accents and case aside."""
     from balcao.cases.models import Requester
     from balcao.textnorm import fold
 
     text = text.strip()
-    if not text:
-        return []
     requesters = Requester.objects.order_by()
     if "@" in text:
-        lowered = text.lower()
-        return list(
-            requesters.filter(email__in={text, lowered}).values_list("pk", flat=True)[:limit]
-        )
+        return requesters.filter(email__in={text, text.lower()})
     digits = protocol.digits_of(text)
     if digits and len(digits) >= 9 and not any(ch.isalpha() for ch in text):
-        return list(
-            requesters.filter(
-                Q(cpf=digits)
-                | Q(claimed_cpf=digits)
-                | Q(cnpj=digits)
-                | Q(claimed_cnpj=digits)
-                | Q(nif=digits)
-                | Q(claimed_nif=digits)
-            ).values_list("pk", flat=True)[:limit]
+        return requesters.filter(
+            Q(cpf=digits)
+            | Q(claimed_cpf=digits)
+            | Q(cnpj=digits)
+            | Q(claimed_cnpj=digits)
+            | Q(nif=digits)
+            | Q(claimed_nif=digits)
         )
     words = [w for w in re.findall(r"[^\W_]+", fold(text)) if len(w) >= 2][:5]
     if not words:
-        return []
+        return None
+    # balcao_fold(): lower case without accents, in SQL (PostgreSQL: an immutable wrapper
+    # of unaccent under a trigram index; SQLite: a Python function, see cases.apps).
+    requesters = requesters.alias(
+        folded_name=Func(F("name"), function="balcao_fold", output_field=CharField())
+    )
     for word in words:
-        # balcao_fold(): lower-case without accents, in SQL (PostgreSQL: an immutable
-        # wrapper of unaccent under a trigram index; SQLite: a Python function).
-        requesters = requesters.filter(
-            RawSQL(
-                'balcao_fold("cases_requester"."name") LIKE %s',
-                [f"%{word}%"],
-                output_field=BooleanField(),
-            )
-        )
-    return list(requesters.values_list("pk", flat=True)[:limit])
+        requesters = requesters.filter(folded_name__contains=word)
+    return requesters
 
 
 def encode_cursor(case: Case | dict, order: str = RECENT) -> str:

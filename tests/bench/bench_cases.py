@@ -674,6 +674,11 @@ def copy_requesters(url: str, count: int, seed: int) -> None:
             "preferred_language",
             "organisation_id",
             "created_at",
+            "unverified",
+            "claimed_cpf",
+            "claimed_cnpj",
+            "claimed_nif",
+            "linked_via",
         ]
         with cur.copy(f"COPY cases_requester ({', '.join(cols)}) FROM STDIN") as copy:
             for k in range(1, count + 1):
@@ -698,6 +703,11 @@ def copy_requesters(url: str, count: int, seed: int) -> None:
                         "pt-br",
                         None,
                         now - timedelta(days=rng.uniform(0, SPAN_DAYS)),
+                        False,
+                        "",
+                        "",
+                        "",
+                        "",
                     ]
                 )
         conn.commit()
@@ -1010,18 +1020,21 @@ def get_page(port: int, path: str, header: str) -> tuple[int, float]:
     if path.startswith("/console/"):
         if "/login" in final_url:
             sys.exit(f"{path}: the console sent the benchmark session to the login page")
-        return raw.decode().count('<tr><td><a href="/console/atendimentos/'), ms
+        if re.search(r"/console/atendimentos/\d+/$", path):
+            return int(b"Enviar resposta" in raw), ms  # the case page: one case
+        return raw.decode().count('<td><a href="/console/atendimentos/'), ms
     return len(json.loads(raw)["items"]), ms
 
 
 CONSOLE_SESSION = r"""
+import sys
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.utils.module_loading import import_string
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from balcao.accounts.models import User
-user = User.objects.get(username="demo.supervisor")
+user = User.objects.get(username="demo.USERNAME")
 device, _ = TOTPDevice.objects.get_or_create(user=user, name="benchmark",
                                              defaults={"confirmed": True})
 store = import_string(settings.SESSION_ENGINE + ".SessionStore")()
@@ -1042,7 +1055,7 @@ def encode_cursor(created: datetime, pk: int) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def scenarios(url: str) -> list[tuple[str, str, str]]:
+def scenarios(url: str, case_page: int | None = None) -> list[tuple[str, str, str]]:
     """(label, path, who): who is "supervisor" (sees every case) or "agent" (demo.agent1:
     their own cases, their teams' and the unqueued ones — the OR visibility filter)."""
     with psycopg.connect(url) as conn:
@@ -1082,15 +1095,52 @@ def scenarios(url: str) -> list[tuple[str, str, str]]:
         (f"agent: search rare '{RARE_WORD}'", f"/api/v1/cases?q={RARE_WORD}"),
     ]
     console = [
-        ("console: list first page", "/console/"),
+        ("console: queue (default: open, by due date)", "/console/"),
+        ("console: view vencidos", "/console/?view=vencidos"),
+        ("console: view aguardando", "/console/?view=aguardando"),
+        ("console: view todos (newest first)", "/console/?view=todos"),
         ("console: search 'marca'", "/console/?q=marca"),
-        ("console: filter category=waiting_requester", "/console/?category=waiting_requester"),
+        ("console: protocol without punctuation", f"/console/?q={protocol_digits(protocol)}"),
+        ("console: requester name 'silva'", "/console/?requester=silva"),
     ]
+    if case_page:
+        console.append(
+            ("console: case page (thread + history)", f"/console/atendimentos/{case_page}/")
+        )
+    console_agent = [("console agent: queue (default)", "/console/")]
     return (
         [(label, path, "supervisor") for label, path in supervisor]
         + [(label, path, "agent") for label, path in agent_views]
         + [(label, path, "console") for label, path in console]
+        + [(label, path, "console-agent") for label, path in console_agent]
     )
+
+
+def protocol_digits(protocol: str) -> str:
+    return "".join(ch for ch in protocol if ch.isdigit())
+
+
+# One open case with a requester, given a thread and a history as an agent's day makes
+# them: 12 replies and notes, an assignment, a request for complementation and the
+# resumption (the case page's benchmark reads it).
+CASE_PAGE_SETUP = r"""
+from balcao.accounts.models import User
+from balcao.cases import services
+from balcao.cases.models import Case, State
+supervisor = User.objects.get(username="demo.supervisor")
+case = (Case.objects.filter(closed_at__isnull=True, requester__isnull=False,
+        state__slug="novo", channel__workflow__slug="helpdesk").order_by("-id").first())
+services.do_assign_case(case, assignee=supervisor, actor=supervisor)
+for i in range(12):
+    services.do_add_message(case, body=f"Mensagem {i}: " + "texto da conversa " * 20,
+                            internal=bool(i % 3 == 2), actor=supervisor)
+wf = case.state.workflow_id
+services.do_change_state(case, State.objects.get(workflow_id=wf, slug="aguardando-requerente"),
+                         actor=supervisor, reason="Envie a procuração assinada.")
+services.do_change_state(case, State.objects.get(workflow_id=wf, slug="em-atendimento"),
+                         actor=supervisor)
+print(case.pk)
+"""
 
 
 EXPLAIN_WORKER = r"""
@@ -1266,13 +1316,18 @@ def main() -> None:
             for who, username in (("supervisor", "supervisor"), ("agent", "agent1"))
         }
         # The console as demo.supervisor: a session whose second factor is verified.
-        session_key = run([*BALCAO, "shell", "-c", CONSOLE_SESSION], env).strip().splitlines()[-1]
         headers = {who: f"Authorization: Bearer {token}" for who, token in tokens.items()}
-        headers["console"] = f"Cookie: sessionid={session_key}"
+        for who, username in (("console", "supervisor"), ("console-agent", "agent1")):
+            session = CONSOLE_SESSION.replace("USERNAME", username)
+            session_key = run([*BALCAO, "shell", "-c", session], env).strip().splitlines()[-1]
+            headers[who] = f"Cookie: sessionid={session_key}"
+        case_page = int(
+            run([*BALCAO, "shell", "-c", CASE_PAGE_SETUP], env).strip().splitlines()[-1]
+        )
         n = psycopg.connect(url).execute("SELECT count(*) FROM cases_case").fetchone()[0]
         print(f"cases: {n:,}; selectivity: {selectivity(url)}")
 
-        paths = scenarios(url)
+        paths = scenarios(url, case_page)
         if args.only:
             paths = [p for p in paths if re.search(args.only, p[0])]
         port = free_port()
