@@ -152,16 +152,16 @@ def test_console_and_api_docs_under_the_policy(
     assert "no-store" in response.headers["cache-control"]
     page.get_by_role("heading", name="Atendimentos").wait_for()
     # The filters swap the rows through htmx and push the URL.
-    with page.expect_response(lambda r: "due=overdue" in r.url):
-        page.locator("#f-due").select_option("overdue")
-    page.wait_for_url("**/console/?*due=overdue*")
+    with page.expect_response(lambda r: "sort=recent" in r.url):
+        page.locator("#f-sort").select_option("recent")
+    page.wait_for_url("**/console/?*sort=recent*")
     page.locator("#case-rows table").wait_for()
     assert page.evaluate("() => sessionStorage.getItem('htmx-history-cache')") is None
     # Back: no htmx snapshot to restore, so the whole page is loaded again.
     page.go_back()
     page.wait_for_url(f"{live_server.url}/console/")
     page.get_by_role("heading", name="Atendimentos").wait_for()
-    assert page.locator("#f-due").input_value() == ""
+    assert page.locator("#f-sort").input_value() == ""
     page.check_csp()
 
     settings.DEBUG = False
