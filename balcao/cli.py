@@ -11,6 +11,11 @@ import sys
 
 
 def main() -> None:
+    if sys.argv[1:3] == ["mail", "parse"]:
+        # Pure: no settings, database or secret, and nothing written (contracts/mail.md).
+        from balcao.mail import cli
+
+        sys.exit(cli.main(sys.argv[3:]))
     from balcao import localstate
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "balcao.settings")

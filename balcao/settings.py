@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "balcao.deadlines",
     "balcao.kb",
     "balcao.bot",
+    "balcao.mail",
     "balcao.console",
     "balcao.portal",
     "balcao.api",

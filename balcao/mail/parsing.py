@@ -1,0 +1,401 @@
+"""What Balcão understands of one raw e-mail message (``balcao mail parse``).
+
+Pure: the standard library's ``email`` package, ``charset_normalizer`` to guess a missing or
+wrong charset and ``inscriptis`` to read an HTML-only body as text; no Django, no network.
+The contract is ``../shared/contracts/mail.md``; the points it settles:
+
+- Never an exception: a message that cannot be read still gives a ``ParsedMail`` whose
+  ``error`` says why, with every field read as far as it could be ("Bad input gets a clear
+  error and loses nothing").
+- ``auto_reply`` answers one question — may Balcão send this message an automatic
+  acknowledgement? — and is true for a machine's reply (RFC 3834 ``Auto-Submitted`` other than
+  ``no``, ``X-Autoreply``/``X-Autorespond``, ``Precedence: auto_reply``, out-of-office subjects,
+  Apple's ``X-Apple-Action: VACATION``), a bounce, a read receipt, a feedback report, a message
+  with a null return path (``Return-Path: <>``, RFC 5321 §4.5.5: only machines send those), and
+  any mailing-list or bulk message. Exchange's ``X-Auto-Response-Suppress`` alone decides
+  nothing: it is the *sender's* wish not to get automatic answers, set on ordinary mail too.
+- ``bounce``: an RFC 3464 delivery status report, ``X-Failed-Recipients``, or a message from
+  ``MAILER-DAEMON``/``postmaster``/a mail delivery system (or with a null return path) whose
+  subject says the delivery failed or was delayed.
+- ``list``: ``List-Id``, ``List-Post``, ``List-Unsubscribe``, ``Mailing-List``,
+  ``X-Mailing-List`` or ``Precedence: list``/``bulk`` — unless the message is a machine's reply,
+  a bounce, a read receipt or a feedback report.
+- Raw 8-bit bytes in a header (older clients and web forms write Portuguese subjects in
+  Windows-1252 without RFC 2047) are decoded with the charsets the message declares elsewhere,
+  then Windows-1252; the standard library alone turns each byte into U+FFFD.
+"""
+
+from __future__ import annotations
+
+import builtins
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from email import policy
+from email.message import EmailMessage, Message
+from email.parser import BytesParser
+from email.utils import getaddresses, parsedate_to_datetime
+from typing import Any
+
+_MSGID = re.compile(r"<[^<>\s]*>")
+_FOLD = re.compile(r"\r?\n[ \t]+")
+_MBOX_FROM = re.compile(rb"\AFrom [^\r\n]*\r?\n")
+_REPLY_PREFIX = r"^\s*(?:(?:re|aw|fw|fwd|enc|res|rv|sv|tr)\s*:\s*)*"
+_OUT_OF_OFFICE = re.compile(
+    _REPLY_PREFIX
+    + r"(?:auto(?:matic|matische|matische)?[ -]?(?:reply|response|respons|antwort|risposta)"
+    r"|autoreply|autoresponse|auto-reply|out of (?:the )?office|abwesenheitsnotiz"
+    r"|r[ée]ponse automatique|respuesta autom[áa]tica|resposta autom[áa]tica|ausente"
+    r"|away until|on vacation|f[ée]rias)",
+    re.IGNORECASE,
+)
+_BOUNCE_SUBJECT = re.compile(
+    r"undeliver|returned mail|delivery status notification|delivery failure"
+    r"|delivery has failed|failure notice|mail delivery failed|delivery notification"
+    r"|non remis|unzustellbar|nicht zustellbar|delayed mail|could not send message"
+    r"|mail system error|not delivered|недоставлен|не доставлено|returned to sender"
+    r"|message delayed|n[ãa]o (?:foi )?entregue|falha na entrega",
+    re.IGNORECASE,
+)
+_MAILER = re.compile(
+    r"^(?:mailer[-_]?daemon|postmaster|mail[-_]?delivery[-_]?(?:system|subsystem)?)$",
+    re.IGNORECASE,
+)
+_LIST_HEADERS = ("List-Id", "List-Post", "List-Unsubscribe", "Mailing-List", "X-Mailing-List")
+_REPORT_STATUS = {"message/delivery-status", "message/global-delivery-status"}
+
+
+@dataclass
+class ParsedMail:
+    """One message as the contract's JSON line (fields in the contract's order)."""
+
+    file: str
+    message_id: str | None = None
+    in_reply_to: str | None = None
+    references: builtins.list[str] = field(default_factory=builtins.list)
+    from_addr: str | None = None
+    from_name: str | None = None
+    subject: str = ""
+    date: str | None = None
+    auto_reply: bool = False
+    bounce: bool = False
+    list: bool = False
+    attachments: builtins.list[str] = field(default_factory=builtins.list)
+    text: str = ""
+    error: str | None = None
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def parse_bytes(raw: bytes, *, file: str = "-") -> ParsedMail:
+    """Read one raw RFC 5322 message (an mbox ``From`` line before it is allowed)."""
+    result = ParsedMail(file=file)
+    problems: list[str] = []
+    try:
+        raw = _MBOX_FROM.sub(b"", raw, count=1)
+        if not raw.strip():
+            result.error = "empty message"
+            return result
+        message = BytesParser(policy=policy.default).parsebytes(raw)
+    except Exception as exc:  # noqa: BLE001 — a message never stops the batch
+        result.error = f"unreadable message: {exc.__class__.__name__}"
+        return result
+    charsets = _declared_charsets(message)
+    for name, step in (
+        ("ids", _read_ids),
+        ("from", _read_from),
+        ("subject", _read_subject),
+        ("date", _read_date),
+        ("attachments", _read_attachments),
+        ("text", _read_text),
+        ("kind", _read_kind),
+    ):
+        try:
+            step(message, result, charsets)
+        except Exception as exc:  # noqa: BLE001 — keep what could be read
+            problems.append(f"{name}: {exc.__class__.__name__}")
+    if message.get_content_maintype() == "multipart" and isinstance(message.get_payload(), str):
+        problems.append("broken MIME structure: no part boundary found, raw content kept as text")
+    elif message.defects and not (result.text or result.attachments):
+        problems.append("broken MIME structure: " + message.defects[0].__class__.__name__)
+    if problems:
+        result.error = "; ".join(problems)
+    return result
+
+
+# --- headers ----------------------------------------------------------------------------
+
+
+def _raw_header(message: Message, name: str) -> str | None:
+    """The header's value as the parser kept it (undecoded, unfolded), or None."""
+    for key, value in message.raw_items():
+        if key.lower() == name.lower():
+            return _FOLD.sub(" ", str(value)).strip()
+    return None
+
+
+def _header_text(message: Message, name: str, charsets: list[str]) -> str | None:
+    """A header decoded: RFC 2047 words by the standard library, raw 8-bit bytes with the
+    message's own charsets (then Windows-1252) instead of U+FFFD."""
+    if message.get(name) is None:
+        return None
+    raw = _raw_bytes_header(message, name)
+    if raw is not None and any(byte > 0x7F for byte in raw) and b"=?" not in raw:
+        decoded = _decode_header_bytes(raw, charsets)
+        if decoded is not None:
+            return decoded.strip()
+        return str(message[name]).strip()
+    # Unfolded first (a line break and the white space after it become one space), then
+    # the RFC 2047 words decoded as the standard library decodes them.
+    return str(policy.default.header_factory(name, _raw_header(message, name) or "")).strip()
+
+
+def _decode_header_bytes(raw: bytes, charsets: list[str]) -> str | None:
+    """Raw 8-bit header bytes as text: UTF-8 when they are valid UTF-8, else the first of
+    the message's declared charsets (then Windows-1252) that turns every non-ASCII byte into
+    a letter ("Formação", "Verão"); None when none does (a stray byte stays U+FFFD, as the
+    standard library gives it: there is no right answer to guess)."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    for charset in charsets:
+        try:
+            text = raw.decode(charset)
+        except (LookupError, UnicodeDecodeError):
+            continue
+        if all(ch.isalpha() or ch in _WESTERN_MARKS for ch in text if ord(ch) > 0x7F):
+            return text
+    return None
+
+
+# Non-letters that Western text holds beside its accented letters (quotes, dashes, the
+# euro, the ordinal marks of "1º"/"nº"), so a body with them still reads as Western.
+_WESTERN_MARKS = set("“”‘’–—…€ºª°«»·•\xa0§")
+
+
+def _raw_bytes_header(message: Message, name: str) -> bytes | None:
+    """The header's original bytes (the parser keeps them as surrogate escapes)."""
+    value = _raw_header(message, name)
+    if value is None:
+        return None
+    try:
+        return value.encode("ascii", "surrogateescape")
+    except UnicodeEncodeError:
+        return None
+
+
+def _declared_charsets(message: Message) -> list[str]:
+    found = []
+    for match in re.finditer(rb"=\?([A-Za-z0-9_.:-]+)\?[bBqQ]\?", _all_header_bytes(message)):
+        found.append(match.group(1).decode("ascii").lower())
+    for part in message.walk():
+        charset = part.get_param("charset")
+        if isinstance(charset, str):
+            found.append(charset.lower())
+    ordered = []
+    for name in [*found, "utf-8", "windows-1252"]:
+        if name not in ordered and name not in ("us-ascii", "ascii"):
+            ordered.append(name)
+    return ordered
+
+
+def _all_header_bytes(message: Message) -> bytes:
+    return "\n".join(str(v) for _, v in message.raw_items()).encode("ascii", "surrogateescape")
+
+
+def _decode_guess(raw: bytes, charsets: list[str]) -> str:
+    for charset in charsets:
+        try:
+            return raw.decode(charset)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return raw.decode("utf-8", "replace")
+
+
+def _read_ids(message: Message, result: ParsedMail, charsets: list[str]) -> None:
+    value = _raw_header(message, "Message-ID")
+    result.message_id = value or None
+    reply = _raw_header(message, "In-Reply-To")
+    if reply:
+        ids = _MSGID.findall(reply)
+        result.in_reply_to = ids[0] if ids else reply
+    references = _raw_header(message, "References")
+    result.references = _MSGID.findall(references or "")
+
+
+def _read_from(message: Message, result: ParsedMail, charsets: list[str]) -> None:
+    if message.get("From") is None:
+        return
+    try:
+        header: Any = message["From"]
+        mailboxes = [(a.display_name, a.addr_spec) for a in header.addresses]
+    except Exception:  # noqa: BLE001 — a header the policy cannot parse: read it plainly
+        mailboxes = getaddresses([_raw_header(message, "From") or ""])
+    for name, addr in mailboxes:
+        if addr and addr not in ("<>", "@"):
+            result.from_addr = addr
+            result.from_name = name.strip() or None
+            if result.from_name and "\udc80" <= max(result.from_name) <= "\udcff":
+                result.from_name = _decode_guess(
+                    result.from_name.encode("utf-8", "surrogateescape"), charsets
+                )
+            return
+
+
+def _read_subject(message: Message, result: ParsedMail, charsets: list[str]) -> None:
+    subject = _header_text(message, "Subject", charsets)
+    result.subject = _FOLD.sub(" ", subject or "")
+
+
+def _read_date(message: Message, result: ParsedMail, charsets: list[str]) -> None:
+    value = _raw_header(message, "Date")
+    if not value:
+        return
+    try:
+        moment: datetime = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return
+    if moment.tzinfo is None:  # "-0000": the time is UTC, its zone unknown (RFC 5322 §3.3)
+        from datetime import UTC
+
+        moment = moment.replace(tzinfo=UTC)
+    result.date = moment.isoformat()
+
+
+# --- kinds ------------------------------------------------------------------------------
+
+
+def _param(part: Message, name: str, header: str = "content-type") -> str | None:
+    """A MIME parameter as text (an RFC 2231 triple collapsed to its value)."""
+    value = part.get_param(name, header=header)
+    if isinstance(value, tuple):
+        value = value[2]
+    return value if isinstance(value, str) else None
+
+
+def _content_type(message: Message) -> tuple[str, str]:
+    return message.get_content_type(), (_param(message, "report-type") or "").lower()
+
+
+def _read_kind(message: Message, result: ParsedMail, charsets: list[str]) -> None:
+    content_type, report_type = _content_type(message)
+    is_report = content_type == "multipart/report"
+    subject = result.subject or ""
+    local_part = (result.from_addr or "").partition("@")[0]
+    null_return_path = (_raw_header(message, "Return-Path") or "").replace(" ", "") == "<>"
+    delivery_report = (is_report and report_type == "delivery-status") or any(
+        part.get_content_type() in _REPORT_STATUS for part in message.walk()
+    )
+    bounce = (
+        delivery_report
+        or message.get("X-Failed-Recipients") is not None
+        or (
+            (_MAILER.match(local_part) is not None or null_return_path)
+            and _BOUNCE_SUBJECT.search(subject) is not None
+        )
+    )
+    receipt_or_report = is_report and report_type in ("disposition-notification", "feedback-report")
+    auto_submitted = (_raw_header(message, "Auto-Submitted") or "").strip().lower()
+    precedence = (_raw_header(message, "Precedence") or "").strip().lower()
+    machine_reply = (
+        (auto_submitted not in ("", "no"))
+        or any(
+            message.get(name) is not None
+            for name in ("X-Autoreply", "X-Autorespond", "X-Autoresponder")
+        )
+        or precedence == "auto_reply"
+        or (_raw_header(message, "X-Apple-Action") or "").upper() == "VACATION"
+        or _OUT_OF_OFFICE.search(subject) is not None
+        or is_report
+        or null_return_path
+    )
+    listed = not (machine_reply or bounce or receipt_or_report) and (
+        any(message.get(name) is not None for name in _LIST_HEADERS)
+        or precedence in ("list", "bulk", "junk")
+    )
+    result.bounce = bounce
+    result.list = listed
+    result.auto_reply = bounce or receipt_or_report or machine_reply or listed
+
+
+# --- parts ------------------------------------------------------------------------------
+
+
+def _leaf_parts(part: Message):
+    """Every non-multipart part in document order, a ``message/*`` part counted as one
+    (a forwarded message is never opened)."""
+    if part.is_multipart() and part.get_content_maintype() != "message":
+        for child in part.get_payload():
+            if isinstance(child, Message):
+                yield from _leaf_parts(child)
+    else:
+        yield part
+
+
+def _filename(part: Message) -> str | None:
+    name: str | None
+    try:
+        name = part.get_filename()
+    except Exception:  # noqa: BLE001 — a parameter the policy cannot decode
+        name = _param(part, "filename", "content-disposition") or _param(part, "name")
+    if name is None:
+        return None
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _read_attachments(message: Message, result: ParsedMail, charsets: list[str]) -> None:
+    result.attachments = [
+        name for part in _leaf_parts(message) if (name := _filename(part)) is not None
+    ]
+
+
+def _read_text(message: Message, result: ParsedMail, charsets: list[str]) -> None:
+    body = None
+    if isinstance(message, EmailMessage):
+        body = message.get_body(preferencelist=("plain", "html"))
+    if body is None:
+        payload = message.get_payload()
+        if message.get_content_maintype() == "multipart" and isinstance(payload, str):
+            # A multipart whose boundary never matched: its raw content is all there is,
+            # and a person can still read it.
+            result.text = payload.strip()
+        return
+    text = _part_text(body, charsets)
+    if body.get_content_subtype() == "html":
+        text = _html_to_text(text)
+    result.text = text.replace("\r\n", "\n").strip()
+
+
+def _part_text(part: Message, charsets: list[str]) -> str:
+    """A text part decoded from its transfer encoding and charset; a missing, unknown or
+    wrong charset is guessed, never an exception: UTF-8, then the charsets the message
+    declares elsewhere and Windows-1252 when they read as Western text (the agencies' mail
+    is Portuguese, Spanish or English), then charset_normalizer's guess."""
+    decoded = part.get_payload(decode=True)
+    payload = decoded if isinstance(decoded, bytes) else b""
+    charset = part.get_content_charset()
+    if charset:
+        try:
+            return payload.decode(charset)
+        except (LookupError, UnicodeDecodeError):
+            pass
+    western = _decode_header_bytes(payload, charsets)
+    if western is not None:
+        return western
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(payload).best()
+    return str(best) if best is not None else payload.decode("windows-1252", "replace")
+
+
+def _html_to_text(html: str) -> str:
+    from inscriptis import get_text
+
+    if not html.strip():
+        return ""
+    try:
+        return get_text(html)
+    except Exception:  # noqa: BLE001 — markup lxml cannot read: strip the tags
+        return re.sub(r"<[^>]+>", " ", html)
