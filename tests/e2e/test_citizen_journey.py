@@ -73,7 +73,14 @@ def _check_axe(page, where: str, found: dict) -> None:
 
 
 def _agent_takes_and_asks(agent_page, base, protocol: str) -> None:
+    # The default queue (open cases, earliest due date first) lists the new case.
     agent_page.goto(f"{base}/console/")
+    assert agent_page.get_by_role("link", name="Abertos").get_attribute("aria-current") == "page"
+    agent_page.get_by_role("link", name=protocol).click()
+    agent_page.get_by_role("button", name="Atribuir a mim").click()
+    agent_page.get_by_text("Atendimento atribuído a você.").wait_for()
+    # now it is in the agent's own view
+    agent_page.goto(f"{base}/console/?view=meus")
     agent_page.get_by_role("link", name=protocol).click()
     agent_page.get_by_label("Nova situação").select_option(label="Aguardando o requerente")
     agent_page.get_by_label(re.compile("Justificativa")).fill(
