@@ -61,6 +61,12 @@ CONSOLE = {
         {"state": "review"},
         {KM, AD},
     ),
+    "kb review": (
+        "post",
+        "/console/conhecimento/{article}/revisao/",
+        {"decision": "reject"},
+        {KM, AD},
+    ),
     "gap inbox": ("get", "/console/conhecimento/lacunas/", None, {KM, AD}),
     "extend deadline": (
         "post",

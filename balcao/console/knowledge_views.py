@@ -58,6 +58,13 @@ def article_edit(request, pk: int | None = None):
             "service": article.service,
         }
     )
+    if article.pending:
+        # The editor goes on from the proposal under review, not from the published text.
+        proposal = article.pending
+        initial.update(
+            {k: proposal[k] for k in ("language", "question", "answer", "variants", "tags")}
+        )
+        initial["service"] = proposal.get("service_id")
     form = ArticleForm(request.POST or None, initial=initial, article=article)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -69,7 +76,18 @@ def article_edit(request, pk: int | None = None):
         except services.KbError as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, _("Artigo salvo (versão %(n)s).") % {"n": article.version})
+            if article.pending:
+                messages.success(
+                    request,
+                    _(
+                        "Alteração enviada para revisão: o texto publicado continua no ar "
+                        "até que ela seja aprovada."
+                    ),
+                )
+            else:
+                messages.success(
+                    request, _("Artigo salvo (versão %(n)s).") % {"n": article.version}
+                )
             return redirect("console:article_edit", pk=article.pk)
     transitions = sorted(services.TRANSITIONS.get(article.state, ())) if article.pk else []
     versions = list(article.versions.select_related("author")[:20]) if article.pk else []
@@ -84,8 +102,29 @@ def article_edit(request, pk: int | None = None):
             "article": article,
             "transitions": [(t, Article.State(t).label) for t in transitions],
             "versions": versions,
+            "pending_changes": services.pending_changes(article) if article.pk else [],
         },
     )
+
+
+@require_POST
+@staff_view("kb.edit")
+def article_review(request, pk: int):
+    """Approve or reject the pending edit of a published article."""
+    article = get_object_or_404(Article, pk=pk)
+    approve = request.POST.get("decision") == "approve"
+    try:
+        article = services.do_review_pending(article, actor=request.user, approve=approve)
+    except services.KbError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _("Alteração aprovada e publicada (versão %(n)s).") % {"n": article.version}
+            if approve
+            else _("Alteração rejeitada: o texto publicado não mudou."),
+        )
+    return redirect("console:article_edit", pk=article.pk)
 
 
 @require_POST

@@ -49,6 +49,7 @@ urlpatterns = [
     path("conhecimento/novo/", knowledge_views.article_edit, name="article_new"),
     path("conhecimento/<int:pk>/", knowledge_views.article_edit, name="article_edit"),
     path("conhecimento/<int:pk>/situacao/", knowledge_views.article_state, name="article_state"),
+    path("conhecimento/<int:pk>/revisao/", knowledge_views.article_review, name="article_review"),
     path("conhecimento/lacunas/", knowledge_views.gap_inbox, name="gap_inbox"),
     path("conhecimento/lacunas/<int:pk>/", knowledge_views.gap_resolve, name="gap_resolve"),
 ]

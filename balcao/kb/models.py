@@ -55,6 +55,13 @@ class Article(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     approved_at = models.DateTimeField(null=True, blank=True)
+    # An edit of a published article waits here for review (kb.services.do_save_article);
+    # the fields above stay what the bot and the FAQ show until it is approved.
+    pending = models.JSONField(_("alteração pendente de revisão"), null=True, blank=True)
+    pending_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    pending_at = models.DateTimeField(null=True, blank=True)
     helpful_yes = models.PositiveIntegerField(default=0)
     helpful_no = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -159,8 +159,12 @@ def export_records(*, include_archived: bool = True) -> Iterator[dict]:
 
 
 @transaction.atomic
-def do_save_article(article: Article, *, actor, note: str = "", **changes) -> Article:
-    """Edit an article; every saved change is a new version."""
+def do_save_article(
+    article: Article, *, actor, note: str = "", review: bool = True, **changes
+) -> Article:
+    """Edit an article; every saved change is a new version. An edit of a *published*
+    article waits for review (``_propose``) unless ``review`` is False — the gap inbox,
+    where a knowledge manager adding a person's question as a variant is the review."""
     allowed = {"question", "answer", "variants", "tags", "language", "service", "owner"}
     unknown = set(changes) - allowed
     if unknown:
@@ -177,12 +181,77 @@ def do_save_article(article: Article, *, actor, note: str = "", **changes) -> Ar
     if not (changes.get("answer", article.answer) or "").strip():
         raise KbError(_("A resposta não pode ficar vazia."))
     creating = article.pk is None
+    if review and not creating and article.state == Article.State.PUBLISHED:
+        return _propose(article, actor=actor, note=note, changes=changes)
     for key, value in changes.items():
         setattr(article, key, value)
     if not creating:
         article.version += 1
     article.save()
     _snapshot(article, actor, note or ("criação" if creating else "edição"))
+    return article
+
+
+# The fields an edit of a published article proposes, stored as JSON until reviewed.
+PROPOSABLE = ("question", "answer", "variants", "tags", "language", "service_id", "owner_id")
+
+
+def _propose(article: Article, *, actor, note: str, changes: dict) -> Article:
+    """An edit of a published article does not go live: it waits in ``article.pending``
+    (a later edit replaces the proposal) while the bot and the FAQ keep the published text,
+    until someone approves it (``do_review_pending``)."""
+    proposal = dict(article.pending or {f: getattr(article, f) for f in PROPOSABLE})
+    for key, value in changes.items():
+        if key in ("service", "owner"):
+            proposal[f"{key}_id"] = value.pk if value is not None else None
+        else:
+            proposal[key] = value
+    proposal["note"] = note[:200]
+    article.pending = proposal
+    article.pending_by = actor if getattr(actor, "pk", None) else None
+    article.pending_at = timezone.now()
+    article.save(update_fields=["pending", "pending_by", "pending_at", "updated_at"])
+    return article
+
+
+def pending_changes(article: Article) -> list[dict]:
+    """What a pending proposal changes: ``[{"field", "label", "published", "proposed"}]``."""
+    if not article.pending:
+        return []
+    labels = {"service_id": _("serviço"), "owner_id": _("responsável")}
+    changed = []
+    for name in PROPOSABLE:
+        published, proposed = getattr(article, name), article.pending.get(name)
+        if proposed != published:
+            label = labels.get(name) or Article._meta.get_field(name).verbose_name
+            changed.append(
+                {"field": name, "label": label, "published": published, "proposed": proposed}
+            )
+    return changed
+
+
+@transaction.atomic
+def do_review_pending(article: Article, *, actor, approve: bool) -> Article:
+    """Approve (the proposal goes live as a new version, approved by ``actor``) or reject
+    (discarded; the published text unchanged) a pending edit."""
+    article = Article.objects.select_for_update().get(pk=article.pk)
+    if not article.pending:
+        raise KbError(_("Não há alteração pendente neste artigo."))
+    proposer = article.pending_by
+    if approve:
+        for name in PROPOSABLE:
+            if name in article.pending:
+                setattr(article, name, article.pending[name])
+        article.version += 1
+        article.approved_by = actor if getattr(actor, "pk", None) else None
+        article.approved_at = timezone.now()
+        note = _("revisão aprovada (proposta por %(who)s)") % {"who": proposer or "—"}
+    else:
+        note = ""
+    article.pending, article.pending_by, article.pending_at = None, None, None
+    article.save()
+    if approve:
+        _snapshot(article, actor, note)
     return article
 
 
@@ -292,6 +361,7 @@ def do_resolve_gap_group(
         article = do_save_article(
             add_variant_to,
             actor=actor,
+            review=False,
             variants=variants,
             note=f"variante da caixa de lacunas #{group.pk}",
         )

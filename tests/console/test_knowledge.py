@@ -167,3 +167,81 @@ def test_every_label_of_the_gap_inbox_points_at_a_field(km_client):
     targets = re.findall(r'<label for="([^"]+)"', html)
     assert targets and all(t in ids for t in targets)
     assert len(ids) == len(set(ids))  # no id used twice
+
+
+# --- an edit of a published article waits for review (issue 19) ---------------------------
+
+
+@pytest.fixture
+def published():
+    services.do_import([RECORD])
+    return Article.objects.get()
+
+
+def _bot_answer(text: str) -> str:
+    from balcao.bot import services as bot
+
+    return bot.ask(text, language="pt-BR")["answer"] or ""
+
+
+def test_editing_a_published_article_waits_for_review_and_the_bot_keeps_the_live_text(
+    km_client, published, staff
+):
+    assert "Emita a GRU no site." in _bot_answer("como pago a gru")
+    response = km_client.post(
+        f"/console/conhecimento/{published.pk}/",
+        {
+            "language": "pt-BR",
+            "question": "Como pago a GRU?",
+            "answer": "Pague a GRU no banco conveniado até o vencimento.",
+            "variants": "pagar boleto",
+            "tags": "gru",
+        },
+        follow=True,
+    )
+    assert "Alteração enviada para revisão" in " ".join(_messages(response))
+    published.refresh_from_db()
+    assert published.answer == "Emita a GRU no site." and published.version == 1
+    assert published.pending["answer"].startswith("Pague a GRU no banco")
+    assert published.pending_by == staff["knowledge_manager"]
+    assert "Emita a GRU no site." in _bot_answer("como pago a gru")
+    faq = km_client.get(f"/perguntas-frequentes/{published.slug}/")
+    if faq.status_code == 200:
+        assert "Emita a GRU no site." in faq.content.decode()
+    page = km_client.get(f"/console/conhecimento/{published.pk}/").content.decode()
+    assert "Alteração aguardando revisão" in page
+    assert "Pague a GRU no banco conveniado" in page  # the proposal, beside the live text
+    listing = km_client.get("/console/conhecimento/").content.decode()
+    assert "alteração aguardando revisão" in listing
+
+    response = km_client.post(
+        f"/console/conhecimento/{published.pk}/revisao/", {"decision": "approve"}, follow=True
+    )
+    assert "Alteração aprovada e publicada (versão 2)." in _messages(response)
+    published.refresh_from_db()
+    assert published.pending is None and published.version == 2
+    assert published.answer.startswith("Pague a GRU no banco")
+    assert published.approved_by == staff["knowledge_manager"]
+    assert "Pague a GRU no banco" in _bot_answer("como pago a gru")
+    assert published.versions.first().note.startswith("revisão aprovada")
+
+
+def test_a_rejected_edit_leaves_the_published_text(km_client, published):
+    services.do_save_article(published, actor=None, answer="Texto errado que não deve ir ao ar.")
+    km_client.post(f"/console/conhecimento/{published.pk}/revisao/", {"decision": "reject"})
+    published.refresh_from_db()
+    assert published.pending is None
+    assert published.answer == "Emita a GRU no site." and published.version == 1
+
+
+def test_drafts_are_still_edited_in_place(km_client, article):
+    services.do_save_article(article, actor=None, answer="Novo texto do rascunho.")
+    article.refresh_from_db()
+    assert article.pending is None and article.answer == "Novo texto do rascunho."
+
+
+def test_review_without_a_pending_edit_is_refused_with_a_message(km_client, published):
+    response = km_client.post(
+        f"/console/conhecimento/{published.pk}/revisao/", {"decision": "approve"}, follow=True
+    )
+    assert "Não há alteração pendente neste artigo." in _messages(response)
