@@ -7,6 +7,7 @@ looked up by a natural key first).
 from __future__ import annotations
 
 import random
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -173,33 +174,57 @@ def load_demo(*, cases: int = 300, seed: int = 2026) -> dict[str, int]:
                 email=f"requerente{i}@exemplo.invalid",
                 cpf=generate_cpf(cpf_rng),
             )
-        case = case_services.do_open_case(
-            channel=rng.choice(channels),
-            subject=rng.choice(SUBJECTS),
-            description="Atendimento de demonstração.",
-            requester=requester,
-            service=rng.choice(services),
-            team=rng.choice(list(teams.values())),
-            actor=supervisor,
-        )
-        opened_at = now - timedelta(hours=rng.randint(1, 2000))
-        Case.objects.filter(pk=case.pk).update(created_at=opened_at)
-        case_services.do_add_message(
-            case, "Olá, preciso de ajuda com meu processo.", author_kind=Message.Author.REQUESTER
-        )
+        # Each case's story happens at the times it claims: opened in the past, its due
+        # date computed from that moment, each later step some hours after the last and
+        # never after now (the history is append-only: it is written right the first time).
+        moment = now - timedelta(hours=rng.randint(1, 2000))
+        with _clock_at(moment):
+            case = case_services.do_open_case(
+                channel=rng.choice(channels),
+                subject=rng.choice(SUBJECTS),
+                description="Atendimento de demonstração.",
+                requester=requester,
+                service=rng.choice(services),
+                team=rng.choice(list(teams.values())),
+                actor=supervisor,
+            )
+        moment += timedelta(minutes=rng.randint(1, 30))
+        with _clock_at(min(moment, now)):
+            case_services.do_add_message(
+                case,
+                "Olá, preciso de ajuda com meu processo.",
+                author_kind=Message.Author.REQUESTER,
+            )
         # Walk a few allowed transitions so the demo has cases in every state.
         for _ in range(rng.randint(0, 3)):
+            moment += timedelta(hours=rng.randint(1, 72), minutes=rng.randint(0, 59))
+            if moment >= now:
+                break
             transition = rng.choice(
                 list(Transition.objects.filter(source_id=case.state_id)) or [None]
             )
             if transition is None:
                 break
-            case_services.do_change_state(
-                case, transition.target, actor=supervisor, reason="Demonstração"
-            )
+            with _clock_at(moment):
+                case_services.do_change_state(
+                    case, transition.target, actor=supervisor, reason="Demonstração"
+                )
             case.refresh_from_db()
         created["cases"] += 1
     return created
+
+
+@contextmanager
+def _clock_at(moment):
+    """Run the services as if it were ``moment`` (the demo's back-dated stories only):
+    ``django.utils.timezone.now`` is what the services, the deadline clock and
+    ``auto_now_add`` fields read."""
+    real = timezone.now
+    timezone.now = lambda: moment
+    try:
+        yield
+    finally:
+        timezone.now = real
 
 
 def is_loaded() -> bool:
