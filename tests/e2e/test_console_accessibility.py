@@ -1,0 +1,151 @@
+"""axe-core on every page of the staff console (issue 19: "zero violations on every console
+page (gap inbox included)"), as an administrator, who may open them all.
+
+The list of pages is checked against the console's URL patterns: a page added later without
+an entry here fails ``test_every_console_url_is_checked_or_is_not_a_page``.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import get_resolver
+
+from tests.e2e.test_accessibility import AXE, axe_violations
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+# URL name -> how to reach it ({case}, {article}, … filled from the data below).
+PAGES = {
+    "case_list": [
+        "/console/",
+        "/console/?view=todos&sort=recent",
+        "/console/?view=vencidos&q=marca",
+        "/console/?requester=silva",
+    ],
+    "case_new": ["/console/atendimentos/novo/"],
+    "case_detail": ["/console/atendimentos/{case}/"],
+    "canned_list": ["/console/respostas-prontas/"],
+    "canned_new": ["/console/respostas-prontas/nova/"],
+    "canned_edit": ["/console/respostas-prontas/{canned}/"],
+    "audit_log": ["/console/auditoria/"],
+    "staff_list": ["/console/equipe/"],
+    "staff_new": ["/console/equipe/novo/"],
+    "staff_detail": ["/console/equipe/{staff}/"],
+    "catalog_list": ["/console/catalogo/"],
+    "catalog_edit": ["/console/catalogo/fale-conosco/"],
+    "article_list": ["/console/conhecimento/"],
+    "article_new": ["/console/conhecimento/novo/"],
+    "article_edit": ["/console/conhecimento/{article}/", "/console/conhecimento/{pending}/"],
+    "gap_inbox": ["/console/conhecimento/lacunas/"],
+}
+# Actions (POST only), downloads and exports: not pages.
+NOT_PAGES = {
+    "case_bulk",
+    "case_reply",
+    "case_note",
+    "case_transition",
+    "case_assign",
+    "case_extend",
+    "case_take",
+    "case_link_requester",
+    "attachment_download",
+    "canned_active",
+    "audit_export",
+    "staff_active",
+    "staff_enrolment",
+    "article_state",
+    "article_review",
+    "gap_resolve",
+}
+
+
+def test_every_console_url_is_checked_or_is_not_a_page():
+    def find(patterns):
+        for pattern in patterns:
+            if getattr(pattern, "namespace", None) == "console":
+                return pattern
+            found = find(getattr(pattern, "url_patterns", []))
+            if found is not None:
+                return found
+        return None
+
+    console = find(get_resolver().url_patterns)
+    names = {pattern.name for pattern in console.url_patterns}
+    assert names - set(PAGES) - NOT_PAGES == set(), "add the new console page to PAGES"
+    assert set(PAGES) | NOT_PAGES <= names
+
+
+@pytest.fixture
+def console_data(db):
+    if not AXE.exists():
+        pytest.skip("node_modules/axe-core is missing: run `npm ci` (make install)")
+    from django.contrib.auth.models import Group
+    from django.core.cache import cache
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from balcao.accounts.models import User
+    from balcao.cases.models import Case
+    from balcao.demo.services import load_demo
+    from balcao.kb import canned
+    from balcao.kb import services as kb
+    from balcao.kb.models import Article, Gap
+
+    cache.clear()
+    load_demo(cases=25, seed=3)
+    admin = User.objects.create_user(username="ada.admin", password="senha-de-teste-123")
+    for role in ("admin", "supervisor"):
+        admin.groups.add(Group.objects.get(name=role))
+    device = TOTPDevice.objects.create(user=admin, name="app", confirmed=True)
+    case = Case.objects.filter(requester__isnull=False).order_by("-pk").first()
+    articles = list(Article.objects.filter(state="published").order_by("pk")[:2])
+    kb.do_save_article(articles[1], actor=admin, answer="Texto proposto para revisão.")
+    for text in ("qual o horario do balcao", "horario de atendimento presencial"):
+        kb.record_gap(text, "pt-BR", Gap.Reason.NOT_KNOWN)
+    answer = canned.do_save_canned_answer(
+        None, actor=admin, title="Pedido de documento", body="Envie o documento.", team=None
+    )
+    return {
+        "device": device,
+        "case": case.pk,
+        "article": articles[0].pk,
+        "pending": articles[1].pk,
+        "canned": answer.pk,
+        "staff": User.objects.get(username="demo.agent1").pk,
+    }
+
+
+def _login(page, base, device) -> None:
+    from django_otp.oath import totp
+
+    device.refresh_from_db()
+    device.last_t = -1
+    device.save(update_fields=["last_t"])
+    page.goto(f"{base}/conta/entrar/")
+    page.get_by_label("Usuário").fill("ada.admin")
+    page.get_by_label("Senha").fill("senha-de-teste-123")
+    page.get_by_label("Código de verificação").fill(f"{totp(device.bin_key):06d}")
+    page.get_by_role("button", name="Continuar").click()
+    page.get_by_role("heading", name="Atendimentos").wait_for()
+
+
+def test_every_console_page_has_no_axe_violations(page, live_server, console_data, artifacts):
+    base = live_server.url
+    _login(page, base, console_data["device"])
+    found = {}
+    for name, paths in PAGES.items():
+        for path in paths:
+            url = base + path.format(**console_data)
+            response = page.goto(url)
+            assert response.status == 200, (name, url, response.status)
+            violations = axe_violations(page)
+            if violations:
+                found[path] = violations
+    # The case page with its answer picker open and a refused form (errors beside fields).
+    page.goto(base + f"/console/atendimentos/{console_data['case']}/")
+    picker = page.locator("details").first
+    if picker.count():
+        picker.locator("summary").click()
+    violations = axe_violations(page)
+    if violations:
+        found["case page, picker open"] = violations
+    assert found == {}, found
