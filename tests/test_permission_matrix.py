@@ -333,3 +333,78 @@ def test_a_create_by_email_does_not_read_out_the_person_on_file(two_teams, staff
         "nif": "",
         "revealed": False,
     }
+
+
+# --- the ombudsman's cases: only the ombudsman role (issue 21, "fix this first") -------------
+
+CONFIDENTIAL = {
+    "console case page": ("console", "/console/atendimentos/{case}/"),
+    "api case": ("api", "/api/v1/cases/{case}"),
+    "api case history": ("api", "/api/v1/cases/{case}/history"),
+    "api requester": ("api", "/api/v1/requesters/{requester}"),
+}
+
+
+@pytest.fixture
+def denuncia(staff):
+    """A denúncia on the confidential ombudsman channel, in a team every worker belongs to."""
+    from balcao.cases import services
+    from balcao.cases.models import Team, TeamMembership, Workflow
+    from balcao.catalog.models import Channel
+
+    channel = Channel.objects.create(
+        slug="ouvidoria",
+        name="Ouvidoria",
+        kind="ombudsman",
+        confidential=True,
+        workflow=Workflow.objects.get(slug="helpdesk"),
+    )
+    team = Team.objects.create(slug="ouvidoria", name="Ouvidoria")
+    for user in staff.values():
+        TeamMembership.objects.create(team=team, user=user)
+    person = services.do_find_or_create_requester(
+        name="Denunciante Sigiloso", email="sigilo@example.org", cpf="11144477735"
+    )
+    case = services.do_open_case(
+        channel=channel,
+        subject="Denúncia sobre conduta",
+        requester=person,
+        team=team,
+        actor=staff[OM],
+    )
+    return {"case": case.pk, "requester": person.pk}
+
+
+@pytest.mark.parametrize("role", sorted(ROLES))
+@pytest.mark.parametrize("where", sorted(CONFIDENTIAL))
+def test_only_the_ombudsman_role_sees_the_ombudsmans_cases(
+    where, role, denuncia, staff, client, verified_client
+):
+    kind, url = CONFIDENTIAL[where]
+    url = url.format(**denuncia)
+    if kind == "console":
+        response = verified_client(staff[role]).get(url)
+    else:
+        response = client.get(url, **_token(staff[role]))
+    body = response.content.decode()
+    if role == OM:
+        assert response.status_code == 200, (where, role, response.status_code)
+        if where in ("console case page", "api requester"):
+            assert "Denunciante Sigiloso" in body
+    else:
+        assert response.status_code in (403, 404), (where, role, response.status_code)
+        assert "Denunciante Sigiloso" not in body and "sigilo@example.org" not in body
+
+
+@pytest.mark.parametrize("role", sorted(ROLES))
+def test_the_ombudsmans_cases_are_in_no_one_elses_list_or_search(
+    role, denuncia, staff, client, verified_client
+):
+    page = verified_client(staff[role]).get("/console/", {"view": "todos"})
+    listed = client.get("/api/v1/cases", {"q": "conduta"}, **_token(staff[role]))
+    searched = verified_client(staff[role]).get("/console/", {"requester": "sigilo@example.org"})
+    texts = [r.content.decode() for r in (page, listed, searched)]
+    if role == OM:
+        assert all("Denúncia sobre conduta" in t for t in texts)
+    else:
+        assert not any("Denúncia sobre conduta" in t for t in texts)

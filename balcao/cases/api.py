@@ -607,13 +607,16 @@ def _may_read_requester(request, requester_id: int) -> bool:
         user, "requesters.view_personal_data"
     ):
         return False
-    if _sees_all_cases(user):
+    related = Q(requester_id=requester_id) | Q(representative_id=requester_id)
+    if _sees_all_cases(user) and (
+        services.sees_confidential(user)
+        or not Case.objects.filter(
+            related, channel_id__in=lookups.confidential_channel_ids()
+        ).exists()
+    ):
         return True
-    return (
-        services.visible_cases(user)
-        .filter(Q(requester_id=requester_id) | Q(representative_id=requester_id))
-        .exists()
-    )
+    # Someone known only through the ombudsman's cases is read only by the ombudsman role.
+    return services.visible_cases(user).filter(related).exists()
 
 
 def _id_only(requester) -> dict:

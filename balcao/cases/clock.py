@@ -192,12 +192,15 @@ def warning_horizon(now: datetime) -> datetime:
 
 def _recipients(case: Case) -> list[str]:
     from balcao.accounts.models import User
+    from balcao.cases import lookups
 
     people = set()
     if case.assignee_id and case.assignee.email:
         people.add(case.assignee.email)
-    supervisors = User.objects.filter(is_active=True, groups__name="supervisor")
-    if case.team_id:
+    # A confidential (ombudsman) case is only the ombudsman role's to know about.
+    watcher = "ombudsman" if case.channel_id in lookups.confidential_channel_ids() else "supervisor"
+    supervisors = User.objects.filter(is_active=True, groups__name=watcher)
+    if case.team_id and watcher == "supervisor":
         supervisors = supervisors.filter(teams=case.team_id)
     people.update(email for email in supervisors.values_list("email", flat=True) if email)
     return sorted(people)

@@ -75,18 +75,33 @@ class TableSnapshot:
 
 
 channel_slugs = TableSnapshot("catalog.Channel", "slug")
+channel_confidential = TableSnapshot("catalog.Channel", "confidential")
 channel_names = TableSnapshot("catalog.Channel", "name")
 service_slugs = TableSnapshot("catalog.Service", "slug")
 team_slugs = TableSnapshot("cases.Team", "slug")
 team_names = TableSnapshot("cases.Team", "name")
 states = TableSnapshot("cases.State", "slug", "name", "category")
 
-SNAPSHOTS = (channel_slugs, channel_names, service_slugs, team_slugs, team_names, states)
+SNAPSHOTS = (
+    channel_slugs,
+    channel_confidential,
+    channel_names,
+    service_slugs,
+    team_slugs,
+    team_names,
+    states,
+)
 
 
 def ids_with_slug(snapshot: TableSnapshot, slug: str) -> list[int]:
     """Ids whose slug is ``slug`` (empty when none; the list then matches nothing)."""
     return snapshot.ids_where(lambda value: value == slug)
+
+
+def confidential_channel_ids() -> list[int]:
+    """Ids of the channels whose cases only the ombudsman role sees (none in most
+    agencies: read from the snapshot without reloading when there are none)."""
+    return [pk for pk, confidential in channel_confidential.rows().items() if confidential]
 
 
 def state_ids_with_slug(slug: str) -> list[int]:

@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from balcao.accounts.permissions import SYSTEM, check_can, is_system  # noqa: F401
-from balcao.accounts.roles import SEES_ALL_CASES, has_capability, roles_of
-from balcao.cases import clock, events, followup, history, outbound, protocol
+from balcao.accounts.roles import OMBUDSMAN, SEES_ALL_CASES, has_capability, roles_of
+from balcao.cases import clock, events, followup, history, lookups, outbound, protocol
 from balcao.cases.attachments import check_file
 from balcao.cases.models import (
     Attachment,
@@ -121,15 +121,31 @@ def do_find_or_create_requester(
 
 def visible_cases(user):
     """Cases ``user`` may see: all for supervisors and up; their teams' and their own
-    (and unqueued ones) for agents; none for roles that do not work cases."""
+    (and unqueued ones) for agents; none for roles that do not work cases. The cases of a
+    confidential channel (the ombudsman's) only the ombudsman role sees, whatever else
+    the user is (Decreto 10.153/2019: the identity of whoever reports is protected)."""
     queryset = Case.objects.all()
     if not has_capability(user, "cases.view"):
         return queryset.none()
+    if not sees_confidential(user):
+        confidential = lookups.confidential_channel_ids()
+        if confidential:
+            queryset = queryset.exclude(channel_id__in=confidential)
     if user.is_superuser or roles_of(user) & SEES_ALL_CASES:
         return queryset
     team_ids = getattr(user, "_balcao_team_ids", None)  # read with the API token
     teams = team_ids if team_ids is not None else user.teams.all()
     return queryset.filter(Q(assignee=user) | Q(team_id__in=teams) | Q(team__isnull=True))
+
+
+def sees_confidential(user) -> bool:
+    """Whether ``user`` holds the ombudsman role (the only one that sees the cases of
+    confidential channels and who filed them)."""
+    return OMBUDSMAN in roles_of(user)
+
+
+def is_confidential(case: Case) -> bool:
+    return case.channel_id in lookups.confidential_channel_ids()
 
 
 def remember_team_ids(user, team_ids) -> None:
@@ -316,6 +332,11 @@ def _assign(case: Case, *, assignee, team: Team | None, actor) -> Case:
         )
         case.team = team
     if assignee is not None and assignee != case.assignee:
+        if is_confidential(case) and not sees_confidential(assignee):
+            raise CaseError(
+                _("%(user)s não pode receber este atendimento: só a ouvidoria o vê.")
+                % {"user": assignee}
+            )
         if case.team and not TeamMembership.objects.filter(team=case.team, user=assignee).exists():
             raise CaseError(
                 _("%(user)s não faz parte da equipe %(team)s.")

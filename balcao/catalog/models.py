@@ -126,6 +126,12 @@ class Channel(Translated):
         help_text=_("Tipos MIME aceitos; vazio aceita os tipos seguros padrão."),
     )
     active = models.BooleanField(_("ativo"), default=True)
+    # Issue 21: "Ombudsman cases must be visible only to the ombudsman role" — Decreto
+    # 10.153/2019 protects the identity of whoever reports to the ombudsman; the cases of a
+    # confidential channel, and who filed them, are shown to the ombudsman role alone.
+    confidential = models.BooleanField(
+        _("sigiloso (só a ouvidoria vê os atendimentos e quem os abriu)"), default=False
+    )
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:

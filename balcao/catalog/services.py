@@ -108,6 +108,7 @@ def load_catalog(data: dict) -> dict[str, int]:
                 "level": levels.get(item["level"]),
                 "order": item.get("order", 0),
                 "active": item.get("active", True),
+                "confidential": bool(item.get("confidential", False)),
                 "purpose": base.get("purpose", ""),
                 "ideal_for": base.get("ideal_for", []),
                 "not_advised_for": base.get("not_advised_for", []),
@@ -379,6 +380,7 @@ EDITABLE = (
     "texts",
     "calendar",
     "level",
+    "confidential",
 )
 
 

@@ -208,6 +208,9 @@ class ChannelForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     active = forms.BooleanField(label=_("Ativo"), required=False)
+    confidential = forms.BooleanField(
+        label=_("Sigiloso: só a ouvidoria vê os atendimentos e quem os abriu"), required=False
+    )
     order = forms.IntegerField(label=_("Ordem"), min_value=0)
     hours = forms.ChoiceField(label=_("Funcionamento"), choices=Channel.Hours.choices)
     session_times = forms.CharField(
