@@ -96,7 +96,11 @@ def console_data(db):
     for role in ("admin", "supervisor"):
         admin.groups.add(Group.objects.get(name=role))
     device = TOTPDevice.objects.create(user=admin, name="app", confirmed=True)
-    case = Case.objects.filter(requester__isnull=False).order_by("-pk").first()
+    case = (
+        Case.objects.filter(requester__isnull=False, channel__confidential=False)
+        .order_by("-pk")
+        .first()
+    )
     articles = list(Article.objects.filter(state="published").order_by("pk")[:2])
     kb.do_save_article(articles[1], actor=admin, answer="Texto proposto para revisão.")
     for text in ("qual o horario do balcao", "horario de atendimento presencial"):
