@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "balcao.kb",
     "balcao.bot",
     "balcao.mail",
+    "balcao.ombudsman",
     "balcao.console",
     "balcao.portal",
     "balcao.api",
@@ -281,6 +282,9 @@ BALCAO_THEME = os.environ.get("BALCAO_THEME", "govbr")
 BALCAO_AGENCY_LOGO_URL = os.environ.get("BALCAO_AGENCY_LOGO_URL", "")
 BALCAO_PRIMARY_COLOR = os.environ.get("BALCAO_PRIMARY_COLOR", "#1351b4")
 BALCAO_PUBLIC_FORM_RATE = os.environ.get("BALCAO_PUBLIC_FORM_RATE", "5/10m")
+# The clock of ombudsman manifestations other than access to information (issue 21):
+# inpi-ouvidoria (20 + 10 days) or ouvidoria (Lei 13.460 art. 16: 30 + 30).
+BALCAO_OMBUDSMAN_POLICY = os.environ.get("BALCAO_OMBUDSMAN_POLICY", "inpi-ouvidoria")
 # FAQ "Was this helpful?": one vote per article per client address within this window.
 BALCAO_KB_VOTE_WINDOW_SECONDS = int(os.environ.get("BALCAO_KB_VOTE_WINDOW_SECONDS", "86400"))
 

@@ -26,6 +26,7 @@ from balcao.cases.api import queues_router, requesters_router
 from balcao.cases.api import router as cases_router
 from balcao.catalog.api import router as triage_router
 from balcao.deadlines.api import router as deadlines_router
+from balcao.ombudsman.api import router as ombudsman_router
 
 
 def docs_for_staff(view):
@@ -66,6 +67,7 @@ api.add_router("", queues_router)
 api.add_router("", deadlines_router)
 api.add_router("", bot_router)
 api.add_router("", triage_router)
+api.add_router("", ombudsman_router)
 
 
 @api.get("/health", tags=["meta"], auth=None)

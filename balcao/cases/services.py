@@ -172,8 +172,12 @@ def do_open_case(
     tags: Iterable[str] = (),
     organisation=None,
     acknowledge: bool = False,
+    deadline_policy: str = "",
 ) -> Case:
     """Open a case with a new protocol number, in its workflow's initial state.
+
+    Its clock follows the channel's deadline policy, or ``deadline_policy`` when given (an
+    ombudsman manifestation's type chooses its own: ombudsman.services).
 
     When the requester has a procurador on file, the case records them as
     representative so that official messages go to the procurador (Portaria, art. 44).
@@ -198,7 +202,7 @@ def do_open_case(
         team=team,
         priority=priority,
         state=workflow.initial_state,
-        deadline_policy=channel.deadline_policy,
+        deadline_policy=deadline_policy or channel.deadline_policy,
     )
     case.save()
     history.record(case, CaseEvent.Action.OPENED, actor=actor, new=case.protocol)

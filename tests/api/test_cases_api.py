@@ -236,7 +236,7 @@ def test_unknown_api_paths_answer_with_the_error_body():
     from django.test import Client
 
     client = Client(enforce_csrf_checks=True)  # as a real anonymous caller: no CSRF page
-    for path in ("/api/v1/nao-existe", "/api/v2/cases", "/api/v1/public/manifestations"):
+    for path in ("/api/v1/nao-existe", "/api/v2/cases", "/api/v1/public/nada"):
         response = client.post(path, "{}", content_type="application/json")
         assert response.status_code == 404
         assert response.json()["error"]["code"] == "not_found"

@@ -79,6 +79,7 @@ def world(open_case, staff):
         "attachment_id": message.attachments.get().pk,
         "token": start_conversation("pt-BR").token,
         "calendar": "br",
+        "protocol": case.protocol,  # the public follow-up of a manifestation
     }
 
 

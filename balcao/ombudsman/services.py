@@ -1,0 +1,196 @@
+"""Filing and following a manifestation (contract: issue 21's public API).
+
+Lei 13.460/2017 art. 10: "A manifestação será dirigida à ouvidoria do órgão ou entidade
+responsável"; Decreto 9.492/2018 and Decreto 10.153/2019 (identity protection). The person
+chooses how to be identified:
+
+- **identified** and **preserved**: name and e-mail are kept (as an unverified contact: public
+  input never takes over a record on file, cases.intake), the case gets an access code for
+  its follow-up; the ombudsman's channel is confidential, so only the ombudsman role sees
+  the case and who filed it (cases.services.visible_cases);
+- **anonymous**: nothing personal is stored — no requester, no address; a denúncia filed so
+  is a *comunicação*: it can be investigated, but nobody can follow it up (no access code).
+
+Deadlines: an access-to-information request runs on the ``lai`` policy (Lei 12.527 art. 11:
+20 days, extendable by 10); every other type on ``BALCAO_OMBUDSMAN_POLICY`` (default
+``inpi-ouvidoria``, 20 + 10; ``ouvidoria`` is Lei 13.460 art. 16's 30 + 30).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from balcao.accounts.permissions import SYSTEM
+from balcao.apikit import bounds
+from balcao.cases import followup, intake
+from balcao.cases import services as cases
+from balcao.cases.models import Case, CaseEvent, Message, Workflow
+from balcao.catalog.models import Channel
+from balcao.ombudsman.models import Manifestation
+
+OMBUDSMAN_CHANNEL, LAI_CHANNEL = "ouvidoria", "sic"
+LAI_POLICY = "lai"
+
+
+class ManifestationError(Exception):
+    """Bad input: ``fields`` maps each field to its messages (all of them at once)."""
+
+    def __init__(self, fields: dict[str, list[str]]):
+        super().__init__("; ".join(f"{k}: {' '.join(v)}" for k, v in fields.items()))
+        self.fields = fields
+
+
+@dataclass
+class Filed:
+    case: Case
+    access_code: str | None
+    policy: str
+
+    @property
+    def due(self) -> str | None:
+        return timezone.localdate(self.case.due_at).isoformat() if self.case.due_at else None
+
+
+def _text(data: dict, name: str, limit: int) -> str:
+    value = data.get(name)
+    return value.strip()[:limit] if isinstance(value, str) else ""
+
+
+def validate(data: dict) -> dict:
+    """The manifestation's cleaned fields, or ManifestationError naming every bad field."""
+    errors: dict[str, list[str]] = {}
+    kind = data.get("type")
+    if kind not in Manifestation.Type.values:
+        errors["type"] = [
+            _("Tipo desconhecido; use um destes: %(types)s.")
+            % {"types": ", ".join(Manifestation.Type.values)}
+        ]
+    identity = data.get("identity") or Manifestation.Identity.IDENTIFIED
+    if identity not in Manifestation.Identity.values:
+        errors["identity"] = [
+            _("Identificação desconhecida; use identified, preserved ou anonymous.")
+        ]
+    description = _text(data, "description", bounds.PUBLIC_TEXT * 5)
+    if not description:
+        errors["description"] = [_("Descreva a manifestação.")]
+    subject = _text(data, "subject", 250)
+    requester = data.get("requester")
+    person: dict[str, str] = {}
+    if identity != Manifestation.Identity.ANONYMOUS:
+        if not isinstance(requester, dict):
+            errors["requester"] = [_("Informe nome e e-mail (ou escolha a manifestação anônima).")]
+        else:
+            person = {k: _text(requester, k, 254) for k in ("name", "email", "cpf")}
+            if not person["name"]:
+                errors["name"] = [_("Informe seu nome.")]
+            try:
+                validate_email(person["email"])
+            except ValidationError:
+                errors["email"] = [_("Informe um e-mail válido.")]
+            if person["cpf"]:
+                try:
+                    cases.check_requester_documents(cpf=person["cpf"])
+                except ValidationError as exc:
+                    errors["cpf"] = list(exc.messages)
+    if errors:
+        raise ManifestationError(errors)
+    return {
+        "type": kind,
+        "identity": identity,
+        "subject": subject or str(Manifestation.Type(kind).label),
+        "description": description,
+        "person": person,
+    }
+
+
+def _channel(slug: str) -> Channel:
+    """The ombudsman's (confidential) or the LAI channel; created on first use by an
+    installation whose catalogue has none, so the public API always has where to file."""
+    confidential = slug == OMBUDSMAN_CHANNEL
+    channel, _created = Channel.objects.get_or_create(
+        slug=slug,
+        defaults={
+            "name": "Ouvidoria" if confidential else "Serviço de Informação ao Cidadão",
+            "kind": Channel.Kind.OMBUDSMAN if confidential else Channel.Kind.FORM,
+            "confidential": confidential,
+            "workflow": Workflow.objects.get(slug="helpdesk"),
+        },
+    )
+    return channel
+
+
+@transaction.atomic
+def do_file_manifestation(data: dict) -> Filed:
+    """File a manifestation: a case on the ombudsman's (or the LAI) channel with the
+    type's clock; the acknowledgement with the access code is e-mailed after commit."""
+    clean = validate(data)
+    is_lai = clean["type"] == Manifestation.Type.ACESSO_INFORMACAO
+    policy = LAI_POLICY if is_lai else settings.BALCAO_OMBUDSMAN_POLICY
+    anonymous = clean["identity"] == Manifestation.Identity.ANONYMOUS
+    requester = None
+    if not anonymous:
+        person = clean["person"]
+        requester = intake.do_record_public_contact(
+            name=person["name"], email=person["email"], cpf=person["cpf"]
+        )
+    case = cases.do_open_case(
+        channel=_channel(LAI_CHANNEL if is_lai else OMBUDSMAN_CHANNEL),
+        subject=clean["subject"],
+        description=clean["description"],
+        requester=requester,
+        actor=SYSTEM,
+        deadline_policy=policy,
+    )
+    Manifestation.objects.create(case=case, type=clean["type"], identity=clean["identity"])
+    code = None if anonymous else followup.do_issue_access_code(case, acknowledge=True)
+    return Filed(case=case, access_code=code, policy=policy)
+
+
+def follow(protocol: str, code: str, *, ip: str) -> dict:
+    """The person's view of their manifestation (followup.check_access: the same refusal
+    for a wrong code and an unknown protocol, limited per address and per protocol)."""
+    case = followup.check_access(protocol, code, ip=ip)
+    if not hasattr(case, "manifestation"):
+        raise followup.AccessRefused(_("Manifestação não encontrada."))
+    manifestation = case.manifestation
+    answers = [
+        {"at": m.created_at.isoformat(), "text": m.body}
+        for m in case.messages.filter(internal=False, author_kind=Message.Author.AGENT).order_by(
+            "created_at", "pk"
+        )
+    ]
+    public = (
+        CaseEvent.Action.OPENED,
+        CaseEvent.Action.STATE_CHANGED,
+        CaseEvent.Action.REOPENED,
+        CaseEvent.Action.DEADLINE_EXTENDED,
+        CaseEvent.Action.DEADLINE_PAUSED,
+        CaseEvent.Action.DEADLINE_RESUMED,
+    )
+    history = [
+        {
+            "at": e.at.isoformat(),
+            "event": e.action,
+            "label": str(e.action_label),
+            "value": e.new_value,
+        }
+        for e in case.history.filter(action__in=public).order_by("at", "pk")
+    ]
+    return {
+        "protocol": case.protocol,
+        "type": manifestation.type,
+        "identity": manifestation.identity,
+        "status": case.state.name,
+        "status_category": case.state.category,
+        "due": timezone.localdate(case.due_at).isoformat() if case.due_at else None,
+        "closed": case.closed_at is not None,
+        "answers": answers,
+        "history": history,
+    }
