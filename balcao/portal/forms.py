@@ -193,3 +193,66 @@ class PublicCaseForm(forms.Form):
         except AttachmentRefused as exc:
             raise ValidationError(str(exc), code="attachment_refused") from exc
         return upload
+
+
+class ManifestationForm(PublicCaseForm):
+    """The ombudsman's form (a confidential channel): the type of manifestation and how the
+    person chooses to be identified (Decreto 10.153/2019) before the usual fields. Name and
+    e-mail are required unless the manifestation is anonymous; an anonymous one keeps
+    nothing personal and cannot be followed (issue 21)."""
+
+    kind = forms.ChoiceField(
+        label=_("Tipo de manifestação"),
+        widget=forms.RadioSelect,
+        initial="reclamacao",
+    )
+    identity = forms.ChoiceField(
+        label=_("Como você quer se identificar?"),
+        widget=forms.RadioSelect,
+        initial="identified",
+    )
+
+    def __init__(self, *args, **kwargs):
+        from balcao.ombudsman.models import Manifestation
+
+        super().__init__(*args, **kwargs)
+        # Access to information has its own channel (SIC) and its own clock (LAI).
+        self.fields["kind"].choices = [
+            (value, label)
+            for value, label in Manifestation.Type.choices
+            if value != Manifestation.Type.ACESSO_INFORMACAO
+        ]
+        self.fields["identity"].choices = [
+            (
+                Manifestation.Identity.IDENTIFIED,
+                _("Identificada: meu nome aparece para a ouvidoria"),
+            ),
+            (
+                Manifestation.Identity.PRESERVED,
+                _("Com identidade preservada: só a ouvidoria sabe quem sou"),
+            ),
+            (
+                Manifestation.Identity.ANONYMOUS,
+                _(
+                    "Anônima: nada pessoal é guardado, e não será possível acompanhar nem "
+                    "receber resposta"
+                ),
+            ),
+        ]
+        for name in ("name", "email"):
+            self.fields[name].required = False
+        self.fields["email"].help_text = _(
+            "Enviamos o protocolo e o código de acompanhamento para este e-mail "
+            "(não é preciso na manifestação anônima)."
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("identity") != "anonymous":
+            if not cleaned.get("name"):
+                self.add_error("name", _("Informe seu nome (ou escolha a manifestação anônima)."))
+            if not cleaned.get("email") and "email" not in self.errors:
+                self.add_error(
+                    "email", _("Informe seu e-mail (ou escolha a manifestação anônima).")
+                )
+        return cleaned

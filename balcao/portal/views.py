@@ -16,7 +16,7 @@ from balcao.catalog import services as catalog
 from balcao.catalog.models import Channel
 from balcao.client import client_address
 from balcao.portal import services
-from balcao.portal.forms import PublicCaseForm, TriageForm
+from balcao.portal.forms import ManifestationForm, PublicCaseForm, TriageForm
 
 
 def health(request):
@@ -116,8 +116,9 @@ def channel_form(request, slug):
     card = services.channel_card(channel, language)
     status = 200
     limited = None
+    form_class = ManifestationForm if channel.confidential else PublicCaseForm
     if request.method == "POST":
-        form = PublicCaseForm(request.POST, request.FILES, channel=channel, language=language)
+        form = form_class(request.POST, request.FILES, channel=channel, language=language)
         ip = client_address(request)
         try:
             intake.check_rate(ip)
@@ -135,6 +136,15 @@ def channel_form(request, slug):
                     ),
                 )
                 status = 400
+            elif form.is_valid() and channel.confidential:
+                case = _file_manifestation(form.cleaned_data)
+                intake.count_submission(ip)
+                return HttpResponseRedirect(
+                    reverse(
+                        "portal:confirmation",
+                        args=[channel.slug, services.confirmation_token(case)],
+                    )
+                )
             elif form.is_valid():
                 data = form.cleaned_data
                 case = services.do_open_public_case(
@@ -158,13 +168,38 @@ def channel_form(request, slug):
             else:
                 status = 400
     else:
-        form = PublicCaseForm(channel=channel, language=language)
+        form = form_class(channel=channel, language=language)
     return render(
         request,
         "portal/channel_form.html",
         {"channel": card, "form": form, "limited": limited},
         status=status,
     )
+
+
+def _file_manifestation(data: dict):
+    """The ombudsman's form goes through the same service as the public API."""
+    from balcao.cases.models import Message
+    from balcao.cases.services import do_add_message
+    from balcao.ombudsman import services as ombudsman
+
+    filed = ombudsman.do_file_manifestation(
+        {
+            "type": data["kind"],
+            "identity": data["identity"],
+            "subject": data["subject"],
+            "description": data["description"],
+            "requester": {"name": data["name"], "email": data["email"], "cpf": data["cpf"]},
+        }
+    )
+    if data["attachment"] is not None:
+        do_add_message(
+            filed.case,
+            gettext("Anexo enviado com o formulário."),
+            author_kind=Message.Author.REQUESTER,
+            files=[data["attachment"]],
+        )
+    return filed.case
 
 
 def confirmation(request, slug, token):
@@ -180,6 +215,8 @@ def confirmation(request, slug, token):
             "channel_name": case.channel.text("name", language),
             "due": services.format_due(case.due_at),
             "deadline_text": case.channel.text("deadline_text", language),
+            "anonymous": getattr(getattr(case, "manifestation", None), "identity", "")
+            == "anonymous",
         },
     )
 
