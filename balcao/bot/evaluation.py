@@ -60,11 +60,18 @@ class EvalResult:
         return self.in_scope_right / self.in_scope if self.in_scope else 0.0
 
     @property
+    def overall(self) -> float:
+        """Right answers and right refusals over every question (issue 20's first column)."""
+        total = self.in_scope + self.out_of_scope
+        return (self.in_scope_right + self.out_of_scope_refused) / total if total else 0.0
+
+    @property
     def refusal_rate(self) -> float:
         return self.out_of_scope_refused / self.out_of_scope if self.out_of_scope else 0.0
 
     def as_dict(self) -> dict[str, object]:
         return {
+            "overall": round(self.overall, 4),
             "in_scope": self.in_scope,
             "in_scope_accuracy": round(self.in_scope_accuracy, 4),
             "out_of_scope": self.out_of_scope,
@@ -125,6 +132,9 @@ def evaluate(bot: AsksQuestions, examples: Iterable[Example]) -> EvalResult:
 def report(result: EvalResult, max_rows: int = 20) -> str:
     """A compact printable report for ``balcao bot eval PATH``."""
     lines = [
+        f"overall:               {result.overall:6.1%}  "
+        f"({result.in_scope_right + result.out_of_scope_refused}/"
+        f"{result.in_scope + result.out_of_scope})",
         f"in-scope accuracy:     {result.in_scope_accuracy:6.1%}  "
         f"({result.in_scope_right}/{result.in_scope}, {result.chose} via a choice)",
         f"out-of-scope refusal:  {result.refusal_rate:6.1%}  "

@@ -51,24 +51,28 @@ def _base_key():
     return (info["n"], info["last"])
 
 
+def current_articles() -> list[EngineArticle]:
+    """The published articles as the engine reads them."""
+    return [
+        EngineArticle(
+            id=a.slug,
+            question=a.question,
+            answer=a.answer,
+            variants=list(a.variants),
+            language=a.language,
+            tags=list(a.tags),
+            service=a.service.slug if a.service else "",
+        )
+        for a in kb.published_articles().select_related("service")
+    ]
+
+
 def get_bot() -> Bot:
     """The engine over the published articles, rebuilt when the base changes."""
     key = _base_key()
     with _lock:
         if _cache["key"] != key or _cache["bot"] is None:
-            articles = [
-                EngineArticle(
-                    id=a.slug,
-                    question=a.question,
-                    answer=a.answer,
-                    variants=list(a.variants),
-                    language=a.language,
-                    tags=list(a.tags),
-                    service=a.service.slug if a.service else "",
-                )
-                for a in kb.published_articles().select_related("service")
-            ]
-            _cache["bot"], _cache["key"] = Bot(articles), key
+            _cache["bot"], _cache["key"] = Bot(current_articles()), key
         return _cache["bot"]  # type: ignore[return-value]
 
 

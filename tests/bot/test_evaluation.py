@@ -130,3 +130,48 @@ def test_shared_greetings_and_goodbyes_are_not_answered(demo_bot: Bot) -> None:
     refused = [r for r in replies if r.article_id is None]
     assert len(refused) / len(replies) >= 0.8
     assert sum(r.reason == "greeting" for r in refused) / len(replies) >= 0.5
+
+
+def test_eval_on_a_knowledge_base_file_with_the_bm25_baseline(tmp_path) -> None:
+    """``balcao bot eval PATH --kb KB --baseline``: a base nobody loaded into the database,
+    measured beside plain BM25 (issue 20's protocol: tune on one base, report on others)."""
+    import subprocess
+    import sys
+
+    kb = tmp_path / "kb.jsonl"
+    kb.write_text(
+        "\n".join(
+            json.dumps(a, ensure_ascii=False)
+            for a in [
+                {"id": "renovar", "question": "Como renovo minha licença?",
+                 "answer": "Peça a renovação no portal até 30 dias antes do vencimento.",
+                 "variants": ["renovação da licença"], "language": "pt-BR"},
+                {"id": "horario", "question": "Qual o horário de atendimento presencial?",
+                 "answer": "De segunda a sexta, das 9h às 17h.", "language": "pt-BR"},
+            ]
+        ),
+        encoding="utf-8",
+    )  # fmt: skip
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(
+        "\n".join(
+            json.dumps(q, ensure_ascii=False)
+            for q in [
+                {"text": "quero renovar a licenca", "language": "pt-BR", "expect": "renovar"},
+                {"text": "que horas abre o atendimento presencial", "language": "pt-BR",
+                 "expect": "horario"},
+                {"text": "qual a previsão do tempo amanhã", "language": "pt-BR", "expect": None},
+            ]
+        ),
+        encoding="utf-8",
+    )  # fmt: skip
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "balcao.cli", "bot", "eval", str(questions), "--kb", str(kb),
+         "--baseline", "--json"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    figures = json.loads(result.stdout)
+    assert figures["in_scope"] == 2 and figures["out_of_scope"] == 1
+    assert 0 <= figures["overall"] <= 1
+    assert set(figures["baseline_bm25"]) >= {"overall", "in_scope_accuracy"}

@@ -14,7 +14,9 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from balcao.bot import services
+from balcao.bot.engine import Bot
 from balcao.bot.evaluation import evaluate, read_examples, report
+from balcao.bot.retrieval import BM25_ONLY, Article
 from balcao.kb.services import KbError
 
 CONTRACT_KEYS = ("article_id", "confidence", "handoff", "answer")
@@ -37,6 +39,18 @@ class Command(BaseCommand):
         ev = sub.add_parser("eval", help="in-scope accuracy, refusal, confusion pairs")
         ev.add_argument("path")
         ev.add_argument("--json", action="store_true")
+        ev.add_argument(
+            "--kb",
+            metavar="KB.jsonl",
+            help="evaluate on this knowledge base (import format) instead of the database's "
+            "published articles: nothing is written",
+        )
+        ev.add_argument(
+            "--baseline",
+            action="store_true",
+            help="also measure plain BM25 (no synonyms, typo tolerance or field weights) on "
+            "the same articles and questions",
+        )
 
     def handle(self, *args, **options):
         if options["action"] == "eval":
@@ -91,8 +105,28 @@ class Command(BaseCommand):
             examples = list(read_examples(options["path"]))
         except (OSError, ValueError) as exc:
             raise CommandError(str(exc)) from exc
-        result = evaluate(services.get_bot(), examples)
-        if options["json"]:
-            self.stdout.write(json.dumps(result.as_dict(), ensure_ascii=False))
+        if options["kb"]:
+            try:
+                articles = _articles_from(options["kb"])
+            except (OSError, ValueError, KeyError) as exc:
+                raise CommandError(f"{options['kb']}: {exc}") from exc
         else:
-            self.stdout.write(report(result))
+            articles = services.current_articles()
+        result = evaluate(Bot(articles), examples)
+        baseline = evaluate(Bot(articles, BM25_ONLY), examples) if options["baseline"] else None
+        if options["json"]:
+            out = result.as_dict()
+            if baseline is not None:
+                out["baseline_bm25"] = baseline.as_dict()
+            self.stdout.write(json.dumps(out, ensure_ascii=False))
+            return
+        self.stdout.write(report(result))
+        if baseline is not None:
+            self.stdout.write("\nplain BM25 on the same articles and questions:")
+            self.stdout.write(report(baseline, max_rows=0))
+
+
+def _articles_from(path: str) -> list[Article]:
+    """The articles of a knowledge base file in ``balcao kb import``'s format."""
+    with open(path, encoding="utf-8") as handle:
+        return [Article.from_dict(json.loads(line)) for line in handle if line.strip()]
