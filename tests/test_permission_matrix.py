@@ -48,6 +48,12 @@ CONSOLE = {
     "canned answers": ("get", "/console/respostas-prontas/", None, VIEWERS | {KM}),
     "canned answer new": ("get", "/console/respostas-prontas/nova/", None, {KM, SU, MA, AD}),
     "take case": ("post", "/console/atendimentos/{case}/assumir/", {}, WORKERS),
+    "terminate case": (
+        "post",
+        "/console/atendimentos/{case}/terminativa/",
+        {"ground": "conduct", "statement": "Ofensas."},
+        WORKERS,
+    ),
     "bulk action": ("post", "/console/atendimentos/lote/", {"action": "take"}, WORKERS),
     "audit log": ("get", "/console/auditoria/", None, {AD}),
     "catalog list": ("get", "/console/catalogo/", None, {MA, AD}),

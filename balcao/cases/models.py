@@ -438,6 +438,7 @@ class CaseEvent(models.Model):
         REQUESTER_LINKED = "requester_linked", _("Contato vinculado ao cadastro")
         ACCESS_CODE_ISSUED = "access_code_issued", _("Código de acesso enviado")
         RATED = "rated", _("Avaliação do requerente")
+        TERMINATED = "terminated", _("Resposta terminativa")
 
     action = models.CharField(max_length=40, choices=Action.choices)
     field = models.CharField(max_length=60, blank=True)
@@ -605,3 +606,42 @@ class CaseRating(models.Model):
                 condition=models.Q(score__gte=1, score__lte=5), name="rating_score_1_to_5"
             )
         ]
+
+
+class TerminativeTerm(models.Model):
+    """The "termo próprio" of a terminative answer (Portaria, art. 35 §3 and art. 43 §5):
+    a contact ended for one of three grounds, with the agent's account of what happened;
+    the ombudsman is told at once (§4 / §6). Written once, never edited."""
+
+    class Ground(models.TextChoices):
+        INTEGRITY = (
+            "integrity",
+            _(
+                "Lesão ou ameaça à integridade e honra pessoal do servidor atendente ou à "
+                "dignidade de sua função pública"
+            ),
+        )
+        CONDUCT = (
+            "conduct",
+            _(
+                "Falta de lealdade, urbanidade e boa-fé, ou manifestação caluniosa, difamatória "
+                "ou injuriosa"
+            ),
+        )
+        FAVOURS = (
+            "favours",
+            _(
+                "Oferta de favores, benesses ou vantagens, em decorrência de ações ou omissões "
+                "imorais, ilegais ou antiéticas"
+            ),
+        )
+
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="terminative_term")
+    ground = models.CharField(_("hipótese"), max_length=12, choices=Ground.choices)
+    statement = models.TextField(_("relato do ocorrido"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("termo de resposta terminativa")
+        verbose_name_plural = _("termos de resposta terminativa")

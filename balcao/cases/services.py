@@ -32,6 +32,7 @@ from balcao.cases.models import (
     Tag,
     Team,
     TeamMembership,
+    TerminativeTerm,
     Transition,
     Workflow,
 )
@@ -278,6 +279,102 @@ def _tells_requester(target: State) -> bool:
     """The justification typed when asking the person for something is the request itself
     and goes to them; other justifications are the team's and stay internal."""
     return target.category == State.Category.WAITING_REQUESTER
+
+
+# --- terminative answer ------------------------------------------------------------
+
+
+@transaction.atomic
+def do_terminate_case(case: Case, *, actor, ground: str, statement: str) -> Case:
+    """End a contact with a terminative answer recorded in its own term (Portaria, art. 35
+    §3 and art. 43 §5: "será encerrado mediante resposta terminativa registrada em termo
+    próprio, nos casos de: I - lesão ou ameaça à integridade e honra pessoal do servidor
+    atendente…; II - falta de lealdade, urbanidade e boa-fé…; III - oferta de favores,
+    benesses ou vantagens…"). The person gets the terminative answer, the case goes to its
+    workflow's closed state whatever its current one, and the ombudsman role is told at once
+    (§4 / §6: "a Ouvidoria do INPI será prontamente informada")."""
+    check_can(actor, "cases.change_state")
+    case = Case.objects.select_for_update().select_related("state").get(pk=case.pk)
+    if not case.is_open:
+        raise CaseError(_("Este atendimento já está encerrado."))
+    if ground not in TerminativeTerm.Ground.values:
+        raise CaseError(_("Escolha uma das três hipóteses da resposta terminativa."))
+    statement = (statement or "").strip()
+    if not statement:
+        raise CaseError(_("Relate o ocorrido: o termo registra o que motivou o encerramento."))
+    target = (
+        State.objects.filter(workflow_id=case.state.workflow_id, category=State.Category.CLOSED)
+        .order_by("order", "pk")
+        .first()
+    )
+    if target is None:
+        raise CaseError(_("O fluxo deste atendimento não tem uma situação de encerramento."))
+    term = TerminativeTerm.objects.create(
+        case=case,
+        ground=ground,
+        statement=statement,
+        by=actor if getattr(actor, "pk", None) else None,
+    )
+    label = TerminativeTerm.Ground(ground).label
+    do_add_message(
+        case,
+        _(
+            "Este atendimento foi encerrado com resposta terminativa, conforme a Portaria de "
+            "atendimento do órgão, pela seguinte hipótese: %(ground)s. A Ouvidoria foi "
+            "informada."
+        )
+        % {"ground": label},
+        actor=actor,
+    )
+    old = case.state
+    case.state, case.closed_at = target, timezone.now()
+    case.save(update_fields=["state", "closed_at", "updated_at"])
+    history.record(
+        case,
+        CaseEvent.Action.TERMINATED,
+        actor=actor,
+        field="state",
+        old=old.name,
+        new=target.name,
+        reason=str(label),
+    )
+    clock.state_changed(case, old, target)
+    transaction.on_commit(lambda: _tell_the_ombudsman(term.pk))
+    events.case_event_on_commit("case.state_changed", case)
+    return case
+
+
+def _tell_the_ombudsman(term_pk: int) -> None:
+    from django.contrib.auth import get_user_model
+    from django.core.mail import send_mail
+    from django.urls import reverse
+
+    term = TerminativeTerm.objects.select_related("case", "by").get(pk=term_pk)
+    people = sorted(
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=OMBUDSMAN)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    if not people:
+        return
+    link = settings.BALCAO_BASE_URL.rstrip("/") + reverse("console:case_term", args=[term.case_id])
+    send_mail(
+        _("[%(protocol)s] Resposta terminativa registrada") % {"protocol": term.case.protocol},
+        "\n".join(
+            [
+                _("Um atendimento foi encerrado com resposta terminativa."),
+                "",
+                _("Protocolo: %(protocol)s") % {"protocol": term.case.protocol},
+                _("Hipótese: %(ground)s") % {"ground": term.get_ground_display()},
+                _("Registrado por: %(who)s") % {"who": term.by or "—"},
+                "",
+                _("Termo: %(link)s") % {"link": link},
+            ]
+        ),
+        None,
+        people,
+    )
 
 
 # --- assignment -------------------------------------------------------------------

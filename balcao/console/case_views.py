@@ -21,7 +21,7 @@ from balcao.accounts.roles import has_capability
 from balcao.audit import services as audit
 from balcao.cases import clock, intake, services
 from balcao.cases.attachments import AttachmentRefused
-from balcao.cases.models import Attachment, Case, Requester
+from balcao.cases.models import Attachment, Case, Requester, TerminativeTerm
 from balcao.console import forms
 from balcao.console.decorators import staff_view
 from balcao.kb import canned as canned_answers
@@ -94,6 +94,8 @@ def _page(request, case, *, status: int = 200, **given):
             forms_["transition_form"] and forms_["transition_form"].transitions
         ),
         "may_take": _may_take(user, case),
+        "term_grounds": TerminativeTerm.Ground.choices,
+        "term": case.closed_at is not None and TerminativeTerm.objects.filter(case=case).exists(),
         "link_candidates": _link_candidates(case, user, where=where, ip=ip),
         "other_cases": _other_cases(case, user),
         "picker": _picker(case) if can["reply"] or can["note"] else None,
@@ -371,3 +373,32 @@ def attachment_download(request, pk: int, attachment_pk: int):
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+@require_POST
+@staff_view("cases.change_state")
+def case_terminate(request, pk: int):
+    """Close with a terminative answer (Portaria, art. 35 §3 / art. 43 §5)."""
+    case = _case_or_404(request, pk)
+    try:
+        services.do_terminate_case(
+            case,
+            actor=request.user,
+            ground=request.POST.get("ground", ""),
+            statement=request.POST.get("statement", ""),
+        )
+    except (services.CaseError, services.PermissionDenied) as exc:
+        return _refused(request, case, exc)
+    return _done(
+        request,
+        case,
+        _("Atendimento encerrado com resposta terminativa; a Ouvidoria foi informada."),
+    )
+
+
+@staff_view("cases.view")
+def case_term(request, pk: int):
+    """The term of a terminative answer, as a printable page of its own."""
+    case = _case_or_404(request, pk)
+    term = get_object_or_404(TerminativeTerm.objects.select_related("by"), case=case)
+    return render(request, "console/case_term.html", {"case": case, "term": term})

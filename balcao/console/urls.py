@@ -22,6 +22,8 @@ urlpatterns = [
     path("atendimentos/<int:pk>/atribuir/", case_views.case_assign, name="case_assign"),
     path("atendimentos/<int:pk>/prorrogar/", case_views.case_extend, name="case_extend"),
     path("atendimentos/<int:pk>/assumir/", case_views.case_take, name="case_take"),
+    path("atendimentos/<int:pk>/terminativa/", case_views.case_terminate, name="case_terminate"),
+    path("atendimentos/<int:pk>/termo/", case_views.case_term, name="case_term"),
     path(
         "atendimentos/<int:pk>/vincular-requerente/",
         case_views.case_link_requester,

@@ -24,6 +24,7 @@ PAGES = {
     ],
     "case_new": ["/console/atendimentos/novo/"],
     "case_detail": ["/console/atendimentos/{case}/"],
+    "case_term": ["/console/atendimentos/{terminated}/termo/"],
     "canned_list": ["/console/respostas-prontas/"],
     "canned_new": ["/console/respostas-prontas/nova/"],
     "canned_edit": ["/console/respostas-prontas/{canned}/"],
@@ -47,6 +48,7 @@ NOT_PAGES = {
     "case_assign",
     "case_extend",
     "case_take",
+    "case_terminate",
     "case_link_requester",
     "attachment_download",
     "canned_active",
@@ -101,6 +103,16 @@ def console_data(db):
         .order_by("-pk")
         .first()
     )
+    from balcao.cases import services as case_services
+
+    terminated = (
+        Case.objects.filter(closed_at__isnull=True, channel__confidential=False)
+        .exclude(pk=case.pk)
+        .first()
+    )
+    case_services.do_terminate_case(
+        terminated, actor=admin, ground="integrity", statement="Ameaçou o atendente."
+    )
     articles = list(Article.objects.filter(state="published").order_by("pk")[:2])
     kb.do_save_article(articles[1], actor=admin, answer="Texto proposto para revisão.")
     for text in ("qual o horario do balcao", "horario de atendimento presencial"):
@@ -111,6 +123,7 @@ def console_data(db):
     return {
         "device": device,
         "case": case.pk,
+        "terminated": terminated.pk,
         "article": articles[0].pk,
         "pending": articles[1].pk,
         "canned": answer.pk,
