@@ -340,9 +340,16 @@ def case_new(request):
         except services.CaseError as exc:
             form.add_error(None, str(exc))
         else:
-            return _done(
-                request, case, _("Atendimento %(protocol)s aberto.") % {"protocol": case.protocol}
-            )
+            opened = _("Atendimento %(protocol)s aberto.") % {"protocol": case.protocol}
+            if services.is_confidential(case) and not services.sees_confidential(request.user):
+                # Registered for the ombudsman (a denúncia taken by phone, say): from now on
+                # only the ombudsman role sees it, so the page to go to is the queue.
+                messages.success(
+                    request,
+                    opened + " " + _("Ele foi para a ouvidoria: só ela vê este atendimento."),
+                )
+                return redirect("console:case_list")
+            return _done(request, case, opened)
     return render(request, "console/case_new.html", {"form": form})
 
 

@@ -76,3 +76,21 @@ def test_an_existing_ombudsman_channel_becomes_confidential_by_the_migration():
     migration.mark_ombudsman_channels(apps, None)
     channel.refresh_from_db()
     assert channel.confidential
+
+
+def test_a_case_an_agent_registers_for_the_ombudsman_leaves_their_hands(
+    ombudsman_channel, staff, verified_client
+):
+    """A denúncia taken by phone: the agent registers it on the ombudsman's channel and is
+    sent back to the queue (the case page would now be a 404 for them)."""
+    client = verified_client(staff["agent"])
+    response = client.post(
+        "/console/atendimentos/novo/",
+        {"channel": ombudsman_channel.pk, "subject": "Denúncia por telefone"},
+        follow=True,
+    )
+    case = Case.objects.get()
+    assert response.redirect_chain[-1][0] == "/console/"
+    assert "só ela vê este atendimento" in response.content.decode()
+    assert case.protocol in response.content.decode()
+    assert client.get(f"/console/atendimentos/{case.pk}/").status_code == 404
