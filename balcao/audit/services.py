@@ -32,11 +32,15 @@ def _mask_email(email: str) -> str:
     return f"{local[:1]}***@{domain}"
 
 
+def initials(name: str) -> str:
+    """Initials of a name ("Maria da Silva" → "M.d.S."), what a role without the capability sees."""
+    return "".join(part[:1] + "." for part in (name or "").split()[:3])
+
+
 def masked(requester) -> dict[str, str]:
     """What anyone without the capability sees: initials and masked documents."""
-    initials = "".join(part[:1] + "." for part in requester.name.split()[:3])
     return {
-        "name": initials,
+        "name": initials(requester.name),
         "email": _mask_email(requester.email),
         "phone": ("***" + requester.phone[-2:]) if requester.phone else "",
         "cpf": mask_cpf(requester.cpf or requester.claimed_cpf),

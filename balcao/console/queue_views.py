@@ -67,10 +67,6 @@ def person_name(display_name, first_name, last_name, username) -> str:
     return display_name or full_name or username or ""
 
 
-def _initials(name: str) -> str:
-    return "".join(part[:1] + "." for part in (name or "").split()[:3])
-
-
 def _case_rows(rows: list[dict], detail_url, *, show_names: bool, now, horizon) -> list[dict]:
     """Plain rows for the list: no model instances (a page of 50 cases with its four
     related rows each was 250 of them), links built from one reversed URL."""
@@ -110,7 +106,7 @@ def _case_rows(rows: list[dict], detail_url, *, show_names: bool, now, horizon) 
                     r["assignee__last_name"],
                     r["assignee__username"],
                 ),
-                "requester": name if show_names else _initials(name),
+                "requester": name if show_names else audit.initials(name),
             }
         )
     return items

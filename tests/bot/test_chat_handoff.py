@@ -78,8 +78,7 @@ def test_did_you_mean_suggestions_are_buttons_that_ask_the_question(client, monk
         if turn.suggestions:
             conversation = turn.conversation
             break
-    if conversation is None:
-        pytest.skip("the engine answered every phrasing outright; no choice to offer")
+    assert conversation is not None, "no phrasing led the demo base to offer a choice"
     for question in turn.suggestions:
         assert f'value="{question}"' in html
         assert f'type="submit">{question}</button>' in html
