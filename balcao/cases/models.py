@@ -11,6 +11,18 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+def choice_label(choices: type[models.Choices], value) -> str:
+    """The label of ``value`` in ``choices`` (the value itself if it is not one of them).
+
+    Django's ``get_FOO_display`` builds a dict of every choice on each call, which
+    translates every label of the field: on the case page, with a history of twenty
+    events, that was several hundred translations per page; this translates one."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
 class Organisation(models.Model):
     """A company or body a requester belongs to (e.g. an IP law firm)."""
 
@@ -371,6 +383,10 @@ class Message(models.Model):
         verbose_name = _("mensagem")
         verbose_name_plural = _("mensagens")
 
+    @property
+    def author_label(self) -> str:
+        return choice_label(self.Author, self.author_kind)
+
 
 def attachment_path(instance: Attachment, filename: str) -> str:
     return f"attachments/{instance.case_id}/{instance.sha256[:2]}/{instance.sha256}"
@@ -463,7 +479,7 @@ class CaseEvent(models.Model):
 
     @property
     def action_label(self) -> str:
-        return self.get_action_display()
+        return choice_label(self.Action, self.action)
 
 
 # --- the case's clock (cases.clock) --------------------------------------------------
@@ -580,6 +596,10 @@ class OutboundMail(models.Model):
         verbose_name = _("e-mail enviado")
         verbose_name_plural = _("e-mails enviados")
         indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbound_due")]
+
+    @property
+    def kind_label(self) -> str:
+        return choice_label(self.Kind, self.kind)
 
 
 class CaseRating(models.Model):

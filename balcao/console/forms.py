@@ -160,6 +160,7 @@ class AssignForm(forms.Form):
             is_active=True, groups__name__in=["agent", "supervisor", "ombudsman"]
         )
         .distinct()
+        .only("username", "display_name", "first_name", "last_name")  # what __str__ shows
         .order_by("username"),
     )
 

@@ -7,4 +7,7 @@ class OpsConfig(AppConfig):
     verbose_name = "Operação"
 
     def ready(self):
+        from balcao import translations
         from balcao.ops import checks  # noqa: F401 — registers the system checks
+
+        translations.install()
