@@ -50,6 +50,19 @@ CHOOSE_MARGIN = 0.06
 COVERAGE_SHARE = 0.7
 MARGIN_SATURATION = 0.5
 
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """The lines :func:`decide` reads. The constants above are the defaults; a bot built on
+    a knowledge base uses the lines calibrated on that base (:mod:`balcao.bot.calibration`)."""
+
+    min_coverage: float = MIN_COVERAGE
+    min_coverage_single_term: float = MIN_COVERAGE_SINGLE_TERM
+    choose_margin: float = CHOOSE_MARGIN
+
+
+DEFAULT_THRESHOLDS = Thresholds()
+
 _HUMAN_PATTERNS = [
     re.compile(p)
     for p in (
@@ -91,7 +104,7 @@ class Decision:
     reason: str  # 'matched' | 'close-call' | 'no-terms' | 'no-match' | 'low-coverage'
 
 
-def confidence_of(hits: list[Hit]) -> float:
+def confidence_of(hits: list[Hit], thresholds: Thresholds = DEFAULT_THRESHOLDS) -> float:
     """Confidence in the top hit, 0..1 (0 when there is none).
 
     The evidence (coverage blended with margin) is mapped so that **0.5 is the answer line**:
@@ -102,17 +115,18 @@ def confidence_of(hits: list[Hit]) -> float:
         return 0.0
     top = hits[0]
     evidence = COVERAGE_SHARE * top.coverage + (1 - COVERAGE_SHARE) * min(
-        1.0, _margin(hits) / MARGIN_SATURATION
+        1.0, margin_of(hits) / MARGIN_SATURATION
     )
     evidence = max(0.0, min(1.0, evidence))
-    if _passes(top):
+    if _passes(top, thresholds):
         value = 0.5 + 0.5 * evidence
     else:
-        value = 0.5 * evidence * min(1.0, top.coverage / _needed(top)) * 0.99
+        value = 0.5 * evidence * min(1.0, top.coverage / _needed(top, thresholds)) * 0.99
     return round(value, 4)
 
 
-def _margin(hits: list[Hit]) -> float:
+def margin_of(hits: list[Hit]) -> float:
+    """Relative score gap between the top article and the next different one (1 if none)."""
     if not hits or hits[0].score <= 0:
         return 0.0
     second = next((h for h in hits[1:] if h.article.id != hits[0].article.id), None)
@@ -121,25 +135,35 @@ def _margin(hits: list[Hit]) -> float:
     return max(0.0, (hits[0].score - second.score) / hits[0].score)
 
 
-def _needed(hit: Hit) -> float:
-    return MIN_COVERAGE_SINGLE_TERM if len(hit.matched_terms) <= 1 else MIN_COVERAGE
+def _needed(hit: Hit, thresholds: Thresholds) -> float:
+    if len(hit.matched_terms) <= 1:
+        return thresholds.min_coverage_single_term
+    return thresholds.min_coverage
 
 
-def _passes(hit: Hit) -> bool:
-    return bool(hit.matched_terms) and hit.coverage >= _needed(hit)
+def _passes(hit: Hit, thresholds: Thresholds) -> bool:
+    return bool(hit.matched_terms) and hit.coverage >= _needed(hit, thresholds)
 
 
-def decide(hits: list[Hit], query_terms: int | None = None) -> Decision:
+def decide(
+    hits: list[Hit],
+    query_terms: int | None = None,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> Decision:
     """Decide what to do with the ranked hits of one question."""
     if query_terms == 0:
         return Decision("refuse", 0.0, None, (), "no-terms")
     if not hits:
         return Decision("refuse", 0.0, None, (), "no-match")
     top = hits[0]
-    confidence = confidence_of(hits)
-    if not _passes(top):
+    confidence = confidence_of(hits, thresholds)
+    if not _passes(top, thresholds):
         return Decision("refuse", confidence, top, tuple(hits[:2]), "low-coverage")
     second = next((h for h in hits[1:] if h.article.id != top.article.id), None)
-    if second is not None and _passes(second) and _margin(hits) < CHOOSE_MARGIN:
+    if (
+        second is not None
+        and _passes(second, thresholds)
+        and margin_of(hits) < thresholds.choose_margin
+    ):
         return Decision("choose", confidence, top, (top, second), "close-call")
     return Decision("answer", confidence, top, (top,), "matched")

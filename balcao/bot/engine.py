@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from balcao.bot import calibration
 from balcao.bot.decision import Action, asked_for_human, decide, strip_human_request
 from balcao.bot.retrieval import Article, Index, RetrievalOptions
 from balcao.textnorm import language_family
@@ -77,12 +78,23 @@ class Reply:
 
 
 class Bot:
-    """Retrieval plus decision over a fixed set of published articles (rebuild to update)."""
+    """Retrieval plus decision over a fixed set of published articles (rebuild to update).
+
+    The decision's lines are calibrated on the articles themselves when the bot is built
+    (:mod:`balcao.bot.calibration`); ``calibrate=False`` keeps the defaults."""
 
     def __init__(
-        self, articles: Iterable[Article], options: RetrievalOptions | None = None
+        self,
+        articles: Iterable[Article],
+        options: RetrievalOptions | None = None,
+        *,
+        calibrate: bool = True,
     ) -> None:
+        articles = list(articles)
         self.index = Index(articles, options)
+        self.calibration = (
+            calibration.calibrate(articles, options) if calibrate else calibration.OFF
+        )
 
     def ask(self, text: str, language: str | None = "pt-BR") -> Reply:
         messages = _MESSAGES[language_family(language)]
@@ -90,14 +102,16 @@ class Bot:
         question = strip_human_request(text) if human else text
         terms = self.index.analyse(question, language)
         hits = self.index.search(question, language, limit=5) if terms else []
-        decision = decide(hits, query_terms=len(terms))
+        decision = decide(hits, query_terms=len(terms), thresholds=self.calibration.thresholds)
         candidates = [
             Candidate(h.article.id, h.article.question, round(h.score, 4), round(h.coverage, 4))
             for h in decision.candidates
         ]
         if decision.action == "refuse":
             reason = decision.reason
-            if reason == "no-terms" and not human and text.strip():
+            if not len(self.index):
+                reason = "no-match"  # an empty base: whatever was asked, offer a person
+            elif reason == "no-terms" and not human and text.strip():
                 reason = "greeting"  # nothing but greetings / fillers: greet back, don't guess
             message = messages["human" if human else reason if reason == "greeting" else "refuse"]
             return Reply(None, decision.confidence, "refuse", human, message, candidates, reason)

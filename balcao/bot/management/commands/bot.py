@@ -51,6 +51,12 @@ class Command(BaseCommand):
             help="also measure plain BM25 (no synonyms, typo tolerance or field weights) on "
             "the same articles and questions",
         )
+        ev.add_argument(
+            "--no-calibration",
+            action="store_true",
+            help="decide on the fixed default lines instead of the lines calibrated on the "
+            "base (the calibration's ablation)",
+        )
 
     def handle(self, *args, **options):
         if options["action"] == "eval":
@@ -112,17 +118,26 @@ class Command(BaseCommand):
                 raise CommandError(f"{options['kb']}: {exc}") from exc
         else:
             articles = services.current_articles()
-        result = evaluate(Bot(articles), examples)
-        baseline = evaluate(Bot(articles, BM25_ONLY), examples) if options["baseline"] else None
+        calibrate = not options["no_calibration"]
+        bot = Bot(articles, calibrate=calibrate)
+        result = evaluate(bot, examples)
+        plain = Bot(articles, BM25_ONLY, calibrate=calibrate) if options["baseline"] else None
+        baseline = evaluate(plain, examples) if plain is not None else None
         if options["json"]:
             out = result.as_dict()
-            if baseline is not None:
-                out["baseline_bm25"] = baseline.as_dict()
+            out["calibration"] = bot.calibration.as_dict()
+            if baseline is not None and plain is not None:
+                out["baseline_bm25"] = {
+                    **baseline.as_dict(),
+                    "calibration": plain.calibration.as_dict(),
+                }
             self.stdout.write(json.dumps(out, ensure_ascii=False))
             return
+        self.stdout.write(bot.calibration.describe())
         self.stdout.write(report(result))
-        if baseline is not None:
+        if baseline is not None and plain is not None:
             self.stdout.write("\nplain BM25 on the same articles and questions:")
+            self.stdout.write(plain.calibration.describe())
             self.stdout.write(report(baseline, max_rows=0))
 
 
