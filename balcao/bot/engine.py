@@ -23,7 +23,7 @@ _MESSAGES = {
     "pt": {
         "refuse": (
             "Desculpe, não encontrei uma resposta para a sua pergunta. Você pode reformular "
-            "a pergunta ou falar com o atendimento do INPI."
+            "a pergunta ou falar com o nosso atendimento."
         ),
         "greeting": "Olá! Sou o assistente virtual. Em que posso ajudar?",
         "human": "Certo, vou verificar o atendimento por uma pessoa.",
@@ -32,7 +32,7 @@ _MESSAGES = {
     "en": {
         "refuse": (
             "Sorry, I could not find an answer to your question. You can rephrase it or "
-            "contact INPI's service desk."
+            "contact our service desk."
         ),
         "greeting": "Hello! I am the virtual assistant. How can I help?",
         "human": "All right, I will check whether a person can take over.",

@@ -524,8 +524,8 @@ def recommend(
     """Recommend one channel (or ``merit-not-discussed``) and an alternative for a need.
 
     ``channels`` are the agency's channels; inactive ones are dropped. ``appeal_text`` is the
-    agency's sentence on the recurso in ``language`` (the catalogue's ``appeal``); without it the
-    default one (INPI, Lei 9.279/1996 art. 212) is used. ``translate(msgid, language)`` gives
+    agency's sentence on the recurso in ``language`` (the catalogue's ``appeal``); without it a
+    general one that names no law nor deadline is used. ``translate(msgid, language)`` gives
     the explanation's sentences (:data:`MESSAGES`) in the need's language; by default
     :func:`catalogue_translate`. Raises :class:`TriageInputError` on an empty text, an unknown
     language or ill-typed answers, and when no channel is active.
@@ -740,10 +740,12 @@ MESSAGES: Mapping[str, str] = {
     "merit_urgent": gettext_noop(
         "Se há pressa, atenção ao prazo do recurso: confira a data da publicação da decisão."
     ),
+    # Used only when the agency's catalogue has no "appeal" of its own: no law or deadline is
+    # named, since they are the agency's (issue 20: the INPI's art. 212 was cited to everyone).
     "appeal": gettext_noop(
-        "Para pedir que uma decisão seja revista, o caminho é o recurso administrativo, que, "
-        "salvo disposição em contrário, deve ser interposto em até 60 dias (Lei 9.279/1996, "
-        "art. 212); confira o prazo aplicável na publicação da decisão."
+        "Para pedir que uma decisão seja revista, o caminho é o recurso administrativo, no "
+        "prazo indicado na própria decisão ou na norma que a rege; confira-o na publicação "
+        "da decisão."
     ),
     "and": gettext_noop("%(items)s e %(last)s"),
     "question_urgent": gettext_noop("É urgente?"),

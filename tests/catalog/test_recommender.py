@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from typing import Any
 
 import pytest
 
 from balcao.catalog.recommender import (
+    DEMO_CATALOG_PATH,
     MERIT_NOT_DISCUSSED,
     ChannelInfo,
     ChannelTexts,
     TriageInputError,
+    appeal_text_from_catalog,
     channels_from_catalog,
     recommend,
 )
@@ -136,9 +139,21 @@ def test_merit_explanation_points_to_the_appeal_and_its_deadline(
     pt = recommend("quero reverter o indeferimento da minha marca", "pt-BR", None, channels)
     assert pt.channel == MERIT_NOT_DISCUSSED
     assert "Nenhum canal" in pt.why and "mérito" in pt.why
-    assert "recurso" in pt.why and "60 dias" in pt.why and "9.279/1996, art. 212" in pt.why
+    # without the agency's own appeal rule, no law and no deadline are named (issue 20)
+    assert "recurso" in pt.why and "prazo" in pt.why and "9.279" not in pt.why
+    assert "60 dias" not in pt.why
     en = recommend("please overturn the refusal of my patent", "en", None, channels)
-    assert "No service channel" in en.why and "appeal" in en.why and "60 days" in en.why
+    assert "No service channel" in en.why and "appeal" in en.why and "9,279" not in en.why
+    # the INPI catalogue's own appeal rule names its law and its 60 days
+    catalog = json.loads(DEMO_CATALOG_PATH.read_text(encoding="utf-8"))
+    inpi = recommend(
+        "quero reverter o indeferimento da minha marca",
+        "pt-BR",
+        None,
+        channels,
+        appeal_text=appeal_text_from_catalog(catalog, "pt-BR"),
+    )
+    assert "60 dias" in inpi.why and "9.279/1996, art. 212" in inpi.why
 
 
 def test_about_decision_answer_tips_a_disagreement(channels: list[ChannelInfo]) -> None:
