@@ -118,6 +118,9 @@ ROOT_URLCONF = "balcao.urls"
 WSGI_APPLICATION = "balcao.wsgi.application"
 ASGI_APPLICATION = "balcao.asgi.application"
 
+# Plain widgets written in Python, as Django's templates write them (balcao/forms_rendering.py).
+FORM_RENDERER = "balcao.forms_rendering.Renderer"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
