@@ -175,3 +175,17 @@ def test_eval_on_a_knowledge_base_file_with_the_bm25_baseline(tmp_path) -> None:
     assert figures["in_scope"] == 2 and figures["out_of_scope"] == 1
     assert 0 <= figures["overall"] <= 1
     assert set(figures["baseline_bm25"]) >= {"overall", "in_scope_accuracy"}
+    assert figures["calibration"]["source"] == "default"  # one variant: too few to measure
+
+    ablation = subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "balcao.cli", "bot", "eval", str(questions), "--kb", str(kb),
+         "--ablation", "--json"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert ablation.returncode == 0, ablation.stderr
+    rows = json.loads(ablation.stdout)
+    assert [r["variant"] for r in rows] == [
+        "shipped", "without synonyms", "without typo tolerance", "without field weights",
+        "without calibration", "plain BM25",
+    ]  # fmt: skip
+    assert rows[0]["overall"] == figures["overall"]

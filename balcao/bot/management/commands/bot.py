@@ -10,13 +10,14 @@ Each answer is ``{"article_id": str|null, "confidence": float, "handoff": bool,
 
 import json
 import sys
+from dataclasses import replace
 
 from django.core.management.base import BaseCommand, CommandError
 
 from balcao.bot import services
 from balcao.bot.engine import Bot
 from balcao.bot.evaluation import evaluate, read_examples, report
-from balcao.bot.retrieval import BM25_ONLY, Article
+from balcao.bot.retrieval import BM25_ONLY, Article, RetrievalOptions
 from balcao.kb.services import KbError
 
 CONTRACT_KEYS = ("article_id", "confidence", "handoff", "answer")
@@ -50,6 +51,12 @@ class Command(BaseCommand):
             action="store_true",
             help="also measure plain BM25 (no synonyms, typo tolerance or field weights) on "
             "the same articles and questions",
+        )
+        ev.add_argument(
+            "--ablation",
+            action="store_true",
+            help="also measure the bot with each retrieval feature taken out, one at a time "
+            "(synonyms, typo tolerance, field weights, calibration), and plain BM25",
         )
         ev.add_argument(
             "--no-calibration",
@@ -118,6 +125,8 @@ class Command(BaseCommand):
                 raise CommandError(f"{options['kb']}: {exc}") from exc
         else:
             articles = services.current_articles()
+        if options["ablation"]:
+            return self._ablation(articles, examples, as_json=options["json"])
         calibrate = not options["no_calibration"]
         bot = Bot(articles, calibrate=calibrate)
         result = evaluate(bot, examples)
@@ -139,6 +148,31 @@ class Command(BaseCommand):
             self.stdout.write("\nplain BM25 on the same articles and questions:")
             self.stdout.write(plain.calibration.describe())
             self.stdout.write(report(baseline, max_rows=0))
+
+    def _ablation(self, articles, examples, *, as_json: bool):
+        """One line per variant: what ships, each feature taken out, plain BM25."""
+        shipped = RetrievalOptions()
+        variants = [
+            ("shipped", shipped, True),
+            ("without synonyms", replace(shipped, synonyms=False), True),
+            ("without typo tolerance", replace(shipped, typos=False), True),
+            ("without field weights", replace(shipped, fields=False), True),
+            ("without calibration", shipped, False),
+            ("plain BM25", BM25_ONLY, True),
+        ]
+        rows = []
+        for name, retrieval, calibrate in variants:
+            result = evaluate(Bot(articles, retrieval, calibrate=calibrate), examples)
+            rows.append({"variant": name, **result.as_dict()})
+        if as_json:
+            self.stdout.write(json.dumps(rows, ensure_ascii=False))
+            return
+        self.stdout.write(f"{'variant':<24} {'overall':>8} {'in scope':>9} {'refused':>8}")
+        for row in rows:
+            self.stdout.write(
+                f"{row['variant']:<24} {row['overall']:>8.1%} {row['in_scope_accuracy']:>9.1%} "
+                f"{row['out_of_scope_refusal']:>8.1%}"
+            )
 
 
 def _articles_from(path: str) -> list[Article]:
