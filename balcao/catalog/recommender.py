@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import gettext
 import json
+import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -93,6 +94,7 @@ class ChannelTexts:
     not_advised_for: tuple[str, ...] = ()
     hours_text: str = ""
     deadline_text: str = ""
+    purpose: str = ""
 
 
 @dataclass(frozen=True)
@@ -455,14 +457,50 @@ class _Candidate:
     ideal_hits: list[str] = field(default_factory=list)
 
 
-def _lexical_score(channel: ChannelInfo, need: _Need, language: str) -> float:
-    """For a channel with no rules: overlap of the need with the channel's own texts."""
-    own: set[str] = set()
+#: Most a channel without rules can score from its own texts (rules' scores are larger).
+LEXICAL_CAP = 2.0
+#: A "desaconselhado para" that shares the need's words counts against the channel this much.
+LEXICAL_ADVISED_AGAINST = 0.5
+
+
+def _own_stems(channel: ChannelInfo, language: str) -> tuple[set[str], set[str]]:
+    """Stems (longer than three letters) of what the channel is for — its name, purpose and
+    "ideal para" — and of its "desaconselhado para", in every language it has."""
+    good: set[str] = set()
+    bad: set[str] = set()
     for texts in channel.all_texts():
-        for phrase in (texts.name, *texts.ideal_for):
-            own.update(s for s in stems(phrase, language) if len(s) > 3)
-    overlap = own.intersection(s for s in need.stemmed if len(s) > 3)
-    return min(2.0, 0.5 * len(overlap))
+        for phrase in (texts.name, texts.purpose, *texts.ideal_for):
+            good.update(s for s in stems(phrase, language) if len(s) > 3)
+        for phrase in texts.not_advised_for:
+            bad.update(s for s in stems(phrase, language) if len(s) > 3)
+    return good, bad
+
+
+def _lexical_scores(
+    channels: Sequence[ChannelInfo], need: _Need, language: str
+) -> dict[str, float]:
+    """For channels with no rules: the need's words found in what each channel is for, each
+    weighted by how few channels use it (a word every channel has says nothing), less the
+    words of its "desaconselhado para"; scaled so the best reaches at most LEXICAL_CAP."""
+    own = {c.slug: _own_stems(c, language) for c in channels}
+    if not own:
+        return {}
+    documents = len(own)
+    frequency: dict[str, int] = {}
+    for good, _bad in own.values():
+        for stem in good:
+            frequency[stem] = frequency.get(stem, 0) + 1
+    asked = {s for s in need.stemmed if len(s) > 3}
+    scores = {}
+    for slug, (good, bad) in own.items():
+        score = sum(math.log(1 + documents / frequency[s]) for s in asked & good)
+        score -= LEXICAL_ADVISED_AGAINST * sum(
+            math.log(1 + documents / frequency.get(s, 1)) for s in asked & (bad - good)
+        )
+        scores[slug] = score
+    top = max(scores.values())
+    scale = LEXICAL_CAP / top if top > LEXICAL_CAP else 1.0
+    return {slug: score * scale for slug, score in scores.items()}
 
 
 def _name_cue_weight(
@@ -551,6 +589,8 @@ def recommend(
     penalty_weights = rules.raw.get("weights", {}).get("penalty", {})
     ideal_bonus = rules.weight("ideal_bonus", 0.75)
     candidates: list[_Candidate] = []
+    unruled = [c for c in active if (c.rules_key or c.slug) not in rules.channel_cues]
+    lexical = _lexical_scores(unruled, need, lang)
     for channel in active:
         key = channel.rules_key or channel.slug
         cand = _Candidate(channel)
@@ -558,7 +598,7 @@ def recommend(
         if cues is not None:
             cand.raw, cand.matched = _score(cues.get(family, ()), need, rules)
         else:
-            cand.raw = _lexical_score(channel, need, lang)
+            cand.raw = lexical[channel.slug]
         candidates.append(cand)
 
     # Named channels: a mention counts for the channel named, unless the need says that channel
@@ -896,6 +936,7 @@ def channels_from_catalog(
                 not_advised_for=tuple(item.get("not_advised_for", {}).get(lang, ())),
                 hours_text=item.get("hours_text", {}).get(lang, ""),
                 deadline_text=item.get("deadline_text", {}).get(lang, ""),
+                purpose=item.get("purpose", {}).get(lang, ""),
             )
         top = texts.get(language) or next(iter(texts.values()))
         result.append(
@@ -920,3 +961,55 @@ def appeal_text_from_catalog(catalog: Mapping[str, Any], language: str) -> str |
     """The catalogue's sentence on the recurso in ``language`` (None when it has none)."""
     text = catalog.get("appeal", {}).get("text", {}).get(language)
     return text if isinstance(text, str) else None
+
+
+def catalog_from_file(data: Mapping[str, Any]) -> dict[str, Any]:
+    """A catalogue file in either shape, as :func:`channels_from_catalog` reads it.
+
+    The demo's shape has every text per language (``{"pt-BR": …, "en": …}``). The plain shape
+    an agency writes by hand has one language, given once in ``agency.language``:
+    ``{"agency": {"name", "language", "appeal": {"name", "deadline", "where", "rule"}},
+    "channels": [{"slug", "name", "level", "purpose", "ideal_for", "not_advised_for", "hours",
+    "deadline"}]}``; its texts are put under that language and its appeal becomes the
+    sentence on the recurso."""
+    channels = data.get("channels")
+    if not isinstance(channels, list) or not channels:
+        raise ValueError("the catalogue has no list of channels")
+    if all(isinstance(c.get("name"), Mapping) for c in channels):
+        return dict(data)  # the demo's shape already
+    agency = data.get("agency") or {}
+    lang = languages.normalise(str(agency.get("language") or DEFAULT_LANGUAGE))
+
+    def one(value: Any) -> dict[str, Any]:
+        return {lang: value} if value not in (None, "", []) else {}
+
+    result: dict[str, Any] = {
+        "agency": agency,
+        "channels": [
+            {
+                "slug": str(item["slug"]),
+                "level": int(item.get("level") or 1),
+                "order": int(item.get("order") or number),
+                "active": bool(item.get("active", True)),
+                "name": {lang: str(item["name"])},
+                "purpose": one(item.get("purpose")),
+                "ideal_for": one(list(item.get("ideal_for") or [])),
+                "not_advised_for": one(list(item.get("not_advised_for") or [])),
+                "hours_text": one(item.get("hours")),
+                "deadline_text": one(item.get("deadline")),
+            }
+            for number, item in enumerate(channels)
+        ],
+    }
+    appeal = agency.get("appeal")
+    if isinstance(appeal, Mapping) and appeal.get("name"):
+        parts = [str(appeal["name"])]
+        if appeal.get("deadline"):
+            parts.append(str(appeal["deadline"]))
+        sentence = ": ".join(parts)
+        if appeal.get("rule"):
+            sentence += f" ({appeal['rule']})"
+        if appeal.get("where"):
+            sentence += f"; {appeal['where']}"
+        result["appeal"] = {"text": {lang: sentence.rstrip(".") + "."}}
+    return result

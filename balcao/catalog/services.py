@@ -268,6 +268,7 @@ def channel_info(channel: Channel) -> recommender.ChannelInfo:
             not_advised_for=tuple(own.get("not_advised_for") or channel.not_advised_for),
             hours_text=own.get("hours_text") or open_status(channel, lang)["text"],
             deadline_text=own.get("deadline_text", ""),
+            purpose=own.get("purpose") or channel.purpose,
         )
     top = texts["pt-BR"]
     return recommender.ChannelInfo(

@@ -4,6 +4,7 @@
                   [--about-decision yes|no] [--json]
     balcao triage --batch PATH          # JSON Lines; PATH or - for standard input
     balcao triage --eval PATH           # JSON Lines {"text", "language", "expect"}
+    … --catalog CATALOG.json            # another agency's catalogue instead of the database's
 
 Contract: ../shared/contracts/triage.md. ``--batch`` and ``--eval`` record nothing.
 """
@@ -14,9 +15,10 @@ import sys
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from balcao.catalog import services
+from balcao import languages
+from balcao.catalog import recommender, services
 from balcao.catalog.recommender import TriageInputError
-from balcao.catalog.triage_batch import dump_line, evaluate, run_batch
+from balcao.catalog.triage_batch import dump_line, evaluate, run_batch, triage_item
 
 YES_NO = {"yes": True, "sim": True, "no": False, "nao": False, "não": False}
 
@@ -32,6 +34,12 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true")
         parser.add_argument("--batch", metavar="PATH")
         parser.add_argument("--eval", metavar="PATH", dest="evaluate")
+        parser.add_argument(
+            "--catalog",
+            metavar="CATALOG.json",
+            help="recommend among this catalogue's channels (the demo's shape or an agency's "
+            "plain one, docs/quality.md) instead of the database's; nothing is written",
+        )
 
     def _open(self, path):
         if path == "-":
@@ -41,16 +49,37 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"Não foi possível ler {path}: {exc.strerror or exc}") from exc
 
+    def _catalog(self, path):
+        """(default language, active channels, appeal sentence) of a catalogue file."""
+        try:
+            with open(path, encoding="utf-8") as handle:
+                catalog = recommender.catalog_from_file(json.load(handle))
+            language = languages.normalise(
+                str((catalog.get("agency") or {}).get("language") or "pt-BR")
+            )
+        except (OSError, ValueError, KeyError, TypeError, languages.UnknownLanguage) as exc:
+            raise CommandError(f"{path}: não é um catálogo legível ({exc})") from exc
+        channels = [c for c in recommender.channels_from_catalog(catalog, language) if c.active]
+        return (
+            language,
+            channels,
+            lambda lang: recommender.appeal_text_from_catalog(catalog, lang),
+        )
+
     def handle(self, *args, **options):
-        default_language = services.language_code(settings.LANGUAGE_CODE)
-        channels = services.active_channel_infos()
+        if options["catalog"]:  # another agency's file: the database is not read
+            default_language, channels, appeal_text = self._catalog(options["catalog"])
+        else:
+            default_language = services.language_code(settings.LANGUAGE_CODE)
+            channels = services.active_channel_infos()
+            appeal_text = services.appeal_text
         if options["batch"]:
             with self._open(options["batch"]) as handle:
                 for result in run_batch(
                     handle,
                     channels,
                     default_language=default_language,
-                    appeal_text=services.appeal_text,
+                    appeal_text=appeal_text,
                 ):
                     self.stdout.write(dump_line(result))
             return
@@ -70,12 +99,24 @@ class Command(BaseCommand):
             else None,
         }
         try:
-            result = services.triage(
-                options["text"] or "",
-                options["language"] or default_language,
-                answers,
-                channels=channels,
-            )
+            if options["catalog"]:
+                result = triage_item(
+                    {
+                        "text": options["text"] or "",
+                        "language": options["language"] or default_language,
+                        "answers": answers,
+                    },
+                    channels,
+                    default_language=default_language,
+                    appeal_text=appeal_text,
+                ).to_json()
+            else:
+                result = services.triage(
+                    options["text"] or "",
+                    options["language"] or default_language,
+                    answers,
+                    channels=channels,
+                )
         except TriageInputError as exc:
             raise CommandError(f"{exc.field}: {exc.message}") from exc
         if options["json"]:
