@@ -22,7 +22,8 @@ How (:func:`calibrate`):
   best sum of the two (Youden's J), ties going to the lower line (a refusal costs the person
   more than a second question).
 
-A base too small to measure (fewer than :data:`MIN_POSITIVES` phrasings) keeps the defaults of
+A base too small to measure (fewer than :data:`MIN_POSITIVES` phrasings), or one whose own
+phrasings are found less than :data:`MIN_FOUND` of the time, keeps the defaults of
 :mod:`balcao.bot.decision` and says so (``source == "default"``).
 """
 
@@ -47,8 +48,13 @@ MIN_POSITIVES = 12
 #: At most this many variants are asked (a 5,000-article base is sampled, by stable hash).
 MAX_POSITIVES = 600
 
-COVERAGE_GRID = tuple(round(0.10 + 0.025 * i, 3) for i in range(25))  # 0.10 … 0.70
-SINGLE_TERM_GRID = tuple(round(0.40 + 0.05 * i, 2) for i in range(13))  # 0.40 … 1.00
+#: Where the lines may go: wide enough for any base seen so far, narrow enough that a base whose
+#: phrasings are hardly ever found cannot push the bot into refusing everything.
+COVERAGE_GRID = tuple(round(0.15 + 0.025 * i, 3) for i in range(19))  # 0.15 … 0.60
+SINGLE_TERM_GRID = tuple(round(0.45 + 0.05 * i, 2) for i in range(11))  # 0.45 … 0.95
+#: When fewer of the base's own phrasings than this are found at the best line, what is
+#: measured says more about the phrasings than about the line: keep the defaults.
+MIN_FOUND = 0.25
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +79,11 @@ class Calibration:
         )
         if self.source == "off":
             return f"calibration: off, default lines; {lines}"
+        if self.source != "calibrated" and self.expected_in_scope is not None:
+            return (
+                f"calibration: defaults (only {self.expected_in_scope:.1%} of the base's "
+                f"{self.positives} held-apart phrasings found: too few to place a line); {lines}"
+            )
         if self.source != "calibrated":
             return (
                 f"calibration: defaults ({self.positives} phrasings: too few to measure); {lines}"
@@ -138,6 +149,14 @@ def calibrate(
             if best_key is None or key > best_key:
                 best_key, chosen = key, (t, tpr, tnr)
     thresholds, tpr, tnr = chosen
+    if tpr < MIN_FOUND:
+        return replace(
+            DEFAULT,
+            positives=len(pos_obs),
+            negatives=len(neg_obs),
+            expected_in_scope=round(tpr, 4),
+            expected_refusal=round(tnr, 4),
+        )
     return Calibration(
         thresholds,
         "calibrated",

@@ -130,6 +130,24 @@ ANSWERS = {
 }
 
 
+ANSWERS.update(
+    card="Bring a photo ID and proof of address to the front desk; the reader's card is "
+    "issued on the spot and is valid for two years.",
+    renew="Renew online with your card number or at the desk before the due date; a loan can "
+    "be renewed twice unless another reader has placed a hold.",
+    fine="The late fee is one real per day and per book, paid at the desk; while a fee is "
+    "unpaid the card cannot borrow.",
+    hours="The library opens Monday to Friday from 9 am to 8 pm and on Saturdays from 9 am to "
+    "1 pm; it is closed on Sundays and public holidays.",
+    wifi="The wireless network is open: join Biblioteca-Publica and accept the terms on the "
+    "page that opens; there is no password.",
+    lost="Tell the desk: replace the book with a new identical copy or pay its list price; "
+    "until then the card is suspended.",
+    hold="Ask for a hold online or at the desk: you join the waiting list and get an e-mail "
+    "when the book is back, with three days to pick it up.",
+)
+
+
 def _articles(rows, language="pt-BR"):
     return [
         Article(
@@ -208,7 +226,7 @@ def test_the_calibration_is_recomputed_when_the_published_base_changes():
                 {
                     "id": slug,
                     "question": q,
-                    "answer": f"Resposta {slug}.",
+                    "answer": ANSWERS[slug],
                     "variants": v,
                     "language": "pt-BR",
                 },
