@@ -40,7 +40,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from balcao.bot.synonyms import SYNONYMS
+from balcao.bot.synonyms import REPLACEMENTS, SYNONYMS
 from balcao.textnorm import STOP_WORDS, language_family, stems, tokens
 
 LANGUAGES = ("pt-BR", "pt-PT", "en")
@@ -60,7 +60,7 @@ ANSWER_FIELD_B = 0.75
 #: Coverage credit of a term found only in the answer (not in question/variants/tags).
 ANSWER_ONLY_CREDIT = 0.6
 #: Score factor for an article of the asked family but another variant (pt-PT for pt-BR).
-OTHER_VARIANT_FACTOR = 0.97
+OTHER_VARIANT_FACTOR = 0.9
 #: Another language family replaces the asked one only when its best article covers the
 #: question by this much more (foreign words often look like content words in the other
 #: family: English "can", "register"), or when the asked family has no article at all.
@@ -159,6 +159,7 @@ class Analyzer:
         self.language = "en" if family == "en" else "pt-BR"
         self.stop_words = STOP_WORDS[family]
         self.phrases: dict[tuple[str, ...], str] = {}
+        self.replacements = REPLACEMENTS[family] if use_synonyms else {}
         if use_synonyms:
             for canonical, phrasings in SYNONYMS[family].items():
                 for phrasing in phrasings:
@@ -170,7 +171,8 @@ class Analyzer:
         (longest first) as its own content words followed by the canonical word. Stop words
         out. The words are kept next to the canonical one so that "inventei" still tells
         "invento" apart while "boleto" reaches "GRU"."""
-        toks = tokens(text)
+        replacements = self.replacements
+        toks = [replacements.get(t, t) for t in tokens(text)] if replacements else tokens(text)
         out: list[tuple[str, ...]] = []
         i = 0
         while i < len(toks):

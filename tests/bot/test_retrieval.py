@@ -72,21 +72,37 @@ def test_typo_correction_is_reported_and_counts_less(small_index: Index) -> None
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [
-        ("onde pago o boleto", "gru"),  # boleto → GRU
-        ("registrar meu logotipo", "marca"),  # logotipo → marca
-        ("logomarca", "marca"),
-        ("quero patentear minha invenção", "patente"),  # patentear, invenção → patente
-        ("quanto tempo para o exame", "prazo-exame"),  # "quanto tempo" → prazo
+        ("quero patentear minha invenção", "patente"),  # the article's own variants
+        ("quanto tempo para o exame", "prazo-exame"),
     ],
 )
-def test_domain_synonyms(small_index: Index, typed: str, expected: str) -> None:
+def test_an_articles_own_words_find_it(small_index: Index, typed: str, expected: str) -> None:
     assert top(small_index, typed) == expected
 
 
-def test_synonyms_are_what_make_boleto_find_gru() -> None:
-    articles = [art("gru", "Como emitir a GRU?"), art("x", "Outra coisa qualquer")]
-    assert Index(articles).search("boleto", "pt-BR")
-    assert not Index(articles, BM25_ONLY).search("boleto", "pt-BR")
+def test_the_lists_hold_no_agencys_vocabulary() -> None:
+    """Issue 20: only general language; the INPI's own words ("boleto" → GRU, "logotipo" →
+    marca) come from its articles' variants, never from the retriever's lists."""
+    from balcao.bot import synonyms
+
+    for family in ("pt", "en"):
+        assert not synonyms.SYNONYMS[family]
+        for word in ("boleto", "logotipo", "logomarca", "gru", "inpi", "marca", "patente"):
+            assert word not in synonyms.REPLACEMENTS[family]
+            assert word not in synonyms.REPLACEMENTS[family].values()
+
+
+def test_shorthand_and_the_other_spelling_are_read_as_the_word() -> None:
+    articles = [
+        art("cel", "Como atualizo o número de celular no cadastro?"),
+        art("msg", "Recebi uma mensagem pedindo meus dados, é golpe?"),
+        art("x", "Outra coisa qualquer sobre o horário"),
+    ]
+    for typed, expected in (("mudei de telemovel", "cel"), ("recebi uma msg estranha", "msg")):
+        hits = Index(articles).search(typed, "pt-BR")
+        assert hits and hits[0].article.id == expected, typed
+        plain = Index(articles, BM25_ONLY).search(typed, "pt-BR")
+        assert not plain or plain[0].article.id != expected or plain[0].coverage < 1
 
 
 def test_typo_in_a_synonym_still_reaches_the_canonical_word(small_index: Index) -> None:
