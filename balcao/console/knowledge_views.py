@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from balcao.bot import services as bot_services
 from balcao.console.decorators import staff_view
 from balcao.console.knowledge_forms import ArticleForm, ResolveGapForm
 from balcao.kb import services
@@ -29,6 +30,7 @@ def article_list(request):
     if q:
         articles = articles.filter(question__icontains=q)
     open_gaps = GapGroup.objects.filter(status=GapGroup.Status.OPEN).count()
+    calibration = bot_services.get_bot().calibration  # placed on the published articles
     return render(
         request,
         "console/article_list.html",
@@ -38,6 +40,10 @@ def article_list(request):
             "state": state,
             "q": q,
             "open_gaps": open_gaps,
+            "calibration": calibration,
+            # shares as whole percentages, for the sentence that shows them
+            "calibration_found": round(100 * (calibration.expected_in_scope or 0)),
+            "calibration_refused": round(100 * (calibration.expected_refusal or 0)),
         },
     )
 

@@ -1,6 +1,8 @@
 """The console's knowledge-base pages (/console/conhecimento/…, balcao.console.knowledge_views):
 the editor, the editorial workflow and the gap inbox, under the console's URL names."""
 
+import json
+
 import pytest
 from django.urls import NoReverseMatch, reverse
 
@@ -245,3 +247,27 @@ def test_review_without_a_pending_edit_is_refused_with_a_message(km_client, publ
         f"/console/conhecimento/{published.pk}/revisao/", {"decision": "approve"}, follow=True
     )
     assert "Não há alteração pendente neste artigo." in _messages(response)
+
+
+def test_the_list_shows_when_the_bot_answers_on_this_base(km_client):
+    """Issue 20: the calibration placed on the published articles, in the console."""
+    html = km_client.get("/console/conhecimento/").content.decode()
+    assert "Quando o robô responde" in html and "Sem calibração própria" in html
+    rows = [
+        json.dumps(
+            {
+                "id": f"a{i}",
+                "question": f"Como faço o pedido número {word}?",
+                "answer": f"O pedido de {word} é feito no portal, com documento e comprovante.",
+                "variants": [f"quero pedir {word}", f"solicitar {word} online"],
+                "language": "pt-BR",
+            },
+            ensure_ascii=False,
+        )
+        for i, word in enumerate(
+            "aposentadoria pensão auxílio abono seguro certidão extrato cadastro".split()
+        )
+    ]
+    services.do_import(rows)
+    html = km_client.get("/console/conhecimento/").content.decode()
+    assert "Calibrado nos artigos publicados" in html and "Esperado nesta base" in html
