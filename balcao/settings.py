@@ -300,6 +300,9 @@ BALCAO_PUBLIC_FORM_RATE = os.environ.get("BALCAO_PUBLIC_FORM_RATE", "5/10m")
 # The clock of ombudsman manifestations other than access to information (issue 21):
 # inpi-ouvidoria (20 + 10 days) or ouvidoria (Lei 13.460 art. 16: 30 + 30).
 BALCAO_OMBUDSMAN_POLICY = os.environ.get("BALCAO_OMBUDSMAN_POLICY", "inpi-ouvidoria")
+# The agency's own triage rules (the shape of balcao/catalog/triage_rules.json); empty: the
+# shipped ones, written for the INPI demo's channel slugs.
+BALCAO_TRIAGE_RULES = os.environ.get("BALCAO_TRIAGE_RULES", "")
 # FAQ "Was this helpful?": one vote per article per client address within this window.
 BALCAO_KB_VOTE_WINDOW_SECONDS = int(os.environ.get("BALCAO_KB_VOTE_WINDOW_SECONDS", "86400"))
 

@@ -359,10 +359,19 @@ def compile_rules(raw: Mapping[str, Any]) -> TriageRules:
     )
 
 
-@lru_cache(maxsize=1)
 def default_rules() -> TriageRules:
     """The rules shipped with Balcão (INPI demo)."""
-    return compile_rules(json.loads(RULES_PATH.read_text(encoding="utf-8")))
+    return load_rules(RULES_PATH)
+
+
+@lru_cache(maxsize=4)
+def load_rules(path: str | Path) -> TriageRules:
+    """The rules of a ``triage_rules.json``-shaped file (an agency's own, or the shipped one);
+    raises ``ValueError`` naming the file when it cannot be read."""
+    try:
+        return compile_rules(json.loads(Path(path).read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise ValueError(f"{path}: not a triage rules file ({exc})") from exc
 
 
 # --------------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import json
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
+from django.conf import settings
 from django.core import signing
 from django.db import transaction
 from django.utils import dateformat, timezone, translation
@@ -302,6 +303,13 @@ def appeal_text(language: str) -> str | None:
 # --- triage -----------------------------------------------------------------------------
 
 
+def rules() -> recommender.TriageRules:
+    """The agency's triage rules: ``BALCAO_TRIAGE_RULES`` (a file in the shape of the shipped
+    ``balcao/catalog/triage_rules.json``), or the shipped ones (written for the INPI demo's
+    channels; other agencies' channels are scored on their own catalogue texts)."""
+    return recommender.load_rules(settings.BALCAO_TRIAGE_RULES or recommender.RULES_PATH)
+
+
 def triage(
     text,
     language=None,
@@ -310,6 +318,7 @@ def triage(
     record: bool = False,
     source: str = "portal",
     channels=None,
+    rules_=None,
 ) -> dict:
     """The contract's object ``{"channel", "alternative", "why", …}`` for one need.
 
@@ -322,6 +331,7 @@ def triage(
         lang,
         answers,
         channels if channels is not None else active_channel_infos(),
+        rules=rules_ or rules(),
         appeal_text=appeal_text(lang),
         translate=translate,
     ).to_json()

@@ -157,3 +157,31 @@ def test_balcao_triage_evaluates_on_a_catalogue_file(tmp_path):
         timeout=120,
     )
     assert bad.returncode != 0 and "catálogo" in bad.stderr
+
+
+def test_an_agency_brings_its_own_triage_rules(tmp_path, settings):
+    """BALCAO_TRIAGE_RULES / --rules: the rules file is the agency's, not a module constant."""
+    from balcao.catalog import recommender
+
+    shipped = json.loads(recommender.RULES_PATH.read_text(encoding="utf-8"))
+    own = dict(shipped, channels={"plantao-vazamentos": {"pt": {"hidrante~": 3.0}}})
+    path = tmp_path / "rules.json"
+    path.write_text(json.dumps(own, ensure_ascii=False), encoding="utf-8")
+    channels = _channels()
+    need = "o hidrante da esquina está quebrado"
+    assert recommend(need, "pt-BR", None, channels).channel != "plantao-vazamentos"
+    rules = recommender.load_rules(path)
+    assert recommend(need, "pt-BR", None, channels, rules=rules).channel == "plantao-vazamentos"
+    catalog = tmp_path / "catalog.json"
+    catalog.write_text(json.dumps(WATER, ensure_ascii=False), encoding="utf-8")
+    run = subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "balcao.cli", "triage", "--catalog", str(catalog), "--rules",
+         str(path), need, "--json"],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout)["channel"] == "plantao-vazamentos"
+    bad = tmp_path / "bad.json"
+    bad.write_text("{", encoding="utf-8")
+    with pytest.raises(ValueError, match="not a triage rules file"):
+        recommender.load_rules(bad)

@@ -40,6 +40,12 @@ class Command(BaseCommand):
             help="recommend among this catalogue's channels (the demo's shape or an agency's "
             "plain one, docs/quality.md) instead of the database's; nothing is written",
         )
+        parser.add_argument(
+            "--rules",
+            metavar="RULES.json",
+            help="triage rules in the shape of balcao/catalog/triage_rules.json (default: "
+            "BALCAO_TRIAGE_RULES, else the shipped ones)",
+        )
 
     def _open(self, path):
         if path == "-":
@@ -67,6 +73,12 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        try:
+            rules = recommender.load_rules(
+                options["rules"] or settings.BALCAO_TRIAGE_RULES or recommender.RULES_PATH
+            )
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
         if options["catalog"]:  # another agency's file: the database is not read
             default_language, channels, appeal_text = self._catalog(options["catalog"])
         else:
@@ -79,13 +91,14 @@ class Command(BaseCommand):
                     handle,
                     channels,
                     default_language=default_language,
+                    rules=rules,
                     appeal_text=appeal_text,
                 ):
                     self.stdout.write(dump_line(result))
             return
         if options["evaluate"]:
             with self._open(options["evaluate"]) as handle:
-                report = evaluate(handle, channels, default_language=default_language)
+                report = evaluate(handle, channels, default_language=default_language, rules=rules)
             self.stdout.write(
                 json.dumps(report.to_json(), ensure_ascii=False)
                 if options["json"]
@@ -108,6 +121,7 @@ class Command(BaseCommand):
                     },
                     channels,
                     default_language=default_language,
+                    rules=rules,
                     appeal_text=appeal_text,
                 ).to_json()
             else:
@@ -116,6 +130,7 @@ class Command(BaseCommand):
                     options["language"] or default_language,
                     answers,
                     channels=channels,
+                    rules_=rules,
                 )
         except TriageInputError as exc:
             raise CommandError(f"{exc.field}: {exc.message}") from exc
