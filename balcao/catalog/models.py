@@ -212,3 +212,27 @@ class TriageOutcome(models.Model):
     alternative = models.CharField(max_length=50, blank=True)
     chosen = models.CharField(max_length=50, blank=True)
     source = models.CharField(max_length=10, default="portal")
+
+
+class TriageExample(models.Model):
+    """A need labelled by the agency with the channel it should go to (or
+    ``merit-not-discussed``): the triage learns each channel's profile from these and from
+    the channel's own texts (issue 20; balcao.catalog.learned). Written by staff in the
+    console, in the words citizens use; never a citizen's own text (the portal keeps no text
+    of a triage, only its outcome)."""
+
+    text = models.TextField(_("necessidade"), max_length=1000)
+    language = models.CharField(_("idioma"), max_length=5, default="pt-BR")
+    expect = models.CharField(_("canal certo"), max_length=50)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("exemplo da triagem")
+        verbose_name_plural = _("exemplos da triagem")
+
+    def __str__(self) -> str:
+        return f"{self.expect}: {self.text[:60]}"

@@ -473,16 +473,26 @@ class _Candidate:
 CENTROID_WEIGHT = 10.0
 
 
-def _catalogue_scores(
-    channels: Sequence[ChannelInfo], text: str, language: str
+Example = tuple[str, str, str]
+"""A labelled need: (text, language, channel slug or ``merit-not-discussed``)."""
+
+
+def _learned_scores(
+    unruled: Sequence[ChannelInfo],
+    examples: Sequence[Example],
+    labels: Iterable[str],
+    text: str,
+    language: str,
 ) -> dict[str, float]:
-    """For channels with no rules: the need's cosine with a profile learned from each
-    channel's own texts — its name, purpose and each "ideal para" (balcao.catalog.learned)."""
-    if not channels:
+    """The need's cosine (times CENTROID_WEIGHT) with each profile learned from what the
+    agency gave (balcao.catalog.learned): the own texts of the channels with no rules — name,
+    purpose, each "ideal para" — and the needs it labelled, for any of ``labels``."""
+    wanted = set(labels)
+    kept = tuple(e for e in examples if e[2] in wanted)
+    if not unruled and not kept:
         return {}
-    model = _centroids(tuple(_texts_key(c) for c in channels))
-    found = model.scores(text, language)
-    return {c.slug: CENTROID_WEIGHT * found.get(c.slug, 0.0) for c in channels}
+    model = _centroids(tuple(_texts_key(c) for c in unruled), kept)
+    return {label: CENTROID_WEIGHT * v for label, v in model.scores(text, language).items()}
 
 
 def _texts_key(channel: ChannelInfo) -> tuple:
@@ -493,9 +503,9 @@ def _texts_key(channel: ChannelInfo) -> tuple:
 
 
 @lru_cache(maxsize=8)
-def _centroids(key: tuple) -> learned.Centroids:
-    examples = []
-    for slug, texts in key:
+def _centroids(channel_texts: tuple, labelled: tuple[Example, ...]) -> learned.Centroids:
+    examples = list(labelled)
+    for slug, texts in channel_texts:
         for name, purpose, ideal_for in texts:
             for phrase in (name, purpose, *ideal_for):
                 if phrase:
@@ -558,6 +568,7 @@ def recommend(
     default_language: str = DEFAULT_LANGUAGE,
     appeal_text: str | None = None,
     translate: Translate | None = None,
+    examples: Sequence[Example] = (),
 ) -> Recommendation:
     """Recommend one channel (or ``merit-not-discussed``) and an alternative for a need.
 
@@ -565,7 +576,9 @@ def recommend(
     agency's sentence on the recurso in ``language`` (the catalogue's ``appeal``); without it a
     general one that names no law nor deadline is used. ``translate(msgid, language)`` gives
     the explanation's sentences (:data:`MESSAGES`) in the need's language; by default
-    :func:`catalogue_translate`. Raises :class:`TriageInputError` on an empty text, an unknown
+    :func:`catalogue_translate`. ``examples`` are the agency's labelled needs (text,
+    language, slug or ``merit-not-discussed``): each label's profile learned from them adds to
+    that channel's score. Raises :class:`TriageInputError` on an empty text, an unknown
     language or ill-typed answers, and when no channel is active.
     """
     text = check_text(text)
@@ -590,15 +603,16 @@ def recommend(
     ideal_bonus = rules.weight("ideal_bonus", 0.75)
     candidates: list[_Candidate] = []
     unruled = [c for c in active if (c.rules_key or c.slug) not in rules.channel_cues]
-    lexical = _catalogue_scores(unruled, text, lang)
+    learned_scores = _learned_scores(
+        unruled, examples, [*(c.slug for c in active), MERIT_NOT_DISCUSSED], text, lang
+    )
     for channel in active:
         key = channel.rules_key or channel.slug
         cand = _Candidate(channel)
         cues = rules.channel_cues.get(key)
         if cues is not None:
             cand.raw, cand.matched = _score(cues.get(family, ()), need, rules)
-        else:
-            cand.raw = lexical[channel.slug]
+        cand.raw += learned_scores.get(channel.slug, 0.0)
         candidates.append(cand)
 
     # Named channels: a mention counts for the channel named, unless the need says that channel
@@ -652,7 +666,7 @@ def recommend(
                 cand.score -= float(penalty_weights.get(tag, 1.0))
                 cand.penalties.append((tag, phrase))
 
-    merit_score = _merit_score(need, rules, given)
+    merit_score = _merit_score(need, rules, given) + learned_scores.get(MERIT_NOT_DISCUSSED, 0.0)
     tie = list(rules.raw.get("tie_break", []))
 
     def order_key(cand: _Candidate) -> tuple[float, int, int, int]:

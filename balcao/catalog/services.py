@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import dateformat, timezone, translation
 from django.utils.translation import gettext, pgettext, pgettext_lazy
@@ -28,6 +29,7 @@ from balcao.catalog.models import (
     Level,
     PortalText,
     Service,
+    TriageExample,
     TriageOutcome,
 )
 
@@ -310,6 +312,36 @@ def rules() -> recommender.TriageRules:
     return recommender.load_rules(settings.BALCAO_TRIAGE_RULES or recommender.RULES_PATH)
 
 
+def learned_examples() -> tuple[recommender.Example, ...]:
+    """The needs the agency labelled in the console, for the triage to learn from."""
+    return tuple(TriageExample.objects.values_list("text", "language", "expect"))
+
+
+def do_add_triage_example(*, text: str, language: str, expect: str, actor) -> TriageExample:
+    """Label a need with the channel it should go to (an active channel's slug, or
+    ``merit-not-discussed``); the triage learns from it at once."""
+    check_can(actor, "catalog.edit")
+    text = " ".join((text or "").split())
+    if not text:
+        raise ValidationError({"text": gettext("Escreva a necessidade.")})
+    if len(text) > 1000:
+        raise ValidationError({"text": gettext("No máximo 1000 caracteres.")})
+    valid = set(Channel.objects.filter(active=True).values_list("slug", flat=True))
+    if expect not in valid | {recommender.MERIT_NOT_DISCUSSED}:
+        raise ValidationError({"expect": gettext("Escolha um canal ativo do catálogo.")})
+    return TriageExample.objects.create(
+        text=text,
+        language=languages.normalise(language or "pt-BR"),
+        expect=expect,
+        created_by=actor,
+    )
+
+
+def do_delete_triage_example(example: TriageExample, *, actor) -> None:
+    check_can(actor, "catalog.edit")
+    example.delete()
+
+
 def triage(
     text,
     language=None,
@@ -319,6 +351,7 @@ def triage(
     source: str = "portal",
     channels=None,
     rules_=None,
+    examples=None,
 ) -> dict:
     """The contract's object ``{"channel", "alternative", "why", …}`` for one need.
 
@@ -334,6 +367,7 @@ def triage(
         rules=rules_ or rules(),
         appeal_text=appeal_text(lang),
         translate=translate,
+        examples=learned_examples() if examples is None else examples,
     ).to_json()
     if record:
         outcome = TriageOutcome.objects.create(

@@ -21,6 +21,7 @@ from typing import Any
 from balcao.catalog.recommender import (
     DEFAULT_LANGUAGE,
     ChannelInfo,
+    Example,
     Recommendation,
     Translate,
     TriageInputError,
@@ -52,6 +53,7 @@ def triage_item(
     rules: TriageRules | None = None,
     appeal_text: Callable[[str], str | None] | None = None,
     translate: Translate | None = None,
+    examples: Sequence[Example] = (),
 ) -> Recommendation:
     """Triage one decoded request (the body of ``POST /api/v1/triage`` or a batch line).
 
@@ -69,6 +71,7 @@ def triage_item(
         default_language=default_language,
         appeal_text=appeal_text(language) if appeal_text else None,
         translate=translate,
+        examples=examples,
     )
 
 
@@ -84,6 +87,7 @@ def run_batch(
     rules: TriageRules | None = None,
     appeal_text: Callable[[str], str | None] | None = None,
     translate: Translate | None = None,
+    examples: Sequence[Example] = (),
 ) -> Iterator[dict[str, Any]]:
     """One result (``to_json()``) or error object per input line, in order."""
     for line in lines:
@@ -96,6 +100,7 @@ def run_batch(
                 rules=rules,
                 appeal_text=appeal_text,
                 translate=translate,
+                examples=examples,
             )
         except TriageInputError as exc:
             yield error_object(exc)
@@ -187,6 +192,7 @@ def evaluate(
     *,
     default_language: str = DEFAULT_LANGUAGE,
     rules: TriageRules | None = None,
+    examples: Sequence[Example] = (),
 ) -> EvalReport:
     """Score the first recommendation against ``expect`` on each line."""
     report = EvalReport()
@@ -198,7 +204,9 @@ def evaluate(
             expect = item.get("expect")
             if not isinstance(expect, str) or not expect:
                 raise TriageInputError("expect", "expect must be a channel slug")
-            result = triage_item(item, channels, default_language=default_language, rules=rules)
+            result = triage_item(
+                item, channels, default_language=default_language, rules=rules, examples=examples
+            )
         except TriageInputError as exc:
             report.errors.append((number, exc.message))
             continue

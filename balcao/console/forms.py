@@ -337,3 +337,34 @@ class BulkForm(forms.Form):
         if action == self.STATE and not cleaned.get("state"):
             self.add_error("state", _("Escolha a nova situação."))
         return cleaned
+
+
+class TriageExampleForm(forms.Form):
+    """A need, in the words citizens use, and the channel it should go to."""
+
+    text = forms.CharField(
+        label=_("Necessidade, como o cidadão escreveria"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    language = forms.ChoiceField(
+        label=_("Idioma"),
+        choices=[
+            ("pt-BR", "Português (Brasil)"),
+            ("pt-PT", "Português (Portugal)"),
+            ("en", "English"),
+        ],
+    )
+    expect = forms.ChoiceField(label=_("Canal certo"))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "example-%s")
+        super().__init__(*args, **kwargs)
+        channels = Channel.objects.filter(active=True).order_by("level__number", "order")
+        self.fields["expect"].choices = [
+            *((c.slug, f"{c.name} ({c.slug})") for c in channels),
+            (
+                "merit-not-discussed",
+                _("Revisão de decisão: recurso (nenhum canal discute o mérito)"),
+            ),
+        ]

@@ -46,6 +46,12 @@ urlpatterns = [
     path("equipe/<int:pk>/ativo/", staff_views.staff_active, name="staff_active"),
     path("equipe/<int:pk>/cadastro/", staff_views.staff_enrolment, name="staff_enrolment"),
     path("catalogo/", views.catalog_list, name="catalog_list"),
+    path("catalogo/triagem/", views.triage_examples, name="triage_examples"),
+    path(
+        "catalogo/triagem/<int:pk>/apagar/",
+        views.triage_example_delete,
+        name="triage_example_delete",
+    ),
     path("catalogo/<slug:slug>/", views.catalog_edit, name="catalog_edit"),
     path("conhecimento/", knowledge_views.article_list, name="article_list"),
     path("conhecimento/novo/", knowledge_views.article_edit, name="article_new"),

@@ -7,8 +7,10 @@ in its ``staff_view`` decorator; the permission-matrix test walks them all.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from balcao.catalog.models import Channel
 from balcao.console import forms
@@ -88,3 +90,46 @@ def catalog_edit(request, slug: str):
         messages.success(request, _("Canal atualizado."))
         return redirect("console:catalog_edit", slug=channel.slug)
     return render(request, "console/catalog_edit.html", {"channel": channel, "form": form})
+
+
+# --- the triage's labelled needs (managers) ----------------------------------------------
+
+
+@staff_view("catalog.edit")
+def triage_examples(request):
+    """Needs the agency labels with the channel they should go to; the triage learns each
+    channel's profile from them (issue 20)."""
+    from balcao.catalog import services as catalog_services
+    from balcao.catalog.models import TriageExample
+
+    form = forms.TriageExampleForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                catalog_services.do_add_triage_example(actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, _("Exemplo registrado: a triagem já aprende com ele."))
+                return redirect("console:triage_examples")
+        status = 400
+    return render(
+        request,
+        "console/triage_examples.html",
+        {"form": form, "examples": TriageExample.objects.select_related("created_by")[:500]},
+        status=status,
+    )
+
+
+@require_POST
+@staff_view("catalog.edit")
+def triage_example_delete(request, pk: int):
+    from balcao.catalog import services as catalog_services
+    from balcao.catalog.models import TriageExample
+
+    example = get_object_or_404(TriageExample, pk=pk)
+    catalog_services.do_delete_triage_example(example, actor=request.user)
+    messages.success(request, _("Exemplo apagado."))
+    return redirect("console:triage_examples")

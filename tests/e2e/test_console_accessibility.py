@@ -34,6 +34,7 @@ PAGES = {
     "staff_detail": ["/console/equipe/{staff}/"],
     "catalog_list": ["/console/catalogo/"],
     "catalog_edit": ["/console/catalogo/fale-conosco/"],
+    "triage_examples": ["/console/catalogo/triagem/"],
     "article_list": ["/console/conhecimento/"],
     "article_new": ["/console/conhecimento/novo/"],
     "article_edit": ["/console/conhecimento/{article}/", "/console/conhecimento/{pending}/"],
@@ -58,6 +59,7 @@ NOT_PAGES = {
     "article_state",
     "article_review",
     "gap_resolve",
+    "triage_example_delete",
 }
 
 

@@ -41,6 +41,12 @@ class Command(BaseCommand):
             "plain one, docs/quality.md) instead of the database's; nothing is written",
         )
         parser.add_argument(
+            "--examples",
+            metavar="NEEDS.jsonl",
+            help='labelled needs to learn from ({"text", "language", "expect"} per line) '
+            "instead of those recorded in the console",
+        )
+        parser.add_argument(
             "--rules",
             metavar="RULES.json",
             help="triage rules in the shape of balcao/catalog/triage_rules.json (default: "
@@ -54,6 +60,26 @@ class Command(BaseCommand):
             return open(path, encoding="utf-8")  # noqa: SIM115 — read to the end below
         except OSError as exc:
             raise CommandError(f"Não foi possível ler {path}: {exc.strerror or exc}") from exc
+
+    def _examples(self, path):
+        """(text, language, expect) of a JSON Lines file of labelled needs."""
+        found = []
+        with self._open(path) as handle:
+            for number, line in enumerate(handle, 1):
+                if not line.strip():
+                    continue
+                try:
+                    item = json.loads(line)
+                    found.append(
+                        (
+                            str(item["text"]),
+                            languages.normalise(str(item.get("language") or "pt-BR")),
+                            str(item["expect"]),
+                        )
+                    )
+                except (ValueError, KeyError, TypeError, languages.UnknownLanguage) as exc:
+                    raise CommandError(f"{path}:{number}: not a labelled need ({exc})") from exc
+        return tuple(found)
 
     def _catalog(self, path):
         """(default language, active channels, appeal sentence) of a catalogue file."""
@@ -79,12 +105,15 @@ class Command(BaseCommand):
             )
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
+        examples = self._examples(options["examples"]) if options["examples"] else None
         if options["catalog"]:  # another agency's file: the database is not read
             default_language, channels, appeal_text = self._catalog(options["catalog"])
+            examples = examples or ()
         else:
             default_language = services.language_code(settings.LANGUAGE_CODE)
             channels = services.active_channel_infos()
             appeal_text = services.appeal_text
+            examples = services.learned_examples() if examples is None else examples
         if options["batch"]:
             with self._open(options["batch"]) as handle:
                 for result in run_batch(
@@ -93,12 +122,19 @@ class Command(BaseCommand):
                     default_language=default_language,
                     rules=rules,
                     appeal_text=appeal_text,
+                    examples=examples,
                 ):
                     self.stdout.write(dump_line(result))
             return
         if options["evaluate"]:
             with self._open(options["evaluate"]) as handle:
-                report = evaluate(handle, channels, default_language=default_language, rules=rules)
+                report = evaluate(
+                    handle,
+                    channels,
+                    default_language=default_language,
+                    rules=rules,
+                    examples=examples,
+                )
             self.stdout.write(
                 json.dumps(report.to_json(), ensure_ascii=False)
                 if options["json"]
@@ -123,6 +159,7 @@ class Command(BaseCommand):
                     default_language=default_language,
                     rules=rules,
                     appeal_text=appeal_text,
+                    examples=examples,
                 ).to_json()
             else:
                 result = services.triage(
@@ -131,6 +168,7 @@ class Command(BaseCommand):
                     answers,
                     channels=channels,
                     rules_=rules,
+                    examples=examples,
                 )
         except TriageInputError as exc:
             raise CommandError(f"{exc.field}: {exc.message}") from exc

@@ -1,0 +1,69 @@
+"""Labelled needs in the console (issue 20): managers add them, the triage learns from them."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from balcao.catalog import services
+from balcao.catalog.models import TriageExample
+from balcao.errors import PermissionDenied
+
+pytestmark = pytest.mark.django_db
+
+NEED = "o vazamento de tinta da impressora do balcao manchou meu documento"
+
+
+@pytest.fixture
+def demo_catalog():
+    from balcao.catalog.models import Channel
+
+    if not Channel.objects.filter(slug="ouvidoria").exists():
+        services.load_demo_catalog()
+
+
+@pytest.fixture
+def manager_client(staff, verified_client):
+    return verified_client(staff["manager"])
+
+
+def test_a_manager_labels_a_need_and_the_triage_learns_it(manager_client, staff, demo_catalog):
+    before = services.triage(NEED, "pt-BR")["channel"]
+    target = "ouvidoria" if before != "ouvidoria" else "sic"
+    page = manager_client.get("/console/catalogo/triagem/")
+    assert page.status_code == 200 and "Nenhum exemplo ainda." in page.content.decode()
+    for _ in range(3):
+        response = manager_client.post(
+            "/console/catalogo/triagem/", {"text": NEED, "language": "pt-BR", "expect": target}
+        )
+        assert response.status_code == 302
+    example = TriageExample.objects.first()
+    assert example.created_by == staff["manager"] and example.expect == target
+    assert services.triage(NEED, "pt-BR")["channel"] == target
+    html = manager_client.get("/console/catalogo/triagem/").content.decode()
+    assert NEED in html and "3 exemplos" in html
+    delete = manager_client.post(f"/console/catalogo/triagem/{example.pk}/apagar/")
+    assert delete.status_code == 302 and TriageExample.objects.count() == 2
+
+
+def test_a_label_must_be_an_active_channel_and_the_text_not_empty(
+    manager_client, staff, demo_catalog
+):
+    response = manager_client.post(
+        "/console/catalogo/triagem/", {"text": "x", "language": "pt-BR", "expect": "nao-existe"}
+    )
+    assert response.status_code == 400 and "field-error" in response.content.decode()
+    with pytest.raises(ValidationError):
+        services.do_add_triage_example(
+            text="   ", language="pt-BR", expect="sic", actor=staff["manager"]
+        )
+    assert not TriageExample.objects.exists()
+
+
+def test_only_who_edits_the_catalogue_labels_needs(staff, verified_client, demo_catalog):
+    agent = verified_client(staff["agent"])
+    assert agent.get("/console/catalogo/triagem/").status_code == 403
+    with pytest.raises(PermissionDenied):
+        services.do_add_triage_example(
+            text="quero reclamar", language="pt-BR", expect="ouvidoria", actor=staff["agent"]
+        )
