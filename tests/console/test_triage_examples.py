@@ -67,3 +67,21 @@ def test_only_who_edits_the_catalogue_labels_needs(staff, verified_client, demo_
         services.do_add_triage_example(
             text="quero reclamar", language="pt-BR", expect="ouvidoria", actor=staff["agent"]
         )
+
+
+def test_a_channel_added_in_the_catalogue_is_recommended_for_its_own_needs(demo_catalog):
+    """Issue 20: a new channel, with no rules written for it, on its own texts."""
+    from balcao.catalog.models import Channel, Level
+
+    need = "preciso de um intérprete de libras para ser atendido"
+    assert services.triage(need, "pt-BR")["channel"] != "acessibilidade"
+    Channel.objects.create(
+        slug="acessibilidade",
+        name="Atendimento em Libras e acessibilidade",
+        level=Level.objects.get(number=2),
+        purpose="Atendimento com intérprete de Libras e recursos de acessibilidade.",
+        ideal_for=["intérprete de Libras", "pessoas com deficiência auditiva ou visual"],
+        active=True,
+    )
+    assert services.triage(need, "pt-BR")["channel"] == "acessibilidade"
+    assert services.triage("quero registrar minha marca", "pt-BR")["channel"] != "acessibilidade"
