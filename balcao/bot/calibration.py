@@ -71,6 +71,11 @@ class Calibration:
     def as_dict(self) -> dict[str, object]:
         return {**asdict(self), "thresholds": asdict(self.thresholds)}
 
+    @classmethod
+    def from_dict(cls, data: dict) -> Calibration:
+        """The inverse of :meth:`as_dict` (a calibration kept in a shared cache)."""
+        return cls(**{**data, "thresholds": Thresholds(**data["thresholds"])})
+
     def describe(self) -> str:
         t = self.thresholds
         lines = (

@@ -81,20 +81,25 @@ class Bot:
     """Retrieval plus decision over a fixed set of published articles (rebuild to update).
 
     The decision's lines are calibrated on the articles themselves when the bot is built
-    (:mod:`balcao.bot.calibration`); ``calibrate=False`` keeps the defaults."""
+    (:mod:`balcao.bot.calibration`); ``calibrate=False`` keeps the defaults, and a
+    :class:`~balcao.bot.calibration.Calibration` given is used as it is (one computed by
+    another process for the same articles)."""
 
     def __init__(
         self,
         articles: Iterable[Article],
         options: RetrievalOptions | None = None,
         *,
-        calibrate: bool = True,
+        calibrate: bool | calibration.Calibration = True,
     ) -> None:
         articles = list(articles)
         self.index = Index(articles, options)
-        self.calibration = (
-            calibration.calibrate(articles, options) if calibrate else calibration.OFF
-        )
+        if isinstance(calibrate, calibration.Calibration):
+            self.calibration = calibrate
+        elif calibrate:
+            self.calibration = calibration.calibrate(articles, options)
+        else:
+            self.calibration = calibration.OFF
 
     def ask(self, text: str, language: str | None = "pt-BR") -> Reply:
         messages = _MESSAGES[language_family(language)]

@@ -12,6 +12,7 @@ import threading
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.cache import caches
 from django.db import transaction
 from django.db.models import Count, Max
 from django.utils import timezone, translation
@@ -20,6 +21,7 @@ from django.utils.translation import gettext
 from balcao import languages
 from balcao.accounts.permissions import SYSTEM
 from balcao.bot import llm
+from balcao.bot.calibration import Calibration
 from balcao.bot.engine import Bot, Reply
 from balcao.bot.models import Conversation, Turn
 from balcao.bot.retrieval import Article as EngineArticle
@@ -68,12 +70,32 @@ def current_articles() -> list[EngineArticle]:
 
 
 def get_bot() -> Bot:
-    """The engine over the published articles, rebuilt when the base changes."""
+    """The engine over the published articles, rebuilt when the base changes.
+
+    Its calibration (balcao.bot.calibration: ≈ 8 s on a 5,000-article base) is computed by
+    the first process that meets a new base and kept in the shared cache for the others."""
     key = _base_key()
     with _lock:
         if _cache["key"] != key or _cache["bot"] is None:
-            _cache["bot"], _cache["key"] = Bot(current_articles()), key
+            _cache["bot"], _cache["key"] = _build_bot(key), key
         return _cache["bot"]  # type: ignore[return-value]
+
+
+CALIBRATION_CACHE_SECONDS = 7 * 24 * 3600
+
+
+def _build_bot(key) -> Bot:
+    cache_key = f"balcao:bot-calibration:{key[0]}:{key[1].isoformat() if key[1] else '-'}"
+    stored = caches["default"].get(cache_key)
+    articles = current_articles()
+    if stored is not None:
+        try:
+            return Bot(articles, calibrate=Calibration.from_dict(stored))
+        except (TypeError, KeyError):  # kept by an older version: compute it again
+            pass
+    bot = Bot(articles)
+    caches["default"].set(cache_key, bot.calibration.as_dict(), CALIBRATION_CACHE_SECONDS)
+    return bot
 
 
 def staffed_calendar() -> BusinessCalendar:

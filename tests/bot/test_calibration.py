@@ -241,3 +241,30 @@ def test_the_calibration_is_recomputed_when_the_published_base_changes():
     calibrated = services.get_bot().calibration
     assert calibrated.source == "calibrated"
     assert calibrated.positives == 3 * sum(len(v) for _s, _q, v in LIBRARY)
+
+
+@pytest.mark.django_db
+def test_another_process_reuses_the_calibration_kept_in_the_shared_cache(monkeypatch):
+    from balcao.bot import services
+    from balcao.kb import services as kb
+
+    kb.do_import(
+        json.dumps(
+            {
+                "id": slug,
+                "question": q,
+                "answer": ANSWERS[slug],
+                "variants": v,
+                "language": "pt-BR",
+            },
+            ensure_ascii=False,
+        )
+        for slug, q, v in LIBRARY
+    )
+    first = services.get_bot().calibration
+    assert first.source == "calibrated"
+    services._cache.update(key=None, bot=None)  # as a new web process
+    monkeypatch.setattr(
+        calibration, "calibrate", lambda *a, **k: pytest.fail("calibrated a second time")
+    )
+    assert services.get_bot().calibration == first
