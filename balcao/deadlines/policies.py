@@ -313,6 +313,30 @@ BUILTIN_POLICIES: dict[str, Policy] = {
             pause_reason=_APPEAL_PAUSE,
         ),
         Policy(
+            name="classification-appeal-filing",
+            kind=Kind.CALENDAR_DAYS,
+            amount=10,
+            country="BR",
+            cutoff=time(19, 0),
+            pause_mode=PauseMode.NONE,
+            title="Recurso contra a negativa de desclassificação: prazo para recorrer",
+            source="INPI Portaria (seed 001), art. 48: 'o usuário poderá apresentar recurso no "
+            "prazo de 10 (dez) dias, contados da ciência da negativa, ao Presidente do INPI'",
+            pause_reason=_APPEAL_PAUSE,
+        ),
+        Policy(
+            name="classification-appeal-decision",
+            kind=Kind.CALENDAR_DAYS,
+            amount=30,
+            country="BR",
+            cutoff=time(19, 0),
+            pause_mode=PauseMode.NONE,
+            title="Recurso contra a negativa de desclassificação: prazo para decidir",
+            source="INPI Portaria (seed 001), art. 48: the President 'decidirá no prazo de "
+            "trinta dias'",
+            pause_reason=_APPEAL_PAUSE,
+        ),
+        Policy(
             name="contato-direto",
             kind=Kind.WORKING_DAYS,
             amount=5,

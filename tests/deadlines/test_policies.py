@@ -105,6 +105,26 @@ CASES = [
     ),
     # Thu 27 Mar 2025 -> cs Fri 28; 28 + 4 = Tue 1 Apr.
     ("lai-appeal-decision", "2025-03-27T15:00:00-03:00", False, "2025-03-28", "2025-04-01", None),
+    # --- appeal against a refused declassification (INPI Portaria art. 48): 10 days to
+    # file, 30 for the President to decide, calendar days as the LAI appeals ---
+    # Mon 10 Nov 2025 -> cs Tue 11; 11 + 9 = Thu 20 Nov (Consciência Negra) -> Fri 21 Nov.
+    (
+        "classification-appeal-filing",
+        "2025-11-10T10:00:00-03:00",
+        False,
+        "2025-11-11",
+        "2025-11-21",
+        None,
+    ),
+    # Mon 3 Nov 2025 -> cs Tue 4 (day 1); 4 Nov + 29 = Wed 3 Dec (working).
+    (
+        "classification-appeal-decision",
+        "2025-11-03T10:00:00-03:00",
+        True,
+        "2025-11-04",
+        "2025-12-03",
+        None,
+    ),
     # --- contato-direto: 5th working day after the notice day ---
     # Mon 17 Nov 2025 -> Tue 18 (1), Wed 19 (2), [Thu 20 holiday], Fri 21 (3), Mon 24 (4),
     # Tue 25 (5).
@@ -240,6 +260,8 @@ def test_registry_has_exactly_the_contract_names() -> None:
         "inpi-ouvidoria",
         "lai-appeal-filing",
         "lai-appeal-decision",
+        "classification-appeal-filing",  # INPI Portaria art. 48 (issue 21)
+        "classification-appeal-decision",
         "contato-direto",
         "fale-conosco",
         "pt-cpa",
