@@ -1,0 +1,59 @@
+"""Figures of the public transparency dashboard (issue 21) on a known data set: no personal
+data, groups under five suppressed. Pure: no database."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from balcao.ombudsman.transparency import Record, csv_rows, dashboard
+
+T0 = datetime(2026, 3, 2, 12, tzinfo=UTC)
+
+
+def _record(kind, days, *, due_days=20, score=None, resolved=None, month_shift=0, subject="marcas"):
+    received = T0 + timedelta(days=31 * month_shift)
+    return Record(
+        type=kind,
+        channel="ouvidoria",
+        subject=subject,
+        received_at=received,
+        answered_at=received + timedelta(days=days) if days is not None else None,
+        due_at=received + timedelta(days=due_days),
+        score=score,
+        resolved=resolved,
+    )
+
+
+COMPLAINTS = [(10, 4, "yes"), (15, 3, "partly"), (25, 1, "no"), (20, 5, "yes"), (5, 4, "yes")]
+RECORDS = (
+    [_record("reclamacao", d, score=s, resolved=r) for d, s, r in COMPLAINTS]
+    + [_record("denuncia", 30, subject="fraude")]  # one denúncia: never shown on its own
+    + [_record("elogio", None, month_shift=1) for _ in range(5)]
+)
+
+
+def test_totals_and_each_breakdown():
+    figures = dashboard(RECORDS)
+    total = figures["total"]
+    assert total["count"] == 11 and total["answered"] == 6
+    assert total["average_answer_days"] == round((10 + 15 + 25 + 20 + 5 + 30) / 6, 1)
+    assert total["answered_in_time"] == round(4 / 6, 3)  # 25 and 30 days are late
+    assert total["average_score"] == 3.4
+    assert total["resolved"] == {"yes": 0.6, "partly": 0.2, "no": 0.2}
+    assert figures["type"]["reclamacao"]["count"] == 5
+    assert figures["type"]["elogio"]["answered"] == 0
+    assert figures["month"]["2026-04"]["count"] == 5
+
+
+def test_a_group_under_five_shows_no_figure_but_the_suppressed_count():
+    figures = dashboard(RECORDS)
+    assert figures["type"]["denuncia"] == {"count": "< 5"}
+    assert figures["subject"]["fraude"] == {"count": "< 5"}
+    rows = csv_rows(figures)
+    assert rows[0][0] == "recorte" and ["type", "denuncia", "< 5", "", "", "", ""] in rows
+
+
+def test_nothing_received_gives_empty_figures():
+    figures = dashboard([])
+    assert figures["total"]["count"] == 0 and figures["total"]["average_answer_days"] is None
+    assert figures["type"] == {}
