@@ -20,6 +20,7 @@ urlpatterns += i18n_patterns(
     # The admin signs in through the staff login (same delays, one generic answer).
     path("admin/login/", admin_login_view, name="admin_login"),
     path("admin/", admin.site.urls),
+    path("", include("balcao.ombudsman.urls")),
     path("", include("balcao.portal.urls")),
     prefix_default_language=False,
 )

@@ -194,3 +194,50 @@ def follow(protocol: str, code: str, *, ip: str) -> dict:
         "answers": answers,
         "history": history,
     }
+
+
+# --- the public transparency dashboard (issue 21) ------------------------------------------
+
+TRANSPARENCY_CACHE_SECONDS = 600
+
+
+def transparency_figures() -> dict:
+    """The published figures of every manifestation (balcao.ombudsman.transparency): type,
+    channel, the service it is about (never the free-text subject), month, answer time, the
+    clock, the person's rating. Kept ten minutes in the shared cache: the page is public."""
+    from django.core.cache import caches
+
+    from balcao.ombudsman import transparency
+
+    cached = caches["default"].get("balcao:ombudsman:transparency")
+    if cached is not None:
+        return cached
+    rows = Manifestation.objects.select_related(
+        "case__channel", "case__service", "case__rating"
+    ).values_list(
+        "type",
+        "case__channel__name",
+        "case__service__name",
+        "case__created_at",
+        "case__closed_at",
+        "case__due_at",
+        "case__rating__score",
+        "case__rating__resolved",
+    )
+    labels = dict(Manifestation.Type.choices)
+    figures = transparency.dashboard(
+        transparency.Record(
+            type=str(labels.get(kind, kind)),
+            channel=channel,
+            subject=service or _("Sem serviço indicado"),
+            received_at=received,
+            answered_at=closed,
+            due_at=due,
+            score=score,
+            resolved=resolved,
+        )
+        for kind, channel, service, received, closed, due, score, resolved in rows
+    )
+    figures["updated_at"] = timezone.now().isoformat(timespec="minutes")
+    caches["default"].set("balcao:ombudsman:transparency", figures, TRANSPARENCY_CACHE_SECONDS)
+    return figures

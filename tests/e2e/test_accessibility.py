@@ -2,7 +2,8 @@
 
 Pages: the home page in pt-BR, English and pt-PT, the triage page with a result, the form of
 every form channel (and the form with errors), the confirmation page, the scheduling page,
-the chatbot, the FAQ list and one FAQ article, and the staff login page; then the home page,
+the chatbot, the FAQ list and one FAQ article, the ombudsman's figures and the staff login
+page; then the home page,
 a form and the triage page again in the neutral theme.
 """
 
@@ -102,6 +103,8 @@ def test_every_public_page_has_no_axe_violations(page, live_server, demo, artifa
     assert article is not None, "the demo knowledge base has no published article"
     page.goto(f"{base}/perguntas-frequentes/{article.slug}/")
     check("FAQ article")
+    page.goto(f"{base}/transparencia/ouvidoria/")
+    check("ombudsman transparency")
     page.goto(f"{base}/conta/entrar/")
     check("staff login")
 
