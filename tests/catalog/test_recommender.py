@@ -441,3 +441,23 @@ def test_no_active_channel_is_an_error(channels: list[ChannelInfo]) -> None:
     inactive = [dataclasses.replace(c, active=False) for c in channels]
     with pytest.raises(TriageInputError):
         recommend("quanto custa", "pt-BR", None, inactive)
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "merit"),
+    [
+        # issue 20: with the questions left at "não sei", wanting to appeal is the merit
+        ("Meu pedido de patente foi indeferido e quero recorrer", "pt-BR", True),
+        ("vou recorrer dessa decisão absurda", "pt-BR", True),
+        ("my patent was refused and I want to appeal", "en", True),
+        # asking when or how to appeal only mentions the decision: a channel answers it
+        ("qual o prazo para recorrer do indeferimento?", "pt-BR", False),
+        ("quero saber como recorrer do indeferimento", "pt-BR", False),
+        ("how long do I have to appeal?", "en", False),
+    ],
+)
+def test_wanting_to_appeal_is_the_merit_asking_how_is_not(
+    text: str, language: str, merit: bool, channels: list[ChannelInfo]
+) -> None:
+    result = recommend(text, language, None, channels)
+    assert (result.channel == MERIT_NOT_DISCUSSED) is merit, result.scores
