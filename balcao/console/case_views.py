@@ -26,6 +26,7 @@ from balcao.console import forms
 from balcao.console.decorators import staff_view
 from balcao.kb import canned as canned_answers
 from balcao.kb.models import Article
+from balcao.ombudsman import services as ombudsman
 
 OTHER_CASES = 10  # the requester's other cases on the page
 KB_ANSWERS = 25  # published articles offered in the reply's picker
@@ -66,6 +67,11 @@ def _page(request, case, *, status: int = 200, **given):
         ),
         "assign_form": forms.AssignForm(initial={"team": case.team, "assignee": case.assignee}),
         "extend_form": forms.ExtendForm(),
+        "lai_form": (
+            forms.LaiAnswerForm()
+            if can["reply"] and ombudsman.is_lai(case) and not _lai_answer(case)
+            else None
+        ),
     }
     for name, form in given.items():
         forms_[name] = form
@@ -99,6 +105,7 @@ def _page(request, case, *, status: int = 200, **given):
         "link_candidates": _link_candidates(case, user, where=where, ip=ip),
         "other_cases": _other_cases(case, user),
         "picker": _picker(case) if can["reply"] or can["note"] else None,
+        "lai_answer": _lai_answer(case) if ombudsman.is_lai(case) else None,
     }
     return render(request, "console/case_detail.html", context, status=status)
 
@@ -380,6 +387,31 @@ def attachment_download(request, pk: int, attachment_pk: int):
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+def _lai_answer(case):
+    from balcao.ombudsman.models import LaiAnswer
+
+    return LaiAnswer.objects.filter(case=case).first()
+
+
+@require_POST
+@staff_view("cases.reply")
+def case_lai_answer(request, pk: int):
+    """The conclusive answer to an access-to-information request (Lei 12.527/2011)."""
+    case = _case_or_404(request, pk)
+    form = forms.LaiAnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            ombudsman.do_answer_lai(case, actor=request.user, **form.cleaned_data)
+        except ombudsman.ManifestationError as exc:
+            for field, errors in exc.fields.items():
+                form.add_error(field if field in form.fields else None, errors)
+        except services.PermissionDenied as exc:
+            return _refused(request, case, exc)
+        else:
+            return _done(request, case, _("Resposta conclusiva enviada ao requerente."))
+    return _page(request, case, status=400, lai_form=form)
 
 
 @require_POST

@@ -368,3 +368,33 @@ class TriageExampleForm(forms.Form):
                 _("Revisão de decisão: recurso (nenhum canal discute o mérito)"),
             ),
         ]
+
+
+class LaiAnswerForm(forms.Form):
+    """The conclusive answer to an access-to-information request (ombudsman.LaiAnswer)."""
+
+    kind = forms.ChoiceField(label=_("Resposta"))
+    ground = forms.ChoiceField(
+        label=_("Fundamento da negativa"),
+        required=False,
+        help_text=_(
+            "Obrigatório quando o acesso é negado; na concessão parcial, o da parte negada."
+        ),
+    )
+    competent_body = forms.CharField(
+        label=_("Órgão competente"),
+        max_length=200,
+        required=False,
+        help_text=_("Quando o pedido não é deste órgão."),
+    )
+    text = forms.CharField(
+        label=_("Texto da resposta"), max_length=20000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+
+    def __init__(self, *args, **kwargs):
+        from balcao.ombudsman.models import LaiAnswer
+
+        kwargs.setdefault("auto_id", "lai-%s")
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "—"), *LaiAnswer.Kind.choices]
+        self.fields["ground"].choices = [("", "—"), *LaiAnswer.Ground.choices]

@@ -25,6 +25,11 @@ urlpatterns = [
     path("atendimentos/<int:pk>/terminativa/", case_views.case_terminate, name="case_terminate"),
     path("atendimentos/<int:pk>/termo/", case_views.case_term, name="case_term"),
     path(
+        "atendimentos/<int:pk>/resposta-lai/",
+        case_views.case_lai_answer,
+        name="case_lai_answer",
+    ),
+    path(
         "atendimentos/<int:pk>/vincular-requerente/",
         case_views.case_link_requester,
         name="case_link_requester",

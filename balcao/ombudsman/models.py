@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -34,3 +35,44 @@ class Manifestation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_type_display()} {self.case_id}"
+
+
+class LaiAnswer(models.Model):
+    """The conclusive answer to an access-to-information request (Lei 12.527/2011 art. 11;
+    Decreto 7.724/2012 arts. 15 and 19): what was decided and, for a denial, on what ground;
+    for a request that is not the agency's, which body is competent. One per request; the
+    appeals that may follow have their own clocks (``lai-appeal-filing``/``-decision``)."""
+
+    class Kind(models.TextChoices):
+        GRANTED = "granted", _("Acesso concedido")
+        PARTIAL = "partial", _("Acesso parcialmente concedido")
+        DENIED = "denied", _("Acesso negado")
+        NONEXISTENT = "nonexistent", _("Informação inexistente")
+        NOT_COMPETENT = "not-competent", _("Órgão não competente")
+
+    class Ground(models.TextChoices):
+        PERSONAL = "personal", _("Informação pessoal (Lei 12.527/2011, art. 31)")
+        CLASSIFIED = "classified", _("Informação classificada em grau de sigilo (art. 23)")
+        OTHER_SECRECY = "other-secrecy", _("Sigilo previsto em outra lei (art. 22)")
+        GENERIC = "generic", _("Pedido genérico (Decreto 7.724/2012, art. 13, I)")
+        DISPROPORTIONATE = (
+            "disproportionate",
+            _("Pedido desproporcional ou desarrazoado (art. 13, II)"),
+        )
+        ADDITIONAL_WORK = (
+            "additional-work",
+            _("Exige trabalho adicional de análise ou consolidação (art. 13, III)"),
+        )
+
+    case = models.OneToOneField("cases.Case", on_delete=models.PROTECT, related_name="lai_answer")
+    kind = models.CharField(_("resposta"), max_length=16, choices=Kind.choices)
+    ground = models.CharField(_("fundamento"), max_length=20, choices=Ground.choices, blank=True)
+    competent_body = models.CharField(_("órgão competente"), max_length=200, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    answered_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("resposta a pedido de acesso à informação")
+        verbose_name_plural = _("respostas a pedidos de acesso à informação")

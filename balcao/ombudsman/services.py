@@ -26,14 +26,15 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from balcao.accounts.permissions import SYSTEM
+from balcao.accounts.permissions import SYSTEM, check_can
 from balcao.apikit import bounds
 from balcao.cases import followup, intake
 from balcao.cases import services as cases
 from balcao.cases.models import Case, CaseEvent, Message, Workflow
 from balcao.catalog.models import Channel
-from balcao.ombudsman.models import Manifestation
+from balcao.ombudsman.models import LaiAnswer, Manifestation
 
 OMBUDSMAN_CHANNEL, LAI_CHANNEL = "ouvidoria", "sic"
 LAI_POLICY = "lai"
@@ -241,3 +242,84 @@ def transparency_figures() -> dict:
     figures["updated_at"] = timezone.now().isoformat(timespec="minutes")
     caches["default"].set("balcao:ombudsman:transparency", figures, TRANSPARENCY_CACHE_SECONDS)
     return figures
+
+
+# --- the conclusive answer to an access-to-information request (issue 21) ------------------
+
+#: Lei 12.527/2011 art. 15: "No caso de indeferimento de acesso a informações ou às razões da
+#: negativa do acesso, poderá o interessado interpor recurso contra a decisão no prazo de 10
+#: (dez) dias a contar da sua ciência" — and Decreto 7.724/2012 art. 19 II asks the denial to
+#: say so, with the authority that decides it.
+APPEAL_NOTICE = gettext_lazy(
+    "Você pode recorrer desta decisão em até 10 dias, contados do recebimento desta resposta, "
+    "respondendo a esta mensagem ou pela página de acompanhamento; o recurso é decidido pela "
+    "autoridade hierarquicamente superior à que respondeu, em até 5 dias (Lei 12.527/2011, "
+    "art. 15)."
+)
+
+
+def is_lai(case: Case) -> bool:
+    """A request under the access-to-information law: a case of the SIC channel (where the
+    manifestation type "acesso à informação" is filed too, ``do_file_manifestation``)."""
+    return case.channel.slug == LAI_CHANNEL
+
+
+def do_answer_lai(
+    case: Case, *, kind: str, text: str, ground: str = "", competent_body: str = "", actor
+) -> LaiAnswer:
+    """Give the conclusive answer to an access-to-information request: the reply the person
+    receives says what was decided (and on what ground, or which body is competent) and, when
+    access is denied in whole or in part, how to appeal (Lei 12.527 art. 15; Decreto 7.724
+    art. 19); the answer is recorded once and the case moves to its resolved state."""
+    check_can(actor, "cases.reply")
+    errors: dict[str, list[str]] = {}
+    if not is_lai(case):
+        errors["kind"] = [_("Este atendimento não é um pedido de acesso à informação.")]
+    if LaiAnswer.objects.filter(case=case).exists():
+        errors["kind"] = [_("Este pedido já tem resposta conclusiva; o que vier é recurso.")]
+    if kind not in LaiAnswer.Kind.values:
+        errors["kind"] = [_("Escolha o tipo de resposta.")]
+    if kind == LaiAnswer.Kind.DENIED and ground not in LaiAnswer.Ground.values:
+        errors["ground"] = [_("Uma negativa diz o seu fundamento legal.")]
+    if kind == LaiAnswer.Kind.NOT_COMPETENT and not competent_body.strip():
+        errors["competent_body"] = [_("Indique o órgão ou entidade competente.")]
+    text = (text or "").strip()
+    if not text:
+        errors["text"] = [_("Escreva a resposta.")]
+    if errors:
+        raise ManifestationError(errors)
+    decided = str(LaiAnswer.Kind(kind).label)
+    header = [_("Resposta ao pedido de acesso à informação: %(kind)s.") % {"kind": decided}]
+    if ground and kind in (LaiAnswer.Kind.DENIED, LaiAnswer.Kind.PARTIAL):
+        header.append(_("Fundamento: %(ground)s.") % {"ground": LaiAnswer.Ground(ground).label})
+    if kind == LaiAnswer.Kind.NOT_COMPETENT:
+        header.append(_("Órgão competente: %(body)s.") % {"body": competent_body.strip()[:200]})
+    parts = [" ".join(header), text]
+    if kind in (LaiAnswer.Kind.DENIED, LaiAnswer.Kind.PARTIAL):
+        parts.append(str(APPEAL_NOTICE))
+    with transaction.atomic():
+        cases.do_add_message(case, "\n\n".join(parts), actor=actor)
+        answer = LaiAnswer.objects.create(
+            case=case,
+            kind=kind,
+            ground=ground if kind in (LaiAnswer.Kind.DENIED, LaiAnswer.Kind.PARTIAL) else "",
+            competent_body=competent_body.strip()[:200],
+            answered_by=actor,
+        )
+        case.refresh_from_db()
+        resolved = next(
+            (
+                t.target
+                for t in cases.allowed_transitions(case)
+                if t.target.category == t.target.Category.RESOLVED
+            ),
+            None,
+        )
+        if resolved is not None:
+            cases.do_change_state(
+                case,
+                resolved,
+                actor=actor,
+                reason=_("Resposta conclusiva: %(kind)s") % {"kind": decided},
+            )
+    return answer

@@ -60,6 +60,7 @@ NOT_PAGES = {
     "article_review",
     "gap_resolve",
     "triage_example_delete",
+    "case_lai_answer",
 }
 
 
