@@ -58,6 +58,9 @@ CONSOLE = {
     "audit log": ("get", "/console/auditoria/", None, {AD}),
     "catalog list": ("get", "/console/catalogo/", None, {MA, AD}),
     "catalog edit": ("get", "/console/catalogo/fale-conosco/", None, {MA, AD}),
+    "triage examples": ("get", "/console/catalogo/triagem/", None, {MA, AD}),
+    # on a case that is not an access-to-information request: refused with a message (302)
+    "lai answer": ("post", "/console/atendimentos/{case}/resposta-lai/", {}, WORKERS),
     "kb list": ("get", "/console/conhecimento/", None, {KM, AD}),
     "kb new": ("get", "/console/conhecimento/novo/", None, {KM, AD}),
     "kb edit": ("get", "/console/conhecimento/{article}/", None, {KM, AD}),

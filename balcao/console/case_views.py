@@ -400,6 +400,10 @@ def _lai_answer(case):
 def case_lai_answer(request, pk: int):
     """The conclusive answer to an access-to-information request (Lei 12.527/2011)."""
     case = _case_or_404(request, pk)
+    if not ombudsman.is_lai(case):
+        return _refused(
+            request, case, _("Este atendimento não é um pedido de acesso à informação.")
+        )
     form = forms.LaiAnswerForm(request.POST)
     if form.is_valid():
         try:
