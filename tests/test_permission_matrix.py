@@ -59,6 +59,8 @@ CONSOLE = {
     "catalog list": ("get", "/console/catalogo/", None, {MA, AD}),
     "catalog edit": ("get", "/console/catalogo/fale-conosco/", None, {MA, AD}),
     "triage examples": ("get", "/console/catalogo/triagem/", None, {MA, AD}),
+    "classified information": ("get", "/console/sigilo/", None, {OM, MA, AD}),
+    "annual report": ("get", "/console/sigilo/relatorio-anual/", None, {OM, MA, AD}),
     # on a case that is not an access-to-information request: refused with a message (302)
     "lai answer": ("post", "/console/atendimentos/{case}/resposta-lai/", {}, WORKERS),
     "kb list": ("get", "/console/conhecimento/", None, {KM, AD}),

@@ -55,6 +55,9 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     "tokens.manage": frozenset({ADMIN}),
     # Staff users, their roles and teams (console "Equipe"); every change is a StaffChange.
     "staff.manage": frozenset({ADMIN}),
+    # Classified information (TCIs) and the annual report (INPI Portaria arts. 46–50); only a
+    # registered classifying authority records or lifts a classification.
+    "classification.view": frozenset({OMBUDSMAN, MANAGER, ADMIN}),
 }
 
 # Roles that see every case; other case workers see their teams' and their own.

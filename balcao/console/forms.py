@@ -398,3 +398,39 @@ class LaiAnswerForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [("", "—"), *LaiAnswer.Kind.choices]
         self.fields["ground"].choices = [("", "—"), *LaiAnswer.Ground.choices]
+
+
+class ClassificationForm(forms.Form):
+    """A Termo de Classificação de Informação (Decreto 7.724/2012 art. 31)."""
+
+    nup = forms.CharField(
+        label=_("NUP do processo (SEI)"), max_length=25, help_text=_("00000.000000/0000-00")
+    )
+    degree = forms.ChoiceField(
+        label=_("Grau de sigilo"),
+        choices=[
+            ("", "—"),
+            ("reservado", _("Reservado (até 5 anos)")),
+            ("secreto", _("Secreto (até 15 anos)")),
+            ("ultrassecreto", _("Ultrassecreto (até 25 anos)")),
+        ],
+    )
+    category = forms.CharField(label=_("Categoria (dois dígitos do VCGE)"), max_length=2)
+    legal_ground = forms.CharField(label=_("Fundamento legal"), max_length=300)
+    subject = forms.CharField(label=_("Assunto"), max_length=300, required=False)
+    produced_on = forms.DateField(
+        label=_("Data de produção"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    years = forms.IntegerField(label=_("Prazo de sigilo (anos)"), min_value=1, max_value=25)
+    end_event = forms.CharField(
+        label=_("Evento que encerra o sigilo antes do prazo"), max_length=300, required=False
+    )
+    reasons = forms.CharField(
+        label=_("Razões da classificação"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Ficam no mesmo grau de sigilo e nunca chegam ao requerente."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "tci-%s")
+        super().__init__(*args, **kwargs)

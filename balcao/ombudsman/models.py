@@ -76,3 +76,76 @@ class LaiAnswer(models.Model):
     class Meta:
         verbose_name = _("resposta a pedido de acesso à informação")
         verbose_name_plural = _("respostas a pedidos de acesso à informação")
+
+
+class ClassificationAuthority(models.Model):
+    """Who may sign a Termo de Classificação de Informação (INPI Portaria art. 46): the
+    President (secreto and reservado), or a head holding a CCE/FCE of ``level`` 15 or above
+    (reservado). Recorded by an administrator; the rules are balcao.ombudsman.classification."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="classification_authority"
+    )
+    president = models.BooleanField(_("Presidente"), default=False)
+    level = models.PositiveSmallIntegerField(_("nível do CCE/FCE"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("autoridade classificadora")
+        verbose_name_plural = _("autoridades classificadoras")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({'Presidente' if self.president else self.level or '—'})"
+
+
+class ClassifiedInformation(models.Model):
+    """A Termo de Classificação de Informação (Decreto 7.724/2012 art. 31; INPI Portaria
+    arts. 46–51): recorded only through ``services.do_classify``, which applies the rules of
+    balcao.ombudsman.classification. The reasons stay at the degree of the information
+    (art. 31 § 2º) and never reach a requester (Portaria art. 46 § 3º)."""
+
+    nup = models.CharField(_("NUP"), max_length=25)
+    degree = models.CharField(_("grau"), max_length=14)
+    category = models.CharField(_("categoria (VCGE)"), max_length=2)
+    legal_ground = models.CharField(_("fundamento legal"), max_length=300)
+    subject = models.CharField(_("assunto"), max_length=300, blank=True)
+    produced_on = models.DateField(_("produção"))
+    classified_on = models.DateField(_("classificação"))
+    years = models.PositiveSmallIntegerField(_("prazo (anos)"))
+    reasons = models.TextField(_("razões da classificação"))
+    end_event = models.CharField(_("evento que encerra o sigilo"), max_length=300, blank=True)
+    reclassified = models.BooleanField(default=False)
+    classified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    authority_president = models.BooleanField(default=False)
+    authority_level = models.PositiveSmallIntegerField(null=True, blank=True)
+    declassified_on = models.DateField(_("desclassificação"), null=True, blank=True)
+    declassified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    declassification_summary = models.TextField(
+        _("resumo do documento desclassificado"), blank=True
+    )
+
+    class Meta:
+        ordering = ["-classified_on", "-pk"]
+        verbose_name = _("informação classificada")
+        verbose_name_plural = _("informações classificadas")
+
+    def as_classification(self):
+        from balcao.ombudsman import classification
+
+        return classification.Classification(
+            nup=self.nup,
+            degree=classification.Degree(self.degree),
+            category=self.category,
+            legal_ground=self.legal_ground,
+            produced_on=self.produced_on,
+            classified_on=self.classified_on,
+            years=self.years,
+            reasons=self.reasons,
+            subject=self.subject,
+            end_event=self.end_event,
+            reclassified=self.reclassified,
+            authority=classification.Authority(self.authority_president, self.authority_level),
+        )

@@ -34,7 +34,14 @@ from balcao.cases import followup, intake
 from balcao.cases import services as cases
 from balcao.cases.models import Case, CaseEvent, Message, Workflow
 from balcao.catalog.models import Channel
-from balcao.ombudsman.models import LaiAnswer, Manifestation
+from balcao.ombudsman import annual_report as annual
+from balcao.ombudsman import classification
+from balcao.ombudsman.models import (
+    ClassificationAuthority,
+    ClassifiedInformation,
+    LaiAnswer,
+    Manifestation,
+)
 
 OMBUDSMAN_CHANNEL, LAI_CHANNEL = "ouvidoria", "sic"
 LAI_POLICY = "lai"
@@ -323,3 +330,111 @@ def do_answer_lai(
                 reason=_("Resposta conclusiva: %(kind)s") % {"kind": decided},
             )
     return answer
+
+
+# --- classified information and the annual report (issue 21; Portaria arts. 46–51) --------
+
+
+def authority_of(user) -> classification.Authority | None:
+    """The classifying authority ``user`` holds (Portaria art. 46), or None."""
+    found = ClassificationAuthority.objects.filter(user=user).first() if user else None
+    return classification.Authority(found.president, found.level) if found else None
+
+
+def do_classify(*, actor, **fields) -> ClassifiedInformation:
+    """Record a TCI signed by ``actor``: refused, naming the field, unless the rules of
+    balcao.ombudsman.classification accept it — among them that ``actor`` holds the authority
+    for the degree (Portaria art. 46)."""
+    check_can(actor, "classification.view")
+    authority = authority_of(actor)
+    if authority is None:
+        raise ManifestationError(
+            {"authority": [_("Você não está registrado como autoridade classificadora.")]}
+        )
+    try:
+        checked = classification.classify(
+            classified_on=timezone.localdate(), authority=authority, **fields
+        )
+    except classification.ClassificationError as exc:
+        raise ManifestationError({exc.field: [exc.message]}) from exc
+    return ClassifiedInformation.objects.create(
+        nup=checked.nup,
+        degree=checked.degree.value,
+        category=checked.category,
+        legal_ground=checked.legal_ground,
+        subject=checked.subject,
+        produced_on=checked.produced_on,
+        classified_on=checked.classified_on,
+        years=checked.years,
+        reasons=checked.reasons,
+        end_event=checked.end_event,
+        classified_by=actor,
+        authority_president=authority.president,
+        authority_level=authority.level,
+    )
+
+
+def do_declassify(item: ClassifiedInformation, *, actor, summary: str) -> ClassifiedInformation:
+    """Declassify (Portaria art. 47): by an authority who may classify at the item's degree,
+    with the short summary the annual report publishes (art. 50 I c)."""
+    check_can(actor, "classification.view")
+    authority = authority_of(actor)
+    refusal = (
+        classification.authority_refusal(classification.Degree(item.degree), authority)
+        if authority
+        else _("Você não está registrado como autoridade classificadora.")
+    )
+    if refusal:
+        raise ManifestationError({"authority": [refusal]})
+    if item.declassified_on is not None:
+        raise ManifestationError({"summary": [_("Esta informação já foi desclassificada.")]})
+    if not (summary or "").strip():
+        raise ManifestationError({"summary": [_("Escreva um breve resumo do documento.")]})
+    item.declassified_on = timezone.localdate()
+    item.declassified_by = actor
+    item.declassification_summary = summary.strip()[:2000]
+    item.save(update_fields=["declassified_on", "declassified_by", "declassification_summary"])
+    return item
+
+
+def annual_report(period_end) -> dict:
+    """The report of Portaria art. 50 for the twelve months ending on ``period_end``: the TCIs
+    recorded here, and the access-to-information requests (cases of the SIC channel) with
+    their conclusive answers (a denial in whole counts as indeferido)."""
+    items = list(ClassifiedInformation.objects.all())
+    requests = [
+        annual.Request(
+            received_on=timezone.localdate(created),
+            answered_on=timezone.localdate(answered) if answered else None,
+            denied=kind == LaiAnswer.Kind.DENIED,
+            requester_kind=(
+                _("pessoa jurídica") if cnpj else _("pessoa física") if requester else _("anônimo")
+            ),
+        )
+        for created, answered, kind, requester, cnpj in Case.objects.filter(
+            channel__slug=LAI_CHANNEL
+        ).values_list(
+            "created_at",
+            "lai_answer__answered_at",
+            "lai_answer__kind",
+            "requester_id",
+            "requester__cnpj",
+        )
+    ]
+    return annual.build(
+        period_end=period_end,
+        classifications=[
+            item.as_classification() for item in items if item.declassified_on is None
+        ],
+        declassified=[
+            annual.Declassified(
+                identification=item.as_classification().cidic,
+                degree=classification.Degree(item.degree),
+                summary=item.declassification_summary,
+                declassified_on=item.declassified_on,
+            )
+            for item in items
+            if item.declassified_on is not None
+        ],
+        requests=requests,
+    )

@@ -35,6 +35,8 @@ PAGES = {
     "catalog_list": ["/console/catalogo/"],
     "catalog_edit": ["/console/catalogo/fale-conosco/"],
     "triage_examples": ["/console/catalogo/triagem/"],
+    "classified_list": ["/console/sigilo/"],
+    "classified_report": ["/console/sigilo/relatorio-anual/"],
     "article_list": ["/console/conhecimento/"],
     "article_new": ["/console/conhecimento/novo/"],
     "article_edit": ["/console/conhecimento/{article}/", "/console/conhecimento/{pending}/"],
@@ -61,6 +63,7 @@ NOT_PAGES = {
     "gap_resolve",
     "triage_example_delete",
     "case_lai_answer",
+    "classified_declassify",
 }
 
 
@@ -101,6 +104,10 @@ def console_data(db):
     for role in ("admin", "supervisor"):
         admin.groups.add(Group.objects.get(name=role))
     device = TOTPDevice.objects.create(user=admin, name="app", confirmed=True)
+    from balcao.ombudsman.models import ClassificationAuthority
+
+    # an authority, so that the classification form is on the page axe reads
+    ClassificationAuthority.objects.create(user=admin, president=True)
     case = (
         Case.objects.filter(requester__isnull=False, channel__confidential=False)
         .order_by("-pk")
