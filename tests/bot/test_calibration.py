@@ -215,40 +215,9 @@ def test_an_empty_base_refuses_everything_and_offers_a_person():
         assert reply.needs_human
 
 
-@pytest.mark.django_db
-def test_the_calibration_is_recomputed_when_the_published_base_changes():
-    from balcao.bot import services
-    from balcao.kb import services as kb
-
-    def lines(rows):
-        return [
-            json.dumps(
-                {
-                    "id": slug,
-                    "question": q,
-                    "answer": ANSWERS[slug],
-                    "variants": v,
-                    "language": "pt-BR",
-                },
-                ensure_ascii=False,
-            )
-            for slug, q, v in rows
-        ]
-
-    kb.do_import(lines(LIBRARY[:1]))
-    assert services.get_bot().calibration.source == "default"
-    kb.do_import(lines(LIBRARY[1:]))
-    calibrated = services.get_bot().calibration
-    assert calibrated.source == "calibrated"
-    assert calibrated.positives == 3 * sum(len(v) for _s, _q, v in LIBRARY)
-
-
-@pytest.mark.django_db
-def test_another_process_reuses_the_calibration_kept_in_the_shared_cache(monkeypatch):
-    from balcao.bot import services
-    from balcao.kb import services as kb
-
-    kb.do_import(
+def _import_lines(rows) -> list[str]:
+    """``rows`` in ``balcao kb import``'s format."""
+    return [
         json.dumps(
             {
                 "id": slug,
@@ -259,8 +228,29 @@ def test_another_process_reuses_the_calibration_kept_in_the_shared_cache(monkeyp
             },
             ensure_ascii=False,
         )
-        for slug, q, v in LIBRARY
-    )
+        for slug, q, v in rows
+    ]
+
+
+@pytest.mark.django_db
+def test_the_calibration_is_recomputed_when_the_published_base_changes():
+    from balcao.bot import services
+    from balcao.kb import services as kb
+
+    kb.do_import(_import_lines(LIBRARY[:1]))
+    assert services.get_bot().calibration.source == "default"
+    kb.do_import(_import_lines(LIBRARY[1:]))
+    calibrated = services.get_bot().calibration
+    assert calibrated.source == "calibrated"
+    assert calibrated.positives == 3 * sum(len(v) for _s, _q, v in LIBRARY)
+
+
+@pytest.mark.django_db
+def test_another_process_reuses_the_calibration_kept_in_the_shared_cache(monkeypatch):
+    from balcao.bot import services
+    from balcao.kb import services as kb
+
+    kb.do_import(_import_lines(LIBRARY))
     first = services.get_bot().calibration
     assert first.source == "calibrated"
     services._cache.update(key=None, bot=None)  # as a new web process
