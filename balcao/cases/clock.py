@@ -48,6 +48,16 @@ def _as_instant(value: date | datetime, cal: BusinessCalendar) -> datetime:
     return datetime.combine(value, time(23, 59, 59), tzinfo=cal.tz)
 
 
+def policy_due(policy_name: str, start: datetime) -> datetime:
+    """The instant a named policy gives for something received at ``start``, with no pause
+    or extension (an appeal's 10 days to be filed, its 5 days to be decided)."""
+    policy = policy_named(policy_name)
+    if policy is None:
+        raise ValueError(f"unknown deadline policy: {policy_name}")
+    cal = calendar_for_country(policy.country)
+    return _as_instant(compute(policy, start, calendar=cal).due, cal)
+
+
 def compute_case_due(case: Case, *, now: datetime | None = None) -> datetime | None:
     """The case's due instant from its policy, pauses and extensions (None: no policy)."""
     policy = policy_named(case.deadline_policy)

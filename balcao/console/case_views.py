@@ -106,6 +106,7 @@ def _page(request, case, *, status: int = 200, **given):
         "other_cases": _other_cases(case, user),
         "picker": _picker(case) if can["reply"] or can["note"] else None,
         "lai_answer": _lai_answer(case) if ombudsman.is_lai(case) else None,
+        **(_lai_appeals(case) if ombudsman.is_lai(case) else {}),
     }
     return render(request, "console/case_detail.html", context, status=status)
 
@@ -393,6 +394,56 @@ def _lai_answer(case):
     from balcao.ombudsman.models import LaiAnswer
 
     return LaiAnswer.objects.filter(case=case).first()
+
+
+def _lai_appeals(case) -> dict:
+    """The request's appeals, the one the person may file now and the one awaiting a
+    decision (ombudsman.services.next_appeal)."""
+    from balcao.ombudsman.models import LaiAppeal
+
+    appeals = list(LaiAppeal.objects.filter(case=case))
+    following = ombudsman.next_appeal(case)
+    return {
+        "lai_appeals": appeals,
+        "lai_next": (
+            {"label": LaiAppeal.Instance(following[0]).label, "due": following[1]}
+            if following
+            else None
+        ),
+        "lai_pending": next((a for a in appeals if not a.outcome), None),
+        "lai_outcomes": LaiAppeal.Outcome.choices,
+    }
+
+
+@require_POST
+@staff_view("cases.reply")
+def case_lai_appeal(request, pk: int):
+    """Register the person's appeal at the instance open to them (Lei 12.527 art. 15)."""
+    case = _case_or_404(request, pk)
+    try:
+        ombudsman.do_register_appeal(case, text=request.POST.get("text", ""), actor=request.user)
+    except ombudsman.ManifestationError as exc:
+        return _refused(request, case, " ".join(m for ms in exc.fields.values() for m in ms))
+    return _done(request, case, _("Recurso registrado; o requerente foi avisado."))
+
+
+@require_POST
+@staff_view("cases.reply")
+def case_lai_appeal_decide(request, pk: int, appeal: int):
+    from balcao.ombudsman.models import LaiAppeal
+
+    case = _case_or_404(request, pk)
+    found = get_object_or_404(LaiAppeal, pk=appeal, case=case)
+    try:
+        ombudsman.do_decide_appeal(
+            found,
+            outcome=request.POST.get("outcome", ""),
+            text=request.POST.get("decision_text", ""),
+            actor=request.user,
+        )
+    except ombudsman.ManifestationError as exc:
+        return _refused(request, case, " ".join(m for ms in exc.fields.values() for m in ms))
+    return _done(request, case, _("Decisão do recurso registrada; o requerente foi avisado."))
 
 
 @require_POST

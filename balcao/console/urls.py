@@ -30,6 +30,12 @@ urlpatterns = [
         case_views.case_lai_answer,
         name="case_lai_answer",
     ),
+    path("atendimentos/<int:pk>/recurso-lai/", case_views.case_lai_appeal, name="case_lai_appeal"),
+    path(
+        "atendimentos/<int:pk>/recurso-lai/<int:appeal>/decisao/",
+        case_views.case_lai_appeal_decide,
+        name="case_lai_appeal_decide",
+    ),
     path(
         "atendimentos/<int:pk>/vincular-requerente/",
         case_views.case_link_requester,

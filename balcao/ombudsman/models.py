@@ -149,3 +149,45 @@ class ClassifiedInformation(models.Model):
             reclassified=self.reclassified,
             authority=classification.Authority(self.authority_president, self.authority_level),
         )
+
+
+class LaiAppeal(models.Model):
+    """An appeal against the answer to an access-to-information request, or the complaint
+    for no answer. Four instances (Lei 12.527/2011 arts. 15–16; Decreto 7.724/2012 arts.
+    21–24): the authority above whoever answered, the agency's highest authority (10 days to
+    appeal, 5 to decide, each), then the CGU and the CMRI outside the agency (their decisions
+    are recorded here); the complaint for omission (Decreto 7.724 art. 22) when the request's
+    deadline passed without an answer."""
+
+    class Instance(models.TextChoices):
+        FIRST = "first", _("1ª instância (autoridade superior a quem respondeu)")
+        SECOND = "second", _("2ª instância (autoridade máxima do órgão)")
+        CGU = "cgu", _("3ª instância (Controladoria-Geral da União)")
+        CMRI = "cmri", _("4ª instância (Comissão Mista de Reavaliação de Informações)")
+        OMISSION = "omission", _("Reclamação por omissão")
+
+    class Outcome(models.TextChoices):
+        GRANTED = "granted", _("Provido")
+        PARTLY = "partly", _("Parcialmente provido")
+        DENIED = "denied", _("Não provido")
+        NOT_ADMITTED = "not-admitted", _("Não conhecido")
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="lai_appeals")
+    instance = models.CharField(_("instância"), max_length=10, choices=Instance.choices)
+    text = models.TextField(_("razões do recurso"))
+    filed_at = models.DateTimeField(_("apresentado em"))
+    decision_due = models.DateTimeField(_("decisão até"), null=True, blank=True)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    outcome = models.CharField(_("decisão"), max_length=14, choices=Outcome.choices, blank=True)
+    decision_text = models.TextField(_("fundamentação da decisão"), blank=True)
+    decided_at = models.DateTimeField(_("decidido em"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["filed_at", "pk"]
+        verbose_name = _("recurso de acesso à informação")
+        verbose_name_plural = _("recursos de acesso à informação")

@@ -40,6 +40,7 @@ from balcao.ombudsman.models import (
     ClassificationAuthority,
     ClassifiedInformation,
     LaiAnswer,
+    LaiAppeal,
     Manifestation,
 )
 
@@ -438,3 +439,130 @@ def annual_report(period_end) -> dict:
         ],
         requests=requests,
     )
+
+
+# --- appeals against an LAI answer, and the complaint for omission (issue 21) -------------
+
+#: The order of the instances (Decreto 7.724/2012 arts. 21, 23 and 24): who decides next when
+#: an appeal was not granted.
+_NEXT_INSTANCE = {
+    LaiAppeal.Instance.FIRST: LaiAppeal.Instance.SECOND,
+    LaiAppeal.Instance.SECOND: LaiAppeal.Instance.CGU,
+    LaiAppeal.Instance.CGU: LaiAppeal.Instance.CMRI,
+}
+#: Instances decided inside the agency, on the ``lai-appeal-decision`` clock (5 days); the CGU
+#: and the CMRI decide outside it and their decisions are only recorded.
+_INTERNAL = {LaiAppeal.Instance.FIRST, LaiAppeal.Instance.SECOND, LaiAppeal.Instance.OMISSION}
+
+
+def _clock(policy_name: str, start):
+    from balcao.cases.clock import policy_due
+
+    return policy_due(policy_name, start)
+
+
+def next_appeal(case: Case) -> tuple[str, object] | None:
+    """(instance, filing deadline) of the appeal the person may file now, or None: the first
+    instance after a conclusive answer that did not grant everything, the next one after a
+    decision that did not grant the appeal, the complaint for omission once the request's due
+    date has passed with no answer (Decreto 7.724 art. 22)."""
+    if not is_lai(case):
+        return None
+    appeals = list(LaiAppeal.objects.filter(case=case))
+    if appeals:
+        last = appeals[-1]
+        if not last.outcome or last.outcome == LaiAppeal.Outcome.GRANTED:
+            return None  # pending, or the person already got what they asked
+        following = _NEXT_INSTANCE.get(LaiAppeal.Instance(last.instance))
+        return (following, _clock("lai-appeal-filing", last.decided_at)) if following else None
+    answer = LaiAnswer.objects.filter(case=case).first()
+    if answer is None:
+        if case.due_at and case.due_at < timezone.now():
+            return LaiAppeal.Instance.OMISSION, _clock("lai-appeal-filing", case.due_at)
+        return None
+    if answer.kind == LaiAnswer.Kind.GRANTED:
+        return None
+    return LaiAppeal.Instance.FIRST, _clock("lai-appeal-filing", answer.answered_at)
+
+
+def do_register_appeal(case: Case, *, text: str, actor) -> LaiAppeal:
+    """Register the person's appeal (or complaint) at the instance now open to them, within its
+    10 days; the person is told who decides and by when, and the case is open again."""
+    check_can(actor, "cases.reply")
+    found = next_appeal(case)
+    if found is None:
+        raise ManifestationError({"text": [_("Não há recurso cabível neste momento.")]})
+    instance, filing_due = found
+    now = timezone.now()
+    if now > filing_due:
+        raise ManifestationError(
+            {
+                "text": [
+                    _("O prazo para recorrer terminou em %(due)s.")
+                    % {"due": timezone.localtime(filing_due).strftime("%d/%m/%Y")}
+                ]
+            }
+        )
+    if not (text or "").strip():
+        raise ManifestationError({"text": [_("Escreva as razões do recurso.")]})
+    instance = LaiAppeal.Instance(instance)
+    due = _clock("lai-appeal-decision", now) if instance in _INTERNAL else None
+    with transaction.atomic():
+        appeal = LaiAppeal.objects.create(
+            case=case,
+            instance=instance,
+            text=text.strip()[:20000],
+            filed_at=now,
+            decision_due=due,
+            registered_by=actor,
+        )
+        notice = _("Recurso registrado: %(instance)s.") % {"instance": instance.label}
+        if due is not None:
+            notice += " " + _("A decisão sai até %(due)s.") % {
+                "due": timezone.localtime(due).strftime("%d/%m/%Y")
+            }
+        cases.do_add_message(case, notice, actor=actor)
+        case.refresh_from_db()
+        reopen = next(
+            (t for t in cases.allowed_transitions(case) if t.target.category == "open"), None
+        )
+        if reopen is not None:
+            cases.do_change_state(case, reopen.target, actor=actor, reason=str(notice))
+    return appeal
+
+
+def do_decide_appeal(appeal: LaiAppeal, *, outcome: str, text: str, actor) -> LaiAppeal:
+    """Record the decision of an appeal and tell the person, with the next instance open to
+    them when it was not granted."""
+    check_can(actor, "cases.reply")
+    if appeal.outcome:
+        raise ManifestationError({"outcome": [_("Este recurso já foi decidido.")]})
+    if outcome not in LaiAppeal.Outcome.values:
+        raise ManifestationError({"outcome": [_("Escolha a decisão.")]})
+    if not (text or "").strip():
+        raise ManifestationError({"decision_text": [_("Escreva a fundamentação da decisão.")]})
+    with transaction.atomic():
+        appeal.outcome = outcome
+        appeal.decision_text = text.strip()[:20000]
+        appeal.decided_at = timezone.now()
+        appeal.decided_by = actor
+        appeal.save(update_fields=["outcome", "decision_text", "decided_at", "decided_by"])
+        parts = [
+            _("Decisão do recurso (%(instance)s): %(outcome)s.")
+            % {
+                "instance": LaiAppeal.Instance(appeal.instance).label,
+                "outcome": LaiAppeal.Outcome(outcome).label,
+            },
+            appeal.decision_text,
+        ]
+        following = next_appeal(appeal.case)
+        if following is not None:
+            parts.append(
+                _("Se não concordar, você pode recorrer à %(instance)s até %(due)s.")
+                % {
+                    "instance": LaiAppeal.Instance(following[0]).label,
+                    "due": timezone.localtime(following[1]).strftime("%d/%m/%Y"),
+                }
+            )
+        cases.do_add_message(appeal.case, "\n\n".join(parts), actor=actor)
+    return appeal

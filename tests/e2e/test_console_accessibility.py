@@ -64,6 +64,8 @@ NOT_PAGES = {
     "triage_example_delete",
     "case_lai_answer",
     "classified_declassify",
+    "case_lai_appeal",
+    "case_lai_appeal_decide",
 }
 
 
