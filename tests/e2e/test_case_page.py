@@ -102,14 +102,14 @@ def test_case_page_canned_answer_into_the_reply_and_axe(page, live_server, world
     page.get_by_label("E mudar a situação para…").select_option(label="Aguardando o requerente")
     assert page.locator("#reply-reason_required").is_visible()
     assert page.locator("#reply-reason").evaluate("el => el.required")
-    page.get_by_role("button", name="Enviar resposta").click()
+    page.get_by_role("button", name="Enviar resposta", exact=True).click()
     page.locator("#reply-reason_error").wait_for()
     assert page.locator("#reply-reason").get_attribute("aria-invalid") == "true"
     assert "A GRU leva até 2 dias úteis" in page.get_by_label("Mensagem").input_value()
     check("case page with a refused reply")
 
     page.get_by_label("Motivo da mudança").fill("Envie o comprovante de pagamento.")
-    page.get_by_role("button", name="Enviar resposta").click()
+    page.get_by_role("button", name="Enviar resposta", exact=True).click()
     page.get_by_text("Resposta enviada.").wait_for()
     assert page.locator("#case-state").inner_text() == "Aguardando o requerente"
     page.screenshot(path=str(artifacts / "console-case-page.png"), full_page=True)

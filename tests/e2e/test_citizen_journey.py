@@ -102,7 +102,7 @@ def _person_replies_with_a_file(page, link, code, tmp_path, found) -> None:
     receipt.write_bytes(PDF)
     page.get_by_label("Sua mensagem").fill("Segue o comprovante.")
     page.get_by_label(re.compile("Anexo")).set_input_files(str(receipt))
-    page.get_by_role("button", name="Enviar resposta").click()
+    page.get_by_role("button", name="Enviar resposta", exact=True).click()
     page.get_by_text("Mensagem enviada.").wait_for()
     assert page.locator("#followup-state").inner_text() == "Em atendimento"
     assert page.get_by_role("link", name="comprovante.pdf").count() == 1
@@ -111,7 +111,7 @@ def _person_replies_with_a_file(page, link, code, tmp_path, found) -> None:
 def _agent_answers_and_closes(agent_page, answer: str) -> None:
     agent_page.reload()
     agent_page.get_by_label("Mensagem").fill(answer)
-    agent_page.get_by_role("button", name="Enviar resposta").click()
+    agent_page.get_by_role("button", name="Enviar resposta", exact=True).click()
     agent_page.get_by_text("Resposta enviada.").wait_for()
     agent_page.get_by_label("Nova situação").select_option(label="Resolvido")
     agent_page.get_by_role("button", name="Mudar situação").click()

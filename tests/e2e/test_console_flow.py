@@ -71,7 +71,7 @@ def test_login_with_2fa_open_reply_and_change_state(page, live_server, agent, ar
     assert protocol.startswith("20")
 
     page.get_by_label("Mensagem").fill("Olá! A GRU leva até 2 dias úteis para ser compensada.")
-    page.get_by_role("button", name="Enviar resposta").click()
+    page.get_by_role("button", name="Enviar resposta", exact=True).click()
     page.get_by_text("Resposta enviada.").wait_for()
     assert page.get_by_text("A GRU leva até 2 dias úteis").count() == 1
 
