@@ -19,6 +19,7 @@ Deadlines: an access-to-information request runs on the ``lai`` policy (Lei 12.5
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -566,3 +567,47 @@ def do_decide_appeal(appeal: LaiAppeal, *, outcome: str, text: str, actor) -> La
             )
         cases.do_add_message(appeal.case, "\n\n".join(parts), actor=actor)
     return appeal
+
+
+# --- archive when the complementation never came (issue 21) -----------------------------
+
+
+def archive_unanswered(*, now=None) -> int:
+    """Archive the manifestations and LAI requests whose author was asked to complement them
+    and did not answer within ``BALCAO_COMPLEMENT_DAYS`` (default 20): the person is told, the
+    case moves to its workflow's closed state. Issue 21, after Decreto 9.492/2018 (which
+    regulates Lei 13.460/2017): the person has 20 days to complement, and without an answer the
+    manifestation is archived (confirm the article against the current text before quoting it,
+    as docs/deadlines.md says of the same decree). Run daily by the task queue; returns how
+    many."""
+    from balcao.cases.models import DeadlinePause, State
+
+    now = now or timezone.now()
+    days = int(getattr(settings, "BALCAO_COMPLEMENT_DAYS", 20))
+    waiting = DeadlinePause.objects.filter(
+        ended_at__isnull=True,
+        started_at__lt=now - timedelta(days=days),
+        case__channel__slug__in=(OMBUDSMAN_CHANNEL, LAI_CHANNEL),
+        case__state__category=State.Category.WAITING_REQUESTER,
+    ).select_related("case")
+    archived = 0
+    for pause in waiting:
+        case = pause.case
+        closing = next(
+            (
+                t.target
+                for t in cases.allowed_transitions(case)
+                if t.target.category == State.Category.CLOSED
+            ),
+            None,
+        )
+        if closing is None:
+            continue
+        reason = _(
+            "Arquivado: a complementação pedida em %(asked)s não chegou em %(days)s dias."
+        ) % {"asked": timezone.localtime(pause.started_at).strftime("%d/%m/%Y"), "days": days}
+        with transaction.atomic():
+            cases.do_add_message(case, reason, actor=SYSTEM)
+            cases.do_change_state(case, closing, actor=SYSTEM, reason=reason)
+        archived += 1
+    return archived

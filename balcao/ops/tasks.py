@@ -59,6 +59,14 @@ def close_idle_conversations() -> dict[str, int]:
     return close_idle()
 
 
+@db_periodic_task(crontab(minute="5", hour="2"))
+def archive_unanswered_complementations() -> int:
+    """Manifestations and LAI requests whose author never sent the complementation asked."""
+    from balcao.ombudsman.services import archive_unanswered
+
+    return archive_unanswered()
+
+
 @db_periodic_task(crontab(minute="17", hour="3"))
 def purge_old_login_failures() -> int:
     """Failed-login rows only matter for the lockout window; keep 30 days for audit."""
