@@ -387,17 +387,31 @@ class LaiAnswerForm(forms.Form):
         required=False,
         help_text=_("Quando o pedido não é deste órgão."),
     )
+    classification_id = forms.TypedChoiceField(
+        label=_("TCI da informação classificada"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        help_text=_(
+            "Quando a negativa é por informação classificada: vai ao requerente sem as razões."
+        ),
+    )
     text = forms.CharField(
         label=_("Texto da resposta"), max_length=20000, widget=forms.Textarea(attrs={"rows": 5})
     )
 
     def __init__(self, *args, **kwargs):
-        from balcao.ombudsman.models import LaiAnswer
+        from balcao.ombudsman.models import ClassifiedInformation, LaiAnswer
 
         kwargs.setdefault("auto_id", "lai-%s")
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [("", "—"), *LaiAnswer.Kind.choices]
         self.fields["ground"].choices = [("", "—"), *LaiAnswer.Ground.choices]
+        in_force = ClassifiedInformation.objects.filter(declassified_on__isnull=True)
+        self.fields["classification_id"].choices = [
+            ("", "—"),
+            *((item.pk, f"{item.nup} · {item.degree} · {item.subject}") for item in in_force[:200]),
+        ]
 
 
 class ClassificationForm(forms.Form):

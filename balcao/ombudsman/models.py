@@ -68,6 +68,15 @@ class LaiAnswer(models.Model):
     kind = models.CharField(_("resposta"), max_length=16, choices=Kind.choices)
     ground = models.CharField(_("fundamento"), max_length=20, choices=Ground.choices, blank=True)
     competent_body = models.CharField(_("órgão competente"), max_length=200, blank=True)
+    # a denial on classified information goes with its TCI, reasons hidden (Portaria art. 46 § 3º)
+    classification = models.ForeignKey(
+        "ombudsman.ClassifiedInformation",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="denials",
+        verbose_name=_("TCI"),
+    )
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
     )

@@ -274,12 +274,21 @@ def is_lai(case: Case) -> bool:
 
 
 def do_answer_lai(
-    case: Case, *, kind: str, text: str, ground: str = "", competent_body: str = "", actor
+    case: Case,
+    *,
+    kind: str,
+    text: str,
+    ground: str = "",
+    competent_body: str = "",
+    classification_id: int | None = None,
+    actor,
 ) -> LaiAnswer:
     """Give the conclusive answer to an access-to-information request: the reply the person
     receives says what was decided (and on what ground, or which body is competent) and, when
     access is denied in whole or in part, how to appeal (Lei 12.527 art. 15; Decreto 7.724
-    art. 19); the answer is recorded once and the case moves to its resolved state."""
+    art. 19); the answer is recorded once and the case moves to its resolved state. A denial on
+    classified information names its TCI (``classification_id``, in force): the person gets the
+    TCI without its reasons (INPI Portaria art. 46 § 3º)."""
     check_can(actor, "cases.reply")
     errors: dict[str, list[str]] = {}
     if not is_lai(case):
@@ -292,6 +301,18 @@ def do_answer_lai(
         errors["ground"] = [_("Uma negativa diz o seu fundamento legal.")]
     if kind == LaiAnswer.Kind.NOT_COMPETENT and not competent_body.strip():
         errors["competent_body"] = [_("Indique o órgão ou entidade competente.")]
+    tci = None
+    if ground == LaiAnswer.Ground.CLASSIFIED and kind in (
+        LaiAnswer.Kind.DENIED,
+        LaiAnswer.Kind.PARTIAL,
+    ):
+        tci = ClassifiedInformation.objects.filter(
+            pk=classification_id or 0, declassified_on__isnull=True
+        ).first()
+        if tci is None:
+            errors["classification_id"] = [
+                _("Uma negativa por informação classificada vai com o seu TCI em vigor.")
+            ]
     text = (text or "").strip()
     if not text:
         errors["text"] = [_("Escreva a resposta.")]
@@ -304,6 +325,23 @@ def do_answer_lai(
     if kind == LaiAnswer.Kind.NOT_COMPETENT:
         header.append(_("Órgão competente: %(body)s.") % {"body": competent_body.strip()[:200]})
     parts = [" ".join(header), text]
+    if tci is not None:
+        shown = classification.public_view(tci.as_classification())
+        parts.append(
+            _(
+                "Termo de Classificação de Informação: CIDIC %(cidic)s; grau %(degree)s; "
+                "fundamento %(ground)s; produzida em %(produced)s, classificada em "
+                "%(classified)s, sigilo até %(until)s."
+            )
+            % {
+                "cidic": shown["cidic"],
+                "degree": shown["degree"],
+                "ground": shown["legal_ground"],
+                "produced": shown["produced_on"],
+                "classified": shown["classified_on"],
+                "until": shown["declassified_on"],
+            }
+        )
     if kind in (LaiAnswer.Kind.DENIED, LaiAnswer.Kind.PARTIAL):
         parts.append(str(APPEAL_NOTICE))
     with transaction.atomic():
@@ -313,6 +351,7 @@ def do_answer_lai(
             kind=kind,
             ground=ground if kind in (LaiAnswer.Kind.DENIED, LaiAnswer.Kind.PARTIAL) else "",
             competent_body=competent_body.strip()[:200],
+            classification=tci,
             answered_by=actor,
         )
         case.refresh_from_db()

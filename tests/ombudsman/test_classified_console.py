@@ -68,8 +68,8 @@ def test_declassification_by_the_authority_reaches_the_annual_report(staff, veri
         }
     ).case
     services.do_answer_lai(
-        request, kind=LaiAnswer.Kind.DENIED, ground="classified", text="Classificada.",
-        actor=staff["ombudsman"],
+        request, kind=LaiAnswer.Kind.DENIED, ground="classified", classification_id=second.pk,
+        text="Classificada.", actor=staff["ombudsman"],
     )  # fmt: skip
     report = services.annual_report(timezone.localdate())
     assert [d["summary"] for d in report["declassified"]] == ["Parecer antigo"]

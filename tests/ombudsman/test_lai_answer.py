@@ -101,3 +101,40 @@ def test_the_console_form_answers_and_shows_errors_beside_the_fields(staff, veri
     page = client.get(f"/console/atendimentos/{case.pk}/").content.decode()
     assert 'id="lai-answer"' in page and "Pedido genérico" in page
     assert "Resposta conclusiva (Lei de Acesso à Informação)" not in page
+
+
+def test_a_denial_on_classified_information_carries_its_tci_without_the_reasons(staff):
+    from datetime import date
+
+    from balcao.ombudsman.models import ClassificationAuthority, ClassifiedInformation
+
+    ClassificationAuthority.objects.create(user=staff["manager"], president=True)
+    tci = services.do_classify(
+        actor=staff["manager"],
+        nup="52400.000900/2026-01",
+        degree="reservado",
+        category="06",
+        legal_ground="Lei 12.527/2011, art. 23, VIII",
+        subject="Auditoria de segurança",
+        produced_on=date(2026, 1, 5),
+        years=5,
+        reasons="Vulnerabilidades ainda não corrigidas.",
+    )
+    case = _request("Relatório de auditoria de segurança")
+    with pytest.raises(services.ManifestationError) as refused:
+        services.do_answer_lai(
+            case, kind="denied", ground="classified", text="Classificada.", actor=staff["agent"]
+        )
+    assert "classification_id" in refused.value.fields
+    services.do_answer_lai(
+        case,
+        kind="denied",
+        ground="classified",
+        classification_id=tci.pk,
+        text="A informação está classificada.",
+        actor=staff["agent"],
+    )
+    body = _last_public_reply(case)
+    assert tci.as_classification().cidic in body and "reservado" in body
+    assert "Vulnerabilidades" not in body
+    assert ClassifiedInformation.objects.get().denials.count() == 1
