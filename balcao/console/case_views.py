@@ -58,6 +58,8 @@ def _page(request, case, *, status: int = 200, **given):
     }
     # read once for both forms that offer a move
     moves = services.allowed_transitions(case) if can["change_state"] else []
+    lai = ombudsman.is_lai(case)
+    lai_answer = _lai_answer(case) if lai else None
     forms_ = {
         "reply_form": forms.MessageForm(
             case=case, change_state=can["change_state"], transitions=moves
@@ -68,9 +70,7 @@ def _page(request, case, *, status: int = 200, **given):
         "assign_form": forms.AssignForm(initial={"team": case.team, "assignee": case.assignee}),
         "extend_form": forms.ExtendForm(),
         "lai_form": (
-            forms.LaiAnswerForm()
-            if can["reply"] and ombudsman.is_lai(case) and not _lai_answer(case)
-            else None
+            forms.LaiAnswerForm() if can["reply"] and lai and lai_answer is None else None
         ),
     }
     for name, form in given.items():
@@ -105,8 +105,8 @@ def _page(request, case, *, status: int = 200, **given):
         "link_candidates": _link_candidates(case, user, where=where, ip=ip),
         "other_cases": _other_cases(case, user),
         "picker": _picker(case) if can["reply"] or can["note"] else None,
-        "lai_answer": _lai_answer(case) if ombudsman.is_lai(case) else None,
-        **(_lai_appeals(case) if ombudsman.is_lai(case) else {}),
+        "lai_answer": lai_answer,
+        **(_lai_appeals(case) if lai else {}),
     }
     return render(request, "console/case_detail.html", context, status=status)
 

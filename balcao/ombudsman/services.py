@@ -33,6 +33,7 @@ from balcao.accounts.permissions import SYSTEM, check_can
 from balcao.apikit import bounds
 from balcao.cases import followup, intake
 from balcao.cases import services as cases
+from balcao.cases.clock import policy_due
 from balcao.cases.models import Case, CaseEvent, Message, Workflow
 from balcao.catalog.models import Channel
 from balcao.ombudsman import annual_report as annual
@@ -222,9 +223,7 @@ def transparency_figures() -> dict:
     cached = caches["default"].get("balcao:ombudsman:transparency")
     if cached is not None:
         return cached
-    rows = Manifestation.objects.select_related(
-        "case__channel", "case__service", "case__rating"
-    ).values_list(
+    rows = Manifestation.objects.values_list(
         "type",
         "case__channel__name",
         "case__service__name",
@@ -495,12 +494,6 @@ _NEXT_INSTANCE = {
 _INTERNAL = {LaiAppeal.Instance.FIRST, LaiAppeal.Instance.SECOND, LaiAppeal.Instance.OMISSION}
 
 
-def _clock(policy_name: str, start):
-    from balcao.cases.clock import policy_due
-
-    return policy_due(policy_name, start)
-
-
 def next_appeal(case: Case) -> tuple[str, object] | None:
     """(instance, filing deadline) of the appeal the person may file now, or None: the first
     instance after a conclusive answer that did not grant everything, the next one after a
@@ -514,15 +507,15 @@ def next_appeal(case: Case) -> tuple[str, object] | None:
         if not last.outcome or last.outcome == LaiAppeal.Outcome.GRANTED:
             return None  # pending, or the person already got what they asked
         following = _NEXT_INSTANCE.get(LaiAppeal.Instance(last.instance))
-        return (following, _clock("lai-appeal-filing", last.decided_at)) if following else None
+        return (following, policy_due("lai-appeal-filing", last.decided_at)) if following else None
     answer = LaiAnswer.objects.filter(case=case).first()
     if answer is None:
         if case.due_at and case.due_at < timezone.now():
-            return LaiAppeal.Instance.OMISSION, _clock("lai-appeal-filing", case.due_at)
+            return LaiAppeal.Instance.OMISSION, policy_due("lai-appeal-filing", case.due_at)
         return None
     if answer.kind == LaiAnswer.Kind.GRANTED:
         return None
-    return LaiAppeal.Instance.FIRST, _clock("lai-appeal-filing", answer.answered_at)
+    return LaiAppeal.Instance.FIRST, policy_due("lai-appeal-filing", answer.answered_at)
 
 
 def do_register_appeal(case: Case, *, text: str, actor) -> LaiAppeal:
@@ -546,7 +539,7 @@ def do_register_appeal(case: Case, *, text: str, actor) -> LaiAppeal:
     if not (text or "").strip():
         raise ManifestationError({"text": [_("Escreva as razões do recurso.")]})
     instance = LaiAppeal.Instance(instance)
-    due = _clock("lai-appeal-decision", now) if instance in _INTERNAL else None
+    due = policy_due("lai-appeal-decision", now) if instance in _INTERNAL else None
     with transaction.atomic():
         appeal = LaiAppeal.objects.create(
             case=case,
