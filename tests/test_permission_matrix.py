@@ -36,6 +36,12 @@ CONSOLE = {
     "case list": ("get", "/console/", None, VIEWERS),
     "case new": ("get", "/console/atendimentos/novo/", None, WORKERS),
     "case detail": ("get", "/console/atendimentos/{case}/", None, VIEWERS),
+    "answer picker": (
+        "get",
+        "/console/atendimentos/{case}/respostas-prontas/",
+        None,
+        WORKERS | {QM},
+    ),
     "reply": ("post", "/console/atendimentos/{case}/responder/", {"body": "ok"}, WORKERS),
     "note": ("post", "/console/atendimentos/{case}/nota/", {"body": "ok"}, WORKERS | {QM}),
     "change state": (

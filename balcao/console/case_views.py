@@ -9,11 +9,12 @@ beside the field (HTTP 400) and what was typed still in it.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,7 +23,7 @@ from balcao.audit import services as audit
 from balcao.cases import clock, intake, services
 from balcao.cases.attachments import AttachmentRefused
 from balcao.cases.models import Attachment, Case, Requester, TerminativeTerm
-from balcao.console import forms
+from balcao.console import forms, timeline
 from balcao.console.decorators import staff_view
 from balcao.kb import canned as canned_answers
 from balcao.kb.models import Article
@@ -86,10 +87,11 @@ def _page(request, case, *, status: int = 200, **given):
         "representative": audit.reveal_requester(
             case.representative, user=user, where=where, ip=ip
         ),
-        "messages_list": case.messages.select_related("author_user").prefetch_related(
-            "attachments"
+        "messages_html": timeline.messages_html(
+            case.messages.select_related("author_user").prefetch_related("attachments"),
+            attachment_url=_attachment_url_maker(case.pk),
         ),
-        "history": case.history.select_related("actor"),
+        "history_html": timeline.history_html(case.history.all()),
         **forms_,
         "can": can,
         # Offered only when it can succeed; a refused try shows its form with the reason.
@@ -104,11 +106,19 @@ def _page(request, case, *, status: int = 200, **given):
         "term": case.closed_at is not None and TerminativeTerm.objects.filter(case=case).exists(),
         "link_candidates": _link_candidates(case, user, where=where, ip=ip),
         "other_cases": _other_cases(case, user),
-        "picker": _picker(case) if can["reply"] or can["note"] else None,
+        "picker": can["reply"] or can["note"],
         "lai_answer": lai_answer,
         **(_lai_appeals(case) if lai else {}),
     }
     return render(request, "console/case_detail.html", context, status=status)
+
+
+def _attachment_url_maker(case_pk: int):
+    """``pk -> URL`` of an attachment of this case, reversing once per page."""
+    marker = 987654321
+    template = reverse("console:attachment_download", args=[case_pk, marker])
+    before, _, after = template.rpartition(str(marker))
+    return lambda pk: f"{before}{pk}{after}"
 
 
 def _other_cases(case, user) -> list[dict]:
@@ -121,6 +131,22 @@ def _other_cases(case, user) -> list[dict]:
         .exclude(pk=case.pk)
         .order_by("-created_at", "-pk")
         .values("pk", "protocol", "subject", "state__name", "created_at")[:OTHER_CASES]
+    )
+
+
+@staff_view("cases.view")
+def case_answer_picker(request, pk: int):
+    """The reply's picker of canned answers and knowledge-base answers, loaded when the
+    agent opens it (``hx-get`` on the ``<details>`` of the case page): fifty texts, each
+    written twice, were half of the case page's weight and a fifth of its rendering."""
+    case = _case_or_404(request, pk, lock_related=False)
+    user = request.user
+    if not (has_capability(user, "cases.reply") or has_capability(user, "cases.note")):
+        raise PermissionDenied
+    return render(
+        request,
+        "console/_answer_picker_items.html",
+        {"picker": _picker(case), "insert_into": request.GET.get("into", "reply-body")[:40]},
     )
 
 

@@ -17,6 +17,11 @@ urlpatterns = [
     path("atendimentos/lote/", queue_views.case_bulk, name="case_bulk"),
     path("atendimentos/novo/", case_views.case_new, name="case_new"),
     path("atendimentos/<int:pk>/", case_views.case_detail, name="case_detail"),
+    path(
+        "atendimentos/<int:pk>/respostas-prontas/",
+        case_views.case_answer_picker,
+        name="case_answer_picker",
+    ),
     path("atendimentos/<int:pk>/responder/", case_views.case_reply, name="case_reply"),
     path("atendimentos/<int:pk>/nota/", case_views.case_note, name="case_note"),
     path("atendimentos/<int:pk>/situacao/", case_views.case_transition, name="case_transition"),

@@ -44,6 +44,7 @@ PAGES = {
 }
 # Actions (POST only), downloads and exports: not pages.
 NOT_PAGES = {
+    "case_answer_picker",  # a fragment of the case page, checked open in test_case_page
     "case_bulk",
     "case_reply",
     "case_note",

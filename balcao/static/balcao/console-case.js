@@ -4,7 +4,8 @@
    - <button data-insert-text="…" data-insert-into="ID" data-insert-status="ID" hidden>:
      shown once this script runs (without it the text stays there to copy); a click adds
      the text to the end of the textarea #ID (a blank line after what is already typed),
-     puts the focus there and says so in the status region #ID.
+     puts the focus there and says so in the status region #ID. The reply's picker is
+     loaded when opened (htmx): its buttons are set up when they arrive.
    - <select data-reason-field="ID">: when the chosen option carries data-requires-reason,
      the justification #ID becomes required and its "(obrigatório)" mark
      (#ID_required) shows.
@@ -63,11 +64,18 @@
     }
   }
 
-  function start() {
-    document.querySelectorAll("input[data-checked-when-filled]").forEach(follow);
-    document.querySelectorAll("button[data-insert-text]").forEach(function (button) {
+  function showInsertButtons(root) {
+    root.querySelectorAll("button[data-insert-text][hidden]").forEach(function (button) {
       button.hidden = false;
       button.addEventListener("click", function () { insert(button); });
+    });
+  }
+
+  function start() {
+    document.querySelectorAll("input[data-checked-when-filled]").forEach(follow);
+    showInsertButtons(document);
+    document.body.addEventListener("htmx:afterSwap", function (event) {
+      showInsertButtons(event.detail.target);
     });
     document.querySelectorAll("select[data-reason-field]").forEach(function (select) {
       syncReason(select);
