@@ -8,8 +8,10 @@ fails this test until the matrix is updated knowingly.
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
+from django.utils import timezone
 
 from balcao.accounts.roles import ROLES
 from balcao.api.models import ApiToken
@@ -67,6 +69,36 @@ CONSOLE = {
     "triage examples": ("get", "/console/catalogo/triagem/", None, {MA, AD}),
     "classified information": ("get", "/console/sigilo/", None, {OM, MA, AD}),
     "annual report": ("get", "/console/sigilo/relatorio-anual/", None, {OM, MA, AD}),
+    "classified detail": ("get", "/console/sigilo/{tci}/", None, {OM, MA, AD}),
+    "reassessment request": (
+        "post",
+        "/console/sigilo/{tci}/reavaliacao/",
+        {"origin": "request", "asked": "declassify", "requester_name": "Maria", "text": "Peço."},
+        {OM, MA, AD},
+    ),
+    # the ombudsman's advisory opinion (INPI Portaria art. 49): the ombudsman role only
+    "classification opinion": (
+        "post",
+        "/console/sigilo/reavaliacao/{reassessment}/parecer/",
+        {"text": "Parecer."},
+        {OM},
+    ),
+    # the ombudsman's triage, forwarding and identity reveal: the ombudsman role only (on a
+    # case that is not a manifestation: refused with a message, 302)
+    "ombudsman triage": (
+        "post",
+        "/console/atendimentos/{case}/triagem/",
+        {"outcome": "admissible", "reason": "ok"},
+        {OM},
+    ),
+    "ombudsman forward": ("post", "/console/atendimentos/{case}/encaminhar/", {}, {OM}),
+    "reveal identity": (
+        "post",
+        "/console/atendimentos/{case}/identidade/",
+        {"reason": "Ofício 12"},
+        {OM},
+    ),
+    "forwardings": ("get", "/console/encaminhamentos/", None, VIEWERS),
     # on a case that is not an access-to-information request: refused with a message (302)
     "lai answer": ("post", "/console/atendimentos/{case}/resposta-lai/", {}, WORKERS),
     "kb list": ("get", "/console/conhecimento/", None, {KM, AD}),
@@ -140,11 +172,27 @@ def world(open_case, staff):
     from balcao.kb.models import Article
 
     article = Article.objects.create(slug="a", question="Q?", answer="A.", state="draft")
+    from balcao.ombudsman.models import ClassificationReassessment, ClassifiedInformation
+
+    def tci(nup):
+        return ClassifiedInformation.objects.create(
+            nup=nup, degree="reservado", category="06", legal_ground="Lei 12.527, art. 23",
+            produced_on=date(2026, 1, 5), classified_on=date(2026, 1, 6), years=5,
+            reasons="Razões.", classified_by=staff[AD],
+        )  # fmt: skip
+
+    reassessment = ClassificationReassessment.objects.create(
+        item=tci("52400.000002/2026-22"), origin="request", asked="declassify",
+        requester_name="Maria", request_text="Peço.", registered_by=staff[OM],
+        registered_at=timezone.now(),
+    )  # fmt: skip
     return {
         "case": case.pk,
         "requester": requester.pk,
         "next_state": target.pk,
         "article": article.pk,
+        "tci": tci("52400.000001/2026-11").pk,
+        "reassessment": reassessment.pk,
     }
 
 

@@ -81,9 +81,18 @@ def _page(request, case, *, status: int = 200, **given):
             form.fields[first].widget.attrs["autofocus"] = True
     if given:
         messages.error(request, _("Não foi possível concluir: veja o erro junto ao campo."))
+    from balcao.console import ombudsman_views  # it builds on this page's views
+
+    hidden = ombudsman_views.identity_hidden(request, case)
     context = {
         "case": case,
-        "requester": audit.reveal_requester(case.requester, user=user, where=where, ip=ip),
+        "identity_hidden": hidden,
+        "may_reveal": hidden and ombudsman_views.may_reveal(user),
+        "requester": (
+            None
+            if hidden
+            else audit.reveal_requester(case.requester, user=user, where=where, ip=ip)
+        ),
         "representative": audit.reveal_requester(
             case.representative, user=user, where=where, ip=ip
         ),
@@ -104,11 +113,12 @@ def _page(request, case, *, status: int = 200, **given):
         "may_take": _may_take(user, case),
         "term_grounds": TerminativeTerm.Ground.choices,
         "term": case.closed_at is not None and TerminativeTerm.objects.filter(case=case).exists(),
-        "link_candidates": _link_candidates(case, user, where=where, ip=ip),
-        "other_cases": _other_cases(case, user),
+        "link_candidates": None if hidden else _link_candidates(case, user, where=where, ip=ip),
+        "other_cases": [] if hidden else _other_cases(case, user),
         "picker": can["reply"] or can["note"],
         "lai_answer": lai_answer,
         **(_lai_appeals(case) if lai else {}),
+        **ombudsman_views.case_context(request, case, given),
     }
     return render(request, "console/case_detail.html", context, status=status)
 

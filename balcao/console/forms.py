@@ -433,7 +433,8 @@ class ClassificationForm(forms.Form):
     legal_ground = forms.CharField(label=_("Fundamento legal"), max_length=300)
     subject = forms.CharField(label=_("Assunto"), max_length=300, required=False)
     produced_on = forms.DateField(
-        label=_("Data de produção"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Data de produção"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     years = forms.IntegerField(label=_("Prazo de sigilo (anos)"), min_value=1, max_value=25)
     end_event = forms.CharField(
@@ -447,4 +448,266 @@ class ClassificationForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "tci-%s")
+        super().__init__(*args, **kwargs)
+
+
+# --- reassessment, appeal and opinion on classified information (Portaria arts. 47–49) -------
+
+_LOWER_DEGREES = [
+    ("", "—"),
+    ("reservado", _("Reservado (até 5 anos)")),
+    ("secreto", _("Secreto (até 15 anos)")),
+]
+_REASONS_HELP = _(
+    "Ficam no mesmo grau de sigilo da informação (Lei 12.527/2011, art. 29, parágrafo único): "
+    "quem pediu recebe só a decisão."
+)
+_SUMMARY_HELP = _(
+    "Só para a desclassificação: o breve resumo publicado no relatório anual (art. 50, I, c)."
+)
+_YEARS_HELP = _("Para a redução do prazo ou a reclassificação: o novo prazo, contado da produção.")
+
+
+class ReassessmentRequestForm(forms.Form):
+    """A reassessment on request (by anyone, Decreto 7.724/2012 art. 36) or ex officio
+    (Portaria art. 47)."""
+
+    origin = forms.ChoiceField(
+        label=_("Origem"),
+        choices=[("request", _("A pedido")), ("ex-officio", _("De ofício"))],
+    )
+    asked = forms.ChoiceField(
+        label=_("O que se pede"),
+        choices=[
+            ("declassify", _("Desclassificação")),
+            ("reduce", _("Redução do prazo de sigilo")),
+        ],
+    )
+    requester_name = forms.CharField(
+        label=_("Quem pediu"),
+        max_length=200,
+        required=False,
+        help_text=_("Obrigatório quando a reavaliação é a pedido."),
+    )
+    requester_email = forms.EmailField(
+        label=_("E-mail de quem pediu"),
+        required=False,
+        help_text=_("Para avisar da decisão e do prazo de recurso."),
+    )
+    text = forms.CharField(
+        label=_("Texto do pedido ou motivo da reavaliação"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "reav-%s")
+        super().__init__(*args, **kwargs)
+
+
+class ReassessmentDecisionForm(forms.Form):
+    """The classifying authority's decision (Portaria art. 47; Decreto 7.724/2012 art. 35)."""
+
+    decision = forms.ChoiceField(
+        label=_("Decisão"),
+        choices=[
+            ("", "—"),
+            ("keep", _("Manter a classificação")),
+            ("reduce", _("Reduzir o prazo de sigilo")),
+            ("downgrade", _("Reclassificar em grau menos restritivo")),
+            ("declassify", _("Desclassificar")),
+        ],
+    )
+    years = forms.IntegerField(
+        label=_("Novo prazo (anos)"),
+        min_value=1,
+        max_value=25,
+        required=False,
+        help_text=_YEARS_HELP,
+    )
+    degree = forms.ChoiceField(
+        label=_("Novo grau"),
+        choices=_LOWER_DEGREES,
+        required=False,
+        help_text=_("Só para a reclassificação."),
+    )
+    summary = forms.CharField(
+        label=_("Resumo para o rol de desclassificadas"),
+        max_length=2000,
+        required=False,
+        help_text=_SUMMARY_HELP,
+    )
+    decision_text = forms.CharField(
+        label=_("Razões da decisão"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_REASONS_HELP,
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "dec-%s")
+        super().__init__(*args, **kwargs)
+
+
+class ClassificationAppealForm(forms.Form):
+    """The person's appeal to the President against a refusal (Portaria art. 48)."""
+
+    text = forms.CharField(label=_("Razões do recurso"), widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "rec-%s")
+        super().__init__(*args, **kwargs)
+
+
+class ClassificationAppealDecisionForm(forms.Form):
+    """The President's decision on the appeal (Portaria art. 48)."""
+
+    outcome = forms.ChoiceField(
+        label=_("Decisão"),
+        choices=[("", "—"), ("granted", _("Provido")), ("denied", _("Não provido"))],
+    )
+    effect = forms.ChoiceField(
+        label=_("Efeito do provimento"),
+        choices=[
+            ("", "—"),
+            ("declassify", _("Desclassificar")),
+            ("reduce", _("Reduzir o prazo de sigilo")),
+            ("downgrade", _("Reclassificar em grau menos restritivo")),
+        ],
+        required=False,
+    )
+    years = forms.IntegerField(
+        label=_("Novo prazo (anos)"),
+        min_value=1,
+        max_value=25,
+        required=False,
+        help_text=_YEARS_HELP,
+    )
+    degree = forms.ChoiceField(
+        label=_("Novo grau"),
+        choices=_LOWER_DEGREES,
+        required=False,
+        help_text=_("Só para a reclassificação."),
+    )
+    summary = forms.CharField(
+        label=_("Resumo para o rol de desclassificadas"),
+        max_length=2000,
+        required=False,
+        help_text=_SUMMARY_HELP,
+    )
+    decision_text = forms.CharField(
+        label=_("Fundamentação da decisão"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_REASONS_HELP,
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "rdec-%s")
+        super().__init__(*args, **kwargs)
+
+
+class ClassificationOpinionForm(forms.Form):
+    """The ombudsman's advisory opinion (Portaria art. 49)."""
+
+    text = forms.CharField(
+        label=_("Parecer da Ouvidoria"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "par-%s")
+        super().__init__(*args, **kwargs)
+
+
+class OmbudsmanTriageForm(forms.Form):
+    """The ombudsman's triage of a manifestation (ombudsman.services.do_triage)."""
+
+    outcome = forms.ChoiceField(
+        label=_("Resultado da triagem"),
+        choices=[
+            ("admissible", _("Admitida")),
+            ("inadmissible", _("Não admitida")),
+            ("other-channel", _("De outro canal")),
+            ("duplicate", _("Duplicada")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Motivo"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Fica registrado; se a manifestação não for admitida, vai à pessoa."),
+    )
+    duplicate_of = forms.CharField(
+        label=_("Protocolo da manifestação original"),
+        required=False,
+        max_length=40,
+        help_text=_("Só se for duplicada."),
+    )
+    channel = forms.CharField(
+        label=_("Canal indicado à pessoa"),
+        required=False,
+        max_length=200,
+        help_text=_("Só se for de outro canal."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "tri-%s")
+        super().__init__(*args, **kwargs)
+
+
+class ForwardForm(forms.Form):
+    """A manifestation forwarded to a unit as a pseudonymised copy
+    (ombudsman.services.do_forward)."""
+
+    team = forms.ModelChoiceField(
+        label=_("Unidade"), queryset=Team.objects.order_by("name"), empty_label=None
+    )
+    subject = forms.CharField(label=_("Assunto da cópia"), max_length=300)
+    text = forms.CharField(
+        label=_("Relato (cópia pseudonimizada)"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_(
+            "A unidade lê só este texto. Ele já vem sem nome, e-mail, telefone e documentos "
+            "encontrados; leia-o inteiro e retire o que mais possa identificar a pessoa."
+        ),
+    )
+    instructions = forms.CharField(
+        label=_("O que se pede à unidade"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+    due_on = forms.DateField(
+        label=_("Prazo interno"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    attachments = forms.MultipleChoiceField(
+        label=_("Anexos a enviar (sem metadados)"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, attachments=(), **kwargs):
+        kwargs.setdefault("auto_id", "fwd-%s")
+        super().__init__(*args, **kwargs)
+        self.fields["attachments"].choices = [(str(a.pk), a.filename) for a in attachments]
+
+
+class ForwardingAnswerForm(forms.Form):
+    """The unit's answer to the ombudsman."""
+
+    answer = forms.CharField(
+        label=_("Resposta da unidade"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Vai à Ouvidoria, que revisa e responde à pessoa."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "fans-%s")
+        super().__init__(*args, **kwargs)
+
+
+class RevealIdentityForm(forms.Form):
+    """Why the ombudsman needs to see who filed a manifestation with identity preserved."""
+
+    reason = forms.CharField(label=_("Motivo da consulta à identidade"), max_length=500)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "rev-%s")
         super().__init__(*args, **kwargs)

@@ -15,6 +15,11 @@ Issue 21, "Classified information" — the INPI Portaria (seed ``001_…txt``), 
   art. 46 § 2º): the term asked may be shorter, never longer.
 * **The TCI** records the reasons (art. 46 § 1º), which are hidden from the requester when a
   request is denied with the TCI attached (art. 46 § 3º): :func:`public_view`.
+* **Reassessment** (art. 47): "Compete à Autoridade Classificadora, mediante provocação ou de
+  ofício, a reavaliação dos dados ou informações classificadas em qualquer grau de sigilo, para
+  a sua desclassificação ou redução do prazo de sigilo, observado o disposto nos arts. 35, 36 e
+  38 do Decreto nº 7.724, de 2012": :func:`reduce_term` and :func:`downgrade` (a
+  reclassification at a lower degree, art. 49 II); a declassification ends the term.
 * **The CIDIC** (art. 51): its first part is the NUP of the SEI process; the second part, per
   Decreto 7.845/2012, is the degree (U, S or R), the two-digit category of the first level of
   the Vocabulário Controlado do Governo Eletrônico (VCGE), the dates of production and of
@@ -46,6 +51,11 @@ class Degree(StrEnum):
     def max_years(self) -> int:
         """Lei 12.527/2011 art. 24 § 1º."""
         return {"reservado": 5, "secreto": 15, "ultrassecreto": 25}[self.value]
+
+    @property
+    def rank(self) -> int:
+        """How restrictive the degree is: reservado < secreto < ultrassecreto."""
+        return {"reservado": 1, "secreto": 2, "ultrassecreto": 3}[self.value]
 
 
 class ClassificationError(ValueError):
@@ -193,12 +203,57 @@ def classify(
     )
 
 
-def reduce_term(classification: Classification, years: int) -> Classification:
-    """Reassessment that shortens the term (Portaria art. 47): never longer; a term that
-    would already have ended is a declassification instead."""
-    if not 1 <= years < classification.years:
+def _still_running(classification: Classification, years: int, on: date | None) -> None:
+    """A term that would have ended by ``on`` is no term: the information is declassified
+    instead (Lei 12.527/2011 art. 24 § 4º: at the end of the term it becomes public)."""
+    if on is not None and add_years(classification.produced_on, years) <= on:
+        raise ClassificationError(
+            "years", "Com esse prazo o sigilo já teria terminado: desclassifique a informação."
+        )
+
+
+def reduce_term(
+    classification: Classification, years: int, *, on: date | None = None
+) -> Classification:
+    """Reassessment that shortens the term (Portaria art. 47: "a reavaliação dos dados ou
+    informações classificadas em qualquer grau de sigilo, para a sua desclassificação ou
+    redução do prazo de sigilo"): never longer, never past the degree's maximum (Decreto
+    7.724/2012 art. 35 § único I, "o prazo máximo de restrição de acesso"), still counted from
+    the production (Lei 12.527/2011 art. 24 § 1º); a term that would already have ended by
+    ``on`` (the day of the decision) is a declassification instead."""
+    if not 1 <= years < classification.years or years > classification.degree.max_years:
         raise ClassificationError("years", "A reavaliação só pode reduzir o prazo.")
+    _still_running(classification, years, on)
     return replace(classification, years=years, reclassified=True)
+
+
+def downgrade(
+    classification: Classification, degree: str, years: int, *, on: date | None = None
+) -> Classification:
+    """Reclassification at a lower degree (Portaria art. 49 II names the "reclassificação";
+    art. 46 § 2º, "o critério menos restritivo possível"): the degree goes down, and the term
+    must fit the new degree's maximum (Lei 12.527/2011 art. 24 § 1º: reservado 5 years,
+    secreto 15) and never be longer than the one in force; it still counts from the
+    production and must not have ended by ``on``."""
+    try:
+        level = Degree(degree)
+    except ValueError as exc:
+        raise ClassificationError(
+            "degree", "O grau é reservado, secreto ou ultrassecreto."
+        ) from exc
+    if level.rank >= classification.degree.rank:
+        raise ClassificationError(
+            "degree", "A reclassificação só leva a um grau menos restritivo que o atual."
+        )
+    longest = min(level.max_years, classification.years)
+    if not 1 <= years <= longest:
+        raise ClassificationError(
+            "years",
+            f"No grau {level.value} o prazo é de 1 a {longest} anos (o máximo do grau, "
+            "Lei 12.527/2011, art. 24, § 1º, sem passar do prazo em vigor).",
+        )
+    _still_running(classification, years, on)
+    return replace(classification, degree=level, years=years, reclassified=True)
 
 
 def public_view(classification: Classification) -> dict[str, str]:

@@ -200,3 +200,234 @@ class LaiAppeal(models.Model):
         ordering = ["filed_at", "pk"]
         verbose_name = _("recurso de acesso à informação")
         verbose_name_plural = _("recursos de acesso à informação")
+
+
+class ClassificationReassessment(models.Model):
+    """A reassessment of a TCI (INPI Portaria art. 47: "Compete à Autoridade Classificadora,
+    mediante provocação ou de ofício, a reavaliação dos dados ou informações classificadas em
+    qualquer grau de sigilo, para a sua desclassificação ou redução do prazo de sigilo"; Decreto
+    7.724/2012 art. 36: the request may come from anyone, with or without an earlier request
+    for access, and "será endereçado à autoridade classificadora, que decidirá no prazo de
+    trinta dias"). Recorded by ``services.do_request_reassessment`` with who asked and what
+    they wrote; decided by ``services.do_decide_reassessment``, by an authority who may
+    classify at the item's degree. The decision stays at the degree of the information (Lei
+    12.527/2011 art. 29 § único): the person learns the outcome, never the reasons."""
+
+    class Origin(models.TextChoices):
+        REQUEST = "request", _("A pedido")
+        EX_OFFICIO = "ex-officio", _("De ofício")
+
+    class Asked(models.TextChoices):
+        DECLASSIFY = "declassify", _("Desclassificação")
+        REDUCE = "reduce", _("Redução do prazo de sigilo")
+
+    class Decision(models.TextChoices):
+        KEEP = "keep", _("Classificação mantida")
+        REDUCE = "reduce", _("Prazo de sigilo reduzido")
+        DOWNGRADE = "downgrade", _("Reclassificada em grau menos restritivo")
+        DECLASSIFY = "declassify", _("Desclassificada")
+
+    item = models.ForeignKey(
+        ClassifiedInformation,
+        on_delete=models.PROTECT,
+        related_name="reassessments",
+        verbose_name=_("TCI"),
+    )
+    origin = models.CharField(_("origem"), max_length=10, choices=Origin.choices)
+    asked = models.CharField(_("pedido"), max_length=10, choices=Asked.choices)
+    requester_name = models.CharField(_("quem pediu"), max_length=200, blank=True)
+    requester_email = models.EmailField(_("e-mail de quem pediu"), blank=True)
+    request_text = models.TextField(_("texto do pedido"))
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    registered_at = models.DateTimeField(_("registrado em"))
+    decision = models.CharField(_("decisão"), max_length=10, choices=Decision.choices, blank=True)
+    decision_text = models.TextField(_("razões da decisão"), blank=True)
+    new_degree = models.CharField(_("novo grau"), max_length=14, blank=True)
+    new_years = models.PositiveSmallIntegerField(_("novo prazo (anos)"), null=True, blank=True)
+    # Decreto 7.845/2012 (Portaria art. 51 § 1º): the CIDIC's history of changes
+    cidic_before = models.CharField(_("CIDIC antes"), max_length=80, blank=True)
+    cidic_after = models.CharField(_("CIDIC depois"), max_length=80, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decidido em"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["registered_at", "pk"]
+        verbose_name = _("reavaliação de informação classificada")
+        verbose_name_plural = _("reavaliações de informação classificada")
+
+    @property
+    def refused(self) -> bool:
+        """A request denied, in whole or in part (Portaria art. 48: "Negado o pedido de
+        desclassificação ou de reavaliação"): kept, or not declassified when that was asked.
+        An ex officio reassessment has nobody to appeal."""
+        if self.origin != self.Origin.REQUEST or not self.decision:
+            return False
+        return self.decision == self.Decision.KEEP or (
+            self.asked == self.Asked.DECLASSIFY and self.decision != self.Decision.DECLASSIFY
+        )
+
+
+class ClassificationAppeal(models.Model):
+    """The appeal against a refused declassification or reassessment (INPI Portaria art. 48:
+    "Negado o pedido de desclassificação ou de reavaliação pela autoridade classificadora, o
+    usuário poderá apresentar recurso no prazo de 10 (dez) dias, contados da ciência da
+    negativa, ao Presidente do INPI, que decidirá no prazo de trinta dias"; Decreto 7.724/2012
+    art. 37). Clocks: ``classification-appeal-filing`` and ``classification-appeal-decision``."""
+
+    class Outcome(models.TextChoices):
+        GRANTED = "granted", _("Provido")
+        DENIED = "denied", _("Não provido")
+
+    reassessment = models.OneToOneField(
+        ClassificationReassessment, on_delete=models.PROTECT, related_name="appeal"
+    )
+    text = models.TextField(_("razões do recurso"))
+    filed_at = models.DateTimeField(_("apresentado em"))
+    filing_due = models.DateTimeField(_("prazo para recorrer"))
+    decision_due = models.DateTimeField(_("decisão até"))
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    outcome = models.CharField(_("decisão"), max_length=10, choices=Outcome.choices, blank=True)
+    effect = models.CharField(
+        _("efeito"),
+        max_length=10,
+        choices=ClassificationReassessment.Decision.choices,
+        blank=True,
+    )
+    decision_text = models.TextField(_("fundamentação da decisão"), blank=True)
+    new_degree = models.CharField(_("novo grau"), max_length=14, blank=True)
+    new_years = models.PositiveSmallIntegerField(_("novo prazo (anos)"), null=True, blank=True)
+    cidic_before = models.CharField(_("CIDIC antes"), max_length=80, blank=True)
+    cidic_after = models.CharField(_("CIDIC depois"), max_length=80, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decidido em"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recurso contra negativa de desclassificação")
+        verbose_name_plural = _("recursos contra negativa de desclassificação")
+
+
+class ClassificationOpinion(models.Model):
+    """The ombudsman's advisory opinion on a reassessment or an appeal (INPI Portaria art. 49:
+    "A Ouvidoria prestará consultoria e assessoramento … quanto à classificação,
+    desclassificação, reclassificação ou reavaliação", II: "assessorar a Autoridade
+    Classificadora ou a autoridade hierarquicamente superior quanto à desclassificação,
+    reclassificação ou reavaliação"). On exactly one of the two; recorded while it is pending."""
+
+    reassessment = models.ForeignKey(
+        ClassificationReassessment,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="opinions",
+    )
+    appeal = models.ForeignKey(
+        ClassificationAppeal,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="opinions",
+    )
+    text = models.TextField(_("parecer"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("registrado em"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("parecer da Ouvidoria")
+        verbose_name_plural = _("pareceres da Ouvidoria")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(reassessment__isnull=False, appeal__isnull=True)
+                    | models.Q(reassessment__isnull=True, appeal__isnull=False)
+                ),
+                name="classification_opinion_one_target",
+            )
+        ]
+
+
+# --- the ombudsman's triage and the units a manifestation is forwarded to (issue 21) ------
+
+
+class Triage(models.Model):
+    """The ombudsman's first reading of a manifestation (Decreto 9.492/2018, art. 16 and
+    Lei 13.460/2017 art. 13: the ombudsman receives, analyses and forwards): admissible, not
+    admissible (with the reason), for another channel (named), or a duplicate of another
+    manifestation (linked). Only ``services.do_triage`` writes it; one per case."""
+
+    class Outcome(models.TextChoices):
+        ADMISSIBLE = "admissible", _("Admitida")
+        INADMISSIBLE = "inadmissible", _("Não admitida")
+        OTHER_CHANNEL = "other-channel", _("De outro canal")
+        DUPLICATE = "duplicate", _("Duplicada")
+
+    case = models.OneToOneField("cases.Case", on_delete=models.PROTECT, related_name="triage")
+    outcome = models.CharField(_("resultado"), max_length=14, choices=Outcome.choices)
+    reason = models.TextField(_("motivo"))
+    duplicate_of = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("em"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("triagem da Ouvidoria")
+        verbose_name_plural = _("triagens da Ouvidoria")
+
+
+def forwarding_file_path(instance: "ForwardingFile", filename: str) -> str:
+    return f"forwardings/{instance.forwarding_id}/{filename}"
+
+
+class Forwarding(models.Model):
+    """A manifestation sent to an internal unit (a team) for its input, as a pseudonymised
+    copy (Decreto 10.153/2019 art. 6º: "encaminhará a denúncia … com a identidade do
+    denunciante preservada"): the unit reads ``subject``/``text``/``files`` here and never the
+    case, answers by ``due_at`` (its own internal deadline, reminded), and the ombudsman
+    writes the conclusive answer to the person."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="forwardings")
+    team = models.ForeignKey("cases.Team", on_delete=models.PROTECT, related_name="forwardings")
+    subject = models.CharField(_("assunto (cópia)"), max_length=300)
+    text = models.TextField(_("relato (cópia pseudonimizada)"))
+    instructions = models.TextField(_("o que se pede à unidade"), blank=True)
+    due_at = models.DateTimeField(_("prazo interno"))
+    sent_at = models.DateTimeField(_("encaminhado em"), auto_now_add=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    answer = models.TextField(_("resposta da unidade"), blank=True)
+    answered_at = models.DateTimeField(_("respondido em"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reminded_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        verbose_name = _("encaminhamento")
+        verbose_name_plural = _("encaminhamentos")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} → {self.team_id}"
+
+
+class ForwardingFile(models.Model):
+    """An attachment of the case as the unit receives it: a copy without its author's
+    metadata (balcao.ombudsman.pseudonymise.strip_metadata), under a neutral name."""
+
+    forwarding = models.ForeignKey(Forwarding, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(upload_to=forwarding_file_path, max_length=300)
+    filename = models.CharField(max_length=255)
+    size = models.PositiveBigIntegerField()
+
+    class Meta:
+        ordering = ["pk"]

@@ -1,4 +1,5 @@
-"""The pseudonymised copy a unit receives of a manifestation (pure: no Django).
+"""The pseudonymised copy a unit receives of a manifestation (no models, no settings: tested
+with plain pytest; it uses balcao.masking, whose document checks share the forms' messages).
 
 Decreto 10.153/2019, art. 6º: "A unidade de ouvidoria … encaminhará a denúncia … com a
 identidade do denunciante preservada", and art. 3º §2º ("a restrição de acesso … abrange

@@ -18,6 +18,7 @@ Deadlines: an access-to-information request runs on the ``lai`` policy (Lei 12.5
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -29,21 +30,28 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from balcao.accounts.permissions import SYSTEM, check_can
+from balcao.accounts.permissions import SYSTEM, PermissionDenied, check_can
+from balcao.accounts.roles import OMBUDSMAN, roles_of
 from balcao.apikit import bounds
 from balcao.cases import followup, intake
 from balcao.cases import services as cases
 from balcao.cases.clock import policy_due
-from balcao.cases.models import Case, CaseEvent, Message, Workflow
+from balcao.cases.models import Case, CaseEvent, Message, State, Workflow
 from balcao.catalog.models import Channel
 from balcao.ombudsman import annual_report as annual
-from balcao.ombudsman import classification
+from balcao.ombudsman import classification, pseudonymise
 from balcao.ombudsman.models import (
+    ClassificationAppeal,
     ClassificationAuthority,
+    ClassificationOpinion,
+    ClassificationReassessment,
     ClassifiedInformation,
+    Forwarding,
+    ForwardingFile,
     LaiAnswer,
     LaiAppeal,
     Manifestation,
+    Triage,
 )
 
 OMBUDSMAN_CHANNEL, LAI_CHANNEL = "ouvidoria", "sic"
@@ -437,6 +445,386 @@ def do_declassify(item: ClassifiedInformation, *, actor, summary: str) -> Classi
     return item
 
 
+# Reassessment, appeal and the ombudsman's opinion (INPI Portaria arts. 47–49; Decreto
+# 7.724/2012 arts. 35–37).
+
+_NOT_AN_AUTHORITY = gettext_lazy("Você não está registrado como autoridade classificadora.")
+Decision = ClassificationReassessment.Decision
+
+
+def reassessment_refusal(item: ClassifiedInformation, actor) -> str | None:
+    """Why ``actor`` may not decide a reassessment of ``item`` (None when they may): only an
+    authority who may classify at the item's degree (Portaria art. 47 and art. 46; Decreto
+    7.724/2012 art. 35: "pela autoridade classificadora ou por autoridade hierarquicamente
+    superior")."""
+    authority = authority_of(actor)
+    if authority is None:
+        return str(_NOT_AN_AUTHORITY)
+    return classification.authority_refusal(classification.Degree(item.degree), authority)
+
+
+def do_request_reassessment(
+    item: ClassifiedInformation,
+    *,
+    actor,
+    origin: str,
+    text: str,
+    asked: str = ClassificationReassessment.Asked.DECLASSIFY,
+    requester_name: str = "",
+    requester_email: str = "",
+) -> ClassificationReassessment:
+    """Record a reassessment of ``item`` for the classifying authority to decide (Portaria art.
+    47: "mediante provocação ou de ofício … para a sua desclassificação ou redução do prazo de
+    sigilo"; its parágrafo único: "Os pedidos de reavaliação … serão diretamente tratados pela
+    respectiva Autoridade Classificadora"). A request may come from anyone, with or without an
+    earlier request for access (Decreto 7.724/2012 art. 36): who asked and their text are
+    recorded; an ex officio reassessment records who started it. One at a time per TCI."""
+    check_can(actor, "classification.view")
+    errors: dict[str, list[str]] = {}
+    if item.declassified_on is not None:
+        errors["text"] = [_("Esta informação já foi desclassificada.")]
+    elif ClassificationReassessment.objects.filter(item=item, decision="").exists():
+        errors["text"] = [_("Já há uma reavaliação desta informação aguardando decisão.")]
+    elif ClassificationAppeal.objects.filter(reassessment__item=item, outcome="").exists():
+        errors["text"] = [_("Há um recurso sobre esta informação aguardando o Presidente.")]
+    if origin not in ClassificationReassessment.Origin.values:
+        errors["origin"] = [_("Diga se a reavaliação é a pedido ou de ofício.")]
+    if asked not in ClassificationReassessment.Asked.values:
+        errors["asked"] = [_("Diga o que se pede: a desclassificação ou a redução do prazo.")]
+    name, email = (requester_name or "").strip()[:200], (requester_email or "").strip()
+    if origin == ClassificationReassessment.Origin.REQUEST:
+        if not name:
+            errors["requester_name"] = [_("Indique quem pediu a reavaliação.")]
+        if email:
+            try:
+                validate_email(email)
+            except ValidationError:
+                errors["requester_email"] = [_("Informe um e-mail válido.")]
+    else:
+        name = email = ""
+    text = (text or "").strip()
+    if not text:
+        errors.setdefault("text", [_("Escreva o pedido ou o motivo da reavaliação.")])
+    if errors:
+        raise ManifestationError(errors)
+    return ClassificationReassessment.objects.create(
+        item=item,
+        origin=origin,
+        asked=asked,
+        requester_name=name,
+        requester_email=email,
+        request_text=text[:20000],
+        registered_by=actor,
+        registered_at=timezone.now(),
+    )
+
+
+def _carry_out(
+    item: ClassifiedInformation, *, effect: str, actor, years, degree: str, summary: str
+) -> tuple[str, str]:
+    """Apply a decision to ``item`` (locked by the caller); the CIDIC before and after (its
+    history of changes, Portaria art. 51 § 1º). A shorter term or a lower degree follows the
+    rules of balcao.ombudsman.classification; a declassification is ``do_declassify``."""
+    before = item.as_classification()
+    if effect == Decision.KEEP:
+        return before.cidic, before.cidic
+    if effect == Decision.DECLASSIFY:
+        do_declassify(item, actor=actor, summary=summary)
+        return before.cidic, ""
+    if not years:
+        raise ManifestationError({"years": [_("Indique o novo prazo de sigilo, em anos.")]})
+    today = timezone.localdate()
+    try:
+        if effect == Decision.REDUCE:
+            after = classification.reduce_term(before, int(years), on=today)
+        else:
+            after = classification.downgrade(before, degree, int(years), on=today)
+    except classification.ClassificationError as exc:
+        raise ManifestationError({exc.field: [exc.message]}) from exc
+    item.degree, item.years, item.reclassified = after.degree.value, after.years, True
+    item.save(update_fields=["degree", "years", "reclassified"])
+    return before.cidic, after.cidic
+
+
+def _tell_the_requester(email: str, lines: list[str]) -> None:
+    """E-mail the person who asked, after commit: the outcome and what they may do next,
+    never the reasons, which stay at the degree of the information (Lei 12.527/2011 art. 29
+    § único: "A decisão … será mantida no mesmo grau de sigilo da informação classificada")."""
+    if not email:
+        return
+    from django.core.mail import send_mail
+
+    body = "\n".join([*lines, "", "-- ", settings.BALCAO_AGENCY_NAME])
+    subject = _("Reavaliação de informação classificada")
+    transaction.on_commit(
+        lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email], fail_silently=True)
+    )
+
+
+def do_decide_reassessment(
+    reassessment: ClassificationReassessment,
+    *,
+    actor,
+    decision: str,
+    reasons: str,
+    years: int | None = None,
+    degree: str = "",
+    summary: str = "",
+) -> ClassificationReassessment:
+    """Decide a reassessment (Portaria art. 47; Decreto 7.724/2012 art. 35): keep the
+    classification, reduce the term (``years``, never past the degree's maximum, still from
+    the production), reclassify at a lower ``degree`` or declassify (with the ``summary`` the
+    annual report publishes). Only an authority who may classify at the item's degree decides,
+    with reasons ("a permanência das razões da classificação", art. 35 § único III). The
+    person who asked is told the outcome and, when refused, the 10 days to appeal to the
+    President (art. 48)."""
+    check_can(actor, "classification.view")
+    refusal = reassessment_refusal(reassessment.item, actor)
+    if refusal:
+        raise ManifestationError({"authority": [refusal]})
+    if decision not in Decision.values:
+        raise ManifestationError({"decision": [_("Escolha a decisão.")]})
+    reasons = (reasons or "").strip()
+    if not reasons:
+        raise ManifestationError({"decision_text": [_("Escreva as razões da decisão.")]})
+    with transaction.atomic():
+        decided = (
+            ClassificationReassessment.objects.select_for_update()
+            .filter(pk=reassessment.pk)
+            .values_list("decision", flat=True)
+            .get()
+        )
+        if decided:
+            raise ManifestationError({"decision": [_("Esta reavaliação já foi decidida.")]})
+        item = ClassifiedInformation.objects.select_for_update().get(pk=reassessment.item_id)
+        before, after = _carry_out(
+            item, effect=decision, actor=actor, years=years, degree=degree, summary=summary
+        )
+        changed = decision in (Decision.REDUCE, Decision.DOWNGRADE)
+        reassessment.decision = decision
+        reassessment.decision_text = reasons[:20000]
+        reassessment.new_degree = item.degree if changed else ""
+        reassessment.new_years = item.years if changed else None
+        reassessment.cidic_before, reassessment.cidic_after = before, after
+        reassessment.decided_by = actor
+        reassessment.decided_at = timezone.now()
+        reassessment.save(
+            update_fields=[
+                "decision",
+                "decision_text",
+                "new_degree",
+                "new_years",
+                "cidic_before",
+                "cidic_after",
+                "decided_by",
+                "decided_at",
+            ]
+        )
+        reassessment.item = item
+        lines = [
+            _("O pedido de reavaliação da informação classificada %(cidic)s foi decidido: %(d)s.")
+            % {"cidic": before, "d": Decision(decision).label}
+        ]
+        if reassessment.refused:
+            lines.append(
+                _(
+                    "Você pode recorrer ao Presidente do INPI até %(due)s (10 dias da ciência "
+                    "desta decisão, Portaria INPI, art. 48); ele decide em até 30 dias."
+                )
+                % {"due": timezone.localtime(appeal_filing_due(reassessment)).strftime("%d/%m/%Y")}
+            )
+        _tell_the_requester(reassessment.requester_email, lines)
+    return reassessment
+
+
+def appeal_filing_due(reassessment: ClassificationReassessment):
+    """The end of the 10 days to appeal a refused request (Portaria art. 48, "contados da
+    ciência da negativa": the person is told when it is decided), on the
+    ``classification-appeal-filing`` clock; None when there is nothing to appeal."""
+    if not reassessment.refused or reassessment.decided_at is None:
+        return None
+    return policy_due("classification-appeal-filing", reassessment.decided_at)
+
+
+def do_file_classification_appeal(
+    reassessment: ClassificationReassessment, *, text: str, actor
+) -> ClassificationAppeal:
+    """Register the person's appeal against a refused declassification or reassessment,
+    addressed to the President (Portaria art. 48; Decreto 7.724/2012 art. 37): within its 10
+    days (``classification-appeal-filing``), decided within 30 (``classification-appeal-
+    decision``, recorded as the decision's due date). One appeal per refusal."""
+    check_can(actor, "classification.view")
+    due = appeal_filing_due(reassessment)
+    if due is None:
+        raise ManifestationError(
+            {
+                "text": [
+                    _(
+                        "Só cabe recurso contra a negativa de um pedido de desclassificação ou "
+                        "de reavaliação (Portaria, art. 48)."
+                    )
+                ]
+            }
+        )
+    if ClassificationAppeal.objects.filter(reassessment=reassessment).exists():
+        raise ManifestationError({"text": [_("Esta negativa já tem recurso.")]})
+    now = timezone.now()
+    if now > due:
+        raise ManifestationError(
+            {
+                "text": [
+                    _(
+                        "O prazo para recorrer terminou em %(due)s: são 10 dias contados da "
+                        "ciência da negativa (Portaria, art. 48)."
+                    )
+                    % {"due": timezone.localtime(due).strftime("%d/%m/%Y")}
+                ]
+            }
+        )
+    if ClassifiedInformation.objects.filter(
+        pk=reassessment.item_id, declassified_on__isnull=False
+    ).exists():
+        raise ManifestationError({"text": [_("Esta informação já foi desclassificada.")]})
+    text = (text or "").strip()
+    if not text:
+        raise ManifestationError({"text": [_("Escreva as razões do recurso.")]})
+    return ClassificationAppeal.objects.create(
+        reassessment=reassessment,
+        text=text[:20000],
+        filed_at=now,
+        filing_due=due,
+        decision_due=policy_due("classification-appeal-decision", now),
+        registered_by=actor,
+    )
+
+
+def do_decide_classification_appeal(
+    appeal: ClassificationAppeal,
+    *,
+    actor,
+    outcome: str,
+    reasons: str,
+    effect: str = "",
+    years: int | None = None,
+    degree: str = "",
+    summary: str = "",
+) -> ClassificationAppeal:
+    """The President's decision on the appeal (Portaria art. 48: "ao Presidente do INPI, que
+    decidirá no prazo de trinta dias"): denied, or granted with what it does — declassify,
+    reduce the term, or reclassify at a lower degree (the same rules as a reassessment). The
+    person who asked is told the outcome, never the reasons."""
+    check_can(actor, "classification.view")
+    authority = authority_of(actor)
+    if authority is None or not authority.president:
+        raise ManifestationError(
+            {
+                "authority": [
+                    _(
+                        "O recurso é dirigido ao Presidente do INPI, que o decide (Portaria, "
+                        "art. 48)."
+                    )
+                ]
+            }
+        )
+    errors: dict[str, list[str]] = {}
+    if outcome not in ClassificationAppeal.Outcome.values:
+        errors["outcome"] = [_("Escolha a decisão.")]
+    granted = outcome == ClassificationAppeal.Outcome.GRANTED
+    if granted and effect not in (Decision.DECLASSIFY, Decision.REDUCE, Decision.DOWNGRADE):
+        errors["effect"] = [
+            _("Um recurso provido desclassifica a informação, reduz o seu prazo ou o seu grau.")
+        ]
+    reasons = (reasons or "").strip()
+    if not reasons:
+        errors["decision_text"] = [_("Escreva a fundamentação da decisão.")]
+    if errors:
+        raise ManifestationError(errors)
+    with transaction.atomic():
+        decided = (
+            ClassificationAppeal.objects.select_for_update()
+            .filter(pk=appeal.pk)
+            .values_list("outcome", flat=True)
+            .get()
+        )
+        if decided:
+            raise ManifestationError({"outcome": [_("Este recurso já foi decidido.")]})
+        item = ClassifiedInformation.objects.select_for_update().get(pk=appeal.reassessment.item_id)
+        before, after = _carry_out(
+            item,
+            effect=effect if granted else Decision.KEEP,
+            actor=actor,
+            years=years,
+            degree=degree,
+            summary=summary,
+        )
+        changed = granted and effect in (Decision.REDUCE, Decision.DOWNGRADE)
+        appeal.outcome = outcome
+        appeal.effect = effect if granted else ""
+        appeal.decision_text = reasons[:20000]
+        appeal.new_degree = item.degree if changed else ""
+        appeal.new_years = item.years if changed else None
+        appeal.cidic_before, appeal.cidic_after = before, after
+        appeal.decided_by = actor
+        appeal.decided_at = timezone.now()
+        appeal.save(
+            update_fields=[
+                "outcome",
+                "effect",
+                "decision_text",
+                "new_degree",
+                "new_years",
+                "cidic_before",
+                "cidic_after",
+                "decided_by",
+                "decided_at",
+            ]
+        )
+        decided = ClassificationAppeal.Outcome(outcome).label
+        if granted:
+            decided = f"{decided} — {Decision(effect).label}"
+        _tell_the_requester(
+            appeal.reassessment.requester_email,
+            [
+                _("O Presidente do INPI decidiu o recurso sobre a informação %(cidic)s: %(d)s.")
+                % {"cidic": before, "d": decided}
+            ],
+        )
+    return appeal
+
+
+def do_record_opinion(
+    *,
+    actor,
+    text: str,
+    reassessment: ClassificationReassessment | None = None,
+    appeal: ClassificationAppeal | None = None,
+) -> ClassificationOpinion:
+    """Record the ombudsman's advisory opinion on a pending reassessment or appeal (Portaria
+    art. 49 II: "assessorar a Autoridade Classificadora ou a autoridade hierarquicamente
+    superior quanto à desclassificação, reclassificação ou reavaliação"): the ombudsman role
+    only; once decided, there is nobody left to advise."""
+    check_can(actor, "classification.view")
+    if (reassessment is None) == (appeal is None):
+        raise ValueError("an opinion is on one reassessment or on one appeal")
+    if OMBUDSMAN not in roles_of(actor):
+        raise PermissionDenied(_("O parecer é da Ouvidoria (Portaria, art. 49)."))
+    decided = reassessment.decision if reassessment is not None else appeal.outcome
+    if decided:
+        raise ManifestationError(
+            {
+                "text": [
+                    _("Já decidido: o parecer assessora quem vai decidir (Portaria, art. 49, II).")
+                ]
+            }
+        )
+    text = (text or "").strip()
+    if not text:
+        raise ManifestationError({"text": [_("Escreva o parecer.")]})
+    return ClassificationOpinion.objects.create(
+        reassessment=reassessment, appeal=appeal, text=text[:20000], author=actor
+    )
+
+
 def annual_report(period_end) -> dict:
     """The report of Portaria art. 50 for the twelve months ending on ``period_end``: the TCIs
     recorded here, and the access-to-information requests (cases of the SIC channel) with
@@ -643,3 +1031,458 @@ def archive_unanswered(*, now=None) -> int:
             cases.do_change_state(case, closing, actor=SYSTEM, reason=reason)
         archived += 1
     return archived
+
+
+# --- the transparency dashboard of one year or one type (issue 21) -------------------------
+
+
+def transparency_figures_of(year: int | None = None, kind: str | None = None) -> dict:
+    """The figures of :func:`transparency_figures` for the manifestations received in one
+    year, of one type (a ``Manifestation.Type`` value), or both: the dashboard's filters. The
+    year runs in UTC, as the month breakdown does. Being a part of the whole, the total is
+    suppressed under five like any group (``transparency.dashboard(part=True)``). Without a
+    filter it is :func:`transparency_figures` itself; kept in the cache as long."""
+    from datetime import UTC, datetime
+
+    from django.core.cache import caches
+    from django.utils.translation import get_language
+
+    from balcao.ombudsman import transparency
+
+    if year is None and kind is None:
+        return transparency_figures()
+    key = f"balcao:ombudsman:transparency:{year or ''}:{kind or ''}:{get_language()}"
+    cached = caches["default"].get(key)
+    if cached is not None:
+        return cached
+    manifestations = Manifestation.objects.all()
+    if year is not None:
+        manifestations = manifestations.filter(
+            case__created_at__gte=datetime(year, 1, 1, tzinfo=UTC),
+            case__created_at__lt=datetime(year + 1, 1, 1, tzinfo=UTC),
+        )
+    if kind is not None:
+        manifestations = manifestations.filter(type=kind)
+    rows = manifestations.values_list(
+        "type",
+        "case__channel__name",
+        "case__service__name",
+        "case__created_at",
+        "case__closed_at",
+        "case__due_at",
+        "case__rating__score",
+        "case__rating__resolved",
+    )
+    labels = dict(Manifestation.Type.choices)
+    figures = transparency.dashboard(
+        (
+            transparency.Record(
+                type=str(labels.get(kind_, kind_)),
+                channel=channel,
+                subject=service or _("Sem serviço indicado"),
+                received_at=received,
+                answered_at=closed,
+                due_at=due,
+                score=score,
+                resolved=resolved,
+            )
+            for kind_, channel, service, received, closed, due, score, resolved in rows
+        ),
+        part=True,
+    )
+    figures["updated_at"] = timezone.now().isoformat(timespec="minutes")
+    caches["default"].set(key, figures, TRANSPARENCY_CACHE_SECONDS)
+    return figures
+
+
+# --- the ombudsman's triage and forwarding to units (issue 21) -----------------------------
+#
+# Lei 13.460/2017 art. 13 (the ombudsman receives, analyses and forwards manifestations to the
+# competent units and follows them up) and Decreto 10.153/2019 art. 6º (the unit receives the
+# denúncia "com a identidade do denunciante preservada"): the unit works on a pseudonymised
+# copy, never on the case; only the ombudsman role reads the case and writes to the person.
+
+
+def _check_ombudsman(actor) -> None:
+    if actor is not SYSTEM and OMBUDSMAN not in roles_of(actor):
+        raise PermissionDenied(_("Só a Ouvidoria faz a triagem e o encaminhamento."))
+
+
+def is_manifestation(case: Case) -> bool:
+    """A case of the ombudsman's channel (the LAI channel has its own answer and appeals)."""
+    return case.channel.slug == OMBUDSMAN_CHANNEL
+
+
+def _target(case: Case, category: str):
+    """The first state of ``category`` the case's workflow lets it move to now, or None."""
+    return next(
+        (t.target for t in cases.allowed_transitions(case) if t.target.category == category),
+        None,
+    )
+
+
+def _closing_target(case: Case):
+    return _target(case, State.Category.CLOSED)
+
+
+def _move(case: Case, category: str, reason: str) -> None:
+    """Move the case along its workflow to a state of ``category`` when one is reachable
+    (the queue's views then say where it stands); nothing when the workflow has none."""
+    target = _target(case, category)
+    if target is not None:
+        cases.do_change_state(case, target, actor=SYSTEM, reason=reason)
+        case.refresh_from_db()
+
+
+@transaction.atomic
+def do_triage(
+    case: Case, *, outcome: str, reason: str, actor, duplicate_of: str = "", channel: str = ""
+) -> Triage:
+    """Record the ombudsman's triage of a manifestation, with its reason. Admitted, it
+    goes on (forwarded, answered); not admitted, of another channel (``channel`` names it)
+    or a duplicate (``duplicate_of``: the other manifestation's protocol, in any punctuation),
+    the person is told why and the case is closed (Lei 13.460/2017 art. 12: the manifestation
+    is answered conclusively; Decreto 9.492/2018: the ombudsman may refuse what is not for it,
+    saying why)."""
+    from balcao.cases import filters, history
+
+    _check_ombudsman(actor)
+    if not is_manifestation(case):
+        raise ManifestationError({"outcome": [_("Só as manifestações à Ouvidoria têm triagem.")]})
+    fields: dict[str, list[str]] = {}
+    reason = (reason or "").strip()
+    if outcome not in Triage.Outcome.values:
+        fields["outcome"] = [_("Escolha o resultado da triagem.")]
+    if not reason:
+        fields["reason"] = [
+            _("Escreva o motivo: ele fica registrado e, se não for admitida, vai à pessoa.")
+        ]
+    if Triage.objects.filter(case=case).exists():
+        fields["outcome"] = [_("Esta manifestação já passou pela triagem.")]
+    if not case.is_open:
+        fields["outcome"] = [_("Este atendimento já está encerrado.")]
+    original = None
+    if outcome == Triage.Outcome.DUPLICATE:
+        found = filters.search_text(
+            Case.objects.filter(channel__slug=OMBUDSMAN_CHANNEL).exclude(pk=case.pk),
+            duplicate_of or "-",
+        )
+        original = found.first() if (duplicate_of or "").strip() else None
+        if original is None:
+            fields["duplicate_of"] = [_("Informe o protocolo da manifestação de que esta é cópia.")]
+    if outcome == Triage.Outcome.OTHER_CHANNEL and not (channel or "").strip():
+        fields["channel"] = [_("Diga à pessoa por qual canal ela deve seguir.")]
+    if fields:
+        raise ManifestationError(fields)
+    triage = Triage.objects.create(
+        case=case, outcome=outcome, reason=reason, duplicate_of=original, by=actor
+    )
+    label = Triage.Outcome(outcome).label
+    history.record(
+        case, CaseEvent.Action.UPDATED, actor=actor, field="triagem", new=str(label), reason=reason
+    )
+    if outcome == Triage.Outcome.ADMISSIBLE:
+        _move(case, State.Category.OPEN, str(label))
+        return triage
+    tell = {
+        Triage.Outcome.INADMISSIBLE: _(
+            "Sua manifestação não foi admitida pela Ouvidoria. Motivo: %(reason)s"
+        ),
+        Triage.Outcome.OTHER_CHANNEL: _(
+            "Sua manifestação não é da competência da Ouvidoria. Motivo: %(reason)s "
+            "Canal indicado: %(channel)s"
+        ),
+        Triage.Outcome.DUPLICATE: _(
+            "Sua manifestação repete a de protocolo %(original)s, que segue em andamento; "
+            "acompanhe-a por lá. %(reason)s"
+        ),
+    }[outcome] % {
+        "reason": reason,
+        "channel": (channel or "").strip(),
+        "original": original.protocol if original else "",
+    }
+    cases.do_add_message(case, tell, actor=actor)
+    closing = _closing_target(case)
+    if closing is not None:
+        cases.do_change_state(case, closing, actor=actor, reason=str(label))
+    return triage
+
+
+def suggested_copy(case: Case) -> dict:
+    """The pseudonymised copy proposed to the ombudsman before forwarding: subject and
+    description without what identifies the author (pseudonymise.redact), and what was
+    taken out, for the ombudsman to read and complete."""
+    names = [case.requester.name] if case.requester_id and case.requester.name else []
+    subject = pseudonymise.redact(case.subject, names=names)
+    text = pseudonymise.redact(case.description, names=names)
+    removed = dict(text.removed)
+    for kind, count in subject.removed.items():
+        removed[kind] = removed.get(kind, 0) + count
+    return {"subject": subject.text, "text": text.text, "removed": removed}
+
+
+def _identifiers_left(case: Case, texts: list[str]) -> list[str]:
+    """Which of the author's own identifiers (name words, e-mail, documents on file) are
+    still in ``texts``: the last check before a copy leaves the ombudsman."""
+    from balcao.textnorm import fold
+
+    requester = case.requester if case.requester_id else None
+    if requester is None:
+        return []
+    joined = fold(" ".join(texts))
+    digits = "".join(ch for ch in joined if ch.isdigit())
+    left = []
+    words = [
+        w for w in fold(requester.name or "").split() if len(w) >= 3 and w not in {"das", "dos"}
+    ]
+    if any(re.search(rf"(?<![^\W\d_]){re.escape(w)}(?![^\W\d_])", joined) for w in words):
+        left.append(_("o nome"))
+    if requester.email and requester.email.casefold() in joined:
+        left.append(_("o e-mail"))
+    for number in (requester.cpf, requester.claimed_cpf, requester.cnpj, requester.claimed_cnpj):
+        if number and number in digits:
+            left.append(_("o CPF/CNPJ"))
+            break
+    if requester.phone:
+        phone = "".join(ch for ch in requester.phone if ch.isdigit())
+        if len(phone) >= 8 and phone[-8:] in digits:
+            left.append(_("o telefone"))
+    return left
+
+
+def default_forwarding_due(case: Case):
+    """The unit's internal deadline proposed: ``BALCAO_FORWARDING_DAYS`` (10) from today,
+    and never after the day before the case's own due date."""
+    days = int(getattr(settings, "BALCAO_FORWARDING_DAYS", 10))
+    due = timezone.localdate() + timedelta(days=days)
+    if case.due_at:
+        due = min(due, timezone.localdate(case.due_at) - timedelta(days=1))
+    return max(due, timezone.localdate())
+
+
+@transaction.atomic
+def do_forward(
+    case: Case,
+    *,
+    team,
+    subject: str,
+    text: str,
+    instructions: str,
+    due_on,
+    attachment_ids=(),
+    actor,
+) -> Forwarding:
+    """Forward an admitted manifestation to a unit as a pseudonymised copy (the module's
+    note above). Refused, naming the field, while the copy still carries the author's name,
+    e-mail, document or telephone, or an attachment cannot be cleaned of its metadata."""
+    from django.core.files.base import ContentFile
+
+    from balcao.cases import history
+    from balcao.cases.models import Attachment
+
+    _check_ombudsman(actor)
+    if not is_manifestation(case):
+        raise ManifestationError({"team": [_("Só as manifestações à Ouvidoria são encaminhadas.")]})
+    fields: dict[str, list[str]] = {}
+    triage = Triage.objects.filter(case=case).first()
+    if triage is None or triage.outcome != Triage.Outcome.ADMISSIBLE:
+        fields["team"] = [_("Faça a triagem (admitida) antes de encaminhar.")]
+    if not case.is_open:
+        fields["team"] = [_("Este atendimento já está encerrado.")]
+    if team is None:
+        fields["team"] = [_("Escolha a unidade.")]
+    subject, text = (subject or "").strip(), (text or "").strip()
+    if not subject:
+        fields["subject"] = [_("Escreva o assunto da cópia.")]
+    if not text:
+        fields["text"] = [_("Escreva o relato que a unidade vai ler.")]
+    left = _identifiers_left(case, [subject, text, instructions or ""])
+    if left:
+        fields["text"] = [
+            _("A cópia ainda identifica quem se manifestou: %(what)s. Retire antes de enviar.")
+            % {"what": ", ".join(str(w) for w in left)}
+        ]
+    today = timezone.localdate()
+    if due_on is None or due_on < today:
+        fields["due_on"] = [_("Escolha um prazo interno a partir de hoje.")]
+    elif case.due_at and due_on > timezone.localdate(case.due_at):
+        fields["due_on"] = [_("O prazo interno não pode passar do prazo da manifestação.")]
+    chosen = list(Attachment.objects.filter(case=case, pk__in=list(attachment_ids or ())))
+    copies = []
+    for n, attachment in enumerate(chosen, start=1):
+        with attachment.file.open("rb") as handle:
+            stripped = pseudonymise.strip_metadata(attachment.filename, handle.read())
+        if not stripped.cleaned or stripped.data is None:
+            fields.setdefault("attachments", []).append(f"{attachment.filename}: {stripped.note}")
+            continue
+        suffix = (
+            attachment.filename.rsplit(".", 1)[-1].lower() if "." in attachment.filename else "bin"
+        )
+        copies.append((f"anexo-{n}.{suffix}", stripped.data))
+    if fields:
+        raise ManifestationError(fields)
+    end_of_day = timezone.make_aware(
+        timezone.datetime.combine(due_on, timezone.datetime.max.time().replace(microsecond=0))
+    )
+    forwarding = Forwarding.objects.create(
+        case=case,
+        team=team,
+        subject=subject[:300],
+        text=text,
+        instructions=(instructions or "").strip(),
+        due_at=end_of_day,
+        sent_by=actor,
+    )
+    for name, data in copies:
+        item = ForwardingFile(forwarding=forwarding, filename=name, size=len(data))
+        item.file.save(name, ContentFile(data), save=False)
+        item.save()
+    history.record(
+        case,
+        CaseEvent.Action.UPDATED,
+        actor=actor,
+        field="encaminhamento",
+        new=team.name,
+        reason=_("prazo interno %(due)s") % {"due": due_on.strftime("%d/%m/%Y")},
+    )
+    if case.state.category == State.Category.OPEN:
+        _move(case, State.Category.WAITING_THIRD_PARTY, _("encaminhada à unidade"))
+    transaction.on_commit(lambda: _tell_the_unit(forwarding.pk, reminder=False))
+    return forwarding
+
+
+def forwardings_for(user):
+    """The forwardings ``user`` works on: every one for the ombudsman role, those of their
+    teams for anyone else."""
+    from balcao.cases.models import TeamMembership
+
+    found = Forwarding.objects.select_related("team")
+    if OMBUDSMAN in roles_of(user):
+        return found
+    teams = TeamMembership.objects.filter(user=user).values("team_id")
+    return found.filter(team_id__in=teams)
+
+
+@transaction.atomic
+def do_answer_forwarding(forwarding: Forwarding, *, text: str, actor) -> Forwarding:
+    """The unit's answer to the ombudsman (not to the person: the ombudsman reviews it and
+    writes the conclusive answer). Kept on the forwarding and, as an internal note, on the
+    case; the ombudsman role is told."""
+    from balcao.cases import history
+
+    if not forwardings_for(actor).filter(pk=forwarding.pk).exists():
+        raise PermissionDenied(_("Este encaminhamento é de outra unidade."))
+    forwarding = Forwarding.objects.select_for_update().get(pk=forwarding.pk)
+    if forwarding.answered_at is not None:
+        raise ManifestationError({"answer": [_("Este encaminhamento já foi respondido.")]})
+    text = (text or "").strip()
+    if not text:
+        raise ManifestationError({"answer": [_("Escreva a resposta da unidade.")]})
+    forwarding.answer, forwarding.answered_at, forwarding.answered_by = (
+        text,
+        timezone.now(),
+        actor,
+    )
+    forwarding.save(update_fields=["answer", "answered_at", "answered_by"])
+    Message.objects.create(
+        case=forwarding.case,
+        body=_("Resposta da unidade %(team)s ao encaminhamento:\n\n%(text)s")
+        % {"team": forwarding.team.name, "text": text},
+        author_kind=Message.Author.AGENT,
+        author_user=actor,
+        internal=True,
+    )
+    history.record(
+        forwarding.case,
+        CaseEvent.Action.NOTE_ADDED,
+        actor=actor,
+        field="encaminhamento",
+        new=_("respondido por %(team)s") % {"team": forwarding.team.name},
+    )
+    case = Case.objects.select_related("state").get(pk=forwarding.case_id)
+    others_pending = Forwarding.objects.filter(case=case, answered_at__isnull=True).exists()
+    if case.state.category == State.Category.WAITING_THIRD_PARTY and not others_pending:
+        _move(case, State.Category.OPEN, _("as unidades responderam"))
+    transaction.on_commit(lambda: _tell_the_ombudsman_answered(forwarding.pk))
+    return forwarding
+
+
+def _staff_emails(queryset) -> list[str]:
+    return sorted(
+        set(queryset.filter(is_active=True).exclude(email="").values_list("email", flat=True))
+    )
+
+
+def _tell_the_unit(forwarding_pk: int, *, reminder: bool) -> None:
+    """E-mail the unit's members: the copy's subject, the internal deadline and the link —
+    nothing of the author (the copy itself is read in the console)."""
+    from django.contrib.auth import get_user_model
+    from django.core.mail import send_mail
+    from django.urls import reverse
+
+    forwarding = Forwarding.objects.select_related("team").get(pk=forwarding_pk)
+    people = _staff_emails(get_user_model().objects.filter(teammembership__team=forwarding.team))
+    if not people:
+        return
+    link = settings.BALCAO_BASE_URL.rstrip("/") + reverse(
+        "console:forwarding_detail", args=[forwarding.pk]
+    )
+    due = timezone.localtime(forwarding.due_at).strftime("%d/%m/%Y")
+    title = (
+        _("Lembrete: encaminhamento da Ouvidoria vence em %(due)s")
+        if reminder
+        else _("Encaminhamento da Ouvidoria (prazo interno %(due)s)")
+    ) % {"due": due}
+    send_mail(
+        title,
+        "\n".join(
+            [
+                _("A Ouvidoria encaminhou à unidade %(team)s uma manifestação para análise.")
+                % {"team": forwarding.team.name},
+                "",
+                _("Assunto: %(subject)s") % {"subject": forwarding.subject},
+                _("Prazo interno: %(due)s") % {"due": due},
+                "",
+                _("Leia e responda no console: %(link)s") % {"link": link},
+            ]
+        ),
+        None,
+        people,
+    )
+
+
+def _tell_the_ombudsman_answered(forwarding_pk: int) -> None:
+    from django.contrib.auth import get_user_model
+    from django.core.mail import send_mail
+    from django.urls import reverse
+
+    forwarding = Forwarding.objects.select_related("team", "case").get(pk=forwarding_pk)
+    people = _staff_emails(get_user_model().objects.filter(groups__name=OMBUDSMAN))
+    if not people:
+        return
+    link = settings.BALCAO_BASE_URL.rstrip("/") + reverse(
+        "console:case_detail", args=[forwarding.case_id]
+    )
+    send_mail(
+        _("[%(protocol)s] A unidade %(team)s respondeu ao encaminhamento")
+        % {"protocol": forwarding.case.protocol, "team": forwarding.team.name},
+        _("Revise a resposta e responda à pessoa: %(link)s") % {"link": link},
+        None,
+        people,
+    )
+
+
+def remind_forwardings(*, now=None) -> int:
+    """Remind each unit, once a day, of the forwardings it has not answered that are due
+    within two days or overdue. Run daily by the task queue; returns how many."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    pending = Forwarding.objects.filter(
+        answered_at__isnull=True, due_at__lte=now + timedelta(days=2), case__closed_at__isnull=True
+    ).exclude(reminded_on=today)
+    count = 0
+    for forwarding in pending:
+        Forwarding.objects.filter(pk=forwarding.pk).update(reminded_on=today)
+        _tell_the_unit(forwarding.pk, reminder=True)
+        count += 1
+    return count

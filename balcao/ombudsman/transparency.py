@@ -70,10 +70,15 @@ def _published(summary: dict[str, object]) -> dict[str, object]:
     return summary
 
 
-def dashboard(records: Iterable[Record]) -> dict[str, object]:
-    """Totals, then each breakdown (by type, channel, subject, month) with its groups."""
+def dashboard(records: Iterable[Record], *, part: bool = False) -> dict[str, object]:
+    """Totals, then each breakdown (by type, channel, subject, month) with its groups.
+
+    ``part``: the records are a part of the whole (one year, one type of manifestation), so
+    their total is a group like any other and is suppressed under :data:`SMALL_COUNT` too —
+    otherwise "the denúncias of 2024" would publish the figures of a single denúncia."""
     rows = list(records)
-    result: dict[str, object] = {"total": _summary(rows)}
+    total = _summary(rows)
+    result: dict[str, object] = {"total": _published(total) if part else total}
     for key in BREAKDOWNS:
         groups: dict[str, list[Record]] = defaultdict(list)
         for record in rows:

@@ -67,6 +67,14 @@ def archive_unanswered_complementations() -> int:
     return archive_unanswered()
 
 
+@db_periodic_task(crontab(minute="20", hour="8"))
+def remind_ombudsman_forwardings() -> int:
+    """Units reminded of the ombudsman's forwardings due within two days or overdue."""
+    from balcao.ombudsman.services import remind_forwardings
+
+    return remind_forwardings()
+
+
 @db_periodic_task(crontab(minute="17", hour="3"))
 def purge_old_login_failures() -> int:
     """Failed-login rows only matter for the lockout window; keep 30 days for audit."""

@@ -23,7 +23,14 @@ PAGES = {
         "/console/?requester=silva",
     ],
     "case_new": ["/console/atendimentos/novo/"],
-    "case_detail": ["/console/atendimentos/{case}/"],
+    # a case; a manifestation admitted and forwarded; one awaiting the ombudsman's triage
+    "case_detail": [
+        "/console/atendimentos/{case}/",
+        "/console/atendimentos/{manifestation}/",
+        "/console/atendimentos/{untriaged}/",
+    ],
+    "forwarding_list": ["/console/encaminhamentos/"],
+    "forwarding_detail": ["/console/encaminhamentos/{forwarding}/"],
     "case_term": ["/console/atendimentos/{terminated}/termo/"],
     "canned_list": ["/console/respostas-prontas/"],
     "canned_new": ["/console/respostas-prontas/nova/"],
@@ -37,6 +44,8 @@ PAGES = {
     "triage_examples": ["/console/catalogo/triagem/"],
     "classified_list": ["/console/sigilo/"],
     "classified_report": ["/console/sigilo/relatorio-anual/"],
+    # a reassessment awaiting the authority; a refusal whose appeal awaits the President
+    "classified_detail": ["/console/sigilo/{tci}/", "/console/sigilo/{tci_appeal}/"],
     "article_list": ["/console/conhecimento/"],
     "article_new": ["/console/conhecimento/novo/"],
     "article_edit": ["/console/conhecimento/{article}/", "/console/conhecimento/{pending}/"],
@@ -45,6 +54,10 @@ PAGES = {
 # Actions (POST only), downloads and exports: not pages.
 NOT_PAGES = {
     "case_answer_picker",  # a fragment of the case page, checked open in test_case_page
+    "case_triage",
+    "case_forward",
+    "case_reveal_identity",
+    "forwarding_file",
     "case_bulk",
     "case_reply",
     "case_note",
@@ -67,6 +80,12 @@ NOT_PAGES = {
     "classified_declassify",
     "case_lai_appeal",
     "case_lai_appeal_decide",
+    "classified_reassess",
+    "classified_reassessment_decide",
+    "classified_reassessment_opinion",
+    "classified_appeal",
+    "classified_appeal_decide",
+    "classified_appeal_opinion",
 }
 
 
@@ -104,13 +123,38 @@ def console_data(db):
     cache.clear()
     load_demo(cases=25, seed=3)
     admin = User.objects.create_user(username="ada.admin", password="senha-de-teste-123")
-    for role in ("admin", "supervisor"):
+    for role in ("admin", "supervisor", "ombudsman"):
         admin.groups.add(Group.objects.get(name=role))
     device = TOTPDevice.objects.create(user=admin, name="app", confirmed=True)
     from balcao.ombudsman.models import ClassificationAuthority
 
     # an authority, so that the classification form is on the page axe reads
     ClassificationAuthority.objects.create(user=admin, president=True)
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from balcao.ombudsman import services as ombudsman
+
+    def tci(nup):
+        return ombudsman.do_classify(
+            actor=admin, nup=nup, degree="secreto", category="06",
+            legal_ground="Lei 12.527/2011, art. 23, VIII", subject="Apuração",
+            produced_on=timezone.localdate() - timedelta(days=9), years=15, reasons="Razões.",
+        )  # fmt: skip
+
+    def reassess(item):
+        return ombudsman.do_request_reassessment(
+            item, actor=admin, origin="request", requester_name="Maria", text="Peço."
+        )
+
+    tci_pending = tci("52400.000001/2026-11")
+    reassess(tci_pending)
+    tci_appeal = tci("52400.000002/2026-22")
+    refused = ombudsman.do_decide_reassessment(
+        reassess(tci_appeal), actor=admin, decision="keep", reasons="Permanecem."
+    )
+    ombudsman.do_file_classification_appeal(refused, text="Recorro.", actor=admin)
     case = (
         Case.objects.filter(requester__isnull=False, channel__confidential=False)
         .order_by("-pk")
@@ -133,14 +177,45 @@ def console_data(db):
     answer = canned.do_save_canned_answer(
         None, actor=admin, title="Pedido de documento", body="Envie o documento.", team=None
     )
+
+    def manifestation(subject):
+        return ombudsman.do_file_manifestation(
+            {
+                "type": "denuncia",
+                "identity": "preserved",
+                "subject": subject,
+                "description": "Relato de Joana Dias sobre a chefia da divisão.",
+                "requester": {"name": "Joana Dias", "email": "joana@example.org"},
+            }
+        ).case
+
+    forwarded = manifestation("Conduta na divisão")
+    ombudsman.do_triage(forwarded, outcome="admissible", reason="Fatos descritos.", actor=admin)
+    from balcao.cases.models import Team
+
+    forwarding = ombudsman.do_forward(
+        forwarded,
+        team=Team.objects.order_by("pk").first(),
+        subject="Conduta na divisão",
+        text="Servidora relata conduta da chefia da divisão.",
+        instructions="Apurar e informar.",
+        due_on=timezone.localdate() + timedelta(days=5),
+        actor=admin,
+    )
+    untriaged = manifestation("Atendimento no balcão")
     return {
         "device": device,
         "case": case.pk,
+        "manifestation": forwarded.pk,
+        "untriaged": untriaged.pk,
+        "forwarding": forwarding.pk,
         "terminated": terminated.pk,
         "article": articles[0].pk,
         "pending": articles[1].pk,
         "canned": answer.pk,
         "staff": User.objects.get(username="demo.agent1").pk,
+        "tci": tci_pending.pk,
+        "tci_appeal": tci_appeal.pk,
     }
 
 

@@ -57,3 +57,16 @@ def test_nothing_received_gives_empty_figures():
     figures = dashboard([])
     assert figures["total"]["count"] == 0 and figures["total"]["average_answer_days"] is None
     assert figures["type"] == {}
+
+
+def test_a_part_of_the_whole_has_its_total_suppressed_under_five_too():
+    """One year or one type (the dashboard's filters): the single denúncia's figures must
+    not come back as the "total" of the denúncias."""
+    denuncias = [r for r in RECORDS if r.type == "denuncia"]
+    assert dashboard(denuncias, part=True)["total"] == {"count": "< 5"}
+    assert dashboard(denuncias)["total"]["count"] == 1  # the whole is published as it is
+    complaints = dashboard([r for r in RECORDS if r.type == "reclamacao"], part=True)
+    assert complaints["total"]["count"] == 5 and complaints["total"]["average_score"] == 3.4
+    assert dashboard([], part=True)["total"]["count"] == 0
+    rows = csv_rows(dashboard(denuncias, part=True))
+    assert rows[1] == ["total", "", "< 5", "", "", "", ""]
