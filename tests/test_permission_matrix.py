@@ -99,6 +99,20 @@ CONSOLE = {
         {OM},
     ),
     "forwardings": ("get", "/console/encaminhamentos/", None, VIEWERS),
+    "reclame aqui new": ("get", "/console/reclame-aqui/nova/", None, WORKERS),
+    # on a case that is not a Reclame Aqui complaint: refused with a message (302)
+    "reclame aqui record": (
+        "post",
+        "/console/atendimentos/{case}/reclame-aqui/",
+        {"action": "reply", "text": "Resposta."},
+        WORKERS,
+    ),
+    "mediation": (
+        "post",
+        "/console/atendimentos/{case}/mediacao/",
+        {"action": "deadline", "due_on": "2099-01-01", "how": "x"},
+        {OM},
+    ),
     # on a case that is not an access-to-information request: refused with a message (302)
     "lai answer": ("post", "/console/atendimentos/{case}/resposta-lai/", {}, WORKERS),
     "kb list": ("get", "/console/conhecimento/", None, {KM, AD}),

@@ -59,10 +59,11 @@ def policy_due(policy_name: str, start: datetime) -> datetime:
 
 
 def compute_case_due(case: Case, *, now: datetime | None = None) -> datetime | None:
-    """The case's due instant from its policy, pauses and extensions (None: no policy)."""
+    """The case's due instant from its policy, pauses and extensions; without a policy, the
+    deadline agreed between the parties, if one was (None: neither)."""
     policy = policy_named(case.deadline_policy)
     if policy is None:
-        return None
+        return case.agreed_due_at
     cal = calendar_for_country(policy.country)
     pauses = [
         (p.started_at, p.ended_at) for p in case.deadline_pauses.all() if p.ended_at is not None

@@ -326,6 +326,10 @@ class Case(models.Model):
     closed_at = models.DateTimeField(_("encerrado em"), null=True, blank=True)
     deadline_policy = models.CharField(_("política de prazo"), max_length=64, blank=True)
     due_at = models.DateTimeField(_("prazo"), null=True, blank=True)
+    # A deadline agreed between the person and the agency, for a channel whose catalogue entry
+    # has none of its own (INPI, Resolução Pacífica de Conflitos: "PRAZO: acordado entre o
+    # usuário e o INPI (partes envolvidas)"); set by ombudsman.services.do_agree_deadline.
+    agreed_due_at = models.DateTimeField(_("prazo acordado"), null=True, blank=True)
     deadline_paused_at = models.DateTimeField(_("prazo suspenso desde"), null=True, blank=True)
 
     class Meta:

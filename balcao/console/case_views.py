@@ -119,6 +119,8 @@ def _page(request, case, *, status: int = 200, **given):
         "lai_answer": lai_answer,
         **(_lai_appeals(case) if lai else {}),
         **ombudsman_views.case_context(request, case, given),
+        **ombudsman_views.mediation_context(request, case, given),
+        **ombudsman_views.external_complaint_context(request, case, given),
     }
     return render(request, "console/case_detail.html", context, status=status)
 

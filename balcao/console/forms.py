@@ -711,3 +711,110 @@ class RevealIdentityForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "rev-%s")
         super().__init__(*args, **kwargs)
+
+
+class MediationDeadlineForm(forms.Form):
+    """The deadline the parties agreed (Resolução Pacífica de Conflitos)."""
+
+    due_on = forms.DateField(
+        label=_("Prazo acordado"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    how = forms.CharField(
+        label=_("Como e quando foi acordado"),
+        max_length=1000,
+        help_text=_("Por exemplo: por e-mail em 02/12, na primeira sessão, por telefone."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "med-%s")
+        super().__init__(*args, **kwargs)
+
+
+class MediationSessionForm(forms.Form):
+    starts_at = forms.DateTimeField(
+        label=_("Data e hora da sessão"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    mode = forms.ChoiceField(
+        label=_("Modalidade"),
+        choices=[("virtual", _("Virtual")), ("in-person", _("Presencial"))],
+    )
+    where = forms.CharField(label=_("Local ou link"), max_length=300)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "ses-%s")
+        super().__init__(*args, **kwargs)
+
+
+class MediationConclusionForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("Como a mediação terminou"),
+        choices=[
+            ("agreement", _("Acordo")),
+            ("no-agreement", _("Sem acordo")),
+            ("withdrawn", _("Desistência")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    text = forms.CharField(
+        label=_("Termo de acordo ou motivo do encerramento"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("Vai à pessoa; o termo de acordo fica registrado como documento próprio."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "con-%s")
+        super().__init__(*args, **kwargs)
+
+
+class ExternalComplaintForm(forms.Form):
+    """A complaint published on Reclame Aqui, registered by staff."""
+
+    site_id = forms.CharField(label=_("Identificador da reclamação no site"), max_length=60)
+    url = forms.URLField(label=_("Endereço da reclamação"), max_length=500, assume_scheme="https")
+    published_at = forms.DateTimeField(
+        label=_("Publicada em"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+    author = forms.CharField(label=_("Nome exibido no site"), max_length=200, required=False)
+    title = forms.CharField(label=_("Título da reclamação"), max_length=250)
+    text = forms.CharField(label=_("Texto da reclamação"), widget=forms.Textarea(attrs={"rows": 8}))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "ra-%s")
+        super().__init__(*args, **kwargs)
+
+
+class PublicReplyForm(forms.Form):
+    text = forms.CharField(
+        label=_("Resposta publicada no site"),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_("É pública: não escreva dados pessoais da pessoa."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "rap-%s")
+        super().__init__(*args, **kwargs)
+
+
+class SiteEvaluationForm(forms.Form):
+    verdict = forms.ChoiceField(
+        label=_("A pessoa considerou a reclamação resolvida?"),
+        choices=[("yes", _("Resolvida")), ("no", _("Não resolvida"))],
+        widget=forms.RadioSelect,
+    )
+    score = forms.IntegerField(label=_("Nota (0 a 10)"), min_value=0, max_value=10, required=False)
+    would_return = forms.NullBooleanField(
+        label=_("Voltaria a fazer negócio?"),
+        required=False,
+        widget=forms.Select(
+            choices=[("unknown", _("Não informado")), ("true", _("Sim")), ("false", _("Não"))]
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "rae-%s")
+        super().__init__(*args, **kwargs)

@@ -29,7 +29,14 @@ from balcao.console import forms
 from balcao.console.case_views import _case_or_404, _page
 from balcao.console.decorators import staff_view
 from balcao.ombudsman import services as ombudsman
-from balcao.ombudsman.models import Forwarding, Manifestation, Triage
+from balcao.ombudsman.models import (
+    ExternalComplaint,
+    Forwarding,
+    Manifestation,
+    Mediation,
+    MediationSession,
+    Triage,
+)
 
 REVEAL_SECONDS = 15 * 60  # how long a reveal lasts on the case page
 
@@ -244,3 +251,174 @@ def forwarding_file(request, pk: int, file_pk: int):
     forwarding = _forwarding_or_404(request, pk)
     item = get_object_or_404(forwarding.files, pk=file_pk)
     return FileResponse(item.file.open("rb"), as_attachment=True, filename=item.filename)
+
+
+# --- Resolução Pacífica de Conflitos ------------------------------------------------------
+
+
+def mediation_context(request, case, given: dict) -> dict:
+    """The mediation section of the case page (the ombudsman coordinates it)."""
+    if not ombudsman.is_mediation(case) or OMBUDSMAN not in roles_of(request.user):
+        return {}
+    mediation = Mediation.objects.filter(case=case).first()
+    context: dict = {
+        "mediation_section": True,
+        "mediation": mediation,
+        "mediation_sessions": list(mediation.sessions.all()) if mediation else [],
+    }
+    if case.is_open:
+        context.update(
+            mediation_deadline_form=given.get("mediation_deadline_form")
+            or forms.MediationDeadlineForm(),
+            mediation_session_form=given.get("mediation_session_form")
+            or forms.MediationSessionForm(),
+            mediation_conclusion_form=given.get("mediation_conclusion_form")
+            or forms.MediationConclusionForm(),
+        )
+    return context
+
+
+_MEDIATION_FORMS = {
+    "deadline": ("mediation_deadline_form", forms.MediationDeadlineForm),
+    "session": ("mediation_session_form", forms.MediationSessionForm),
+    "conclude": ("mediation_conclusion_form", forms.MediationConclusionForm),
+}
+
+
+@require_POST
+@staff_view("cases.view")
+def case_mediation(request, pk: int):
+    """One step of the mediation (``action``: deadline, session, minutes, conclude)."""
+    if not may_reveal(request.user):
+        raise Forbidden
+    case = _case_or_404(request, pk)
+    if not ombudsman.is_mediation(case):
+        messages.error(request, _("Só os casos de Resolução Pacífica de Conflitos têm mediação."))
+        return redirect("console:case_detail", pk=case.pk)
+    action = request.POST.get("action", "")
+    if action == "minutes":
+        session = get_object_or_404(
+            MediationSession, pk=request.POST.get("session") or 0, mediation__case=case
+        )
+        try:
+            ombudsman.do_record_session(
+                session,
+                held=request.POST.get("held") == "yes",
+                minutes=request.POST.get("minutes", ""),
+                actor=request.user,
+            )
+        except ombudsman.ManifestationError as exc:
+            messages.error(request, " ".join(m for ms in exc.fields.values() for m in ms))
+        else:
+            messages.success(request, _("Sessão registrada."))
+        return redirect("console:case_detail", pk=case.pk)
+    if action not in _MEDIATION_FORMS:
+        raise Http404
+    name, form_class = _MEDIATION_FORMS[action]
+    form = form_class(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            if action == "deadline":
+                ombudsman.do_agree_deadline(case, actor=request.user, **data)
+            elif action == "session":
+                ombudsman.do_schedule_session(case, actor=request.user, **data)
+            else:
+                ombudsman.do_conclude_mediation(case, actor=request.user, **data)
+        except ombudsman.ManifestationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Mediação atualizada."))
+            return redirect("console:case_detail", pk=case.pk)
+    return _page(request, case, status=400, **{name: form})
+
+
+@staff_view("cases.view")
+def case_agreement(request, pk: int):
+    """The term of agreement of a mediation, as its own printable page."""
+    case = _case_or_404(request, pk)
+    mediation = get_object_or_404(
+        Mediation, case=case, outcome=Mediation.Outcome.AGREEMENT, concluded_at__isnull=False
+    )
+    held = mediation.sessions.filter(held=True).count()
+    return render(
+        request,
+        "console/mediation_agreement.html",
+        {"case": case, "mediation": mediation, "held": held},
+    )
+
+
+# --- Reclame Aqui -----------------------------------------------------------------------
+
+
+@staff_view("cases.open")
+def external_complaint_new(request):
+    """Register a complaint published on Reclame Aqui (its clock runs from the publication)."""
+    form = forms.ExternalComplaintForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                case = ombudsman.do_register_external_complaint(
+                    actor=request.user, **form.cleaned_data
+                )
+            except ombudsman.ManifestationError as exc:
+                _add_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Reclamação registrada: protocolo %(protocol)s.")
+                    % {"protocol": case.protocol},
+                )
+                return redirect("console:case_detail", pk=case.pk)
+        status = 400
+    return render(request, "console/external_complaint_new.html", {"form": form}, status=status)
+
+
+def external_complaint_context(request, case, given: dict) -> dict:
+    if not ombudsman.is_external_complaint(case):
+        return {}
+    complaint = ExternalComplaint.objects.filter(case=case).first()
+    if complaint is None:
+        return {}
+    context: dict = {"external_complaint": complaint}
+    from balcao.accounts.roles import has_capability
+
+    if not has_capability(request.user, "cases.reply"):
+        return context
+    if case.is_open and case.state.category != "resolved":
+        context["public_reply_form"] = given.get("public_reply_form") or forms.PublicReplyForm()
+    if complaint.replied_at and (
+        complaint.evaluated_at is None or complaint.evaluated_at < complaint.replied_at
+    ):
+        context["site_evaluation_form"] = (
+            given.get("site_evaluation_form") or forms.SiteEvaluationForm()
+        )
+    return context
+
+
+@require_POST
+@staff_view("cases.reply")
+def case_external_complaint(request, pk: int):
+    """Record the public reply (``action=reply``) or the site's evaluation
+    (``action=evaluation``) of a Reclame Aqui complaint."""
+    case = _case_or_404(request, pk)
+    if not ExternalComplaint.objects.filter(case=case).exists():
+        messages.error(request, _("Este atendimento não é uma reclamação do Reclame Aqui."))
+        return redirect("console:case_detail", pk=case.pk)
+    if request.POST.get("action") == "evaluation":
+        form, name = forms.SiteEvaluationForm(request.POST), "site_evaluation_form"
+    else:
+        form, name = forms.PublicReplyForm(request.POST), "public_reply_form"
+    if form.is_valid():
+        try:
+            if name == "public_reply_form":
+                ombudsman.do_record_public_reply(case, actor=request.user, **form.cleaned_data)
+            else:
+                ombudsman.do_record_evaluation(case, actor=request.user, **form.cleaned_data)
+        except ombudsman.ManifestationError as exc:
+            _add_errors(form, exc)
+        else:
+            messages.success(request, _("Registrado."))
+            return redirect("console:case_detail", pk=case.pk)
+    return _page(request, case, status=400, **{name: form})

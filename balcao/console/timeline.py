@@ -81,7 +81,8 @@ def messages_html(messages: Iterable, *, attachment_url: Callable[[int], str]) -
             f"    {listed}\n  </li>"
         )
     if not out:
-        return mark_safe(f"<li>{esc(_('Nenhuma mensagem.'))}</li>")  # noqa: S308
+        nothing = esc(_("Nenhuma mensagem."))  # (outside the f-string: xgettext reads it)
+        return mark_safe(f"<li>{nothing}</li>")  # noqa: S308
     return mark_safe("".join(out))  # noqa: S308 — every value above is escaped
 
 

@@ -31,6 +31,18 @@ urlpatterns = [
         ombudsman_views.case_reveal_identity,
         name="case_reveal_identity",
     ),
+    path("atendimentos/<int:pk>/mediacao/", ombudsman_views.case_mediation, name="case_mediation"),
+    path("atendimentos/<int:pk>/acordo/", ombudsman_views.case_agreement, name="case_agreement"),
+    path(
+        "atendimentos/<int:pk>/reclame-aqui/",
+        ombudsman_views.case_external_complaint,
+        name="case_external_complaint",
+    ),
+    path(
+        "reclame-aqui/nova/",
+        ombudsman_views.external_complaint_new,
+        name="external_complaint_new",
+    ),
     path("encaminhamentos/", ombudsman_views.forwarding_list, name="forwarding_list"),
     path("encaminhamentos/<int:pk>/", ombudsman_views.forwarding_detail, name="forwarding_detail"),
     path(

@@ -431,3 +431,94 @@ class ForwardingFile(models.Model):
 
     class Meta:
         ordering = ["pk"]
+
+
+# --- Resolução Pacífica de Conflitos: mediation coordinated by the ombudsman (issue 21) -----
+
+
+class Mediation(models.Model):
+    """A case of the "Resolução Pacífica de Conflitos" channel (INPI catalogue, level 5: "Para
+    solução de questões afetas ao relacionamento dos usuários com o INPI … mediante
+    procedimento específico coordenado pela Ouvidoria. PRAZO: acordado entre o usuário e o
+    INPI (partes envolvidas)"): the deadline agreed and how, the sessions, and how it ended —
+    with the agreement's text kept as its own document."""
+
+    class Outcome(models.TextChoices):
+        AGREEMENT = "agreement", _("Acordo")
+        NO_AGREEMENT = "no-agreement", _("Sem acordo")
+        WITHDRAWN = "withdrawn", _("Desistência")
+
+    case = models.OneToOneField("cases.Case", on_delete=models.PROTECT, related_name="mediation")
+    agreed_how = models.TextField(_("como o prazo foi acordado"), blank=True)
+    outcome = models.CharField(_("resultado"), max_length=14, choices=Outcome.choices, blank=True)
+    agreement = models.TextField(_("termo de acordo"), blank=True)
+    concluded_at = models.DateTimeField(_("concluída em"), null=True, blank=True)
+    concluded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("mediação")
+        verbose_name_plural = _("mediações")
+
+
+class MediationSession(models.Model):
+    """A mediation session: when, how (virtual or in person, with the link or the place), and
+    its minutes once held."""
+
+    class Mode(models.TextChoices):
+        VIRTUAL = "virtual", _("Virtual")
+        IN_PERSON = "in-person", _("Presencial")
+
+    mediation = models.ForeignKey(Mediation, on_delete=models.CASCADE, related_name="sessions")
+    starts_at = models.DateTimeField(_("data e hora"))
+    mode = models.CharField(_("modalidade"), max_length=10, choices=Mode.choices)
+    where = models.CharField(_("local ou link"), max_length=300)
+    minutes = models.TextField(_("ata"), blank=True)
+    held = models.BooleanField(_("realizada"), null=True)
+    scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        verbose_name = _("sessão de mediação")
+        verbose_name_plural = _("sessões de mediação")
+
+
+# --- Reclame Aqui: complaints published on the outside site (issue 21) ----------------------
+
+
+class ExternalComplaint(models.Model):
+    """A complaint a person published about the agency on Reclame Aqui (INPI catalogue, level
+    5: "Para resposta a reclamações consideradas críticas pelos usuários … PRAZO: 20 dias,
+    prorrogável por mais 10 dias"), registered here by staff so that it runs on the agency's
+    clock from the moment it was published: the site's complaint id and address, the public
+    reply the agency posted there, and the evaluation the person left on the site. Balcão
+    never logs in to the site (no password of another system is kept)."""
+
+    class Verdict(models.TextChoices):
+        RESOLVED = "yes", _("Resolvida")
+        NOT_RESOLVED = "no", _("Não resolvida")
+
+    case = models.OneToOneField(
+        "cases.Case", on_delete=models.PROTECT, related_name="external_complaint"
+    )
+    site_id = models.CharField(_("identificador no site"), max_length=60, unique=True)
+    url = models.URLField(_("endereço da reclamação"), max_length=500)
+    published_at = models.DateTimeField(_("publicada em"))
+    public_reply = models.TextField(_("resposta pública"), blank=True)
+    replied_at = models.DateTimeField(_("respondida em"), null=True, blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    verdict = models.CharField(
+        _("avaliação: resolvida?"), max_length=3, blank=True, choices=Verdict.choices
+    )
+    score = models.PositiveSmallIntegerField(_("nota (0–10)"), null=True, blank=True)
+    would_return = models.BooleanField(_("voltaria a fazer negócio"), null=True, blank=True)
+    evaluated_at = models.DateTimeField(_("avaliada em"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reclamação do Reclame Aqui")
+        verbose_name_plural = _("reclamações do Reclame Aqui")

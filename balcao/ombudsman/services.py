@@ -46,11 +46,14 @@ from balcao.ombudsman.models import (
     ClassificationOpinion,
     ClassificationReassessment,
     ClassifiedInformation,
+    ExternalComplaint,
     Forwarding,
     ForwardingFile,
     LaiAnswer,
     LaiAppeal,
     Manifestation,
+    Mediation,
+    MediationSession,
     Triage,
 )
 
@@ -1486,3 +1489,279 @@ def remind_forwardings(*, now=None) -> int:
         _tell_the_unit(forwarding.pk, reminder=True)
         count += 1
     return count
+
+
+# --- Resolução Pacífica de Conflitos: mediation coordinated by the ombudsman (issue 21) -----
+
+MEDIATION_CHANNEL = "resolucao-pacifica"
+
+
+def is_mediation(case: Case) -> bool:
+    return case.channel.slug == MEDIATION_CHANNEL
+
+
+def _mediation(case: Case, actor) -> Mediation:
+    _check_ombudsman(actor)
+    if not is_mediation(case):
+        raise ManifestationError(
+            {"__all__": [_("Só os casos de Resolução Pacífica de Conflitos têm mediação.")]}
+        )
+    if not case.is_open:
+        raise ManifestationError({"__all__": [_("Este atendimento já está encerrado.")]})
+    mediation, _created = Mediation.objects.get_or_create(case=case)
+    return mediation
+
+
+def _end_of(day) -> object:
+    from datetime import datetime, time
+
+    return timezone.make_aware(datetime.combine(day, time(23, 59, 59)))
+
+
+@transaction.atomic
+def do_agree_deadline(case: Case, *, due_on, how: str, actor) -> Case:
+    """Record the deadline the person and the agency agreed ("PRAZO: acordado entre o usuário
+    e o INPI (partes envolvidas)") and how they agreed it; it becomes the case's due date
+    (cases.clock honours it when the channel has no policy of its own) and the person is told.
+    It can be agreed again; each agreement stays in the history."""
+    from balcao.cases import history
+
+    mediation = _mediation(case, actor)
+    how = (how or "").strip()
+    fields: dict[str, list[str]] = {}
+    if due_on is None or due_on <= timezone.localdate():
+        fields["due_on"] = [_("O prazo acordado deve ser uma data futura.")]
+    if not how:
+        fields["how"] = [_("Registre como e quando as partes acordaram o prazo.")]
+    if fields:
+        raise ManifestationError(fields)
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    old = case.due_at
+    case.agreed_due_at = case.due_at = _end_of(due_on)
+    case.save(update_fields=["agreed_due_at", "due_at", "updated_at"])
+    mediation.agreed_how = how
+    mediation.save(update_fields=["agreed_how"])
+    history.record(
+        case,
+        CaseEvent.Action.DUE_SET,
+        actor=actor,
+        field="due_at",
+        old=timezone.localtime(old).strftime("%Y-%m-%d %H:%M") if old else "",
+        new=timezone.localtime(case.due_at).strftime("%Y-%m-%d %H:%M"),
+        reason=_("prazo acordado entre as partes: %(how)s") % {"how": how},
+    )
+    cases.do_add_message(
+        case,
+        _("Prazo acordado para a resolução pacífica do seu caso: %(due)s.")
+        % {"due": due_on.strftime("%d/%m/%Y")},
+        actor=actor,
+    )
+    return case
+
+
+@transaction.atomic
+def do_schedule_session(case: Case, *, starts_at, mode: str, where: str, actor):
+    """Schedule a mediation session; the person is told when, how and where."""
+    mediation = _mediation(case, actor)
+    where = (where or "").strip()
+    fields: dict[str, list[str]] = {}
+    if starts_at is None or starts_at <= timezone.now():
+        fields["starts_at"] = [_("Escolha uma data e hora futuras.")]
+    if mode not in MediationSession.Mode.values:
+        fields["mode"] = [_("Escolha a modalidade.")]
+    if not where:
+        fields["where"] = [_("Informe o local ou o link da sessão.")]
+    if fields:
+        raise ManifestationError(fields)
+    session = MediationSession.objects.create(
+        mediation=mediation, starts_at=starts_at, mode=mode, where=where, scheduled_by=actor
+    )
+    cases.do_add_message(
+        case,
+        _("Sessão de mediação marcada para %(when)s (%(mode)s): %(where)s")
+        % {
+            "when": timezone.localtime(starts_at).strftime("%d/%m/%Y %H:%M"),
+            "mode": MediationSession.Mode(mode).label,
+            "where": where,
+        },
+        actor=actor,
+    )
+    return session
+
+
+@transaction.atomic
+def do_record_session(session: MediationSession, *, held: bool, minutes: str, actor):
+    """The minutes of a session (or that it did not happen)."""
+    _mediation(session.mediation.case, actor)
+    minutes = (minutes or "").strip()
+    if held and not minutes:
+        raise ManifestationError({"minutes": [_("Escreva a ata da sessão realizada.")]})
+    session.held, session.minutes = held, minutes
+    session.save(update_fields=["held", "minutes"])
+    return session
+
+
+@transaction.atomic
+def do_conclude_mediation(case: Case, *, outcome: str, text: str, actor) -> Mediation:
+    """End the mediation: an agreement (its text kept as the term of agreement and sent to
+    the person), no agreement or a withdrawal (the reason sent to the person); the case moves
+    to its workflow's resolved state, or closed when there is none."""
+    mediation = _mediation(case, actor)
+    text = (text or "").strip()
+    if outcome not in Mediation.Outcome.values:
+        raise ManifestationError({"outcome": [_("Escolha como a mediação terminou.")]})
+    if not text:
+        raise ManifestationError(
+            {"text": [_("Escreva o termo de acordo ou o motivo do encerramento.")]}
+        )
+    mediation.outcome, mediation.concluded_at, mediation.concluded_by = (
+        outcome,
+        timezone.now(),
+        actor,
+    )
+    mediation.agreement = text if outcome == Mediation.Outcome.AGREEMENT else ""
+    mediation.save(update_fields=["outcome", "concluded_at", "concluded_by", "agreement"])
+    label = Mediation.Outcome(outcome).label
+    intro = (
+        _("A mediação terminou com acordo. Termo de acordo:")
+        if outcome == Mediation.Outcome.AGREEMENT
+        else _("A mediação foi encerrada (%(outcome)s):") % {"outcome": label}
+    )
+    cases.do_add_message(case, f"{intro}\n\n{text}", actor=actor)
+    case.refresh_from_db()
+    target = _target(case, State.Category.RESOLVED) or _closing_target(case)
+    if target is not None:
+        cases.do_change_state(case, target, actor=actor, reason=str(label))
+    return mediation
+
+
+# --- Reclame Aqui: complaints published on the outside site (issue 21) ----------------------
+
+RECLAME_AQUI_CHANNEL = "reclame-aqui"
+
+
+def is_external_complaint(case: Case) -> bool:
+    return case.channel.slug == RECLAME_AQUI_CHANNEL
+
+
+@transaction.atomic
+def do_register_external_complaint(
+    *, site_id: str, url: str, published_at, author: str, title: str, text: str, actor
+) -> Case:
+    """Register a complaint published on Reclame Aqui: a case on the ``reclame-aqui`` channel,
+    high priority (the catalogue: "reclamações consideradas críticas"), whose clock runs from
+    the moment it was published on the site (its ``created_at``), with the name the person
+    shows there kept as an unverified contact. The same site id is never registered twice."""
+    from django.core.validators import URLValidator
+
+    check_can(actor, "cases.open")
+    site_id, url, title = (site_id or "").strip(), (url or "").strip(), (title or "").strip()
+    fields: dict[str, list[str]] = {}
+    if not site_id:
+        fields["site_id"] = [_("Informe o identificador da reclamação no site.")]
+    elif ExternalComplaint.objects.filter(site_id=site_id).exists():
+        found = ExternalComplaint.objects.select_related("case").get(site_id=site_id)
+        fields["site_id"] = [
+            _("Esta reclamação já foi registrada: protocolo %(protocol)s.")
+            % {"protocol": found.case.protocol}
+        ]
+    try:
+        URLValidator(schemes=["https", "http"])(url)
+    except ValidationError:
+        fields["url"] = [_("Informe o endereço (https://…) da reclamação no site.")]
+    if published_at is None or published_at > timezone.now():
+        fields["published_at"] = [_("Informe quando a reclamação foi publicada (não no futuro).")]
+    if not title:
+        fields["title"] = [_("Informe o título da reclamação.")]
+    if not (text or "").strip():
+        fields["text"] = [_("Copie o texto da reclamação.")]
+    if fields:
+        raise ManifestationError(fields)
+    channel = Channel.objects.filter(slug=RECLAME_AQUI_CHANNEL).first()
+    if channel is None:
+        raise ManifestationError({"site_id": [_("O canal Reclame Aqui não está no catálogo.")]})
+    # the name the person shows on the site, as an unverified contact (no e-mail: the
+    # conversation happens on the site)
+    requester = intake.do_record_public_contact(name=author) if (author or "").strip() else None
+    case = cases.do_open_case(
+        channel=channel,
+        subject=title,
+        description=f"{text.strip()}\n\n{url}",
+        requester=requester,
+        actor=actor,
+        priority=Case.Priority.HIGH,
+        deadline_policy=channel.deadline_policy or "inpi-ouvidoria",
+    )
+    ExternalComplaint.objects.create(case=case, site_id=site_id, url=url, published_at=published_at)
+    # the agency's clock runs from the publication, not from the registration here
+    Case.objects.filter(pk=case.pk).update(created_at=published_at)
+    case.refresh_from_db()
+    from balcao.cases.clock import compute_case_due
+
+    due = compute_case_due(case)
+    Case.objects.filter(pk=case.pk).update(due_at=due)
+    case.due_at = due
+    return case
+
+
+@transaction.atomic
+def do_record_public_reply(case: Case, *, text: str, actor) -> ExternalComplaint:
+    """The reply the agency posted on the site (public: written for everyone to read, so it
+    names no personal data), recorded with who and when; the case is then resolved, waiting
+    for the person's evaluation on the site."""
+    check_can(actor, "cases.reply")
+    complaint = ExternalComplaint.objects.select_for_update().get(case=case)
+    text = (text or "").strip()
+    if not text:
+        raise ManifestationError({"text": [_("Cole a resposta publicada no site.")]})
+    complaint.public_reply, complaint.replied_at, complaint.replied_by = text, timezone.now(), actor
+    complaint.save(update_fields=["public_reply", "replied_at", "replied_by"])
+    Message.objects.create(
+        case=case,
+        body=_("Resposta publicada no Reclame Aqui:\n\n%(text)s") % {"text": text},
+        author_kind=Message.Author.AGENT,
+        author_user=actor,
+        internal=True,
+    )
+    case.refresh_from_db()
+    target = _target(case, State.Category.RESOLVED)
+    if target is not None:
+        cases.do_change_state(case, target, actor=actor, reason=_("resposta publicada no site"))
+    return complaint
+
+
+@transaction.atomic
+def do_record_evaluation(
+    case: Case, *, verdict: str, score, would_return, actor
+) -> ExternalComplaint:
+    """The evaluation the person left on the site after the reply (resolved or not, a score
+    from 0 to 10, whether they would deal with the agency again). Not resolved: the case
+    reopens for another reply."""
+    check_can(actor, "cases.reply")
+    complaint = ExternalComplaint.objects.select_for_update().get(case=case)
+    fields: dict[str, list[str]] = {}
+    if complaint.replied_at is None:
+        fields["verdict"] = [_("Registre primeiro a resposta publicada.")]
+    if verdict not in ExternalComplaint.Verdict.values:
+        fields["verdict"] = [_("Informe se a pessoa considerou a reclamação resolvida.")]
+    if score is not None and not 0 <= score <= 10:
+        fields["score"] = [_("A nota vai de 0 a 10.")]
+    if fields:
+        raise ManifestationError(fields)
+    complaint.verdict, complaint.score, complaint.would_return = verdict, score, would_return
+    complaint.evaluated_at = timezone.now()
+    complaint.save(update_fields=["verdict", "score", "would_return", "evaluated_at"])
+    case.refresh_from_db()
+    if verdict == ExternalComplaint.Verdict.NOT_RESOLVED:
+        reopen = _target(case, State.Category.OPEN)
+        if reopen is not None:
+            cases.do_change_state(
+                case, reopen, actor=actor, reason=_("avaliada no site como não resolvida")
+            )
+    else:
+        closing = _closing_target(case)
+        if closing is not None:
+            cases.do_change_state(
+                case, closing, actor=actor, reason=_("avaliada no site como resolvida")
+            )
+    return complaint

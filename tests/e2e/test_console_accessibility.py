@@ -28,7 +28,11 @@ PAGES = {
         "/console/atendimentos/{case}/",
         "/console/atendimentos/{manifestation}/",
         "/console/atendimentos/{untriaged}/",
+        "/console/atendimentos/{mediation}/",
+        "/console/atendimentos/{complaint}/",
     ],
+    "external_complaint_new": ["/console/reclame-aqui/nova/"],
+    "case_agreement": ["/console/atendimentos/{agreed}/acordo/"],
     "forwarding_list": ["/console/encaminhamentos/"],
     "forwarding_detail": ["/console/encaminhamentos/{forwarding}/"],
     "case_term": ["/console/atendimentos/{terminated}/termo/"],
@@ -57,6 +61,8 @@ NOT_PAGES = {
     "case_triage",
     "case_forward",
     "case_reveal_identity",
+    "case_mediation",
+    "case_external_complaint",
     "forwarding_file",
     "case_bulk",
     "case_reply",
@@ -203,7 +209,34 @@ def console_data(db):
         actor=admin,
     )
     untriaged = manifestation("Atendimento no balcão")
+    from balcao.catalog.models import Channel
+
+    peaceful = Channel.objects.get(slug="resolucao-pacifica")
+    mediation = case_services.do_open_case(
+        channel=peaceful, subject="Conflito sobre um pedido", actor=admin
+    )
+    ombudsman.do_agree_deadline(
+        mediation, due_on=timezone.localdate() + timedelta(days=20), how="Por e-mail.",
+        actor=admin,
+    )  # fmt: skip
+    ombudsman.do_schedule_session(
+        mediation, starts_at=timezone.now() + timedelta(days=2), mode="virtual",
+        where="https://reuniao.example/1", actor=admin,
+    )  # fmt: skip
+    agreed = case_services.do_open_case(channel=peaceful, subject="Acordo", actor=admin)
+    ombudsman.do_conclude_mediation(
+        agreed, outcome="agreement", text="Reanálise em 15 dias.", actor=admin
+    )
+    complaint = ombudsman.do_register_external_complaint(
+        site_id="RA-1", url="https://www.reclameaqui.com.br/inpi/x_RA1/",
+        published_at=timezone.now() - timedelta(days=2), author="Carlos R.",
+        title="Pedido parado", text="Meu pedido não anda.", actor=admin,
+    )  # fmt: skip
+    ombudsman.do_record_public_reply(complaint, text="Pedido priorizado.", actor=admin)
     return {
+        "complaint": complaint.pk,
+        "mediation": mediation.pk,
+        "agreed": agreed.pk,
         "device": device,
         "case": case.pk,
         "manifestation": forwarded.pk,
