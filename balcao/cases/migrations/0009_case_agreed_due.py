@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0008_case_open_assignee_index'),
+        ("cases", "0008_case_open_assignee_index"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='case',
-            name='agreed_due_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='prazo acordado'),
+            model_name="case",
+            name="agreed_due_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="prazo acordado"),
         ),
     ]
