@@ -33,6 +33,7 @@ from balcao.cases.models import (
     Transition,
 )
 from balcao.cases.text import clean_text
+from balcao.catalog.models import Channel
 from balcao.errors import Refused
 
 # Codes read well aloud and by hand: no 0/O, 1/I/L.
@@ -205,7 +206,21 @@ def pending_request(case: Case) -> str:
 
 
 def can_reply(case: Case) -> bool:
-    return not case.state.is_terminal
+    """Open cases take the person's messages; so does a manifestation to the ombudsman that
+    was answered (resolved, not yet closed): the person may say why the answer does not
+    settle it, and the ombudsman reopens it when the reply is well founded (issue 21; Lei
+    13.460/2017 art. 12: the answer is conclusive, and its author may still be heard)."""
+    if not case.state.is_terminal:
+        return True
+    return (
+        case.state.category == State.Category.RESOLVED
+        and case.channel.kind == Channel.Kind.OMBUDSMAN
+    )
+
+
+def contests_answer(case: Case) -> bool:
+    """Whether a reply now would contest an ombudsman's conclusive answer."""
+    return case.state.category == State.Category.RESOLVED and can_reply(case)
 
 
 def can_rate(case: Case) -> bool:
@@ -239,6 +254,15 @@ def do_requester_reply(case: Case, body: str, *, files=()) -> Message:
         files=files,
     )
     _count("reply", str(case.pk), REPLIES_PER_CASE)
+    if contests_answer(case):
+        history.record(
+            case,
+            CaseEvent.Action.UPDATED,
+            actor=SYSTEM,
+            field="resposta",
+            new=_("a pessoa contestou a resposta conclusiva"),
+        )
+        transaction.on_commit(lambda: _tell_the_ombudsman_of_a_reply(case.pk))
     if case.state.category == State.Category.WAITING_REQUESTER:
         back = (
             Transition.objects.filter(source=case.state, target__category=State.Category.OPEN)
@@ -251,6 +275,37 @@ def do_requester_reply(case: Case, body: str, *, files=()) -> Message:
                 case, back.target, actor=SYSTEM, reason=_("Resposta do requerente recebida.")
             )
     return message
+
+
+def _tell_the_ombudsman_of_a_reply(case_pk: int) -> None:
+    """E-mail the ombudsman role: the author of an answered manifestation replied; they read
+    it and reopen the manifestation if the reply is well founded."""
+    from django.contrib.auth import get_user_model
+    from django.core.mail import send_mail
+    from django.urls import reverse
+
+    from balcao.accounts.roles import OMBUDSMAN
+
+    case = Case.objects.get(pk=case_pk)
+    people = sorted(
+        get_user_model()
+        .objects.filter(is_active=True, groups__name=OMBUDSMAN)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+    if not people:
+        return
+    link = settings.BALCAO_BASE_URL.rstrip("/") + reverse("console:case_detail", args=[case.pk])
+    send_mail(
+        _("[%(protocol)s] A pessoa respondeu à resposta conclusiva") % {"protocol": case.protocol},
+        _(
+            "O autor da manifestação respondeu à resposta conclusiva. Leia e, se a resposta "
+            "for procedente, reabra a manifestação com a justificativa: %(link)s"
+        )
+        % {"link": link},
+        None,
+        people,
+    )
 
 
 @transaction.atomic

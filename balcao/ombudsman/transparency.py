@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 SMALL_COUNT = 5
+# A group hidden only so that a small one cannot be worked out from the total.
+SUPPRESSED = "*"
 BREAKDOWNS = ("type", "channel", "subject", "month")
 
 
@@ -53,10 +55,14 @@ def _summary(records: list[Record]) -> dict[str, object]:
         "answered": len(answered),
         "average_answer_days": round(sum(days) / len(days), 1) if days else None,
         "answered_in_time": round(sum(in_time) / len(in_time), 3) if in_time else None,
-        "average_score": round(sum(scores) / len(scores), 2) if scores else None,
+        # the people's own answers: published only when at least SMALL_COUNT gave one, so
+        # that a filter cannot show one person's rating
+        "average_score": (
+            round(sum(scores) / len(scores), 2) if len(scores) >= SMALL_COUNT else None
+        ),
         "resolved": (
             {v: round(verdicts.count(v) / len(verdicts), 3) for v in ("yes", "partly", "no")}
-            if verdicts
+            if len(verdicts) >= SMALL_COUNT
             else None
         ),
     }
@@ -83,8 +89,40 @@ def dashboard(records: Iterable[Record], *, part: bool = False) -> dict[str, obj
         groups: dict[str, list[Record]] = defaultdict(list)
         for record in rows:
             groups[getattr(record, key)].append(record)
-        result[key] = {name: _published(_summary(items)) for name, items in sorted(groups.items())}
+        result[key] = _suppress_complement(
+            {name: _summary(items) for name, items in sorted(groups.items())}
+        )
     return result
+
+
+def _is_small(summary: dict[str, object]) -> bool:
+    count = summary["count"]
+    return isinstance(count, int) and 0 < count < SMALL_COUNT
+
+
+def _suppress_complement(groups: dict[str, dict[str, object]]) -> dict[str, object]:
+    """The groups of one breakdown as published. When exactly one group is small, the total
+    minus the others would give its count back: the next smallest group is suppressed with
+    it (secondary suppression, as statistical offices do)."""
+    small = [name for name, summary in groups.items() if _is_small(summary)]
+    if len(small) == 1:
+        others = sorted(
+            (summary["count"], name)
+            for name, summary in groups.items()
+            if name not in small and isinstance(summary["count"], int) and summary["count"]
+        )
+        if others:
+            small.append(others[0][1])
+    return {
+        name: (
+            {"count": f"< {SMALL_COUNT}"}
+            if name in small and _is_small(summary)
+            else {"count": SUPPRESSED}
+            if name in small
+            else summary
+        )
+        for name, summary in groups.items()
+    }
 
 
 def csv_rows(figures: dict[str, object]) -> list[list[object]]:

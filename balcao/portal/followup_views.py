@@ -130,6 +130,7 @@ def _page(request, case: Case, *, reply_form=None, rating_form=None, status=200)
             "reply_form": reply_form or ReplyForm(channel=case.channel),
             "rating_form": rating_form or RatingForm(),
             "can_reply": followup.can_reply(case),
+            "contests": followup.contests_answer(case),
             "can_rate": followup.can_rate(case),
             "rating": getattr(case, "rating", None),
             "required_word": gettext("obrigatório"),

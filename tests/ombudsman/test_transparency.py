@@ -41,7 +41,9 @@ def test_totals_and_each_breakdown():
     assert total["average_score"] == 3.4
     assert total["resolved"] == {"yes": 0.6, "partly": 0.2, "no": 0.2}
     assert figures["type"]["reclamacao"]["count"] == 5
-    assert figures["type"]["elogio"]["answered"] == 0
+    # the one denúncia is the only small group: the next smallest (elogio, 5, before
+    # reclamação by name) is hidden with it, or total − the others would give it back
+    assert figures["type"]["elogio"] == {"count": "*"}
     assert figures["month"]["2026-04"]["count"] == 5
 
 
@@ -70,3 +72,28 @@ def test_a_part_of_the_whole_has_its_total_suppressed_under_five_too():
     assert dashboard([], part=True)["total"]["count"] == 0
     rows = csv_rows(dashboard(denuncias, part=True))
     assert rows[1] == ["total", "", "< 5", "", "", "", ""]
+
+
+def test_secondary_suppression_only_when_a_single_group_is_small():
+    from datetime import datetime
+
+    from balcao.ombudsman.transparency import Record
+
+    at = datetime(2026, 5, 4, 10, 0)
+
+    def records(kind, n):
+        return [Record(type=kind, channel="ouvidoria", subject="x", received_at=at)] * n
+
+    one_small = dashboard(records("a", 1) + records("b", 6) + records("c", 9))["type"]
+    assert one_small == {"a": {"count": "< 5"}, "b": {"count": "*"}, "c": one_small["c"]}
+    assert one_small["c"]["count"] == 9
+    two_small = dashboard(records("a", 1) + records("b", 2) + records("c", 9))["type"]
+    assert two_small["a"] == two_small["b"] == {"count": "< 5"} and two_small["c"]["count"] == 9
+    alone = dashboard(records("a", 3))["type"]
+    assert alone == {"a": {"count": "< 5"}}
+    # ratings and "Resolveu?" need five answers before they are published
+    rated = [
+        Record(type="a", channel="o", subject="x", received_at=at, score=5, resolved="yes")
+    ] * 4 + records("a", 3)
+    assert dashboard(rated)["total"]["average_score"] is None
+    assert dashboard(rated)["total"]["resolved"] is None
