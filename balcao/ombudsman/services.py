@@ -998,11 +998,10 @@ def do_decide_appeal(appeal: LaiAppeal, *, outcome: str, text: str, actor) -> La
 def archive_unanswered(*, now=None) -> int:
     """Archive the manifestations and LAI requests whose author was asked to complement them
     and did not answer within ``BALCAO_COMPLEMENT_DAYS`` (default 20): the person is told, the
-    case moves to its workflow's closed state. Issue 21, after Decreto 9.492/2018 (which
-    regulates Lei 13.460/2017): the person has 20 days to complement, and without an answer the
-    manifestation is archived (confirm the article against the current text before quoting it,
-    as docs/deadlines.md says of the same decree). Run daily by the task queue; returns how
-    many."""
+    case moves to its workflow's closed state. Decreto 9.492/2018 (regulating Lei 13.460/2017),
+    art. 18 § 2º: the complementation asked "deverá ser atendida no prazo de 20 (vinte) dias,
+    contado da data de seu recebimento", and without it the manifestation is archived
+    (docs/deadlines.md gives the source). Run daily by the task queue; returns how many."""
     from balcao.cases.models import DeadlinePause, State
 
     now = now or timezone.now()
