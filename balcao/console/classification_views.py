@@ -6,16 +6,12 @@ ombudsman.services, render."""
 
 from __future__ import annotations
 
-import csv
 from collections import defaultdict
-from datetime import date
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.db.models import Q
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +21,6 @@ from balcao.accounts.permissions import PermissionDenied
 from balcao.accounts.roles import OMBUDSMAN, roles_of
 from balcao.console import forms
 from balcao.console.decorators import staff_view
-from balcao.ombudsman import annual_report as annual
 from balcao.ombudsman import services
 from balcao.ombudsman.models import (
     ClassificationAppeal,
@@ -33,6 +28,7 @@ from balcao.ombudsman.models import (
     ClassificationReassessment,
     ClassifiedInformation,
 )
+from balcao.ombudsman.views import annual_report_response
 
 
 @staff_view("classification.view")
@@ -80,64 +76,11 @@ def classified_declassify(request, pk: int):
     return redirect("console:classified_list")
 
 
-def pdf_url_fetcher():
-    """WeasyPrint's fetcher for the printed report: ``data:`` URLs only. Its stylesheet is
-    given as a string (:func:`render_pdf`), so nothing is fetched from the network or read
-    from the server's disk, whatever a text in the report contains."""
-    from weasyprint.urls import URLFetcher
-
-    return URLFetcher(allowed_protocols={"data"})
-
-
-def render_pdf(html: str, stylesheet: str = "") -> bytes:
-    """``html`` (a print template) with ``stylesheet`` (CSS text) as a PDF document."""
-    from weasyprint import CSS, HTML
-
-    fetcher = pdf_url_fetcher()
-    sheets = [CSS(string=stylesheet, url_fetcher=fetcher)] if stylesheet else []
-    return HTML(string=html, url_fetcher=fetcher).write_pdf(stylesheets=sheets)
-
-
 @staff_view("classification.view")
 def classified_report(request):
-    """The annual report (art. 50) for the twelve months ending on ``?ate=YYYY-MM-DD``
-    (default: today); ``?formato=csv`` and ``?formato=pdf`` download it (art. 50, parágrafo
-    único: "será disponibilizado no Portal do INPI")."""
-    try:
-        period_end = date.fromisoformat(request.GET.get("ate", ""))
-    except ValueError:
-        period_end = timezone.localdate()
-    report = services.annual_report(period_end)
-    if request.GET.get("formato") == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = (
-            f'attachment; filename="relatorio-anual-{period_end.isoformat()}.csv"'
-        )
-        csv.writer(response).writerows(annual.csv_rows(report))
-        return response
-    if request.GET.get("formato") == "pdf":
-        html = render_to_string(
-            "console/classified_report_print.html",
-            {"report": report, "period_end": period_end, "generated_at": timezone.localtime()},
-        )
-        try:
-            document = render_pdf(html, render_to_string("console/classified_report_print.css"))
-        except OSError:  # WeasyPrint loads Pango when first used
-            return HttpResponse(
-                _("O PDF não pode ser gerado: faltam no servidor as bibliotecas do Pango."),
-                status=503,
-                content_type="text/plain; charset=utf-8",
-            )
-        response = HttpResponse(document, content_type="application/pdf")
-        response["Content-Disposition"] = (
-            f'attachment; filename="relatorio-anual-{period_end.isoformat()}.pdf"'
-        )
-        return response
-    return render(
-        request,
-        "console/classified_report.html",
-        {"report": report, "period_end": period_end},
-    )
+    """The annual report (art. 50) in the console: the same page, CSV and PDF as the
+    portal's public one (ombudsman.views.annual_report_response)."""
+    return annual_report_response(request, "console/classified_report.html")
 
 
 # --- one TCI: its reassessments, appeals and the ombudsman's opinions (arts. 47–49) ---------

@@ -7,4 +7,9 @@ urlpatterns = [
     path("transparencia/ouvidoria/", views.dashboard, name="transparency"),
     path("transparencia/ouvidoria.csv", views.dashboard_csv, name="transparency_csv"),
     path("transparencia/ouvidoria.json", views.dashboard_json, name="transparency_json"),
+    path(
+        "transparencia/informacao-classificada/",
+        views.annual_report_public,
+        name="annual_report",
+    ),
 ]

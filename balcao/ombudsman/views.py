@@ -1,4 +1,5 @@
-"""Public pages of the ombudsman: the transparency dashboard and its open data.
+"""Public pages of the ombudsman: the transparency dashboard and its open data, and the
+annual report of classified information (INPI Portaria art. 50).
 
 Issue 21, "Transparency": "Ouvidoria em números", like the federal "Painel Resolveu?" —
 the figures of :func:`services.transparency_figures` as server-drawn SVG charts (their
@@ -14,12 +15,15 @@ from datetime import date, datetime
 
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.formats import date_format, number_format
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from balcao.ombudsman import annual_report as annual
 from balcao.ombudsman import charts, services, transparency
 from balcao.ombudsman.models import Manifestation
 
@@ -192,3 +196,69 @@ def dashboard_json(request):
         json.dumps(_figures(_filters(request)), ensure_ascii=False),
         content_type="application/json; charset=utf-8",
     )
+
+
+# --- the annual report of classified information (INPI Portaria art. 50) -------------------
+
+
+def pdf_url_fetcher():
+    """WeasyPrint's fetcher for the printed report: ``data:`` URLs only. Its stylesheet is
+    given as a string (:func:`render_pdf`), so nothing is fetched from the network or read
+    from the server's disk, whatever a text in the report contains."""
+    from weasyprint.urls import URLFetcher
+
+    return URLFetcher(allowed_protocols={"data"})
+
+
+def render_pdf(html: str, stylesheet: str = "") -> bytes:
+    """``html`` (a print template) with ``stylesheet`` (CSS text) as a PDF document."""
+    from weasyprint import CSS, HTML
+
+    fetcher = pdf_url_fetcher()
+    sheets = [CSS(string=stylesheet, url_fetcher=fetcher)] if stylesheet else []
+    return HTML(string=html, url_fetcher=fetcher).write_pdf(stylesheets=sheets)
+
+
+def annual_report_response(request, template: str):
+    """The annual report (art. 50) for the twelve months ending on ``?ate=YYYY-MM-DD``
+    (default: today) as ``template``; ``?formato=csv`` and ``?formato=pdf`` download it.
+    It lists no reasons of any classification (Lei 12.527/2011 art. 30; Decreto 7.724/2012
+    art. 45), so the same report is the console's and the portal's (art. 50, parágrafo
+    único: "será disponibilizado no Portal do INPI")."""
+    try:
+        period_end = date.fromisoformat(request.GET.get("ate", ""))
+    except ValueError:
+        period_end = timezone.localdate()
+    report = services.annual_report(period_end)
+    if request.GET.get("formato") == "csv":
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = (
+            f'attachment; filename="relatorio-anual-{period_end.isoformat()}.csv"'
+        )
+        csv.writer(response).writerows(annual.csv_rows(report))
+        return response
+    if request.GET.get("formato") == "pdf":
+        html = render_to_string(
+            "ombudsman/annual_report_print.html",
+            {"report": report, "period_end": period_end, "generated_at": timezone.localtime()},
+        )
+        try:
+            document = render_pdf(html, render_to_string("ombudsman/annual_report_print.css"))
+        except OSError:  # WeasyPrint loads Pango when first used
+            return HttpResponse(
+                _("O PDF não pode ser gerado: faltam no servidor as bibliotecas do Pango."),
+                status=503,
+                content_type="text/plain; charset=utf-8",
+            )
+        response = HttpResponse(document, content_type="application/pdf")
+        response["Content-Disposition"] = (
+            f'attachment; filename="relatorio-anual-{period_end.isoformat()}.pdf"'
+        )
+        return response
+    return render(request, template, {"report": report, "period_end": period_end})
+
+
+@require_GET
+def annual_report_public(request):
+    """The annual report on the portal, for anyone."""
+    return annual_report_response(request, "ombudsman/annual_report_public.html")

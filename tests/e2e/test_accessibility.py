@@ -105,6 +105,8 @@ def test_every_public_page_has_no_axe_violations(page, live_server, demo, artifa
     check("FAQ article")
     page.goto(f"{base}/transparencia/ouvidoria/")
     check("ombudsman transparency")
+    page.goto(f"{base}/transparencia/informacao-classificada/")
+    check("annual report of classified information")
     page.goto(f"{base}/conta/entrar/")
     check("staff login")
 
