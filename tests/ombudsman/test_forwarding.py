@@ -389,3 +389,39 @@ def test_the_queue_does_not_name_the_author_of_a_preserved_manifestation(
     # only the identified person's appearance is in the audit log
     seen = set(PersonalDataAccess.objects.values_list("requester_id", flat=True))
     assert denuncia.requester_id not in seen and identified.requester_id in seen
+
+
+@pytest.mark.parametrize(
+    "kind", ["denuncia", "reclamacao", "solicitacao", "sugestao", "elogio", "simplifique"]
+)
+def test_each_type_goes_from_filing_to_rating(kind, staff, django_capture_on_commit_callbacks):
+    """Every type of manifestation runs the same flow on its clock: filed → triaged →
+    answered by the ombudsman → resolved → rated by its author on the Fala.BR scale."""
+    from balcao.cases import followup
+    from balcao.cases.models import CaseRating
+
+    with django_capture_on_commit_callbacks(execute=True):
+        filed = services.do_file_manifestation(
+            {
+                "type": kind,
+                "identity": "identified",
+                "subject": f"Manifestação do tipo {kind}",
+                "description": "Texto da manifestação.",
+                "requester": {"name": "Lia Souza", "email": "lia@example.org"},
+            }
+        )
+    case = Case.objects.get(pk=filed.case.pk)
+    assert case.due_at is not None and case.manifestation.type == kind
+    _admit(case, staff)
+    case.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        cases.do_add_message(case, "Resposta conclusiva da Ouvidoria.", actor=staff["ombudsman"])
+        cases.do_change_state(
+            case,
+            State.objects.get(workflow=case.state.workflow, slug="resolvido"),
+            actor=staff["ombudsman"],
+        )
+    case.refresh_from_db()
+    assert any("Resposta conclusiva" in m.body for m in mail.outbox if "lia@example.org" in m.to)
+    followup.do_rate_case(case, score=5, resolved="yes")
+    assert CaseRating.objects.get(case=case).score == 5
