@@ -227,13 +227,31 @@ def can_rate(case: Case) -> bool:
     return case.state.is_terminal and not CaseRating.objects.filter(case=case).exists()
 
 
+def resume_after_reply(case: Case) -> None:
+    """A case waiting on the person goes back to the team when they answer (its clock resumes
+    or restarts, as its policy says) — from the follow-up page or by e-mail."""
+    from balcao.cases.services import do_change_state
+
+    if case.state.category == State.Category.WAITING_REQUESTER:
+        back = (
+            Transition.objects.filter(source=case.state, target__category=State.Category.OPEN)
+            .select_related("target")
+            .order_by("target__order")
+            .first()
+        )
+        if back is not None:
+            do_change_state(
+                case, back.target, actor=SYSTEM, reason=_("Resposta do requerente recebida.")
+            )
+
+
 @transaction.atomic
 def do_requester_reply(case: Case, body: str, *, files=()) -> Message:
     """The person answers on the follow-up page. Their message and files are checked like
     the forms'; a case waiting on them goes back to the team and its clock resumes (the
     policy says pause or restart). A concluded case takes no more messages: a new request
     is a new case."""
-    from balcao.cases.services import do_add_message, do_change_state
+    from balcao.cases.services import do_add_message
 
     case = Case.objects.select_for_update().select_related("state", "channel").get(pk=case.pk)
     if _over("reply", str(case.pk), REPLIES_PER_CASE):
@@ -263,17 +281,7 @@ def do_requester_reply(case: Case, body: str, *, files=()) -> Message:
             new=_("a pessoa contestou a resposta conclusiva"),
         )
         transaction.on_commit(lambda: _tell_the_ombudsman_of_a_reply(case.pk))
-    if case.state.category == State.Category.WAITING_REQUESTER:
-        back = (
-            Transition.objects.filter(source=case.state, target__category=State.Category.OPEN)
-            .select_related("target")
-            .order_by("target__order")
-            .first()
-        )
-        if back is not None:
-            do_change_state(
-                case, back.target, actor=SYSTEM, reason=_("Resposta do requerente recebida.")
-            )
+    resume_after_reply(case)
     return message
 
 

@@ -32,6 +32,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from email import policy
+from email.header import decode_header, make_header
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
@@ -217,12 +218,23 @@ def _decode_guess(raw: bytes, charsets: list[str]) -> str:
 def _read_ids(message: Message, result: ParsedMail, charsets: list[str]) -> None:
     value = _raw_header(message, "Message-ID")
     result.message_id = value or None
-    reply = _raw_header(message, "In-Reply-To")
+    reply = _unwrap_encoded(_raw_header(message, "In-Reply-To"))
     if reply:
         ids = _MSGID.findall(reply)
         result.in_reply_to = ids[0] if ids else reply
-    references = _raw_header(message, "References")
+    references = _unwrap_encoded(_raw_header(message, "References"))
     result.references = _MSGID.findall(references or "")
+
+
+def _unwrap_encoded(value: str | None) -> str | None:
+    """An id header some software wrote as RFC 2047 encoded words (a long ``<…>`` folded by
+    a library that encodes what it cannot fold): the ids inside, decoded."""
+    if not value or "=?" not in value:
+        return value
+    try:
+        return str(make_header(decode_header(value)))
+    except Exception:  # noqa: BLE001 — keep it as it came
+        return value
 
 
 def _read_from(message: Message, result: ParsedMail, charsets: list[str]) -> None:
@@ -399,3 +411,30 @@ def _html_to_text(html: str) -> str:
         return get_text(html)
     except Exception:  # noqa: BLE001 — markup lxml cannot read: strip the tags
         return re.sub(r"<[^>]+>", " ", html)
+
+
+# --- attachment contents (for storing them on the case) -----------------------------------
+
+
+def attachment_files(raw: bytes) -> list[tuple[str, bytes]]:
+    """(file name, decoded bytes) of every attachment, in the order ``ParsedMail.attachments``
+    names them; a part whose transfer encoding cannot be decoded gives its raw payload (the
+    original message is kept whole anyway). Never raises."""
+    try:
+        message = BytesParser(policy=policy.default).parsebytes(_MBOX_FROM.sub(b"", raw, count=1))
+    except Exception:  # noqa: BLE001 — nothing to extract
+        return []
+    found = []
+    for part in _leaf_parts(message):
+        name = _filename(part)
+        if name is None:
+            continue
+        try:
+            data = part.get_payload(decode=True)
+        except Exception:  # noqa: BLE001
+            data = None
+        if data is None:
+            payload = part.get_payload()
+            data = payload.encode("utf-8", "surrogateescape") if isinstance(payload, str) else b""
+        found.append((name, data))
+    return found

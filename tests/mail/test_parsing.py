@@ -261,3 +261,19 @@ def test_a_multipart_without_its_boundary_keeps_its_text():
     parsed = parse_bytes(raw)
     assert "Hello there" in parsed.text
     assert parsed.error and "MIME" in parsed.error
+
+
+def test_ids_written_as_encoded_words_are_read():
+    """A library that cannot fold a long ``<…>`` writes it as RFC 2047 encoded words; the
+    ids inside still thread the reply."""
+    long_id = "<179637015414.8864.14364049330822671300.balcao.acknowledgement@balcao.invalid>"
+    encoded = (
+        "=?utf-8?q?=3C179637015414=2E8864=2E14364049330822671300=2Ebalca?= "
+        "=?utf-8?q?o=2Eacknowledgement=40balcao=2Einvalid=3E?="
+    )
+    raw = (
+        "From: a@example.org\r\nSubject: Re: x\r\n"
+        f"In-Reply-To: {encoded}\r\nReferences: {encoded}\r\n\r\ntexto\r\n"
+    ).encode()
+    parsed = parse_bytes(raw)
+    assert parsed.in_reply_to == long_id and parsed.references == [long_id]

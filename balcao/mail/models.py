@@ -1,0 +1,73 @@
+"""The e-mail channel's records (issue 22): the mailboxes Balcão reads, and every message it
+took from them — keyed by mailbox + UIDVALIDITY/UID so that a restart neither loses nor
+duplicates anything — with the original kept and what became of it."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+def raw_path(instance: "InboundMail", filename: str) -> str:
+    return f"mail/{instance.mailbox_id}/{instance.uidvalidity}/{filename}"
+
+
+class Mailbox(models.Model):
+    """An address of the agency whose incoming mail opens and continues cases on ``channel``
+    (and ``team``'s queue, when given)."""
+
+    slug = models.SlugField(unique=True)
+    address = models.EmailField(_("endereço"))
+    channel = models.ForeignKey(
+        "catalog.Channel", on_delete=models.PROTECT, related_name="mailboxes"
+    )
+    team = models.ForeignKey(
+        "cases.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    active = models.BooleanField(_("ativa"), default=True)
+
+    class Meta:
+        verbose_name = _("caixa de e-mail")
+        verbose_name_plural = _("caixas de e-mail")
+
+    def __str__(self) -> str:
+        return self.address
+
+
+class InboundMail(models.Model):
+    """One message taken from a mailbox, and what became of it. Written in the same
+    transaction as its case or message, so the server's copy is marked processed only after
+    both exist (``services.ingest``)."""
+
+    class Outcome(models.TextChoices):
+        NEW_CASE = "new-case", _("Novo atendimento")
+        REPLY = "reply", _("Mensagem num atendimento")
+        DUPLICATE = "duplicate", _("Repetida (mesmo Message-ID)")
+        BOUNCE = "bounce", _("Aviso de não entrega")
+        QUARANTINE = "quarantine", _("Quarentena")
+
+    mailbox = models.ForeignKey(Mailbox, on_delete=models.PROTECT, related_name="messages")
+    uidvalidity = models.BigIntegerField()
+    uid = models.BigIntegerField()
+    message_id = models.CharField(max_length=250, blank=True, db_index=True)
+    sender = models.EmailField(blank=True)
+    subject = models.CharField(max_length=300, blank=True)
+    raw = models.FileField(upload_to=raw_path, max_length=300)
+    size = models.PositiveBigIntegerField()
+    received_at = models.DateTimeField(auto_now_add=True)
+    outcome = models.CharField(max_length=12, choices=Outcome.choices)
+    reason = models.TextField(blank=True)
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    case_message = models.ForeignKey(
+        "cases.Message", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    acknowledged = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("e-mail recebido")
+        verbose_name_plural = _("e-mails recebidos")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mailbox", "uidvalidity", "uid"], name="one_row_per_server_message"
+            )
+        ]
