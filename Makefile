@@ -13,6 +13,7 @@ ASSETS := balcao/static/vendor/.built
 install: $(STAMP) $(ASSETS)
 	@mkdir -p var
 	@scripts/ensure-chromium.sh
+	@scripts/ensure-dovecot.sh
 	$(BIN)/balcao migrate --noinput
 	$(BIN)/balcao collectstatic --noinput -v 0
 

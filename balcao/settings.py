@@ -63,6 +63,8 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# The key mailbox secrets are encrypted under (balcao/mail/secrets.py); SECRET_KEY when empty.
+BALCAO_SECRETS_KEY = os.environ.get("BALCAO_SECRETS_KEY", "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 

@@ -23,6 +23,14 @@ class Mailbox(models.Model):
         "cases.Team", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     active = models.BooleanField(_("ativa"), default=True)
+    # IMAP: where its mail is read (imap.fetch_mailbox); the secret is stored encrypted
+    # (balcao.mail.secrets) and never shown back.
+    imap_host = models.CharField(_("servidor IMAP"), max_length=200, blank=True)
+    imap_port = models.PositiveIntegerField(_("porta IMAP"), default=993)
+    imap_tls = models.BooleanField(_("IMAP com TLS"), default=True)
+    imap_user = models.CharField(_("usuário IMAP"), max_length=200, blank=True)
+    imap_secret = models.TextField(_("senha IMAP (cifrada)"), blank=True, editable=False)
+    folder = models.CharField(_("pasta"), max_length=200, default="INBOX")
 
     class Meta:
         verbose_name = _("caixa de e-mail")

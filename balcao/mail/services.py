@@ -43,17 +43,22 @@ SUBJECT_MAX = 250
 def ingest(mailbox: Mailbox, raw: bytes, *, uidvalidity: int, uid: int, now=None) -> InboundMail:
     """The record of the server's message ``uidvalidity``/``uid`` of ``mailbox``, creating
     what it becomes the first time (see the module's docstring); the same message again
-    returns the same record and changes nothing."""
+    returns the same record and changes nothing (``created_now`` tells which)."""
     key = {"mailbox": mailbox, "uidvalidity": uidvalidity, "uid": uid}
     existing = InboundMail.objects.filter(**key).first()
     if existing is not None:
+        existing.created_now = False
         return existing
     parsed = parsing.parse_bytes(raw, file=f"{uidvalidity}/{uid}")
     try:
         with transaction.atomic():
-            return _ingest(mailbox, raw, parsed, key, now or timezone.now())
+            row = _ingest(mailbox, raw, parsed, key, now or timezone.now())
     except IntegrityError:  # another worker took it in between
-        return InboundMail.objects.get(**key)
+        row = InboundMail.objects.get(**key)
+        row.created_now = False
+        return row
+    row.created_now = True
+    return row
 
 
 def _ingest(mailbox, raw, parsed, key, now) -> InboundMail:

@@ -67,6 +67,24 @@ def archive_unanswered_complementations() -> int:
     return archive_unanswered()
 
 
+@db_periodic_task(crontab(minute="*"))
+def fetch_mailboxes() -> int:
+    """Read every active mailbox over IMAP (issue 22); one that fails is logged and the
+    others go on. Returns how many messages were taken."""
+    import logging
+
+    from balcao.mail import imap
+    from balcao.mail.models import Mailbox
+
+    taken = 0
+    for mailbox in Mailbox.objects.filter(active=True).exclude(imap_host=""):
+        try:
+            taken += imap.fetch_mailbox(mailbox).new
+        except Exception:  # noqa: BLE001 — a mailbox down never stops the others
+            logging.getLogger("balcao.mail").exception("mailbox %s could not be read", mailbox)
+    return taken
+
+
 @db_periodic_task(crontab(minute="20", hour="8"))
 def remind_ombudsman_forwardings() -> int:
     """Units reminded of the ombudsman's forwardings due within two days or overdue."""

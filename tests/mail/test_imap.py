@@ -1,0 +1,182 @@
+"""Reading a mailbox over IMAP against a real dovecot (tests/mail/conftest.py): every message
+becomes exactly one record, marked on the server only once committed; a crash between the two
+loses nothing and duplicates nothing; the person's \\Seen flags are left alone."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+
+import pytest
+
+from balcao.cases.models import Case
+from balcao.mail import imap, secrets
+from balcao.mail.models import InboundMail, Mailbox
+
+pytestmark = pytest.mark.django_db
+
+
+def _raw(n: int, **headers) -> bytes:
+    msg = EmailMessage()
+    msg["From"] = f"Pessoa {n} <pessoa{n}@example.org>"
+    msg["To"] = "contato@agencia.gov.br"
+    msg["Subject"] = f"Pedido número {n}"
+    msg["Message-ID"] = f"<pedido-{n}@example.org>"
+    for name, value in headers.items():
+        msg[name.replace("_", "-")] = value
+    msg.set_content(f"Texto do pedido {n}, com acentuação.")
+    return msg.as_bytes()
+
+
+@pytest.fixture
+def server_box(imap_server):
+    from imap_tools import MailBoxUnencrypted
+
+    box = MailBoxUnencrypted(imap_server.host, imap_server.port).login(
+        imap_server.user, imap_server.password
+    )
+    if box.uids("ALL"):
+        box.delete(box.uids("ALL"))
+    yield box
+    box.logout()
+
+
+@pytest.fixture
+def mailbox(imap_server, helpdesk_channel):
+    return Mailbox.objects.create(
+        slug="contato",
+        address="contato@agencia.gov.br",
+        channel=helpdesk_channel,
+        imap_host=imap_server.host,
+        imap_port=imap_server.port,
+        imap_tls=False,
+        imap_user=imap_server.user,
+        imap_secret=secrets.seal(imap_server.password),
+    )
+
+
+def test_each_message_once_and_marked_after_commit(server_box, mailbox):
+    for n in range(1, 6):
+        server_box.append(_raw(n), "INBOX")
+    server_box.append(b"\r\n\r\n", "INBOX")  # nothing in it: quarantined, not lost
+    first = imap.fetch_mailbox(mailbox)
+    assert (first.read, first.new) == (6, 6)
+    assert Case.objects.count() == 5
+    assert InboundMail.objects.filter(outcome="quarantine").count() == 1
+    marked = [m.flags for m in server_box.fetch(mark_seen=False)]
+    assert all(imap.KEYWORD in flags for flags in marked)
+    assert not any("\\Seen" in flags for flags in marked)  # the person's flag untouched
+    again = imap.fetch_mailbox(mailbox)
+    assert (again.read, again.new) == (0, 0) and Case.objects.count() == 5
+
+
+def test_a_crash_before_marking_reads_again_and_duplicates_nothing(
+    server_box, mailbox, monkeypatch
+):
+    for n in range(1, 4):
+        server_box.append(_raw(n), "INBOX")
+
+    def crash(*args, **kwargs):
+        raise ConnectionResetError("the worker died before telling the server")
+
+    from imap_tools import MailBoxUnencrypted
+
+    original = MailBoxUnencrypted.flag
+    monkeypatch.setattr(MailBoxUnencrypted, "flag", crash)
+    with pytest.raises(ConnectionResetError):
+        imap.fetch_mailbox(mailbox)
+    assert InboundMail.objects.count() == 3  # committed before the crash
+    monkeypatch.setattr(MailBoxUnencrypted, "flag", original)
+    after = imap.fetch_mailbox(mailbox)
+    assert (after.read, after.new) == (3, 0)  # read again, nothing new
+    assert InboundMail.objects.count() == 3 and Case.objects.count() == 3
+
+
+def test_a_wrong_key_says_the_secret_must_be_typed_again(mailbox, settings):
+    settings.BALCAO_SECRETS_KEY = "another key"
+    with pytest.raises(secrets.SecretUnreadable):
+        imap.fetch_mailbox(mailbox)
+
+
+def test_the_secret_is_stored_encrypted(mailbox, imap_server):
+    assert imap_server.password not in mailbox.imap_secret
+    assert secrets.unseal(mailbox.imap_secret) == imap_server.password
+
+
+def test_the_command_and_the_periodic_task_fetch(server_box, mailbox):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from balcao.ops.tasks import fetch_mailboxes
+
+    server_box.append(_raw(1), "INBOX")
+    out = StringIO()
+    call_command("mail", "fetch", "--mailbox", "contato", stdout=out)
+    assert out.getvalue().strip() == "contato: 1 lida(s), 1 nova(s)"
+    server_box.append(_raw(2), "INBOX")
+    assert fetch_mailboxes.call_local() == 1
+    assert Case.objects.count() == 2
+
+
+def test_killed_mid_batch_again_and_again_every_message_is_one_record(
+    server_box, imap_server, tmp_path
+):
+    """Issue 22, "Done means": the ingest worker is SIGKILLed in the middle of a batch many
+    times; every message still became exactly one record (one case), none twice."""
+    import os
+    import random
+    import signal
+    import sqlite3
+    import subprocess
+    import time
+
+    from tests.conftest import BALCAO
+
+    total = 120
+    for n in range(1, total + 1):
+        server_box.append(_raw(n), "INBOX")
+    db = tmp_path / "kill.sqlite3"
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{db}",
+        "BALCAO_VAR_DIR": str(tmp_path / "var"),
+        "SECRET_KEY": "kill-test-" + "x" * 40,
+        "BALCAO_DEBUG": "1",
+        "DJANGO_SETTINGS_MODULE": "balcao.settings",
+    }
+    env.pop("BALCAO_SECRETS_KEY", None)
+    subprocess.run([*BALCAO, "migrate", "-v", "0"], env=env, check=True)  # noqa: S603
+    setup = (
+        "from balcao.catalog.models import Channel; from balcao.cases.models import Workflow;"
+        "from balcao.mail.models import Mailbox; from balcao.mail import secrets;"
+        "c = Channel.objects.create(slug='email', name='E-mail', kind='form',"
+        " workflow=Workflow.objects.get(slug='helpdesk'), deadline_policy='fale-conosco');"
+        f"Mailbox.objects.create(slug='contato', address='contato@agencia.gov.br', channel=c,"
+        f" imap_host='{imap_server.host}', imap_port={imap_server.port}, imap_tls=False,"
+        f" imap_user='{imap_server.user}', imap_secret=secrets.seal('{imap_server.password}'))"
+    )
+    subprocess.run([*BALCAO, "shell", "-c", setup], env=env, check=True)  # noqa: S603
+    rng = random.Random(22)
+    kills = 0
+    for _ in range(8):  # until a worker gets through the rest on its own
+        worker = subprocess.Popen(  # noqa: S603
+            [*BALCAO, "mail", "fetch"], env=env, stdout=subprocess.DEVNULL
+        )
+        time.sleep(rng.uniform(1.0, 2.5))
+        if worker.poll() is not None:
+            break
+        worker.send_signal(signal.SIGKILL)
+        worker.wait()
+        kills += 1
+    subprocess.run([*BALCAO, "mail", "fetch"], env=env, check=True)  # noqa: S603
+    with sqlite3.connect(db) as conn:
+        rows, distinct = conn.execute(
+            "SELECT count(*), count(DISTINCT uid) FROM mail_inboundmail"
+        ).fetchone()
+        cases = conn.execute("SELECT count(*) FROM cases_case").fetchone()[0]
+        orphans = conn.execute(
+            "SELECT count(*) FROM mail_inboundmail WHERE outcome='new-case' AND case_id IS NULL"
+        ).fetchone()[0]
+    assert kills >= 1, "the worker finished before it could be killed: raise the batch"
+    assert rows == distinct == total and cases == total and orphans == 0
+    assert all(imap.KEYWORD in m.flags for m in server_box.fetch(mark_seen=False))
