@@ -390,6 +390,9 @@ class Message(models.Model):
     body = models.TextField(_("mensagem"))
     internal = models.BooleanField(_("nota interna"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The message's id in the channel it came by (an e-mail's Message-ID): replies to the
+    # person answer it (In-Reply-To / References, cases.outbound).
+    external_id = models.CharField(max_length=250, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]

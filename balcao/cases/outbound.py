@@ -109,8 +109,43 @@ def _footer(case: Case, *, with_code_hint: bool = True) -> list[str]:
 
 
 def _thread_root(case: Case) -> str:
+    """What a new e-mail answers: the person's latest e-mail on the case (so their mail
+    program threads it under what they wrote), else the first e-mail Balcão sent."""
+    theirs = (
+        case.messages.filter(author_kind=Message.Author.REQUESTER)
+        .exclude(external_id="")
+        .order_by("-created_at", "-pk")
+        .values_list("external_id", flat=True)
+        .first()
+    )
+    if theirs:
+        return theirs
     first = case.outbound_mails.order_by("created_at", "pk").values_list("message_id", flat=True)
     return first.first() or ""
+
+
+def _references(mail: OutboundMail) -> str:
+    """RFC 5322 §3.6.4: the thread's first message, then the ones after it up to the one
+    answered (Balcão's first e-mail, the person's e-mails on the case, the answered one)."""
+    case = mail.case
+    ids: list[str] = []
+    first = (
+        case.outbound_mails.order_by("created_at", "pk")
+        .values_list("in_reply_to", "message_id")
+        .first()
+    )
+    if first:
+        ids += [i for i in first if i]  # the person's first e-mail, if the case began so
+    ids += list(
+        case.messages.filter(author_kind=Message.Author.REQUESTER)
+        .exclude(external_id="")
+        .order_by("created_at", "pk")
+        .values_list("external_id", flat=True)
+    )[-8:]
+    if mail.in_reply_to and mail.in_reply_to not in ids:
+        ids.append(mail.in_reply_to)
+    ids = [i for i in dict.fromkeys(ids) if i != mail.message_id]
+    return " ".join(ids)
 
 
 def queue_mail(
@@ -193,7 +228,7 @@ def build_email(mail: OutboundMail, connection=None) -> EmailMessage:
     }
     if mail.in_reply_to:
         headers["In-Reply-To"] = mail.in_reply_to
-        headers["References"] = mail.in_reply_to
+        headers["References"] = _references(mail) or mail.in_reply_to
     if mail.kind in AUTOMATIC_KINDS:
         headers["Auto-Submitted"] = "auto-generated"
     reply_to = getattr(settings, "BALCAO_REPLY_TO", "") or settings.DEFAULT_FROM_EMAIL

@@ -91,7 +91,7 @@ def _ingest(mailbox, raw, parsed, key, now) -> InboundMail:
         return _save(row, InboundMail.Outcome.BOUNCE, case=case)
     files = parsing.attachment_files(raw)
     if case is not None and case.is_open:
-        message, refused = _add(case, parsed.text or "", files)
+        message, refused = _add(case, parsed.text or "", files, external_id=parsed.message_id)
         followup.resume_after_reply(case)
         return _save(row, InboundMail.Outcome.REPLY, case=case, message=message, reason=refused)
     return _new_case(mailbox, row, parsed, files, now, earlier=case)
@@ -129,7 +129,9 @@ def _case_continued(parsed) -> Case | None:
     return Case.objects.select_related("state", "channel").get(pk=pk) if pk else None
 
 
-def _add(case: Case, text: str, files, *, always: bool = True) -> tuple[Message | None, str]:
+def _add(
+    case: Case, text: str, files, *, always: bool = True, external_id: str | None = None
+) -> tuple[Message | None, str]:
     """The person's message and its files on ``case``: each file checked on its own, the
     refused ones named in the returned reason (they stay in the original)."""
     accepted, refused = [], []
@@ -152,6 +154,9 @@ def _add(case: Case, text: str, files, *, always: bool = True) -> tuple[Message 
         return None, "; ".join(refused)
     body = text.strip() or (_("(mensagem sem texto)") if not accepted else "")
     message = cases.do_add_message(case, body, author_kind=Message.Author.REQUESTER, files=accepted)
+    if external_id:
+        Message.objects.filter(pk=message.pk).update(external_id=external_id[:250])
+        message.external_id = external_id[:250]
     return message, "; ".join(refused)
 
 
@@ -191,9 +196,14 @@ def _new_case(mailbox, row, parsed, files, now, *, earlier: Case | None) -> Inbo
         actor=SYSTEM,
         acknowledge=refusal is None and contact is not None,
     )
+    if parsed.message_id:
+        # the acknowledgement answers the person's e-mail (their mail program threads it)
+        OutboundMail.objects.filter(
+            case=case, kind=OutboundMail.Kind.ACKNOWLEDGEMENT, status=OutboundMail.Status.QUEUED
+        ).update(in_reply_to=parsed.message_id[:250])
     message, refused = (None, "")
     if files:
-        message, refused = _add(case, "", files, always=False)
+        message, refused = _add(case, "", files, always=False, external_id=parsed.message_id)
     row.acknowledged = refusal is None and contact is not None
     reasons = [r for r in (refused, f"sem confirmação: {refusal}" if refusal else "") if r]
     return _save(

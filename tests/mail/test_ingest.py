@@ -163,3 +163,27 @@ def test_every_public_message_becomes_exactly_one_record(mailbox):
     assert InboundMail.Outcome.NEW_CASE in outcomes and InboundMail.Outcome.BOUNCE in outcomes
     for row in rows:
         assert row.outcome != InboundMail.Outcome.NEW_CASE or row.case_id is not None
+
+
+def test_our_mail_answers_the_persons_mail(mailbox, staff, django_capture_on_commit_callbacks):
+    """The acknowledgement answers the e-mail that opened the case, an agent's reply answers
+    the person's latest e-mail, and References carry the thread from its first message."""
+    with django_capture_on_commit_callbacks(execute=True):
+        case = ingest(mailbox, message(msgid="<first@example.org>"), uidvalidity=7, uid=1).case
+    [ack] = [m for m in mail.outbox if "maria@example.org" in m.to]
+    assert ack.extra_headers["In-Reply-To"] == "<first@example.org>"
+    assert ack.extra_headers["References"].startswith("<first@example.org>")
+    ack_id = ack.extra_headers["Message-ID"]
+    reply = message(subject="Re: x", body="Mais um dado.", msgid="<second@example.org>",
+                    In_Reply_To=ack_id, References=f"<first@example.org> {ack_id}")  # fmt: skip
+    assert ingest(mailbox, reply, uidvalidity=7, uid=2).case == case
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        cases.do_add_message(case, "Obrigado, recebido.", actor=staff["supervisor"])
+    [answer] = [m for m in mail.outbox if "maria@example.org" in m.to]
+    assert answer.extra_headers["In-Reply-To"] == "<second@example.org>"
+    assert answer.extra_headers["References"].split() == [
+        "<first@example.org>",
+        ack_id,
+        "<second@example.org>",
+    ]
