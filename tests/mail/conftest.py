@@ -1,119 +1,23 @@
 """A real IMAP server for the mail tests: Debian's dovecot (``make install`` installs
-``dovecot-imapd`` when it can: scripts/ensure-dovecot.sh), started per test session on a free
-loopback port with a throw-away configuration, users file and maildir under a temporary
-directory. Tests that need it are skipped, saying why, where dovecot is not installed."""
+``dovecot-imapd`` when it can: scripts/ensure-dovecot.sh), started once per test session
+(tests/mail/dovecot.py). Tests that need it are skipped, saying why, where dovecot is not
+installed."""
 
 from __future__ import annotations
 
 import os
-import pwd
-import shutil
-import socket
-import subprocess
-import tempfile
-import time
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import free_port
-
-DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
-
-
-@dataclass(frozen=True)
-class ImapServer:
-    host: str
-    port: int
-    user: str
-    password: str
-
-
-def _config(root: Path, port: int) -> str:
-    if os.geteuid() == 0:
-        # dovecot never gives mail to uid 0: its own user owns the throw-away maildir
-        owner = pwd.getpwnam("dovecot")
-        uid, gid, login_user, internal_user = owner.pw_uid, owner.pw_gid, "dovenull", "dovecot"
-    else:
-        me = pwd.getpwuid(os.geteuid())
-        uid, gid, login_user, internal_user = me.pw_uid, me.pw_gid, me.pw_name, me.pw_name
-    for sub in ("mail", "home", "run", "state"):
-        (root / sub).mkdir(parents=True, exist_ok=True)
-        if os.geteuid() == 0:
-            os.chown(root / sub, uid, gid)
-    return f"""
-protocols = imap
-listen = 127.0.0.1
-base_dir = {root}/run
-state_dir = {root}/state
-log_path = {root}/dovecot.log
-ssl = no
-disable_plaintext_auth = no
-auth_mechanisms = plain login
-default_login_user = {login_user}
-default_internal_user = {internal_user}
-first_valid_uid = {uid}
-mail_location = maildir:{root}/mail/%u
-passdb {{
-  driver = passwd-file
-  args = scheme=PLAIN username_format=%u {root}/users
-}}
-userdb {{
-  driver = static
-  args = uid={uid} gid={gid} home={root}/home/%u
-}}
-service imap-login {{
-  inet_listener imap {{
-    address = 127.0.0.1
-    port = {port}
-  }}
-  inet_listener imaps {{
-    port = 0
-  }}
-}}
-service anvil {{
-  chroot =
-}}
-service imap-login {{
-  chroot =
-}}
-"""
+from tests.mail.dovecot import DOVECOT, DovecotError, run_dovecot
 
 
 @pytest.fixture(scope="session")
 def imap_server():
     if not os.path.exists(DOVECOT):
         pytest.skip("dovecot is not installed (apt-get install dovecot-imapd): no IMAP tests")
-    # not under pytest's own temporary folder: that one is private to this user, and
-    # dovecot's processes run as its own users
-    root = Path(tempfile.mkdtemp(prefix="balcao-dovecot-"))
-    os.chmod(root, 0o755)  # noqa: S103 — read by dovecot's own users; nothing secret in it
-    port = free_port()
-    (root / "users").write_text("balcao@agencia.test:{PLAIN}senha-imap-de-teste\n")
-    (root / "dovecot.conf").write_text(_config(root, port))
-    process = subprocess.Popen(  # noqa: S603 — our own throw-away configuration
-        [DOVECOT, "-F", "-c", str(root / "dovecot.conf")],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            log = process.stdout.read().decode(errors="replace") if process.stdout else ""
-            pytest.fail(f"dovecot did not start: {log}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        process.kill()
-        pytest.fail("dovecot did not listen in 20 s")
-    yield ImapServer("127.0.0.1", port, "balcao@agencia.test", "senha-imap-de-teste")
-    process.terminate()
     try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    shutil.rmtree(root, ignore_errors=True)
+        with run_dovecot() as server:
+            yield server
+    except DovecotError as exc:
+        pytest.fail(str(exc))
