@@ -99,6 +99,7 @@ CONSOLE = {
         {OM},
     ),
     "forwardings": ("get", "/console/encaminhamentos/", None, VIEWERS),
+    "mail quarantine": ("get", "/console/email/quarentena/", None, {SU, MA, AD}),
     "reclame aqui new": ("get", "/console/reclame-aqui/nova/", None, WORKERS),
     # on a case that is not a Reclame Aqui complaint: refused with a message (302)
     "reclame aqui record": (

@@ -209,3 +209,24 @@ def _new_case(mailbox, row, parsed, files, now, *, earlier: Case | None) -> Inbo
     return _save(
         row, InboundMail.Outcome.NEW_CASE, case=case, message=message, reason="; ".join(reasons)
     )
+
+
+def quarantined():
+    """The messages that could not be read, newest first (for supervisors)."""
+    return InboundMail.objects.filter(outcome=InboundMail.Outcome.QUARANTINE).select_related(
+        "mailbox"
+    )
+
+
+def reprocess(row: InboundMail) -> InboundMail:
+    """Read a quarantined message again (after a fix in the parser, say): its record is
+    replaced by what the message becomes now — quarantined again, with the reason, if it
+    still cannot be read."""
+    if row.outcome != InboundMail.Outcome.QUARANTINE:
+        return row
+    with row.raw.open("rb") as handle:
+        raw = handle.read()
+    mailbox, uidvalidity, uid = row.mailbox, row.uidvalidity, row.uid
+    with transaction.atomic():
+        row.delete()
+        return ingest(mailbox, raw, uidvalidity=uidvalidity, uid=uid)

@@ -32,6 +32,7 @@ PAGES = {
         "/console/atendimentos/{complaint}/",
     ],
     "external_complaint_new": ["/console/reclame-aqui/nova/"],
+    "mail_quarantine": ["/console/email/quarentena/"],
     "case_agreement": ["/console/atendimentos/{agreed}/acordo/"],
     "forwarding_list": ["/console/encaminhamentos/"],
     "forwarding_detail": ["/console/encaminhamentos/{forwarding}/"],
@@ -63,6 +64,8 @@ NOT_PAGES = {
     "case_reveal_identity",
     "case_mediation",
     "case_external_complaint",
+    "mail_quarantine_download",
+    "mail_quarantine_reprocess",
     "forwarding_file",
     "case_bulk",
     "case_reply",
@@ -233,6 +236,13 @@ def console_data(db):
         title="Pedido parado", text="Meu pedido não anda.", actor=admin,
     )  # fmt: skip
     ombudsman.do_record_public_reply(complaint, text="Pedido priorizado.", actor=admin)
+    from balcao.mail.models import Mailbox
+    from balcao.mail.services import ingest
+
+    inbox = Mailbox.objects.create(
+        slug="contato", address="contato@agencia.gov.br", channel=peaceful
+    )
+    ingest(inbox, b"\r\n\r\n", uidvalidity=1, uid=1)  # a row in the quarantine
     return {
         "complaint": complaint.pk,
         "mediation": mediation.pk,

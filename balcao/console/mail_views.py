@@ -1,0 +1,51 @@
+"""The e-mail channel in the console: the quarantine of messages that could not be read
+(issue 22: "visible to supervisors, never silently dropped"), each with its reason, its
+original to download and a way to read it again."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from balcao.console.decorators import staff_view
+from balcao.mail import services
+from balcao.mail.models import InboundMail
+
+
+@staff_view("queues.manage")
+def quarantine(request):
+    return render(
+        request,
+        "console/mail_quarantine.html",
+        {"rows": list(services.quarantined().order_by("-received_at", "-pk")[:200])},
+    )
+
+
+@staff_view("queues.manage")
+def quarantine_download(request, pk: int):
+    row = get_object_or_404(services.quarantined(), pk=pk)
+    return FileResponse(
+        row.raw.open("rb"),
+        as_attachment=True,
+        filename=f"mensagem-{row.pk}.eml",
+        content_type="message/rfc822",
+    )
+
+
+@require_POST
+@staff_view("queues.manage")
+def quarantine_reprocess(request, pk: int):
+    row = get_object_or_404(InboundMail, pk=pk, outcome=InboundMail.Outcome.QUARANTINE)
+    result = services.reprocess(row)
+    if result.outcome == InboundMail.Outcome.QUARANTINE:
+        messages.error(
+            request, _("A mensagem continua ilegível: %(reason)s") % {"reason": result.reason}
+        )
+    else:
+        messages.success(
+            request, _("Mensagem lida: %(outcome)s.") % {"outcome": result.get_outcome_display()}
+        )
+    return redirect("console:mail_quarantine")
