@@ -100,6 +100,8 @@ CONSOLE = {
     ),
     "forwardings": ("get", "/console/encaminhamentos/", None, VIEWERS),
     "mail quarantine": ("get", "/console/email/quarentena/", None, {SU, MA, AD}),
+    "mailboxes": ("get", "/console/email/caixas/", None, {MA, AD}),
+    "mailbox new": ("get", "/console/email/caixas/nova/", None, {MA, AD}),
     "reclame aqui new": ("get", "/console/reclame-aqui/nova/", None, WORKERS),
     # on a case that is not a Reclame Aqui complaint: refused with a message (302)
     "reclame aqui record": (

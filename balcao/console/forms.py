@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from balcao.accounts.models import User
 from balcao.cases.models import Team
 from balcao.catalog.models import Channel, Service
+from balcao.mail.models import Mailbox
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -817,4 +818,35 @@ class SiteEvaluationForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "rae-%s")
+        super().__init__(*args, **kwargs)
+
+
+class MailboxForm(forms.ModelForm):
+    """A mailbox whose mail opens cases (issue 22). The IMAP secret is typed, stored
+    encrypted (balcao.mail.secrets) and never shown back: left blank, the stored one stays."""
+
+    secret = forms.CharField(
+        label=_("Senha IMAP"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_("Guardada cifrada e nunca exibida. Deixe em branco para manter a atual."),
+    )
+
+    class Meta:
+        model = Mailbox
+        fields = [
+            "slug",
+            "address",
+            "channel",
+            "team",
+            "active",
+            "imap_host",
+            "imap_port",
+            "imap_tls",
+            "imap_user",
+            "folder",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "mbx-%s")
         super().__init__(*args, **kwargs)

@@ -49,3 +49,53 @@ def quarantine_reprocess(request, pk: int):
             request, _("Mensagem lida: %(outcome)s.") % {"outcome": result.get_outcome_display()}
         )
     return redirect("console:mail_quarantine")
+
+
+# --- the mailboxes (managers and admins, like the channels they feed) ----------------------
+
+
+@staff_view("catalog.edit")
+def mailbox_list(request):
+    from balcao.mail.models import Mailbox
+
+    return render(
+        request,
+        "console/mailbox_list.html",
+        {"mailboxes": list(Mailbox.objects.select_related("channel", "team").order_by("slug"))},
+    )
+
+
+@staff_view("catalog.edit")
+def mailbox_edit(request, pk: int | None = None):
+    from balcao.console import forms
+    from balcao.mail.models import Mailbox
+
+    mailbox = get_object_or_404(Mailbox, pk=pk) if pk else None
+    form = forms.MailboxForm(request.POST or None, instance=mailbox)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            saved = services.do_save_mailbox(form, secret=form.cleaned_data["secret"])
+            messages.success(request, _("Caixa de e-mail salva."))
+            return redirect("console:mailbox_edit", pk=saved.pk)
+        status = 400
+    return render(
+        request,
+        "console/mailbox_edit.html",
+        {"form": form, "mailbox": mailbox, "has_secret": bool(mailbox and mailbox.imap_secret)},
+        status=status,
+    )
+
+
+@require_POST
+@staff_view("catalog.edit")
+def mailbox_test(request, pk: int):
+    from balcao.mail.models import Mailbox
+
+    mailbox = get_object_or_404(Mailbox, pk=pk)
+    problem = services.connection_problem(mailbox)
+    if problem:
+        messages.error(request, problem)
+    else:
+        messages.success(request, _("Conexão com a caixa de e-mail funcionando."))
+    return redirect("console:mailbox_edit", pk=mailbox.pk)

@@ -45,6 +45,10 @@ urlpatterns = [
         name="external_complaint_new",
     ),
     path("email/quarentena/", mail_views.quarantine, name="mail_quarantine"),
+    path("email/caixas/", mail_views.mailbox_list, name="mailbox_list"),
+    path("email/caixas/nova/", mail_views.mailbox_edit, name="mailbox_new"),
+    path("email/caixas/<int:pk>/", mail_views.mailbox_edit, name="mailbox_edit"),
+    path("email/caixas/<int:pk>/testar/", mail_views.mailbox_test, name="mailbox_test"),
     path(
         "email/quarentena/<int:pk>/original/",
         mail_views.quarantine_download,

@@ -25,7 +25,7 @@ class Fetched:
     new: int = 0  # records created in this pass (not found from an earlier one)
 
 
-def _connect(mailbox: Mailbox):
+def connect(mailbox: Mailbox):
     from imap_tools import MailBox, MailBoxUnencrypted
 
     box_class = MailBox if mailbox.imap_tls else MailBoxUnencrypted
@@ -40,7 +40,7 @@ def fetch_mailbox(mailbox: Mailbox, *, limit: int | None = None) -> Fetched:
     from imap_tools import AND
 
     done = Fetched()
-    with _connect(mailbox) as box:
+    with connect(mailbox) as box:
         status = box.folder.status(mailbox.folder, ["UIDVALIDITY"])
         uidvalidity = int(status["UIDVALIDITY"])
         uids = box.uids(AND(no_keyword=KEYWORD))

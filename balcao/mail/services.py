@@ -230,3 +230,32 @@ def reprocess(row: InboundMail) -> InboundMail:
     with transaction.atomic():
         row.delete()
         return ingest(mailbox, raw, uidvalidity=uidvalidity, uid=uid)
+
+
+def do_save_mailbox(form, *, secret: str = "") -> Mailbox:
+    """Save a mailbox from the console's form; a typed secret replaces the stored one,
+    encrypted (balcao.mail.secrets); a blank one keeps it."""
+    from balcao.mail import secrets
+
+    mailbox = form.save(commit=False)
+    if secret:
+        mailbox.imap_secret = secrets.seal(secret)
+    mailbox.save()
+    return mailbox
+
+
+def connection_problem(mailbox: Mailbox) -> str | None:
+    """Why the mailbox's IMAP server cannot be read now (a message for the person setting it
+    up), or None when the login and the folder work."""
+    from balcao.mail import imap, secrets
+
+    if not mailbox.imap_host:
+        return _("Informe o servidor IMAP.")
+    try:
+        with imap.connect(mailbox) as box:
+            box.folder.status(mailbox.folder, ["MESSAGES"])
+    except secrets.SecretUnreadable as exc:
+        return str(exc)
+    except Exception as exc:  # noqa: BLE001 — any failure is reported, never raised
+        return _("Não foi possível ler a caixa: %(error)s") % {"error": exc}
+    return None

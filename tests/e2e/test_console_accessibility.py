@@ -33,6 +33,9 @@ PAGES = {
     ],
     "external_complaint_new": ["/console/reclame-aqui/nova/"],
     "mail_quarantine": ["/console/email/quarentena/"],
+    "mailbox_list": ["/console/email/caixas/"],
+    "mailbox_new": ["/console/email/caixas/nova/"],
+    "mailbox_edit": ["/console/email/caixas/{mailbox}/"],
     "case_agreement": ["/console/atendimentos/{agreed}/acordo/"],
     "forwarding_list": ["/console/encaminhamentos/"],
     "forwarding_detail": ["/console/encaminhamentos/{forwarding}/"],
@@ -66,6 +69,7 @@ NOT_PAGES = {
     "case_external_complaint",
     "mail_quarantine_download",
     "mail_quarantine_reprocess",
+    "mailbox_test",
     "forwarding_file",
     "case_bulk",
     "case_reply",
@@ -244,6 +248,7 @@ def console_data(db):
     )
     ingest(inbox, b"\r\n\r\n", uidvalidity=1, uid=1)  # a row in the quarantine
     return {
+        "mailbox": inbox.pk,
         "complaint": complaint.pk,
         "mediation": mediation.pk,
         "agreed": agreed.pk,
