@@ -93,3 +93,18 @@ def has_capability(user, capability: str) -> bool:
     if getattr(user, "is_superuser", False) and user.is_active:
         return True
     return bool(roles_of(user) & CAPABILITIES[capability])
+
+
+def emails_of(role: str) -> list[str]:
+    """The e-mail addresses of the active staff holding ``role`` (those that have one), for
+    notices to a role: the ombudsman told of a terminative answer, a unit's answer, a
+    contested answer."""
+    from balcao.accounts.models import User
+
+    return sorted(
+        set(
+            User.objects.filter(is_active=True, groups__name=role)
+            .exclude(email="")
+            .values_list("email", flat=True)
+        )
+    )

@@ -288,19 +288,13 @@ def do_requester_reply(case: Case, body: str, *, files=()) -> Message:
 def _tell_the_ombudsman_of_a_reply(case_pk: int) -> None:
     """E-mail the ombudsman role: the author of an answered manifestation replied; they read
     it and reopen the manifestation if the reply is well founded."""
-    from django.contrib.auth import get_user_model
     from django.core.mail import send_mail
     from django.urls import reverse
 
-    from balcao.accounts.roles import OMBUDSMAN
+    from balcao.accounts.roles import OMBUDSMAN, emails_of
 
     case = Case.objects.get(pk=case_pk)
-    people = sorted(
-        get_user_model()
-        .objects.filter(is_active=True, groups__name=OMBUDSMAN)
-        .exclude(email="")
-        .values_list("email", flat=True)
-    )
+    people = emails_of(OMBUDSMAN)
     if not people:
         return
     link = settings.BALCAO_BASE_URL.rstrip("/") + reverse("console:case_detail", args=[case.pk])

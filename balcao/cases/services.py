@@ -18,7 +18,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from balcao.accounts.permissions import SYSTEM, check_can, is_system  # noqa: F401
-from balcao.accounts.roles import OMBUDSMAN, SEES_ALL_CASES, has_capability, roles_of
+from balcao.accounts.roles import (
+    OMBUDSMAN,
+    SEES_ALL_CASES,
+    emails_of,
+    has_capability,
+    roles_of,
+)
 from balcao.cases import clock, events, followup, history, lookups, outbound, protocol
 from balcao.cases.attachments import check_file
 from balcao.cases.models import (
@@ -345,17 +351,11 @@ def do_terminate_case(case: Case, *, actor, ground: str, statement: str) -> Case
 
 
 def _tell_the_ombudsman(term_pk: int) -> None:
-    from django.contrib.auth import get_user_model
     from django.core.mail import send_mail
     from django.urls import reverse
 
     term = TerminativeTerm.objects.select_related("case", "by").get(pk=term_pk)
-    people = sorted(
-        get_user_model()
-        .objects.filter(is_active=True, groups__name=OMBUDSMAN)
-        .exclude(email="")
-        .values_list("email", flat=True)
-    )
+    people = emails_of(OMBUDSMAN)
     if not people:
         return
     link = settings.BALCAO_BASE_URL.rstrip("/") + reverse("console:case_term", args=[term.case_id])

@@ -505,19 +505,10 @@ class ReassessmentRequestForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class ReassessmentDecisionForm(forms.Form):
-    """The classifying authority's decision (Portaria art. 47; Decreto 7.724/2012 art. 35)."""
+class _ClassificationEffectForm(forms.Form):
+    """What a decision that lifts or eases a classification sets: the new term, the new
+    degree, the summary the annual report publishes of a declassified document."""
 
-    decision = forms.ChoiceField(
-        label=_("Decisão"),
-        choices=[
-            ("", "—"),
-            ("keep", _("Manter a classificação")),
-            ("reduce", _("Reduzir o prazo de sigilo")),
-            ("downgrade", _("Reclassificar em grau menos restritivo")),
-            ("declassify", _("Desclassificar")),
-        ],
-    )
     years = forms.IntegerField(
         label=_("Novo prazo (anos)"),
         min_value=1,
@@ -537,11 +528,28 @@ class ReassessmentDecisionForm(forms.Form):
         required=False,
         help_text=_SUMMARY_HELP,
     )
+
+
+class ReassessmentDecisionForm(_ClassificationEffectForm):
+    """The classifying authority's decision (Portaria art. 47; Decreto 7.724/2012 art. 35)."""
+
+    decision = forms.ChoiceField(
+        label=_("Decisão"),
+        choices=[
+            ("", "—"),
+            ("keep", _("Manter a classificação")),
+            ("reduce", _("Reduzir o prazo de sigilo")),
+            ("downgrade", _("Reclassificar em grau menos restritivo")),
+            ("declassify", _("Desclassificar")),
+        ],
+    )
     decision_text = forms.CharField(
         label=_("Razões da decisão"),
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_REASONS_HELP,
     )
+
+    field_order = ["decision", "years", "degree", "summary", "decision_text"]
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "dec-%s")
@@ -558,7 +566,7 @@ class ClassificationAppealForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class ClassificationAppealDecisionForm(forms.Form):
+class ClassificationAppealDecisionForm(_ClassificationEffectForm):
     """The President's decision on the appeal (Portaria art. 48)."""
 
     outcome = forms.ChoiceField(
@@ -575,30 +583,13 @@ class ClassificationAppealDecisionForm(forms.Form):
         ],
         required=False,
     )
-    years = forms.IntegerField(
-        label=_("Novo prazo (anos)"),
-        min_value=1,
-        max_value=25,
-        required=False,
-        help_text=_YEARS_HELP,
-    )
-    degree = forms.ChoiceField(
-        label=_("Novo grau"),
-        choices=_LOWER_DEGREES,
-        required=False,
-        help_text=_("Só para a reclassificação."),
-    )
-    summary = forms.CharField(
-        label=_("Resumo para o rol de desclassificadas"),
-        max_length=2000,
-        required=False,
-        help_text=_SUMMARY_HELP,
-    )
     decision_text = forms.CharField(
         label=_("Fundamentação da decisão"),
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_REASONS_HELP,
     )
+
+    field_order = ["outcome", "effect", "years", "degree", "summary", "decision_text"]
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "rdec-%s")

@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from balcao.accounts.permissions import SYSTEM, PermissionDenied, check_can
-from balcao.accounts.roles import OMBUDSMAN, roles_of
+from balcao.accounts.roles import OMBUDSMAN, emails_of, roles_of
 from balcao.apikit import bounds
 from balcao.cases import followup, intake
 from balcao.cases import services as cases
@@ -1002,7 +1002,7 @@ def archive_unanswered(*, now=None) -> int:
     art. 18 § 2º: the complementation asked "deverá ser atendida no prazo de 20 (vinte) dias,
     contado da data de seu recebimento", and without it the manifestation is archived
     (docs/deadlines.md gives the source). Run daily by the task queue; returns how many."""
-    from balcao.cases.models import DeadlinePause, State
+    from balcao.cases.models import DeadlinePause
 
     now = now or timezone.now()
     days = int(getattr(settings, "BALCAO_COMPLEMENT_DAYS", 20))
@@ -1015,14 +1015,7 @@ def archive_unanswered(*, now=None) -> int:
     archived = 0
     for pause in waiting:
         case = pause.case
-        closing = next(
-            (
-                t.target
-                for t in cases.allowed_transitions(case)
-                if t.target.category == State.Category.CLOSED
-            ),
-            None,
-        )
+        closing = _closing_target(case)
         if closing is None:
             continue
         reason = _(
@@ -1454,12 +1447,11 @@ def _tell_the_unit(forwarding_pk: int, *, reminder: bool) -> None:
 
 
 def _tell_the_ombudsman_answered(forwarding_pk: int) -> None:
-    from django.contrib.auth import get_user_model
     from django.core.mail import send_mail
     from django.urls import reverse
 
     forwarding = Forwarding.objects.select_related("team", "case").get(pk=forwarding_pk)
-    people = _staff_emails(get_user_model().objects.filter(groups__name=OMBUDSMAN))
+    people = emails_of(OMBUDSMAN)
     if not people:
         return
     link = settings.BALCAO_BASE_URL.rstrip("/") + reverse(
