@@ -579,6 +579,7 @@ class OutboundMail(models.Model):
         STATE_CHANGE = "state_change", _("Mudança de situação")
         ANSWER = "answer", _("Resposta final")
         ACCESS_CODE = "access_code", _("Novo código de acesso")
+        UNIT_FORWARD = "unit_forward", _("Encaminhamento a unidade")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Na fila")

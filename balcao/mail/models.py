@@ -2,6 +2,7 @@
 took from them — keyed by mailbox + UIDVALIDITY/UID so that a restart neither loses nor
 duplicates anything — with the original kept and what became of it."""
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -51,6 +52,12 @@ class InboundMail(models.Model):
         DUPLICATE = "duplicate", _("Repetida (mesmo Message-ID)")
         BOUNCE = "bounce", _("Aviso de não entrega")
         QUARANTINE = "quarantine", _("Quarentena")
+        ADVERTISING = "advertising", _("Publicidade")
+        UNIT_ANSWER = "unit-answer", _("Resposta de uma unidade")
+
+    class Mark(models.TextChoices):
+        ADVERTISING = "advertising", _("É publicidade")
+        NOT_ADVERTISING = "not-advertising", _("Não é publicidade")
 
     mailbox = models.ForeignKey(Mailbox, on_delete=models.PROTECT, related_name="messages")
     uidvalidity = models.BigIntegerField()
@@ -70,6 +77,16 @@ class InboundMail(models.Model):
         "cases.Message", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     acknowledged = models.BooleanField(default=False)
+    # The advertising filter's verdict when the message arrived (balcao.mail.advertising):
+    # its probability and the rule or words that decided, and an agent's mark, which
+    # overrides it and teaches the filter.
+    advertising_score = models.FloatField(null=True, blank=True)
+    advertising_reason = models.CharField(max_length=200, blank=True)
+    mark = models.CharField(_("marca"), max_length=16, choices=Mark.choices, blank=True)
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    marked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("e-mail recebido")
@@ -79,3 +96,57 @@ class InboundMail(models.Model):
                 fields=["mailbox", "uidvalidity", "uid"], name="one_row_per_server_message"
             )
         ]
+
+
+class AdvertisingFilter(models.Model):
+    """What the advertising filter learnt from agents' marks (one row, ``name="default"``):
+    word counts per class, updated on each mark (balcao.mail.advertising)."""
+
+    name = models.SlugField(unique=True, default="default")
+    state = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+
+class Unit(models.Model):
+    """An internal unit of the agency reached by e-mail (seed 003, 13.1 e': messages "que, em
+    virtude do seu teor, são devidamente reencaminhadas para o INPI"): agents forward a case
+    to ``address`` and the unit's answer comes back into the case."""
+
+    name = models.CharField(_("nome"), max_length=120)
+    address = models.EmailField(_("endereço"), unique=True)
+    active = models.BooleanField(_("ativa"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("unidade")
+        verbose_name_plural = _("unidades")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UnitForward(models.Model):
+    """A case forwarded by e-mail to a unit, with a tracking token (in the subject and the
+    ``Message-ID``) that brings the unit's answer back into the case; the time at the unit
+    is ``answered_at - sent_at``, shown and counted apart from the agency's own time."""
+
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="unit_forwards")
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="forwards")
+    token = models.CharField(max_length=32, unique=True)
+    note = models.TextField(_("o que se pede à unidade"), blank=True)
+    sent_at = models.DateTimeField(_("encaminhado em"))
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    outbound = models.ForeignKey(
+        "cases.OutboundMail", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(_("respondido em"), null=True, blank=True)
+    answer = models.ForeignKey(
+        "cases.Message", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        verbose_name = _("encaminhamento a unidade")
+        verbose_name_plural = _("encaminhamentos a unidades")
