@@ -65,6 +65,12 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 # The key mailbox secrets are encrypted under (balcao/mail/secrets.py); SECRET_KEY when empty.
 BALCAO_SECRETS_KEY = os.environ.get("BALCAO_SECRETS_KEY", "")
+# E-mail messages taken from a mailbox in one transaction (balcao.mail.imap).
+BALCAO_MAIL_BATCH = int(os.environ.get("BALCAO_MAIL_BATCH", "200"))
+# A sender writing again under the same subject within these days continues the case.
+BALCAO_MAIL_THREAD_DAYS = int(os.environ.get("BALCAO_MAIL_THREAD_DAYS", "7"))
+# SpamAssassin's spamc, when installed, helps the advertising filter; "0" switches it off.
+BALCAO_MAIL_SPAMC = os.environ.get("BALCAO_MAIL_SPAMC", "1") != "0"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
@@ -89,6 +95,7 @@ INSTALLED_APPS = [
     "balcao.cases",
     "balcao.deadlines",
     "balcao.kb",
+    "balcao.telephony",
     "balcao.bot",
     "balcao.mail",
     "balcao.ombudsman",

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from balcao.accounts.roles import ROLES
 from balcao.api.models import ApiToken
+from balcao.mail.models import Unit
 
 pytestmark = pytest.mark.django_db
 
@@ -100,8 +101,20 @@ CONSOLE = {
     ),
     "forwardings": ("get", "/console/encaminhamentos/", None, VIEWERS),
     "mail quarantine": ("get", "/console/email/quarentena/", None, {SU, MA, AD}),
+    "mail advertising": ("get", "/console/email/publicidade/", None, {SU, MA, AD}),
+    # on a case not opened by e-mail: refused with a message (302)
+    "case is advertising": ("post", "/console/atendimentos/{case}/publicidade/", {}, WORKERS),
     "mailboxes": ("get", "/console/email/caixas/", None, {MA, AD}),
     "mailbox new": ("get", "/console/email/caixas/nova/", None, {MA, AD}),
+    "units": ("get", "/console/email/unidades/", None, {MA, AD}),
+    "unit new": ("get", "/console/email/unidades/nova/", None, {MA, AD}),
+    "unit edit": ("get", "/console/email/unidades/{unit}/", None, {MA, AD}),
+    "forward to unit": (
+        "post",
+        "/console/atendimentos/{case}/encaminhar-unidade/",
+        {"unit": "{unit}", "note": "Confirmem o estado do pedido."},
+        WORKERS,
+    ),
     "reclame aqui new": ("get", "/console/reclame-aqui/nova/", None, WORKERS),
     # on a case that is not a Reclame Aqui complaint: refused with a message (302)
     "reclame aqui record": (
@@ -210,6 +223,7 @@ def world(open_case, staff):
         "article": article.pk,
         "tci": tci("52400.000001/2026-11").pk,
         "reassessment": reassessment.pk,
+        "unit": Unit.objects.create(name="Patentes", address="patentes@inpi.example").pk,
     }
 
 

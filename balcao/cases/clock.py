@@ -39,6 +39,19 @@ class DeadlineError(Refused):
 
 # Entering one of these states pauses the clock (the policy says pause, restart or nothing).
 PAUSING_CATEGORIES = {State.Category.WAITING_REQUESTER}
+# Policies whose clock also stops while the case waits on a third party. The Portuguese
+# contact centre forwards what it cannot answer to INPI and gives the final answer itself when
+# INPI's comes back (seed 003, 11.12: "a resposta será recebida numa plataforma de tickets e
+# respondida ao prestador pela mesma via. Caberá ao Teleoperador dar a resposta final ao
+# utilizador"): the hours at INPI are not the provider's handling time.
+THIRD_PARTY_PAUSES = frozenset({"pt-email-48h"})
+
+
+def pausing_categories(policy_name: str) -> set[str]:
+    """The state categories that stop ``policy_name``'s clock."""
+    if policy_name in THIRD_PARTY_PAUSES:
+        return PAUSING_CATEGORIES | {State.Category.WAITING_THIRD_PARTY}
+    return PAUSING_CATEGORIES
 
 
 def _as_instant(value: date | datetime, cal: BusinessCalendar) -> datetime:
@@ -58,24 +71,32 @@ def policy_due(policy_name: str, start: datetime) -> datetime:
     return _as_instant(compute(policy, start, calendar=cal).due, cal)
 
 
-def compute_case_due(case: Case, *, now: datetime | None = None) -> datetime | None:
+def compute_case_due(
+    case: Case, *, now: datetime | None = None, fresh: bool = False
+) -> datetime | None:
     """The case's due instant from its policy, pauses and extensions; without a policy, the
-    deadline agreed between the parties, if one was (None: neither)."""
+    deadline agreed between the parties, if one was (None: neither). A ``fresh`` case (just
+    opened, in this transaction) has neither pauses nor extensions to read."""
     policy = policy_named(case.deadline_policy)
     if policy is None:
         return case.agreed_due_at
     cal = calendar_for_country(policy.country)
-    pauses = [
-        (p.started_at, p.ended_at) for p in case.deadline_pauses.all() if p.ended_at is not None
-    ]
-    extensions = case.deadline_extensions.count()
+    pauses = (
+        []
+        if fresh
+        else [
+            (p.started_at, p.ended_at) for p in case.deadline_pauses.all() if p.ended_at is not None
+        ]
+    )
+    extensions = 0 if fresh else case.deadline_extensions.count()
     result = compute(policy, case.created_at, extensions or False, calendar=cal, pauses=pauses)
     effective = result.extended_due if result.extended_due is not None else result.due
     return _as_instant(effective, cal)
 
 
-def initial_due(case: Case) -> datetime | None:
-    due = compute_case_due(case)
+def initial_due(case: Case, *, fresh: bool = False) -> datetime | None:
+    """The due instant of a case being opened, recorded in its history."""
+    due = compute_case_due(case, fresh=fresh)
     if due is not None:
         history.record(
             case,
@@ -88,14 +109,16 @@ def initial_due(case: Case) -> datetime | None:
 
 
 def state_changed(case: Case, old: State, new: State) -> None:
-    """Pause the clock on entering a waiting-on-requester state; on leaving, close the
-    pause and recompute (the policy decides pause vs restart vs nothing)."""
+    """Pause the clock on entering a waiting-on-requester state (or waiting on a third party,
+    for the policies in ``THIRD_PARTY_PAUSES``); on leaving, close the pause and recompute
+    (the policy decides pause vs restart vs nothing)."""
     policy = policy_named(case.deadline_policy)
     if policy is None or policy.pause_mode is PauseMode.NONE:
         return
     now = timezone.now()
-    entering = new.category in PAUSING_CATEGORIES and old.category not in PAUSING_CATEGORIES
-    leaving = old.category in PAUSING_CATEGORIES and new.category not in PAUSING_CATEGORIES
+    pausing = pausing_categories(policy.name)
+    entering = new.category in pausing and old.category not in pausing
+    leaving = old.category in pausing and new.category not in pausing
     if entering:
         DeadlinePause.objects.create(case=case, started_at=now, reason=new.name)
         Case.objects.filter(pk=case.pk).update(deadline_paused_at=now)

@@ -68,17 +68,27 @@ def code_hash(case_protocol: str, code: str) -> str:
 
 
 @transaction.atomic
-def do_issue_access_code(case: Case, *, acknowledge: bool = True, actor=SYSTEM) -> str:
+def do_issue_access_code(
+    case: Case,
+    *,
+    acknowledge: bool = True,
+    actor=SYSTEM,
+    fresh: bool = False,
+    in_reply_to: str = "",
+) -> str:
     """Give ``case`` a fresh access code (the previous one stops working) and, when
-    ``acknowledge``, queue the acknowledgement that carries it; returns the code."""
+    ``acknowledge``, queue the acknowledgement that carries it (answering the person's
+    e-mail ``in_reply_to``, when given); returns the code. A ``fresh`` case (opened in this
+    transaction) has no code yet to replace."""
     code = new_code()
-    CaseAccess.objects.update_or_create(
-        case=case,
-        defaults={"code_hash": code_hash(case.protocol, code), "issued_at": timezone.now()},
-    )
+    values = {"code_hash": code_hash(case.protocol, code), "issued_at": timezone.now()}
+    if fresh:
+        CaseAccess.objects.create(case=case, **values)
+    else:
+        CaseAccess.objects.update_or_create(case=case, defaults=values)
     history.record(case, CaseEvent.Action.ACCESS_CODE_ISSUED, actor=actor)
     if acknowledge:
-        outbound.queue_acknowledgement(case, format_code(code))
+        outbound.queue_acknowledgement(case, format_code(code), in_reply_to=in_reply_to)
     return format_code(code)
 
 
@@ -182,10 +192,15 @@ def do_request_new_code(typed_protocol: str, email: str, *, ip: str) -> None:
 
 
 def public_thread(case: Case):
-    """Messages the person may read: everything not internal, with its files."""
+    """Messages the person may read: everything not internal, with its files — but not the
+    empty message that only holds the formatted copy of the e-mail that opened the case (its
+    text is the case's description, shown above the thread)."""
+    from django.db.models import Q
+
     return (
         case.messages.filter(internal=False)
         .exclude(author_kind=Message.Author.BOT)
+        .exclude(Q(body="") & ~Q(html="") & Q(attachments__isnull=True))
         .prefetch_related("attachments")
         .order_by("created_at", "pk")
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 
@@ -143,8 +144,10 @@ class Workflow(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
+    @cached_property
     def initial_state(self) -> State:
+        """The state new cases start in (read once per instance: a channel's workflow opens
+        many cases in one e-mail batch)."""
         return self.states.get(is_initial=True)
 
 
@@ -393,6 +396,8 @@ class Message(models.Model):
     # The message's id in the channel it came by (an e-mail's Message-ID): replies to the
     # person answer it (In-Reply-To / References, cases.outbound).
     external_id = models.CharField(max_length=250, blank=True)
+    # An e-mail's HTML body, sanitised (balcao.mail.html), shown on request beside ``body``.
+    html = models.TextField(blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]

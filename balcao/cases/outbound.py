@@ -120,7 +120,11 @@ def _thread_root(case: Case) -> str:
     )
     if theirs:
         return theirs
-    first = case.outbound_mails.order_by("created_at", "pk").values_list("message_id", flat=True)
+    first = (
+        case.outbound_mails.exclude(kind=OutboundMail.Kind.UNIT_FORWARD)  # not the person's
+        .order_by("created_at", "pk")
+        .values_list("message_id", flat=True)
+    )
     return first.first() or ""
 
 
@@ -130,7 +134,8 @@ def _references(mail: OutboundMail) -> str:
     case = mail.case
     ids: list[str] = []
     first = (
-        case.outbound_mails.order_by("created_at", "pk")
+        case.outbound_mails.exclude(kind=OutboundMail.Kind.UNIT_FORWARD)  # not the person's
+        .order_by("created_at", "pk")
         .values_list("in_reply_to", "message_id")
         .first()
     )
@@ -156,9 +161,11 @@ def queue_mail(
     *,
     message: Message | None = None,
     secret: str = "",
+    in_reply_to: str = "",
 ) -> OutboundMail | None:
     """Write the e-mail for ``case``'s official recipient (the procurador when one is on
-    file) and send it after commit; None when there is nobody to write to."""
+    file) and send it after commit; None when there is nobody to write to. It answers
+    ``in_reply_to`` when given, else the thread's root (``_thread_root``)."""
     recipient = case.official_recipient
     if recipient is None or not recipient.email:
         return None
@@ -191,7 +198,7 @@ def queue_mail(
         body=body,
         secret=secret,
         message_id=make_msgid(idstring=f"balcao.{kind}", domain=mail_domain()),
-        in_reply_to=_thread_root(case),
+        in_reply_to=in_reply_to[:250] or _thread_root(case),
         language=_language_of(case),
     )
     batch[key] = mail.pk
@@ -217,6 +224,19 @@ def _after_commit(key, pk: int) -> None:
     send_outbound_mail(pk)
 
 
+def _reply_address(mail: OutboundMail) -> str:
+    """Where the person's answer should go: the mailbox that feeds the case's channel (an
+    agency with several — Fale Conosco, Comex Responde — gets each answer back in the right
+    one), else ``BALCAO_REPLY_TO``, else the sender address. A unit's answer comes back to
+    the same place."""
+    mailbox = (
+        mail.case.channel.mailboxes.filter(active=True).order_by("pk").values_list("address")
+    ).first()
+    if mailbox:
+        return mailbox[0]
+    return getattr(settings, "BALCAO_REPLY_TO", "") or settings.DEFAULT_FROM_EMAIL
+
+
 def build_email(mail: OutboundMail, connection=None) -> EmailMessage:
     """The e-mail as it leaves: subject with the protocol, threading headers, the code put
     in only now."""
@@ -231,7 +251,7 @@ def build_email(mail: OutboundMail, connection=None) -> EmailMessage:
         headers["References"] = _references(mail) or mail.in_reply_to
     if mail.kind in AUTOMATIC_KINDS:
         headers["Auto-Submitted"] = "auto-generated"
-    reply_to = getattr(settings, "BALCAO_REPLY_TO", "") or settings.DEFAULT_FROM_EMAIL
+    reply_to = _reply_address(mail)
     body = mail.body.replace(CODE_MARK, mail.secret) if mail.secret else mail.body
     return EmailMessage(
         subject=mail.subject,
@@ -322,7 +342,7 @@ def _last_public_reply(case: Case) -> str:
     return message.body
 
 
-def queue_acknowledgement(case: Case, code: str) -> OutboundMail | None:
+def queue_acknowledgement(case: Case, code: str, *, in_reply_to: str = "") -> OutboundMail | None:
     """The protocol, the due date and the access code to the follow-up page."""
     with translation.override(_language_of(case)):
         channel = case.channel.text("name", translation.get_language() or "pt-BR")
@@ -350,7 +370,12 @@ def queue_acknowledgement(case: Case, code: str) -> OutboundMail | None:
             *_footer(case, with_code_hint=False),
         ]
     return queue_mail(
-        case, OutboundMail.Kind.ACKNOWLEDGEMENT, subject, "\n".join(lines), secret=code
+        case,
+        OutboundMail.Kind.ACKNOWLEDGEMENT,
+        subject,
+        "\n".join(lines),
+        secret=code,
+        in_reply_to=in_reply_to,
     )
 
 

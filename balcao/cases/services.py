@@ -180,6 +180,8 @@ def do_open_case(
     organisation=None,
     acknowledge: bool = False,
     deadline_policy: str = "",
+    in_reply_to: str = "",
+    opened_at=None,
 ) -> Case:
     """Open a case with a new protocol number, in its workflow's initial state.
 
@@ -189,7 +191,12 @@ def do_open_case(
     When the requester has a procurador on file, the case records them as
     representative so that official messages go to the procurador (Portaria, art. 44).
     With ``acknowledge`` the person gets, after commit, the acknowledgement with the
-    protocol, the due date and the access code to the follow-up page (``cases.followup``).
+    protocol, the due date and the access code to the follow-up page (``cases.followup``);
+    ``in_reply_to`` is the ``Message-ID`` of the person's e-mail it answers, if any.
+
+    ``opened_at`` is when the request reached the agency, when that was earlier than now (an
+    e-mail filed as advertising and found not to be: its 48-hour clock counts "from
+    reception", seed 003); the case is dated and its clock counted from then.
     """
     check_can(actor, "cases.open")
     check_can_open_for_team(actor, team)
@@ -212,8 +219,11 @@ def do_open_case(
         deadline_policy=deadline_policy or channel.deadline_policy,
     )
     case.save()
+    if opened_at is not None:
+        Case.objects.filter(pk=case.pk).update(created_at=opened_at)
+        case.created_at = opened_at
     history.record(case, CaseEvent.Action.OPENED, actor=actor, new=case.protocol)
-    due = clock.initial_due(case)
+    due = clock.initial_due(case, fresh=True)
     if due is not None:
         case.due_at = due
         case.save(update_fields=["due_at"])
@@ -223,7 +233,7 @@ def do_open_case(
     if team is not None and team.strategy != Team.Strategy.MANUAL:
         do_auto_assign(case, actor=SYSTEM)
     if acknowledge:
-        followup.do_issue_access_code(case, acknowledge=True)
+        followup.do_issue_access_code(case, acknowledge=True, fresh=True, in_reply_to=in_reply_to)
     events.case_event_on_commit("case.opened", case)
     return case
 
@@ -240,11 +250,14 @@ def allowed_transitions(case: Case) -> list[Transition]:
 
 
 @transaction.atomic
-def do_change_state(case: Case, target: State, *, actor=None, reason: str = "") -> Case:
+def do_change_state(
+    case: Case, target: State, *, actor=None, reason: str = "", tell_requester: bool = True
+) -> Case:
     """Move ``case`` to ``target`` along an allowed transition.
 
     Illegal moves are refused; transitions marked as needing a reason (reopening
-    always) refuse an empty reason.
+    always) refuse an empty reason. The person is told of the change by e-mail unless
+    ``tell_requester`` is False (a case that was never a person's request: advertising).
     """
     check_can(actor, "cases.change_state")
     case = Case.objects.select_for_update().select_related("state").get(pk=case.pk)
@@ -276,7 +289,8 @@ def do_change_state(case: Case, target: State, *, actor=None, reason: str = "") 
         reason=reason,
     )
     clock.state_changed(case, old, target)
-    outbound.queue_state_change(case, old, target, reason if _tells_requester(target) else "")
+    if tell_requester:
+        outbound.queue_state_change(case, old, target, reason if _tells_requester(target) else "")
     events.case_event_on_commit("case.state_changed", case)
     return case
 

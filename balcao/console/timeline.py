@@ -50,10 +50,18 @@ def date_formatter(format_name: str) -> Callable:
 
 def messages_html(messages: Iterable, *, attachment_url: Callable[[int], str]) -> SafeString:
     """The ``<li>`` of each message of the thread (``attachments`` prefetched), or the
-    "no message" line; ``attachment_url(pk)`` links a file."""
+    "no message" line; ``attachment_url(pk)`` links a file.
+
+    A message with an e-mail's HTML (sanitised on arrival: balcao.mail.html) offers it
+    formatted on request, in an ``<iframe sandbox srcdoc>``: no script runs there and, its
+    origin being opaque, nothing in it can reach the console's page, cookies or storage.
+    ``allow-popups`` (and to escape the sandbox) only lets a link the agent clicks open in
+    a new tab as an ordinary page. The text stays what the page shows first."""
     esc = html.escape
     when = date_formatter("SHORT_DATETIME_FORMAT")
     internal_label = esc(_("Nota interna"))
+    formatted_label = esc(_("Ver formatado"))
+    formatted_title = esc(_("E-mail formatado"))
     out = []
     for message in messages:
         author = esc(message.author_label)
@@ -72,13 +80,20 @@ def messages_html(messages: Iterable, *, attachment_url: Callable[[int], str]) -
                 )
                 + "</ul>"
             )
+        formatted = ""
+        if message.html:
+            formatted = (
+                f'<details class="formatted"><summary>{formatted_label}</summary>'
+                '<iframe sandbox="allow-popups allow-popups-to-escape-sandbox" loading="lazy" '
+                f'title="{formatted_title}" srcdoc="{esc(message.html)}"></iframe></details>'
+            )
         css = f"message {esc(message.author_kind)}{' internal' if message.internal else ''}"
         out.append(
             f'<li class="{css}">\n'
             f'    <p class="meta"><strong>{prefix}{author}</strong> · '
             f"{when(message.created_at)}</p>\n"
             f'    <div class="body">{linebreaksbr(message.body, autoescape=True)}</div>\n'
-            f"    {listed}\n  </li>"
+            f"    {formatted}{listed}\n  </li>"
         )
     if not out:
         nothing = esc(_("Nenhuma mensagem."))  # (outside the f-string: xgettext reads it)

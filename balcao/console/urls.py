@@ -6,10 +6,12 @@ from balcao.console import (
     case_views,
     classification_views,
     knowledge_views,
+    mail_report_views,
     mail_views,
     ombudsman_views,
     queue_views,
     staff_views,
+    unit_views,
     views,
 )
 
@@ -45,10 +47,35 @@ urlpatterns = [
         name="external_complaint_new",
     ),
     path("email/quarentena/", mail_views.quarantine, name="mail_quarantine"),
+    path("email/publicidade/", mail_views.advertising, name="mail_advertising"),
+    path(
+        "email/publicidade/<int:pk>/original/",
+        mail_views.advertising_download,
+        name="mail_advertising_download",
+    ),
+    path(
+        "email/publicidade/<int:pk>/nao-e-publicidade/",
+        mail_views.advertising_not,
+        name="mail_advertising_not",
+    ),
+    path(
+        "atendimentos/<int:pk>/publicidade/",
+        mail_views.case_advertising,
+        name="case_advertising",
+    ),
+    path("email/relatorio/", mail_report_views.mail_report, name="mail_report"),
     path("email/caixas/", mail_views.mailbox_list, name="mailbox_list"),
     path("email/caixas/nova/", mail_views.mailbox_edit, name="mailbox_new"),
     path("email/caixas/<int:pk>/", mail_views.mailbox_edit, name="mailbox_edit"),
     path("email/caixas/<int:pk>/testar/", mail_views.mailbox_test, name="mailbox_test"),
+    path("email/unidades/", unit_views.unit_list, name="unit_list"),
+    path("email/unidades/nova/", unit_views.unit_edit, name="unit_new"),
+    path("email/unidades/<int:pk>/", unit_views.unit_edit, name="unit_edit"),
+    path(
+        "atendimentos/<int:pk>/encaminhar-unidade/",
+        unit_views.case_unit_forward,
+        name="case_unit_forward",
+    ),
     path(
         "email/quarentena/<int:pk>/original/",
         mail_views.quarantine_download,

@@ -96,6 +96,10 @@ class InboundMail(models.Model):
                 fields=["mailbox", "uidvalidity", "uid"], name="one_row_per_server_message"
             )
         ]
+        indexes = [
+            # a sender's recent messages: threading by subject, the acknowledgement's limit
+            models.Index(fields=["mailbox", "sender", "received_at"], name="mail_by_sender")
+        ]
 
 
 class AdvertisingFilter(models.Model):

@@ -438,3 +438,50 @@ def attachment_files(raw: bytes) -> list[tuple[str, bytes]]:
             data = payload.encode("utf-8", "surrogateescape") if isinstance(payload, str) else b""
         found.append((name, data))
     return found
+
+
+# --- the HTML body (for showing it formatted: balcao.mail.html sanitises it) ---------------
+
+
+@dataclass
+class HtmlBody:
+    """A message's HTML body as it came (not yet sanitised) and its inline parts.
+
+    ``inline`` maps the Content-ID of each part that carries one and a file name (angle
+    brackets removed) to that part's position in ``attachment_files`` (and in
+    ``ParsedMail.attachments``): positions, not names, because mail programs give every
+    pasted image the same name ("image.png")."""
+
+    html: str = ""
+    inline: dict[str, int] = field(default_factory=dict)
+
+
+def html_body(raw: bytes) -> HtmlBody:
+    """The ``text/html`` body of ``raw`` (the one a mail program shows: RFC 2046
+    multipart/alternative, RFC 2387 multipart/related), decoded as ``_read_text`` decodes
+    text, and its inline parts; an empty ``HtmlBody`` when it has none. Changes nothing of
+    what ``parse_bytes`` reads (the contract's JSON line). Never raises."""
+    try:
+        message = BytesParser(policy=policy.default).parsebytes(_MBOX_FROM.sub(b"", raw, count=1))
+        if not isinstance(message, EmailMessage):
+            return HtmlBody()
+        part = message.get_body(preferencelist=("html",))
+        if part is None:
+            return HtmlBody()
+        html = _part_text(part, _declared_charsets(message)).replace("\r\n", "\n")
+    except Exception:  # noqa: BLE001 — the text and the original are kept anyway
+        return HtmlBody()
+    inline: dict[str, int] = {}
+    position = 0
+    for leaf in _leaf_parts(message):
+        if _filename(leaf) is None:
+            continue
+        try:
+            value = leaf.get("Content-ID")
+        except Exception:  # noqa: BLE001 — a header the policy cannot parse
+            value = None
+        cid = str(value or "").strip().removeprefix("<").removesuffix(">").strip()
+        if cid:
+            inline.setdefault(cid, position)
+        position += 1
+    return HtmlBody(html=html, inline=inline)

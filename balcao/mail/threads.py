@@ -8,7 +8,11 @@ keeps them — and nearly always with the subject, "Re:" and all. So, strongest 
 1. a message id in ``In-Reply-To``, then in ``References`` from the newest, that Balcão sent
    for a case;
 2. a protocol in the subject, written as the agency writes protocols and with a valid check
-   digit (a phone number or a date in the subject is not a protocol).
+   digit (a phone number or a date in the subject is not a protocol);
+3. the same sender writing again under the same subject (``normalise_subject``: "Re:",
+   "RES:", "ENC:", "Fwd:"… and case and spacing aside) within a few days — a person who
+   answers from a mail program that keeps no ids, or writes a second time before the
+   acknowledgement arrived.
 
 Ids win over the subject: a person who forwards an old case's e-mail to reply on a new one
 keeps the new one's ids. When neither leads to a case the message opens a new one.
@@ -49,6 +53,37 @@ def protocols_in(text: str, pattern: str, *, unit: int = 0) -> list[str]:
         if candidate not in found and protocols.is_valid(candidate, pattern, unit=unit):
             found.append(candidate)
     return found
+
+
+# Reply and forward prefixes as mail programs write them (pt, en, es, fr, de, nl, sv/da/no).
+_PREFIX = re.compile(
+    r"^\s*(?:(?:re|res|resp|ref|enc|fwd?|tr|rv|aw|wg|sv|vs|antw|doorst)\s*(?:\[\d+\])?\s*:\s*)+",
+    re.IGNORECASE,
+)
+# Subjects too generic to tell one conversation from another.
+GENERIC_SUBJECTS = frozenset({"", "(sem assunto)", "sem assunto", "no subject", "(no subject)"})
+
+
+def normalise_subject(subject: str) -> str:
+    """The subject of the conversation: reply/forward prefixes, case and spacing aside."""
+    text = " ".join((subject or "").split())
+    previous = None
+    while previous != text:
+        previous, text = text, _PREFIX.sub("", text).strip()
+    return text.casefold()
+
+
+def same_conversation(subject: str, earlier_subjects: Mapping[str, int]) -> int | None:
+    """The case of an earlier message of the same sender with the same normalised subject
+    (``earlier_subjects``: its subject → its case, newest first), or None; generic subjects
+    ("sem assunto") never match."""
+    wanted = normalise_subject(subject)
+    if wanted in GENERIC_SUBJECTS:
+        return None
+    for earlier, case in earlier_subjects.items():
+        if normalise_subject(earlier) == wanted:
+            return case
+    return None
 
 
 def hints(message: ParsedMail, *, pattern: str, unit: int = 0) -> Hints:

@@ -4,14 +4,17 @@ minute from a local IMAP server with 10,000 messages, target ≥ 10,000/min on t
 Run from the repository root (not collected by pytest)::
 
     .venv/bin/python tests/bench/bench_mail.py                      # 10,000 messages, PostgreSQL
+    .venv/bin/python tests/bench/bench_mail.py --advertising 0.3     # seed 003's mix
     .venv/bin/python tests/bench/bench_mail.py --messages 2000 --sqlite
+    .venv/bin/python tests/bench/bench_mail.py --messages 1000 --profile  # where time goes
 
 It starts Debian's dovecot with a throw-away configuration (tests/mail/dovecot.py), APPENDs N
 messages (a tenth with a small PDF attached, a tenth replying by the protocol of an earlier
-case, the rest new), creates a fresh database (PostgreSQL on 127.0.0.1:5432 by default, dropped
-afterwards; ``--sqlite`` for a file), migrates it, and times ``balcao.mail.imap.fetch_mailbox``
-taking them all — each one a committed record plus its case or message, the acknowledgement
-queued and sent to Django's in-memory mail backend. It prints messages per minute, the split
+case, the rest new; with ``--advertising`` that share are newsletters, filed apart), creates a
+fresh database (PostgreSQL on 127.0.0.1:5432 by default, dropped afterwards; ``--sqlite`` for a
+file), migrates it, and times ``balcao.mail.imap.fetch_mailbox`` taking them all — each one a
+committed record plus its case or message, the acknowledgement queued and sent to Django's
+in-memory mail backend. It prints messages per minute, the split
 of outcomes and the process's peak RSS.
 """
 
@@ -32,6 +35,19 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _advertisement(n: int) -> bytes:
+    """A newsletter as bulk senders write them (seed 003: about 30 % of the e-mail)."""
+    msg = EmailMessage()
+    msg["From"] = f"Ofertas {n % 40} <news{n % 40}@loja.example>"
+    msg["To"] = "contato@agencia.gov.br"
+    msg["Subject"] = f"Só hoje: {n % 70} % de desconto"
+    msg["Message-ID"] = f"<promo-{n}@loja.example>"
+    msg["List-Unsubscribe"] = f"<https://loja.example/sair?n={n}>"
+    msg["Precedence"] = "bulk"
+    msg.set_content("Aproveite as ofertas da semana. Para não receber mais, descadastre-se.\n")
+    return msg.as_bytes()
 
 
 def _message(n: int, protocol: str | None) -> bytes:
@@ -56,6 +72,13 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--sqlite", action="store_true", help="a SQLite file, not PostgreSQL")
     parser.add_argument("--pg-url", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument("--profile", action="store_true", help="print where the time goes")
+    parser.add_argument(
+        "--advertising",
+        type=float,
+        default=0.0,
+        help="share of advertising among the messages (seed 003 expects about 0.3)",
+    )
     args = parser.parse_args()
 
     from tests.mail.dovecot import run_dovecot
@@ -78,7 +101,7 @@ def main() -> None:
     )
     try:
         with run_dovecot() as server:
-            _run(server, args.messages)
+            _run(server, args.messages, profile=args.profile, advertising=args.advertising)
     finally:
         if not args.sqlite:
             from django.db import connections
@@ -90,7 +113,7 @@ def main() -> None:
             )
 
 
-def _run(server, count: int) -> None:
+def _run(server, count: int, *, profile: bool = False, advertising: float = 0.0) -> None:
     import django
 
     django.setup()
@@ -137,13 +160,31 @@ def _run(server, count: int) -> None:
     t = time.monotonic()
     with MailBoxUnencrypted(server.host, server.port).login(server.user, server.password) as box:
         for n in range(1, count + 1):
+            if (n * 37 % 100) < advertising * 100:  # spread evenly through the mailbox
+                box.client.append("INBOX", None, None, _advertisement(n))
+                continue
             reply_to = first if n % 10 == 7 else None
             box.client.append("INBOX", None, None, _message(n, reply_to))
     print(f"dovecot: {count:,} messages appended in {time.monotonic() - t:.1f} s")
 
     t = time.monotonic()
-    done = imap.fetch_mailbox(mailbox)
-    elapsed = time.monotonic() - t
+    if profile:
+        import cProfile
+        import pstats
+
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with cProfile.Profile() as prof, CaptureQueriesContext(connection) as queries:
+            done = imap.fetch_mailbox(mailbox)
+        elapsed = time.monotonic() - t
+        prof.dump_stats("/tmp/bench_mail.prof")
+        pstats.Stats(prof).sort_stats("cumulative").print_stats(40)
+        print(f"{len(queries.captured_queries) / max(done.read, 1):.1f} queries per message")
+        _print_query_kinds(queries.captured_queries)
+    else:
+        done = imap.fetch_mailbox(mailbox)
+        elapsed = time.monotonic() - t
     outcomes = {
         outcome: InboundMail.objects.filter(outcome=outcome).count()
         for outcome in InboundMail.Outcome.values
@@ -155,6 +196,15 @@ def _run(server, count: int) -> None:
         f"({1000 * elapsed / max(done.read, 1):.1f} ms each; target ≥ 10,000/min)"
     )
     print(f"outcomes: {outcomes}; peak RSS {rss:.0f} MB")
+
+
+def _print_query_kinds(captured: list[dict]) -> None:
+    """The statements run most often, by their first words (for --profile)."""
+    from collections import Counter
+
+    kinds = Counter(" ".join(q["sql"].split()[:4])[:90] for q in captured)
+    for kind, n in kinds.most_common(25):
+        print(f"{n:7,}  {kind}")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from django.template import engines
 from django.utils import translation
 
 from balcao.cases import services
-from balcao.cases.models import Attachment, CaseEvent
+from balcao.cases.models import Attachment, CaseEvent, Message
 from balcao.console import case_views, timeline
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +20,7 @@ OLD_MESSAGES = """{% load i18n %}{% for message in messages_list %}
   <li class="message {{ message.author_kind }}{% if message.internal %} internal{% endif %}">
     <p class="meta"><strong>{% if message.internal %}{% translate "Nota interna" %} · {% endif %}{{ message.author_label }}{% if message.author_user %} ({{ message.author_user }}){% endif %}</strong> · {{ message.created_at|date:"SHORT_DATETIME_FORMAT" }}</p>
     <div class="body">{{ message.body|linebreaksbr }}</div>
-    {% if message.attachments.all %}<ul class="attachments">{% for a in message.attachments.all %}<li><a href="{% url 'console:attachment_download' case.pk a.pk %}">{{ a.filename }}</a> ({{ a.size|filesizeformat }})</li>{% endfor %}</ul>{% endif %}
+    {% if message.html %}<details class="formatted"><summary>{% translate "Ver formatado" %}</summary><iframe sandbox="allow-popups allow-popups-to-escape-sandbox" loading="lazy" title="{% translate "E-mail formatado" %}" srcdoc="{{ message.html }}"></iframe></details>{% endif %}{% if message.attachments.all %}<ul class="attachments">{% for a in message.attachments.all %}<li><a href="{% url 'console:attachment_download' case.pk a.pk %}">{{ a.filename }}</a> ({{ a.size|filesizeformat }})</li>{% endfor %}</ul>{% endif %}
   </li>{% empty %}<li>{% translate "Nenhuma mensagem." %}</li>{% endfor %}"""  # noqa: E501
 OLD_HISTORY = """{% for event in history %}
   <li><time datetime="{{ event.at|date:'c' }}">{{ event.at|date:"SHORT_DATETIME_FORMAT" }}</time> · {{ event.actor_label }} · {{ event.action_label }}{% if event.field %}: {{ event.old_value|default:"—" }} → {{ event.new_value }}{% elif event.new_value %}: {{ event.new_value }}{% endif %}{% if event.reason %} <em>({{ event.reason }})</em>{% endif %}</li>
@@ -42,6 +42,8 @@ def busy_case(open_case, staff):
     Attachment.objects.create(
         case=case, message=message, file="x/a.pdf", filename='laudo "final".pdf', size=123456
     )
+    # an e-mail's sanitised HTML (balcao.mail.html): shown escaped inside srcdoc
+    Message.objects.filter(pk=message.pk).update(html="<p>Olá &amp; \"<b>até</b>\" 'já'</p>")
     CaseEvent.objects.create(
         case=case,
         actor_label="Fulano <de Tal>",
@@ -73,6 +75,7 @@ def test_thread_and_history_as_the_template_wrote_them(busy_case, language):
     assert squeeze(new_history) == squeeze(old_history)
     assert "<script>" not in new_messages + new_history
     assert "&lt;b&gt;negrito&lt;/b&gt;" in new_messages and "Linha 1<br>Linha 2" in new_messages
+    assert 'srcdoc="&lt;p&gt;Olá &amp;amp; &quot;&lt;b&gt;até' in new_messages
     assert case.history.count() >= 5 and new_history.count("<li>") == case.history.count()
 
 

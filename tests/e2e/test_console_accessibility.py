@@ -33,9 +33,19 @@ PAGES = {
     ],
     "external_complaint_new": ["/console/reclame-aqui/nova/"],
     "mail_quarantine": ["/console/email/quarentena/"],
+    "mail_advertising": ["/console/email/publicidade/"],
+    # the report as first opened, with figures of its mailbox, and a period refused
+    "mail_report": [
+        "/console/email/relatorio/",
+        "/console/email/relatorio/?de={today}&ate={today}&caixa=contato",
+        "/console/email/relatorio/?de=2026-12-08&ate=2026-12-07",
+    ],
     "mailbox_list": ["/console/email/caixas/"],
     "mailbox_new": ["/console/email/caixas/nova/"],
     "mailbox_edit": ["/console/email/caixas/{mailbox}/"],
+    "unit_list": ["/console/email/unidades/"],
+    "unit_new": ["/console/email/unidades/nova/"],
+    "unit_edit": ["/console/email/unidades/{unit}/"],
     "case_agreement": ["/console/atendimentos/{agreed}/acordo/"],
     "forwarding_list": ["/console/encaminhamentos/"],
     "forwarding_detail": ["/console/encaminhamentos/{forwarding}/"],
@@ -69,7 +79,11 @@ NOT_PAGES = {
     "case_external_complaint",
     "mail_quarantine_download",
     "mail_quarantine_reprocess",
+    "mail_advertising_download",
+    "mail_advertising_not",
+    "case_advertising",
     "mailbox_test",
+    "case_unit_forward",
     "forwarding_file",
     "case_bulk",
     "case_reply",
@@ -247,7 +261,30 @@ def console_data(db):
         slug="contato", address="contato@agencia.gov.br", channel=peaceful
     )
     ingest(inbox, b"\r\n\r\n", uidvalidity=1, uid=1)  # a row in the quarantine
+    ingest(inbox, (  # a row in the advertising filed apart
+        b"From: Loja <ofertas@loja.example>\r\nSubject: Promo\xc3\xa7\xc3\xa3o\r\n"
+        b"Message-ID: <ad@loja>\r\nList-Unsubscribe: <mailto:sair@loja.example>\r\n"
+        b"\r\nDesconto.\r\n"
+    ), uidvalidity=1, uid=3)  # fmt: skip
+    # a person's e-mail on a case forwarded to a unit: rows in every table of the e-mail report
+    from balcao.mail.models import InboundMail, Unit, UnitForward
+
+    InboundMail.objects.create(
+        mailbox=inbox, uidvalidity=1, uid=2, raw="2.eml", size=10, outcome="new-case", case=case
+    )
+    UnitForward.objects.create(
+        case=case, token="relatorio-1", sent_at=timezone.now() - timedelta(hours=2),
+        answered_at=timezone.now(),
+        unit=Unit.objects.create(name="Unidade de Marcas", address="relatorio@agencia.gov.br"),
+    )  # fmt: skip
+    from balcao.mail import forwarding as unit_forwarding
+
+    unit = Unit.objects.create(name="Direção de Patentes", address="dirpa@inpi.example")
+    # an open case's page: a pending forward to a unit and the form to forward again
+    unit_forwarding.do_forward_to_unit(mediation, unit, "Confirmem o estado do pedido.", admin)
     return {
+        "unit": unit.pk,
+        "today": timezone.localdate().isoformat(),
         "mailbox": inbox.pk,
         "complaint": complaint.pk,
         "mediation": mediation.pk,

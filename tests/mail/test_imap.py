@@ -143,6 +143,7 @@ def test_killed_mid_batch_again_and_again_every_message_is_one_record(
         "SECRET_KEY": "kill-test-" + "x" * 40,
         "BALCAO_DEBUG": "1",
         "DJANGO_SETTINGS_MODULE": "balcao.settings",
+        "BALCAO_MAIL_BATCH": "15",  # several commits, each followed by the server's marks
     }
     env.pop("BALCAO_SECRETS_KEY", None)
     subprocess.run([*BALCAO, "migrate", "-v", "0"], env=env, check=True)  # noqa: S603
@@ -158,11 +159,11 @@ def test_killed_mid_batch_again_and_again_every_message_is_one_record(
     subprocess.run([*BALCAO, "shell", "-c", setup], env=env, check=True)  # noqa: S603
     rng = random.Random(22)
     kills = 0
-    for _ in range(8):  # until a worker gets through the rest on its own
+    for _ in range(12):  # until a worker gets through the rest on its own
         worker = subprocess.Popen(  # noqa: S603
             [*BALCAO, "mail", "fetch"], env=env, stdout=subprocess.DEVNULL
         )
-        time.sleep(rng.uniform(1.0, 2.5))
+        time.sleep(rng.uniform(0.9, 1.6))
         if worker.poll() is not None:
             break
         worker.send_signal(signal.SIGKILL)
@@ -180,3 +181,104 @@ def test_killed_mid_batch_again_and_again_every_message_is_one_record(
     assert kills >= 1, "the worker finished before it could be killed: raise the batch"
     assert rows == distinct == total and cases == total and orphans == 0
     assert all(imap.KEYWORD in m.flags for m in server_box.fetch(mark_seen=False))
+
+
+def test_one_process_at_a_time_reads_a_mailbox(server_box, mailbox):
+    import threading
+
+    from django.db import connection
+
+    server_box.append(_raw(1), "INBOX")
+    seen = {}
+
+    def another_reader():  # its own database connection, as another process has
+        try:
+            with imap.exclusive(mailbox) as mine:
+                seen["mine"] = mine
+            seen["fetched"] = imap.fetch_mailbox(mailbox)
+        finally:
+            connection.close()
+
+    with imap.exclusive(mailbox) as mine:
+        assert mine
+        reader = threading.Thread(target=another_reader)
+        reader.start()
+        reader.join()
+    assert seen["mine"] is False and seen["fetched"].skipped
+    assert InboundMail.objects.count() == 0
+    assert imap.fetch_mailbox(mailbox).new == 1  # the lock let go: the next pass takes it
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_watcher_takes_mail_as_it_arrives_by_idle(server_box, helpdesk_channel, imap_server):
+    import threading
+    import time
+
+    mailbox = Mailbox.objects.create(
+        slug="contato",
+        address="contato@agencia.gov.br",
+        channel=helpdesk_channel,
+        imap_host=imap_server.host,
+        imap_port=imap_server.port,
+        imap_tls=False,
+        imap_user=imap_server.user,
+        imap_secret=secrets.seal(imap_server.password),
+    )
+    server_box.append(_raw(1), "INBOX")  # there before the watcher starts
+    passes: list[tuple[int, str]] = []
+    stop = threading.Event()
+    watcher = threading.Thread(
+        target=imap.watch,
+        args=(mailbox.pk, stop),
+        kwargs={"wait_seconds": 120, "on_fetched": lambda f, why: passes.append((f.new, why))},
+    )
+    watcher.start()
+    try:
+        _wait_until(lambda: passes, "the watcher's first pass")
+        assert passes[0] == (1, "start")
+        time.sleep(0.5)  # let it enter IDLE
+        server_box.append(_raw(2), "INBOX")
+        _wait_until(lambda: len(passes) > 1, "a pass woken by the server")
+        assert passes[1] == (1, "idle")  # woken by EXISTS, long before the 120 s wait
+        Mailbox.objects.filter(pk=mailbox.pk).update(active=False)
+    finally:
+        stop.set()
+        watcher.join(timeout=30)
+    assert not watcher.is_alive()
+    assert InboundMail.objects.count() == 2 and Case.objects.count() == 2
+
+
+def _wait_until(condition, what: str, seconds: float = 20) -> None:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
+def test_a_message_that_breaks_the_ingest_is_quarantined_and_the_batch_goes_on(
+    server_box, mailbox, monkeypatch
+):
+    from balcao.mail import services
+
+    for n in range(1, 4):
+        server_box.append(_raw(n), "INBOX")
+    real = services.ingest
+
+    def fragile(box, raw, **key):
+        if b"<pedido-2@example.org>" in raw:
+            raise RuntimeError("a bug met an unforeseen message")
+        return real(box, raw, **key)
+
+    monkeypatch.setattr(services, "ingest", fragile)
+    done = imap.fetch_mailbox(mailbox)
+    assert (done.read, done.new) == (3, 3)
+    assert Case.objects.count() == 2  # the two others became cases
+    [kept] = InboundMail.objects.filter(outcome="quarantine")
+    assert "RuntimeError: a bug met an unforeseen message" in kept.reason
+    assert b"<pedido-2@example.org>" in kept.raw.read()  # the original kept
+    assert all(imap.KEYWORD in m.flags for m in server_box.fetch(mark_seen=False))
+    monkeypatch.setattr(services, "ingest", real)
+    assert services.reprocess(kept).outcome == "new-case"  # once the fault is fixed

@@ -187,3 +187,26 @@ def test_our_mail_answers_the_persons_mail(mailbox, staff, django_capture_on_com
         ack_id,
         "<second@example.org>",
     ]
+
+
+def test_the_same_sender_and_subject_within_days_continue_the_case(mailbox):
+    """Issue 22: "or by sender + normalised subject within a window" — for mail programs that
+    keep no ids, and a second message sent before the acknowledgement arrived."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    first = ingest(mailbox, message(subject="Pedido de patente parado"), uidvalidity=7, uid=1)
+    again = ingest(mailbox, message(subject="RES: pedido de patente  parado", msgid="<m2@x>"),
+                   uidvalidity=7, uid=2)  # fmt: skip
+    assert again.outcome == InboundMail.Outcome.REPLY and again.case == first.case
+    joao = message(subject="Pedido de patente parado", msgid="<m3@x>", sender="joao@example.org")
+    other_person = ingest(mailbox, joao, uidvalidity=7, uid=3)
+    assert other_person.outcome == InboundMail.Outcome.NEW_CASE
+    # past the window (BALCAO_MAIL_THREAD_DAYS, 7 days) the same subject is a new request
+    InboundMail.objects.filter(case=first.case).update(
+        received_at=timezone.now() - timedelta(days=8)
+    )
+    later = ingest(mailbox, message(subject="Pedido de patente parado", msgid="<m4@x>"),
+                   uidvalidity=7, uid=4)  # fmt: skip
+    assert later.outcome == InboundMail.Outcome.NEW_CASE and later.case != first.case

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from balcao.cases.protocol import format_protocol
+from balcao.mail import threads
 from balcao.mail.parsing import ParsedMail
 from balcao.mail.threads import Hints, hints, protocols_in, resolve
 
@@ -50,3 +53,26 @@ def test_a_new_conversation_resolves_to_nothing():
         ParsedMail(file="-", in_reply_to="<x@gmail>", subject=f"Fwd: {OTHER}"), pattern=PATTERN
     )
     assert resolve(stranger, case_by_message_id={"<y@balcao>": 1}, case_by_protocol={}) is None
+
+
+@pytest.mark.parametrize(
+    ("subject", "normalised"),
+    [
+        ("Re: RES: Pedido de patente", "pedido de patente"),
+        ("ENC: Fwd:  Pedido   de patente", "pedido de patente"),
+        ("AW: WG: Pedido de patente", "pedido de patente"),
+        ("Re[2]: Pedido de patente", "pedido de patente"),
+        ("Resposta ao pedido", "resposta ao pedido"),  # a word, not a prefix
+        ("Ref: ", ""),
+    ],
+)
+def test_a_subject_is_normalised_without_its_reply_prefixes(subject, normalised):
+    assert threads.normalise_subject(subject) == normalised
+
+
+def test_the_same_conversation_by_subject_but_never_by_a_generic_one():
+    earlier = {"Pedido de patente parado": 7, "(sem assunto)": 9}
+    assert threads.same_conversation("RE: pedido de patente  parado", earlier) == 7
+    assert threads.same_conversation("Outro assunto", earlier) is None
+    assert threads.same_conversation("", earlier) is None
+    assert threads.same_conversation("Re: (sem assunto)", earlier) is None

@@ -75,6 +75,7 @@ def test_a_signal_to_serve_stops_every_process_it_started(
     started = _descendants(server.process.pid)
     commands = " ".join(started.values())
     assert server_name in commands and "run_huey" in commands, started
+    assert "mail watch" in commands, started  # the IMAP IDLE watcher (balcao.mail.imap)
     try:
         os.kill(server.process.pid, stop_signal)  # the serve process alone, not its group
         server.process.wait(timeout=40)

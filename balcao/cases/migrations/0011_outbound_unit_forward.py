@@ -4,15 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0010_message_external_id'),
+        ("cases", "0010_message_external_id"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='outboundmail',
-            name='kind',
-            field=models.CharField(choices=[('acknowledgement', 'Confirmação de recebimento'), ('reply', 'Resposta'), ('complement_request', 'Pedido de complementação'), ('state_change', 'Mudança de situação'), ('answer', 'Resposta final'), ('access_code', 'Novo código de acesso'), ('unit_forward', 'Encaminhamento a unidade')], max_length=24, verbose_name='tipo'),
+            model_name="outboundmail",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("acknowledgement", "Confirmação de recebimento"),
+                    ("reply", "Resposta"),
+                    ("complement_request", "Pedido de complementação"),
+                    ("state_change", "Mudança de situação"),
+                    ("answer", "Resposta final"),
+                    ("access_code", "Novo código de acesso"),
+                    ("unit_forward", "Encaminhamento a unidade"),
+                ],
+                max_length=24,
+                verbose_name="tipo",
+            ),
         ),
     ]

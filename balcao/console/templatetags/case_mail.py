@@ -13,6 +13,7 @@ register = template.Library()
 def case_mail(case):
     mails = list(
         OutboundMail.objects.filter(case=case)
+        .exclude(kind=OutboundMail.Kind.UNIT_FORWARD)  # shown with the unit forwards
         .only(
             "kind", "status", "attempts", "last_error", "created_at", "sent_at", "next_attempt_at"
         )

@@ -6,85 +6,171 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0011_outbound_unit_forward'),
-        ('mail', '0002_mailbox_imap'),
+        ("cases", "0011_outbound_unit_forward"),
+        ("mail", "0002_mailbox_imap"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AdvertisingFilter',
+            name="AdvertisingFilter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.SlugField(default='default', unique=True)),
-                ('state', models.JSONField(default=dict)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.SlugField(default="default", unique=True)),
+                ("state", models.JSONField(default=dict)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Unit',
+            name="Unit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='nome')),
-                ('address', models.EmailField(max_length=254, unique=True, verbose_name='endereço')),
-                ('active', models.BooleanField(default=True, verbose_name='ativa')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=120, verbose_name="nome")),
+                (
+                    "address",
+                    models.EmailField(max_length=254, unique=True, verbose_name="endereço"),
+                ),
+                ("active", models.BooleanField(default=True, verbose_name="ativa")),
             ],
             options={
-                'verbose_name': 'unidade',
-                'verbose_name_plural': 'unidades',
-                'ordering': ['name'],
+                "verbose_name": "unidade",
+                "verbose_name_plural": "unidades",
+                "ordering": ["name"],
             },
         ),
         migrations.AddField(
-            model_name='inboundmail',
-            name='advertising_reason',
+            model_name="inboundmail",
+            name="advertising_reason",
             field=models.CharField(blank=True, max_length=200),
         ),
         migrations.AddField(
-            model_name='inboundmail',
-            name='advertising_score',
+            model_name="inboundmail",
+            name="advertising_score",
             field=models.FloatField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='inboundmail',
-            name='mark',
-            field=models.CharField(blank=True, choices=[('advertising', 'É publicidade'), ('not-advertising', 'Não é publicidade')], max_length=16, verbose_name='marca'),
+            model_name="inboundmail",
+            name="mark",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("advertising", "É publicidade"),
+                    ("not-advertising", "Não é publicidade"),
+                ],
+                max_length=16,
+                verbose_name="marca",
+            ),
         ),
         migrations.AddField(
-            model_name='inboundmail',
-            name='marked_at',
+            model_name="inboundmail",
+            name="marked_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='inboundmail',
-            name='marked_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="inboundmail",
+            name="marked_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AlterField(
-            model_name='inboundmail',
-            name='outcome',
-            field=models.CharField(choices=[('new-case', 'Novo atendimento'), ('reply', 'Mensagem num atendimento'), ('duplicate', 'Repetida (mesmo Message-ID)'), ('bounce', 'Aviso de não entrega'), ('quarantine', 'Quarentena'), ('advertising', 'Publicidade'), ('unit-answer', 'Resposta de uma unidade')], max_length=12),
+            model_name="inboundmail",
+            name="outcome",
+            field=models.CharField(
+                choices=[
+                    ("new-case", "Novo atendimento"),
+                    ("reply", "Mensagem num atendimento"),
+                    ("duplicate", "Repetida (mesmo Message-ID)"),
+                    ("bounce", "Aviso de não entrega"),
+                    ("quarantine", "Quarentena"),
+                    ("advertising", "Publicidade"),
+                    ("unit-answer", "Resposta de uma unidade"),
+                ],
+                max_length=12,
+            ),
         ),
         migrations.CreateModel(
-            name='UnitForward',
+            name="UnitForward",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(max_length=32, unique=True)),
-                ('note', models.TextField(blank=True, verbose_name='o que se pede à unidade')),
-                ('sent_at', models.DateTimeField(verbose_name='encaminhado em')),
-                ('answered_at', models.DateTimeField(blank=True, null=True, verbose_name='respondido em')),
-                ('answer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='cases.message')),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='unit_forwards', to='cases.case')),
-                ('outbound', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='cases.outboundmail')),
-                ('sent_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('unit', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='forwards', to='mail.unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("token", models.CharField(max_length=32, unique=True)),
+                ("note", models.TextField(blank=True, verbose_name="o que se pede à unidade")),
+                ("sent_at", models.DateTimeField(verbose_name="encaminhado em")),
+                (
+                    "answered_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="respondido em"),
+                ),
+                (
+                    "answer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="cases.message",
+                    ),
+                ),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="unit_forwards",
+                        to="cases.case",
+                    ),
+                ),
+                (
+                    "outbound",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="cases.outboundmail",
+                    ),
+                ),
+                (
+                    "sent_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "unit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="forwards",
+                        to="mail.unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'encaminhamento a unidade',
-                'verbose_name_plural': 'encaminhamentos a unidades',
-                'ordering': ['-sent_at', '-pk'],
+                "verbose_name": "encaminhamento a unidade",
+                "verbose_name_plural": "encaminhamentos a unidades",
+                "ordering": ["-sent_at", "-pk"],
             },
         ),
     ]

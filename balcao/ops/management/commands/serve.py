@@ -1,4 +1,5 @@
-"""``balcao serve``: the web server and the task worker, in the foreground.
+"""``balcao serve``: the web server, the task worker and the mail watcher (``balcao mail
+watch``: IMAP IDLE), in the foreground.
 
 HTTP is served by gunicorn's sync workers over WSGI, one process per core by default:
 on the 2-core reference box that serves the 1 M-case list at ~350 requests/s with
@@ -15,7 +16,7 @@ other is stopped too. Debug is off unless ``--debug`` (or ``BALCAO_DEBUG=1``).
 
 In production run them separately (see docs/operator.md):
 gunicorn behind a proxy for HTTP, ``uvicorn balcao.asgi:application`` for the proxy's
-websocket paths, and M × ``balcao run_huey``.
+websocket paths, M × ``balcao run_huey`` and one ``balcao mail watch``.
 """
 
 from __future__ import annotations
@@ -164,6 +165,12 @@ class Command(BaseCommand):
                     [balcao, "run_huey", "--quiet"], env=env, process_group=0
                 )
                 children.append((worker, signal.SIGINT))
+                # new e-mail as soon as the server announces it (IMAP IDLE); the worker's
+                # periodic fetch covers the minute in between (balcao.mail.imap)
+                watcher = subprocess.Popen(  # noqa: S603
+                    [balcao, "mail", "watch"], env=env, process_group=0
+                )
+                children.append((watcher, signal.SIGTERM))
             command = web_command(
                 options["host"], options["port"], max(1, options["workers"]), asgi=options["asgi"]
             )
