@@ -15,6 +15,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -45,6 +46,22 @@ def _case_or_404(request, pk: int, *, lock_related=True) -> Case:
 @staff_view("cases.view")
 def case_detail(request, pk: int):
     return _page(request, _case_or_404(request, pk))
+
+
+def _deadline(case):
+    """The words and colour of the case's deadline, as the work queue shows them."""
+    from balcao.console.queue import deadline_label
+
+    now = timezone.now()
+    return deadline_label(
+        case.due_at,
+        closed=case.closed_at is not None,
+        paused=case.deadline_paused_at is not None,
+        now=now,
+        today=timezone.localdate(now),
+        due_day=timezone.localdate(case.due_at) if case.due_at else None,
+        horizon=clock.warning_horizon(now),
+    )
 
 
 def _page(request, case, *, status: int = 200, **given):
@@ -101,6 +118,7 @@ def _page(request, case, *, status: int = 200, **given):
             attachment_url=_attachment_url_maker(case.pk),
         ),
         "history_html": timeline.history_html(case.history.all()),
+        "deadline": _deadline(case),
         **forms_,
         "can": can,
         # Offered only when it can succeed; a refused try shows its form with the reason.

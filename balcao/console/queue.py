@@ -2,14 +2,15 @@
 
 Issue 19: "deadlines have no colour or 'vence em 2 dias / vencido há 3 dias'". The colour
 is never the only signal (WCAG 1.4.1): the words say the same thing. Days are calendar
-days in the agency's time zone; whether a due date is "soon" is the clock's warning
+days in the agency's time zone, and on the due day hours and minutes (the 48-hour e-mail
+clock, issue 22: "the console shows time left"); whether a due date is "soon" is the clock's warning
 horizon (BALCAO_DEADLINE_WARNING_DAYS working days, as the deadline reminders use).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -45,21 +46,31 @@ def deadline_label(
     if closed:
         return DeadlineLabel(CLOSED, _("encerrado"))
     if paused:
-        return DeadlineLabel(PAUSED, _("suspenso, aguardando o requerente"))
+        return DeadlineLabel(PAUSED, _("prazo suspenso"))
     if due_at is None or due_day is None:
         return DeadlineLabel(NONE, _("sem prazo"))
     days = (due_day - today).days
     if due_at < now:
         if days >= 0:
-            return DeadlineLabel(OVERDUE, _("vencido hoje"))
+            return DeadlineLabel(
+                OVERDUE, _("vencido hoje, há %(left)s") % {"left": _hours(now - due_at)}
+            )
         return DeadlineLabel(
             OVERDUE, ngettext("vencido há %(n)d dia", "vencido há %(n)d dias", -days) % {"n": -days}
         )
     status = SOON if due_at <= horizon else ON_TIME
     if days == 0:
-        return DeadlineLabel(status, _("vence hoje"))
+        return DeadlineLabel(status, _("vence hoje, em %(left)s") % {"left": _hours(due_at - now)})
     if days == 1:
         return DeadlineLabel(status, _("vence amanhã"))
     return DeadlineLabel(
         status, ngettext("vence em %(n)d dia", "vence em %(n)d dias", days) % {"n": days}
     )
+
+
+def _hours(span: timedelta) -> str:
+    """``3 h 05 min`` (or ``12 min``) for a span shorter than a day."""
+    minutes = max(0, int(span.total_seconds() // 60))
+    if minutes < 60:
+        return _("%(m)d min") % {"m": minutes}
+    return _("%(h)d h %(m)02d min") % {"h": minutes // 60, "m": minutes % 60}

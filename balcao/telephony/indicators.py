@@ -20,11 +20,15 @@ assunto abordado em cada chamada." The readings where the text leaves room are
   call's HOLDSTART→HOLDEND pairs; wrap-up = its WRAPUPEND seconds; bb and cc divide by e;
 - ee: agents' logged-in time (ADDMEMBER→REMOVEMEMBER and AGENTLOGIN→AGENTLOGOFF, one agent's
   overlapping sessions counted once), clipped to the period's local start and end; ff: ee
-  minus the paused time (PAUSE→UNPAUSE, any reason) inside it;
+  minus the paused time (PAUSE→UNPAUSE, any reason) inside it — a pause still open when the
+  agent's last session closes ends there;
 - proportions are floats 0..1 and a figure whose divisor is 0 is None; times in seconds.
 
 The duplicates real files hold (the same ENTERQUEUE seven times, a completion repeated with
-another last field) count once: the first of each kind per call.
+another last field) count once: the first of each kind per call. A callid seen again more
+than ``REUSE_GAP`` away from its call is another call (``CallBook``). ``compute`` works from
+events alone; ``summarise`` from stored calls and intervals (the importer's, in
+``balcao.telephony.services``): both give the same figures.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 import holidays as holiday_calendars
@@ -81,20 +86,33 @@ LABELS = {
 }
 
 
+#: A callid seen again this long after its call entered, or after its last event, is
+#: another call: Asterisk's ids are unique per PBX, but logs written by other tools (or
+#: simulated) may reuse short ones. No call lasts that long.
+REUSE_GAP = 6 * 3600
+
+
 @dataclass
 class Call:
-    """One call as its events tell it (the first event of each kind counts)."""
+    """One call as its events tell it (the first event of each kind counts; the last TOPIC
+    names its topic). ``ref`` is left for whoever stores the call (the importer's row id)."""
 
     callid: str
     entered: int | None = None
+    last: int | None = None  # the epoch of its latest event
+    queue: str = ""
+    caller: str = ""
+    agent: str = ""
     answered_wait: float | None = None
     abandoned_wait: float | None = None
     exited: bool = False
     talk: float | None = None
     hold: float = 0.0
+    hold_started: int | None = None
     wrapup: float = 0.0
     topic: str | None = None
-    _hold_started: int | None = field(default=None, repr=False)
+    callback: bool = False
+    ref: object = field(default=None, repr=False, compare=False)
 
     @property
     def answered(self) -> bool:
@@ -105,25 +123,74 @@ class Call:
         return self.abandoned_wait is not None and not self.answered
 
 
-def calls_from(events: Iterable[QueueEvent]) -> dict[str, Call]:
-    """Every call (by callid) the events describe, in time order of their events."""
-    calls: dict[str, Call] = {}
+class CallFigures(Protocol):
+    """What the indicators read of a call (a :class:`Call`, or a stored row's values)."""
+
+    entered: int | None
+    answered_wait: float | None
+    abandoned_wait: float | None
+    talk: float | None
+    hold: float
+    wrapup: float
+    topic: str | None
+    callback: bool
+
+
+class CallBook:
+    """The calls a stream of events describes, by callid. ``known`` calls (stored by an
+    earlier import) are continued by later events: a call's events may span two imports."""
+
+    def __init__(self, known: Iterable[Call] = ()) -> None:
+        self.current: dict[str, Call] = {}
+        self.calls: list[Call] = []
+        for call in known:
+            self.know(call)
+
+    def know(self, call: Call) -> None:
+        self.current[call.callid] = call
+        self.calls.append(call)
+
+    def feed(self, event: QueueEvent) -> Call | None:
+        """Apply one event; the call it changed (None for an event of no call)."""
+        step = _CALL_STEPS.get(event.event)
+        if step is None or event.callid in ("", "NONE"):
+            return None
+        call = self.current.get(event.callid)
+        if (
+            call is None
+            or (call.last is not None and abs(event.epoch - call.last) > REUSE_GAP)
+            or (
+                event.event == "ENTERQUEUE"
+                and call.entered is not None
+                and abs(event.epoch - call.entered) > REUSE_GAP
+            )
+        ):
+            call = Call(event.callid)
+            self.know(call)
+        step(call, event)
+        call.last = event.epoch if call.last is None else max(call.last, event.epoch)
+        return call
+
+
+def calls_from(events: Iterable[QueueEvent]) -> list[Call]:
+    """Every call the events describe, taking the events in time order."""
+    book = CallBook()
     for event in sorted(events, key=lambda e: (e.epoch, e.line)):
-        if event.callid in ("", "NONE") or event.event not in _CALL_STEPS:
-            continue
-        call = calls.setdefault(event.callid, Call(event.callid))
-        _CALL_STEPS[event.event](call, event)
-    return calls
+        book.feed(event)
+    return book.calls
 
 
 def _enter(call: Call, event: QueueEvent) -> None:
     if call.entered is None:
         call.entered = event.epoch
+        call.queue = event.queue
+        call.caller = event.data[1].strip() if len(event.data) > 1 else ""
 
 
 def _connect(call: Call, event: QueueEvent) -> None:
     if call.answered_wait is None:
         call.answered_wait = event.number(0) or 0.0
+        call.agent = event.agent
 
 
 def _abandon(call: Call, event: QueueEvent) -> None:
@@ -144,14 +211,14 @@ def _complete(call: Call, event: QueueEvent) -> None:
 
 
 def _hold_start(call: Call, event: QueueEvent) -> None:
-    if call._hold_started is None:
-        call._hold_started = event.epoch
+    if call.hold_started is None:
+        call.hold_started = event.epoch
 
 
 def _hold_end(call: Call, event: QueueEvent) -> None:
-    if call._hold_started is not None:
-        call.hold += max(0, event.epoch - call._hold_started)
-        call._hold_started = None
+    if call.hold_started is not None:
+        call.hold += max(0, event.epoch - call.hold_started)
+        call.hold_started = None
 
 
 def _wrapup(call: Call, event: QueueEvent) -> None:
@@ -162,6 +229,10 @@ def _topic(call: Call, event: QueueEvent) -> None:
     call.topic = event.text
 
 
+def _callback(call: Call, event: QueueEvent) -> None:
+    call.callback = True
+
+
 _CALL_STEPS = {
     "ENTERQUEUE": _enter,
     "CONNECT": _connect,
@@ -170,6 +241,7 @@ _CALL_STEPS = {
     "HOLDEND": _hold_end,
     "WRAPUPEND": _wrapup,
     "TOPIC": _topic,
+    "CALLBACKREQUEST": _callback,
     **dict.fromkeys(EXITS_UNANSWERED, _exit),
     **dict.fromkeys(COMPLETIONS, _complete),
 }
@@ -216,21 +288,31 @@ def _ratio(numerator: float, denominator: float) -> float | None:
 
 def compute(events: Iterable[QueueEvent], period: Period) -> dict[str, dict]:
     """``{"a": {"label": …, "value": …}, …, "ii": …}`` for the calls that entered the queue
-    on a local date of ``period`` and the agents' time inside it."""
-    events = list(events)
+    on a local date of ``period`` and the agents' time inside it, from the events alone."""
+    ordered = sorted(events, key=lambda e: (e.epoch, e.line))
+    agents = AgentLog()
+    for event in ordered:
+        agents.feed(event)
+    return summarise(calls_from(ordered), agents.intervals, period)
+
+
+def summarise(
+    calls: Iterable[CallFigures], intervals: Iterable[Interval], period: Period
+) -> dict[str, dict]:
+    """The indicators of ``period`` from its calls (others and orphans are left out here)
+    and the agents' login and pause intervals (those outside the period add nothing)."""
     public_holidays = period.holidays()
-    calls = []
-    for call in calls_from(events).values():
-        if call.entered is None:
-            continue  # events of a call that never entered a queue (an orphan)
-        local = datetime.fromtimestamp(call.entered, period.tz)
-        if period.start <= local.date() <= period.end:
-            calls.append((call, local))
-    answered = [c for c, _ in calls if c.answered]
-    abandoned = [c for c, _ in calls if c.abandoned]
+    lo, hi = int(period.starts_at.timestamp()), int(period.ends_at.timestamp())
+    tz = period.tz
+    held = []
+    for call in calls:
+        if call.entered is not None and lo <= call.entered < hi:
+            held.append((call, datetime.fromtimestamp(call.entered, tz)))
+    answered = [c for c, _ in held if c.answered_wait is not None]
+    abandoned = [c for c, _ in held if c.abandoned_wait is not None and c.answered_wait is None]
     waits = [c.answered_wait or 0.0 for c in answered]
     abandon_waits = [c.abandoned_wait or 0.0 for c in abandoned]
-    a, e, ab = len(calls), len(answered), len(abandoned)
+    a, e, ab = len(held), len(answered), len(abandoned)
     f = sum(1 for w in waits if w == 0)
     g = sum(1 for w in waits if 0 < w < 5)
     h = sum(1 for w in waits if 5 <= w < 15)
@@ -242,17 +324,17 @@ def compute(events: Iterable[QueueEvent], period: Period) -> dict[str, dict]:
     o = sum(1 for w in abandon_waits if 15 <= w < 30)
     p = sum(1 for w in abandon_waits if 30 <= w < 60)
     q = sum(1 for w in abandon_waits if w >= 60)
-    inside = sum(1 for _, local in calls if in_service_hours(local, public_holidays))
-    per_hour = Counter(f"{local.hour:02d}" for _, local in calls)
+    inside = sum(1 for _, local in held if in_service_hours(local, public_holidays))
+    per_hour = Counter(f"{local.hour:02d}" for _, local in held)
     per_day_hour: dict[str, Counter] = defaultdict(Counter)
-    for _, local in calls:
+    for _, local in held:
         per_day_hour[local.date().isoformat()][local.hour] += 1
     talks = [c.talk for c in answered if c.talk is not None]
     total_talk = sum(talks)
     y = _ratio(total_talk, len(talks))
     bb = _ratio(sum(c.hold for c in answered), e)
     cc = _ratio(sum(c.wrapup for c in answered), e)
-    login, ready = agent_time(events, period)
+    login, ready = agent_time(intervals, period)
     working_days = [
         day for day in period.days() if day.weekday() < 5 and day not in public_holidays
     ]
@@ -286,7 +368,7 @@ def compute(events: Iterable[QueueEvent], period: Period) -> dict[str, dict]:
         "aa": total_talk,
         "bb": bb,
         "cc": cc,
-        "dd": None if None in (y, bb, cc) else y + bb + cc,  # type: ignore[operator]
+        "dd": None if y is None or bb is None or cc is None else y + bb + cc,
         "ee": login,
         "ff": ready,
         "gg": _ratio(sum(waits), e),
@@ -295,19 +377,95 @@ def compute(events: Iterable[QueueEvent], period: Period) -> dict[str, dict]:
             for day, hours in sorted(per_day_hour.items())
         },
         "ii": dict(
-            sorted(Counter(c.topic for c, _ in calls if c.topic).items(), key=lambda t: -t[1])
+            sorted(
+                Counter(c.topic for c, _ in held if c.topic).items(),
+                key=lambda item: (-item[1], item[0]),
+            )
         ),
     }
     return {key: {"label": LABELS[key], "value": values[key]} for key in LABELS}
 
 
+def callbacks(calls: Iterable[CallFigures], period: Period) -> int:
+    """How many of the period's calls asked to be called back (CALLBACKREQUEST; seed 003:
+    callbacks under 1 % of inbound calls)."""
+    lo, hi = int(period.starts_at.timestamp()), int(period.ends_at.timestamp())
+    return sum(1 for c in calls if c.callback and c.entered is not None and lo <= c.entered < hi)
+
+
 # --- agents' time -----------------------------------------------------------------------
 
-Interval = tuple[int, int]
+SESSION, PAUSE = "session", "pause"
+SESSION_OPENS = {"ADDMEMBER": "queue", "AGENTLOGIN": "login", "AGENTCALLBACKLOGIN": "login"}
+SESSION_CLOSES = {"REMOVEMEMBER": "queue", "AGENTLOGOFF": "login", "AGENTCALLBACKLOGOFF": "login"}
+PAUSE_OPENS = frozenset({"PAUSE", "PAUSEALL"})
+PAUSE_CLOSES = frozenset({"UNPAUSE", "UNPAUSEALL"})
 
 
-def _union(intervals: list[Interval]) -> list[Interval]:
-    merged: list[Interval] = []
+@dataclass
+class Interval:
+    """An agent's login session (in one queue, or the old AGENTLOGIN style) or pause, from
+    ``start`` to ``end`` (epochs; None while open). ``ref`` is the stored row's id."""
+
+    kind: str
+    agent: str
+    key: str
+    start: int
+    end: int | None = None
+    ref: object = field(default=None, repr=False, compare=False)
+
+
+class AgentLog:
+    """Agents' sessions and pauses as their events open and close them. ``open_intervals``
+    (stored by an earlier import) are continued: a session may span two imports.
+
+    A second opening of what is open counts once; a closing of nothing is ignored; an
+    agent's pause still open when their last session closes ends there (Asterisk forgets a
+    removed member's pause, and a forgotten pause must not swallow the next day)."""
+
+    def __init__(self, open_intervals: Iterable[Interval] = ()) -> None:
+        self.sessions: dict[tuple[str, str], Interval] = {}
+        self.pauses: dict[str, Interval] = {}
+        self.intervals: list[Interval] = []  # opened here, in order
+        self.closed: list[Interval] = []  # closed here (opened here or before)
+        for interval in open_intervals:
+            if interval.kind == SESSION:
+                self.sessions[(interval.agent, interval.key)] = interval
+            else:
+                self.pauses[interval.agent] = interval
+
+    def feed(self, event: QueueEvent) -> None:
+        name, agent, epoch = event.event, event.agent, event.epoch
+        if name in SESSION_OPENS:
+            key = event.queue if SESSION_OPENS[name] == "queue" else "*login*"
+            if (agent, key) not in self.sessions:
+                self._open(self.sessions, (agent, key), Interval(SESSION, agent, key, epoch))
+        elif name in SESSION_CLOSES:
+            key = event.queue if SESSION_CLOSES[name] == "queue" else "*login*"
+            session = self.sessions.pop((agent, key), None)
+            if session is not None:
+                self._close(session, epoch)
+                if agent in self.pauses and not any(a == agent for a, _ in self.sessions):
+                    self._close(self.pauses.pop(agent), epoch)
+        elif name in PAUSE_OPENS:
+            if agent not in self.pauses:
+                self._open(self.pauses, agent, Interval(PAUSE, agent, "", epoch))
+        elif name in PAUSE_CLOSES:
+            pause = self.pauses.pop(agent, None)
+            if pause is not None:
+                self._close(pause, epoch)
+
+    def _open(self, table: dict, key, interval: Interval) -> None:
+        table[key] = interval
+        self.intervals.append(interval)
+
+    def _close(self, interval: Interval, epoch: int) -> None:
+        interval.end = max(epoch, interval.start)
+        self.closed.append(interval)
+
+
+def _union(intervals: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
     for start, end in sorted(intervals):
         if merged and start <= merged[-1][1]:
             merged[-1] = (merged[-1][0], max(merged[-1][1], end))
@@ -316,7 +474,7 @@ def _union(intervals: list[Interval]) -> list[Interval]:
     return merged
 
 
-def _overlap(a: list[Interval], b: list[Interval]) -> int:
+def _overlap(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> int:
     total, i, j = 0, 0, 0
     while i < len(a) and j < len(b):
         start, end = max(a[i][0], b[j][0]), min(a[i][1], b[j][1])
@@ -328,41 +486,20 @@ def _overlap(a: list[Interval], b: list[Interval]) -> int:
     return total
 
 
-def agent_time(events: Iterable[QueueEvent], period: Period) -> tuple[int, int]:
-    """(login seconds, ready seconds) of every agent, clipped to the period: sessions from
-    ADDMEMBER→REMOVEMEMBER (per queue) and AGENTLOGIN→AGENTLOGOFF, an agent's overlapping
-    sessions counted once, still open at the end counted to the end; ready = login minus
-    the paused time (PAUSE/PAUSEALL → UNPAUSE/UNPAUSEALL) inside it."""
+def agent_time(intervals: Iterable[Interval], period: Period) -> tuple[int, int]:
+    """(login seconds, ready seconds) of every agent, clipped to the period's local start
+    and end: an agent's overlapping sessions (several queues) counted once, one still open
+    counted to the end; ready = login minus the paused time inside it (any reason)."""
     lo, hi = int(period.starts_at.timestamp()), int(period.ends_at.timestamp())
-    sessions: dict[str, list[Interval]] = defaultdict(list)
-    pauses: dict[str, list[Interval]] = defaultdict(list)
-    open_session: dict[tuple[str, str], int] = {}
-    open_pause: dict[str, int] = {}
-    for event in sorted(events, key=lambda e: (e.epoch, e.line)):
-        agent, name = event.agent, event.event
-        if name in ("ADDMEMBER", "AGENTLOGIN", "AGENTCALLBACKLOGIN"):
-            key = (agent, event.queue if name == "ADDMEMBER" else "*login*")
-            open_session.setdefault(key, event.epoch)
-        elif name in ("REMOVEMEMBER", "AGENTLOGOFF", "AGENTCALLBACKLOGOFF"):
-            key = (agent, event.queue if name == "REMOVEMEMBER" else "*login*")
-            started = open_session.pop(key, None)
-            if started is not None:
-                sessions[agent].append((started, event.epoch))
-        elif name in ("PAUSE", "PAUSEALL"):
-            open_pause.setdefault(agent, event.epoch)
-        elif name in ("UNPAUSE", "UNPAUSEALL"):
-            started = open_pause.pop(agent, None)
-            if started is not None:
-                pauses[agent].append((started, event.epoch))
-    for (agent, _queue), started in open_session.items():
-        sessions[agent].append((started, hi))
-    for agent, started in open_pause.items():
-        pauses[agent].append((started, hi))
+    sessions: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    pauses: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for interval in intervals:
+        clipped = (max(interval.start, lo), min(hi if interval.end is None else interval.end, hi))
+        (sessions if interval.kind == SESSION else pauses)[interval.agent].append(clipped)
     login = ready = 0
-    for agent, intervals in sessions.items():
-        clipped = _union([(max(s, lo), min(e, hi)) for s, e in intervals])
-        logged = sum(end - start for start, end in clipped)
-        paused = _overlap(clipped, _union([(max(s, lo), min(e, hi)) for s, e in pauses[agent]]))
+    for agent, spans in sessions.items():
+        logged_in = _union(spans)
+        logged = sum(end - start for start, end in logged_in)
         login += logged
-        ready += logged - paused
+        ready += logged - _overlap(logged_in, _union(pauses.get(agent, [])))
     return login, ready

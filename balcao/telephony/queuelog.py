@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import IO, Any
 
 # 2000-01-01 .. 2100-01-01 UTC: anything outside is a corrupt epoch, not a call.
 MIN_EPOCH, MAX_EPOCH = 946_684_800, 4_102_444_800
@@ -72,7 +73,7 @@ COMPLETIONS = frozenset(
 EXITS_UNANSWERED = frozenset({"EXITWITHTIMEOUT", "EXITEMPTY", "EXITWITHKEY"})
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class QueueEvent:
     line: int
     epoch: int
@@ -133,37 +134,37 @@ def fingerprint(raw: bytes) -> str:
 def parse_line(raw: bytes, line: int) -> QueueEvent | BadLine | None:
     """One line's event, why it is refused, or None for a blank line."""
     stripped = raw.rstrip(b"\r\n")
-    if not stripped.strip():
+    if not stripped or stripped.isspace():
         return None
-    excerpt = stripped[:120].decode("utf-8", "replace")
     if b"\x00" in stripped:
-        return BadLine(line, "bytes NUL (linha corrompida)", excerpt.replace("\x00", "␀"))
+        return _bad(line, "bytes NUL (linha corrompida)", stripped)
     if len(stripped) > MAX_LINE_BYTES:
-        return BadLine(line, "linha longa demais", excerpt)
+        return _bad(line, "linha longa demais", stripped)
     try:
         text = stripped.decode("utf-8")
     except UnicodeDecodeError:
-        return BadLine(line, "bytes que não são UTF-8", excerpt)
+        return _bad(line, "bytes que não são UTF-8", stripped)
     fields = text.split("|")
     if len(fields) < 5:
-        return BadLine(line, f"{len(fields)} campos; o mínimo são 5", excerpt)
-    epoch_text, callid, queue, agent, event = (part.strip() for part in fields[:5])
-    if not epoch_text.isdigit():
-        return BadLine(line, "data (epoch) inválida", excerpt)
+        return _bad(line, f"{len(fields)} campos; o mínimo são 5", stripped)
+    epoch_text = fields[0].strip()
+    if not (epoch_text.isascii() and epoch_text.isdigit()):
+        return _bad(line, "data (epoch) inválida", stripped)
     epoch = int(epoch_text)
     if not MIN_EPOCH <= epoch < MAX_EPOCH:
-        return BadLine(line, "data (epoch) fora do intervalo possível", excerpt)
-    if not event or not event.replace("_", "").isalnum() or not event.isupper():
-        return BadLine(line, "nome de evento inválido", excerpt)
+        return _bad(line, "data (epoch) fora do intervalo possível", stripped)
+    event = fields[4].strip()
+    if not event or not event.isupper() or not event.replace("_", "").isalnum():
+        return _bad(line, "nome de evento inválido", stripped)
     return QueueEvent(
-        line=line,
-        epoch=epoch,
-        callid=callid,
-        queue=queue,
-        agent=agent,
-        event=event,
-        data=tuple(fields[5:]),
-    )
+        line, epoch, fields[1].strip(), fields[2].strip(), fields[3].strip(), event,
+        tuple(fields[5:]),
+    )  # fmt: skip
+
+
+def _bad(line: int, reason: str, stripped: bytes) -> BadLine:
+    excerpt = stripped[:120].decode("utf-8", "replace").replace("\x00", "␀")
+    return BadLine(line, reason, excerpt)
 
 
 def read(lines: Iterable[bytes], report: ReadReport | None = None) -> Iterator[QueueEvent]:
@@ -180,3 +181,36 @@ def read(lines: Iterable[bytes], report: ReadReport | None = None) -> Iterator[Q
         else:
             report.events += 1
             yield parsed
+
+
+def raw_lines(handle: IO[bytes], digest: Any = None) -> Iterator[tuple[bytes, int, bool]]:
+    """``(line, size, ended)`` for each line of a binary file from where it stands: at most
+    ``MAX_LINE_BYTES + 1`` bytes of the line (a longer one — a NUL run — is swallowed whole
+    and parses as too long), its size in the file, and whether a line end closed it. Memory
+    stays constant. Every byte read goes into ``digest`` (a hashlib object) except those of
+    a last line with no line end: the caller decides whether it counts (it may be a line
+    still being written)."""
+    limit = MAX_LINE_BYTES + 1
+    while True:
+        raw = handle.readline(limit)
+        if not raw:
+            return
+        if raw.endswith(b"\n"):
+            if digest is not None:
+                digest.update(raw)
+            yield raw, len(raw), True
+        elif len(raw) < limit:
+            yield raw, len(raw), False
+        else:
+            if digest is not None:
+                digest.update(raw)
+            size, ended = len(raw), False
+            while not ended:
+                more = handle.readline(limit)
+                if not more:
+                    break
+                if digest is not None:
+                    digest.update(more)
+                size += len(more)
+                ended = more.endswith(b"\n")
+            yield raw, size, True

@@ -451,9 +451,25 @@ def test_case_page_query_count_is_pinned(
         Article.objects.create(slug=f"a{n}", question=f"P{n}?", answer="R", state="published")
     client = verified_client(staff["supervisor"])
     page_of(client, case)  # the visit's audit row is written once
-    with django_assert_max_num_queries(15):
+    # 16: the deadline's words ("vence hoje, em 3 h 05 min") read the calendar once
+    with django_assert_max_num_queries(16):
         html = page_of(client, case)
     assert "Pedido 4" in html
     with django_assert_max_num_queries(10):
         picker = client.get(f"/console/atendimentos/{case.pk}/respostas-prontas/")
     assert "Texto 4" in picker.content.decode() and "P4?" in picker.content.decode()
+
+
+def test_the_case_page_says_how_long_is_left_on_the_clock(open_case, staff, verified_client):
+    """Issue 22: "the console shows time left" (the 48-hour e-mail clock)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    case = open_case()
+    Case.objects.filter(pk=case.pk).update(due_at=timezone.now() + timedelta(minutes=50))
+    page = page_of(verified_client(staff["supervisor"]), case)
+    assert "vence hoje, em 4" in page or "vence amanhã" in page  # 49–50 min (or past midnight)
+    Case.objects.filter(pk=case.pk).update(due_at=timezone.now() - timedelta(days=3))
+    page = page_of(verified_client(staff["supervisor"]), case)
+    assert 'deadline--overdue">vencido há 3 dias' in page

@@ -190,3 +190,40 @@ def test_agents_login_and_ready_time_clipped_to_the_period():
     second_login, second_ready = 24 * 3600, 18 * 3600
     assert v["ee"] == first_login + second_login
     assert v["ff"] == first_ready + second_ready
+
+
+def test_a_pause_left_open_at_logoff_ends_there_and_the_next_pause_counts():
+    """An agent removed while paused (no UNPAUSE): the pause ends with their last session,
+    so the next day's own pause is counted, not swallowed by the forgotten one."""
+    log = Log()
+    tuesday = date(2026, 11, 24)
+
+    def agent(when, event, queue="sac"):
+        log.lines.append("|".join([str(log.at(when)), "NONE", queue, "PJSIP/101", event, ""]))
+
+    agent(local(MONDAY, 9), "ADDMEMBER")
+    agent(local(MONDAY, 9), "ADDMEMBER", "marcas")
+    agent(local(MONDAY, 16, 30), "PAUSE")
+    agent(local(MONDAY, 17), "REMOVEMEMBER")  # still in "marcas": still paused
+    agent(local(MONDAY, 17, 10), "REMOVEMEMBER", "marcas")  # the pause ends here
+    agent(local(tuesday, 9), "ADDMEMBER")
+    agent(local(tuesday, 12), "PAUSE")
+    agent(local(tuesday, 13), "UNPAUSE")
+    agent(local(tuesday, 17), "REMOVEMEMBER")
+    monday = values(log, MONDAY, MONDAY)
+    assert (monday["ee"], monday["ff"]) == (8 * 3600 + 600, 7.5 * 3600)
+    second = values(log, tuesday, tuesday)
+    assert (second["ee"], second["ff"]) == (8 * 3600, 7 * 3600)
+
+
+def test_a_callid_seen_again_long_after_is_another_call_and_callbacks_are_kept():
+    log = Log()
+    log.call(local(MONDAY, 10), answer=5, talk=100, callid="c1")
+    log.call(local(date(2026, 11, 24), 10), abandon=9, callid="c1")
+    log.line(log.at(local(date(2026, 11, 24), 10, 1)), "c1", "NONE", "CALLBACKREQUEST", "9123")
+    calls = indicators.calls_from(log.events())
+    assert [(c.answered, c.abandoned, c.callback) for c in calls] == [
+        (True, False, False),
+        (False, True, True),
+    ]
+    assert values(log, MONDAY, date(2026, 11, 24))["a"] == 2

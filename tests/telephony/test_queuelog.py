@@ -90,6 +90,7 @@ def test_a_topic_keeps_its_pipes_and_numbers_read_as_seconds():
         (b"1767258000|1.1|sac|NONE|ENTERQUEUE|\xff\xfe|1", "UTF-8"),
         (b"1767258000|1.1|sac", "mínimo"),
         (b"17672580x0|1.1|sac|NONE|ENTERQUEUE||9|1", "epoch"),
+        ("²767258000|1.1|sac|NONE|ENTERQUEUE||9|1".encode(), "epoch"),  # a digit, not ASCII
         (b"99|1.1|sac|NONE|ENTERQUEUE||9|1", "intervalo"),
         (b"1767258000|1.1|sac|NONE|enter queue||9|1", "evento"),
     ],

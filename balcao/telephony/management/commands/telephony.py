@@ -1,0 +1,114 @@
+"""``balcao telephony import-queue-log PATH [--tz Europe/Lisbon] [--follow]``: import an
+Asterisk ``queue_log`` (``balcao.telephony.services.do_import_queue_log``; issue 23)."""
+
+import time
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from balcao.telephony import services
+
+
+def _zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise CommandError(_("fuso horário desconhecido: %(tz)s") % {"tz": name}) from exc
+    return name
+
+
+class Command(BaseCommand):
+    help = "Contact centre: import Asterisk's queue_log."
+    requires_system_checks: list = []
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        imp = sub.add_parser(
+            "import-queue-log",
+            help="import a queue_log file (again: only what was added since)",
+        )
+        imp.add_argument("path", metavar="PATH")
+        imp.add_argument(
+            "--tz",
+            default=None,
+            help="time zone to show the file's times in (epochs are UTC; "
+            "default: BALCAO_TIME_ZONE)",
+        )
+        imp.add_argument(
+            "--follow",
+            action="store_true",
+            help="keep importing what the PBX appends, until interrupted",
+        )
+        imp.add_argument("--interval", type=float, default=2.0, help="seconds between reads")
+
+    def handle(self, *args, **options):
+        tz = _zone(options["tz"] or settings.TIME_ZONE)
+        path = options["path"]
+        if not options["follow"]:
+            self._import(path, tz, live=False)
+            return
+        try:
+            while True:
+                self._import(path, tz, live=True, quiet=True)
+                time.sleep(options["interval"])
+        except KeyboardInterrupt:
+            return
+
+    def _import(self, path: str, tz: str, *, live: bool, quiet: bool = False) -> None:
+        try:
+            done = services.do_import_queue_log(path, time_zone=tz, live=live)
+        except services.ConcurrentImport as exc:
+            raise CommandError(
+                _("outra importação de %(path)s está em curso; nada foi gravado em dobro")
+                % {"path": path}
+            ) from exc
+        except OSError as exc:
+            raise CommandError(
+                _("não foi possível ler %(path)s: %(error)s")
+                % {"path": path, "error": exc.strerror or exc}
+            ) from exc
+        if quiet and not (done.lines or done.bad):
+            return
+        self.stdout.write(
+            _(
+                "%(path)s: %(lines)d linha(s) nova(s) lida(s) (depois de %(before)d já "
+                "importada(s)): %(events)d evento(s), %(blank)d em branco, %(bad)d com erro; "
+                "%(new)d chamada(s) nova(s), %(updated)d atualizada(s), %(intervals)d "
+                "intervalo(s) de operadores."
+            )
+            % {
+                "path": path,
+                "lines": done.lines,
+                "before": done.resumed_after,
+                "events": done.events,
+                "blank": done.blank,
+                "bad": done.bad,
+                "new": done.calls_new,
+                "updated": done.calls_updated,
+                "intervals": done.intervals_new,
+            }
+        )
+        if done.first_epoch is not None:
+            self.stdout.write(
+                _("Eventos de %(first)s a %(last)s.")
+                % {
+                    "first": services.local_time(done.first_epoch, tz),
+                    "last": services.local_time(done.last_epoch, tz),
+                }
+            )
+        if done.bad:
+            self.stderr.write(
+                _("%(count)d linha(s) com erro ignorada(s); as primeiras:") % {"count": done.bad}
+            )
+            for bad in done.examples:
+                self.stderr.write(
+                    _("  linha %(line)d: %(reason)s: %(excerpt)s")
+                    % {"line": bad.line, "reason": bad.reason, "excerpt": bad.excerpt}
+                )
+        if done.held_back is not None:
+            self.stderr.write(
+                _("A linha %(line)d não termina (o PBX ainda a escreve?): fica para a próxima.")
+                % {"line": done.held_back}
+            )
