@@ -57,6 +57,14 @@ class Call(models.Model):
     wrapup = models.FloatField(_("wrap-up (s)"), default=0)
     topic = models.CharField(_("assunto"), max_length=200, null=True, blank=True)
     callback = models.BooleanField(_("pediu para ser chamado de volta"), default=False)
+    # Who called (found by the caller's number among the requesters on file) and the case an
+    # agent opened from the call, if any.
+    requester = models.ForeignKey(
+        "cases.Requester", on_delete=models.SET_NULL, null=True, blank=True, related_name="calls"
+    )
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.SET_NULL, null=True, blank=True, related_name="calls"
+    )
 
     class Meta:
         verbose_name = _("chamada")
@@ -97,3 +105,98 @@ class AgentInterval(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agent} {self.kind} {self.start}–{self.end or ''}"
+
+
+def recording_path(instance: "Recording", filename: str) -> str:
+    return f"recordings/{instance.received_at:%Y/%m}/{filename}"
+
+
+class Line(models.Model):
+    """A phone line of the agency as the PBX knows it (``slug`` is what the dialplan sends to
+    ``open-now``): when it is open comes from ``calendar`` (its opening hours, holidays and
+    closures; the country's national calendar when empty), and what callers hear outside
+    those hours and while waiting is configured here per language (seed 003: "mensagem fora
+    do horário", português e inglês)."""
+
+    slug = models.SlugField(unique=True)
+    name = models.CharField(_("nome"), max_length=120)
+    queue = models.CharField(_("fila no PBX"), max_length=80, blank=True)
+    country = models.CharField(_("país"), max_length=2, default="PT")
+    calendar = models.ForeignKey(
+        "deadlines.Calendar", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # {"after_hours": {"pt-pt": "…", "en": "…"}, "on_hold": {…}}
+    messages = models.JSONField(_("mensagens"), default=dict, blank=True)
+    active = models.BooleanField(_("ativa"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("linha telefônica")
+        verbose_name_plural = _("linhas telefônicas")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CallbackRequest(models.Model):
+    """A person who asked to be called back — in the queue after the voice guide (seed 003:
+    callback offered to everyone waiting past 60 seconds) or from the web form — dialled when
+    an agent is free (AMI Originate), retried by policy, with its outcome."""
+
+    class Source(models.TextChoices):
+        QUEUE = "queue", _("Na fila de espera")
+        WEB = "web", _("Pelo site")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Aguardando")
+        DIALLING = "dialling", _("Ligando")
+        DONE = "done", _("Atendido")
+        FAILED = "failed", _("Sem sucesso")
+        CANCELLED = "cancelled", _("Cancelado")
+
+    number = models.CharField(_("número"), max_length=32)
+    line = models.ForeignKey(
+        Line, on_delete=models.PROTECT, null=True, blank=True, related_name="callbacks"
+    )
+    queue = models.CharField(_("fila"), max_length=80, blank=True)
+    source = models.CharField(_("origem"), max_length=8, choices=Source.choices)
+    callid = models.CharField(_("chamada de origem"), max_length=150, blank=True)
+    consent = models.BooleanField(_("consentimento"), default=False)
+    status = models.CharField(
+        _("situação"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("tentativas"), default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.TextField(_("resultado"), blank=True)
+    agent = models.CharField(_("operador"), max_length=200, blank=True)
+    requested_at = models.DateTimeField(_("pedido em"), auto_now_add=True)
+    completed_at = models.DateTimeField(_("concluído em"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["requested_at", "pk"]
+        verbose_name = _("pedido de chamada de volta")
+        verbose_name_plural = _("pedidos de chamada de volta")
+
+
+class Recording(models.Model):
+    """A call recording from the PBX, linked to its call; listened to in the console only by
+    the roles allowed (every play logged), purged after ``BALCAO_RECORDING_DAYS`` (90) days
+    with an audit record (seed 003: gravação das chamadas, guardadas 90 dias), and sampled
+    for the monthly verification (1 % of the month's calls, at most 20: 13.2.1)."""
+
+    callid = models.CharField(_("identificador da chamada"), max_length=150, db_index=True)
+    call = models.ForeignKey(
+        Call, on_delete=models.SET_NULL, null=True, blank=True, related_name="recordings"
+    )
+    file = models.FileField(_("arquivo"), upload_to=recording_path, max_length=300, blank=True)
+    filename = models.CharField(_("nome do arquivo"), max_length=255)
+    size = models.PositiveBigIntegerField(default=0)
+    duration = models.FloatField(_("duração (s)"), null=True, blank=True)
+    received_at = models.DateTimeField(_("recebida em"), auto_now_add=True)
+    purged_at = models.DateTimeField(_("apagada em"), null=True, blank=True)
+    sampled_for = models.CharField(_("amostra do mês"), max_length=7, blank=True)  # "2026-12"
+
+    class Meta:
+        ordering = ["-received_at", "-pk"]
+        verbose_name = _("gravação")
+        verbose_name_plural = _("gravações")
