@@ -36,6 +36,7 @@ from email.header import decode_header, make_header
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
+from functools import lru_cache
 from typing import Any
 
 _MSGID = re.compile(r"<[^<>\s]*>")
@@ -89,16 +90,23 @@ class ParsedMail:
         return asdict(self)
 
 
+@lru_cache(maxsize=1)
+def _message_of(raw: bytes) -> EmailMessage:
+    """``raw`` parsed with the modern policy (an mbox ``From`` line before it dropped); the
+    last one is remembered, since ingest reads the same message three times (its fields, its
+    files, its HTML). Callers only read what it returns."""
+    return BytesParser(policy=policy.default).parsebytes(_MBOX_FROM.sub(b"", raw, count=1))
+
+
 def parse_bytes(raw: bytes, *, file: str = "-") -> ParsedMail:
     """Read one raw RFC 5322 message (an mbox ``From`` line before it is allowed)."""
     result = ParsedMail(file=file)
     problems: list[str] = []
     try:
-        raw = _MBOX_FROM.sub(b"", raw, count=1)
-        if not raw.strip():
+        if not _MBOX_FROM.sub(b"", raw, count=1).strip():
             result.error = "empty message"
             return result
-        message = BytesParser(policy=policy.default).parsebytes(raw)
+        message = _message_of(raw)
     except Exception as exc:  # noqa: BLE001 — a message never stops the batch
         result.error = f"unreadable message: {exc.__class__.__name__}"
         return result
@@ -421,7 +429,7 @@ def attachment_files(raw: bytes) -> list[tuple[str, bytes]]:
     names them; a part whose transfer encoding cannot be decoded gives its raw payload (the
     original message is kept whole anyway). Never raises."""
     try:
-        message = BytesParser(policy=policy.default).parsebytes(_MBOX_FROM.sub(b"", raw, count=1))
+        message = _message_of(raw)
     except Exception:  # noqa: BLE001 — nothing to extract
         return []
     found = []
@@ -462,7 +470,7 @@ def html_body(raw: bytes) -> HtmlBody:
     text, and its inline parts; an empty ``HtmlBody`` when it has none. Changes nothing of
     what ``parse_bytes`` reads (the contract's JSON line). Never raises."""
     try:
-        message = BytesParser(policy=policy.default).parsebytes(_MBOX_FROM.sub(b"", raw, count=1))
+        message = _message_of(raw)
         if not isinstance(message, EmailMessage):
             return HtmlBody()
         part = message.get_body(preferencelist=("html",))
