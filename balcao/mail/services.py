@@ -102,7 +102,8 @@ def _ingest(mailbox, raw, parsed, key, now) -> InboundMail:
             row, InboundMail.Outcome.UNIT_ANSWER, case=forward.case, message=message,
             reason=row.reason,
         )  # fmt: skip
-    case = _case_continued(parsed, mailbox, now)
+    recent = _SenderRecent(parsed, mailbox, now)
+    case = _case_continued(parsed, mailbox, recent)
     if parsed.bounce:
         if case is not None:
             Message.objects.create(
@@ -131,7 +132,14 @@ def _ingest(mailbox, raw, parsed, key, now) -> InboundMail:
         followup.resume_after_reply(case)
         return _save(row, InboundMail.Outcome.REPLY, case=case, message=message, reason=refused)
     return _new_case(
-        mailbox, row, parsed, files, now, earlier=case, formatted=parsing.html_body(raw)
+        mailbox,
+        row,
+        parsed,
+        files,
+        now,
+        earlier=case,
+        formatted=parsing.html_body(raw),
+        recent=recent,
     )
 
 
@@ -141,7 +149,7 @@ def _save(row, outcome, *, case=None, message=None, reason="") -> InboundMail:
     return row
 
 
-def _case_continued(parsed, mailbox: Mailbox, now) -> Case | None:
+def _case_continued(parsed, mailbox: Mailbox, recent: _SenderRecent) -> Case | None:
     """The case the message continues (balcao.mail.threads), or None."""
     found = threads.hints(
         parsed, pattern=settings.BALCAO_PROTOCOL_PATTERN, unit=settings.BALCAO_PROTOCOL_UNIT
@@ -165,31 +173,48 @@ def _case_continued(parsed, mailbox: Mailbox, now) -> Case | None:
     )
     pk = threads.resolve(found, case_by_message_id=by_id, case_by_protocol=by_protocol)
     if pk is None and parsed.from_addr and not parsed.bounce:
-        pk = threads.same_conversation(
-            parsed.subject or "", _earlier_subjects(parsed, mailbox, now)
-        )
+        pk = threads.same_conversation(parsed.subject or "", recent.subjects())
     return Case.objects.select_related("state", "channel").get(pk=pk) if pk else None
 
 
-def _earlier_subjects(parsed, mailbox: Mailbox, now) -> dict[str, int]:
-    """Subject → case of the sender's messages in this mailbox over the last
-    ``BALCAO_MAIL_THREAD_DAYS`` days (default 7), newest first."""
-    days = int(getattr(settings, "BALCAO_MAIL_THREAD_DAYS", 7))
-    rows = (
-        InboundMail.objects.filter(
-            mailbox=mailbox,
-            sender=(parsed.from_addr or "").strip().lower()[:254],
-            received_at__gte=now - timedelta(days=days),
-            outcome__in=[InboundMail.Outcome.NEW_CASE, InboundMail.Outcome.REPLY],
-            case__isnull=False,
-        )
-        .order_by("-received_at", "-pk")
-        .values_list("subject", "case_id")[:50]
-    )
-    earlier: dict[str, int] = {}
-    for subject, case_id in rows:
-        earlier.setdefault(subject, case_id)
-    return earlier
+class _SenderRecent:
+    """The sender's messages in this mailbox over the last ``BALCAO_MAIL_THREAD_DAYS`` days
+    (default 7), read once when first asked: what threads by subject, and when they were last
+    acknowledged (never twice a day)."""
+
+    def __init__(self, parsed, mailbox: Mailbox, now):
+        self.sender = (parsed.from_addr or "").strip().lower()[:254]
+        self.mailbox, self.now = mailbox, now
+        self._rows: list[tuple] | None = None
+
+    def _read(self) -> list[tuple]:
+        if self._rows is None:
+            days = max(1, int(getattr(settings, "BALCAO_MAIL_THREAD_DAYS", 7)))
+            self._rows = list(
+                InboundMail.objects.filter(
+                    mailbox=self.mailbox,
+                    sender=self.sender,
+                    received_at__gte=self.now - timedelta(days=days),
+                )
+                .order_by("-received_at", "-pk")
+                .values_list("subject", "case_id", "outcome", "acknowledged", "received_at")[:100]
+            )
+        return self._rows
+
+    def subjects(self) -> dict[str, int]:
+        """Subject → case of the sender's messages that opened or continued one, newest
+        first."""
+        earlier: dict[str, int] = {}
+        for subject, case_id, outcome, _ack, _at in self._read():
+            if case_id is not None and outcome in (
+                InboundMail.Outcome.NEW_CASE,
+                InboundMail.Outcome.REPLY,
+            ):
+                earlier.setdefault(subject, case_id)
+        return earlier
+
+    def last_acknowledged(self):
+        return next((at for *_rest, ack, at in self._read() if ack), None)
 
 
 def _add(
@@ -249,7 +274,16 @@ def _add(
 
 
 def _new_case(
-    mailbox, row, parsed, files, now, *, earlier: Case | None, received_at=None, formatted=None
+    mailbox,
+    row,
+    parsed,
+    files,
+    now,
+    *,
+    earlier: Case | None,
+    received_at=None,
+    formatted=None,
+    recent: _SenderRecent | None = None,
 ) -> InboundMail:
     """A new case from ``parsed`` (``received_at``: when the message came in, if that was
     before this moment — see ``do_mark_inbound``). The text is the case's description; the
@@ -261,12 +295,7 @@ def _new_case(
         if sender and "@" in sender
         else None
     )
-    last = (
-        InboundMail.objects.filter(mailbox=mailbox, sender=sender, acknowledged=True)
-        .order_by("-received_at")
-        .values_list("received_at", flat=True)
-        .first()
-    )
+    last = (recent or _SenderRecent(parsed, mailbox, now)).last_acknowledged()
     refusal = acknowledge.acknowledgement_refusal(
         parsed,
         opens_case=True,
