@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection, transaction
+from django.utils import timezone
 
 from balcao.mail import secrets, services
 from balcao.mail.models import Mailbox
@@ -94,7 +95,28 @@ def fetch_mailbox(mailbox: Mailbox, *, limit: int | None = None) -> Fetched:
     with exclusive(mailbox) as mine:
         if not mine:
             return Fetched(skipped=True)
-        return _fetch(mailbox, limit)
+        try:
+            done = _fetch(mailbox, limit)
+        except Exception as exc:
+            _record_failure(mailbox, exc)
+            raise
+        Mailbox.objects.filter(pk=mailbox.pk).update(
+            last_read_at=timezone.now(), last_error="", last_error_at=None
+        )
+        return done
+
+
+def _record_failure(mailbox: Mailbox, exc: Exception) -> None:
+    """Keep why the mailbox could not be read, for its page in the console (the error is
+    logged by the caller); a failure to write it never hides the first one."""
+    from balcao.mail.services import connection_problem_text
+
+    try:
+        Mailbox.objects.filter(pk=mailbox.pk).update(
+            last_error=connection_problem_text(exc)[:1000], last_error_at=timezone.now()
+        )
+    except Exception:  # noqa: BLE001 — the database itself may be what failed
+        log.exception("could not record the failure of mailbox %s", mailbox)
 
 
 def _fetch(mailbox: Mailbox, limit: int | None) -> Fetched:

@@ -32,6 +32,10 @@ class Mailbox(models.Model):
     imap_user = models.CharField(_("usuário IMAP"), max_length=200, blank=True)
     imap_secret = models.TextField(_("senha IMAP (cifrada)"), blank=True, editable=False)
     folder = models.CharField(_("pasta"), max_length=200, default="INBOX")
+    # How the last reading went, for the people who look after the mailbox (imap.fetch_mailbox).
+    last_read_at = models.DateTimeField(_("última leitura"), null=True, blank=True, editable=False)
+    last_error = models.TextField(_("último erro"), blank=True, editable=False)
+    last_error_at = models.DateTimeField(_("último erro em"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("caixa de e-mail")

@@ -611,18 +611,25 @@ def do_save_mailbox(form, *, secret: str = "") -> Mailbox:
 def connection_problem(mailbox: Mailbox) -> str | None:
     """Why the mailbox's IMAP server cannot be read now (a message for the person setting it
     up), or None when the login and the folder work."""
-    from balcao.mail import imap, secrets
+    from balcao.mail import imap
 
     if not mailbox.imap_host:
         return _("Informe o servidor IMAP.")
     try:
         with imap.connect(mailbox) as box:
             box.folder.status(mailbox.folder, ["MESSAGES"])
-    except secrets.SecretUnreadable as exc:
-        return str(exc)
     except Exception as exc:  # noqa: BLE001 — any failure is reported, never raised
-        return _("Não foi possível ler a caixa: %(error)s") % {"error": exc}
+        return connection_problem_text(exc)
     return None
+
+
+def connection_problem_text(exc: BaseException) -> str:
+    """What a person reads about a mailbox that could not be read."""
+    from balcao.mail import secrets
+
+    if isinstance(exc, secrets.SecretUnreadable):
+        return str(exc)
+    return _("Não foi possível ler a caixa: %(error)s") % {"error": exc}
 
 
 def do_quarantine_failed(

@@ -95,6 +95,22 @@ def test_a_wrong_key_says_the_secret_must_be_typed_again(mailbox, settings):
     settings.BALCAO_SECRETS_KEY = "another key"
     with pytest.raises(secrets.SecretUnreadable):
         imap.fetch_mailbox(mailbox)
+    mailbox.refresh_from_db()  # kept for the mailbox's page in the console
+    assert "senha" in mailbox.last_error.lower() and mailbox.last_error_at is not None
+
+
+def test_the_mailbox_page_says_when_it_was_read_and_why_it_failed(
+    mailbox, server_box, staff, verified_client, settings
+):
+    imap.fetch_mailbox(mailbox)
+    mailbox.refresh_from_db()
+    assert mailbox.last_read_at is not None and mailbox.last_error == ""
+    Mailbox.objects.filter(pk=mailbox.pk).update(imap_secret=secrets.seal("errada"))
+    mailbox.refresh_from_db()
+    with pytest.raises(Exception):  # noqa: B017 — whatever the server answers
+        imap.fetch_mailbox(mailbox)
+    page = verified_client(staff["admin"]).get("/console/email/caixas/").content.decode()
+    assert "Falhou em" in page and "Não foi possível ler a caixa" in page
 
 
 def test_the_secret_is_stored_encrypted(mailbox, imap_server):
