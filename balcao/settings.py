@@ -71,6 +71,14 @@ BALCAO_MAIL_BATCH = int(os.environ.get("BALCAO_MAIL_BATCH", "200"))
 BALCAO_MAIL_THREAD_DAYS = int(os.environ.get("BALCAO_MAIL_THREAD_DAYS", "7"))
 # SpamAssassin's spamc, when installed, helps the advertising filter; "0" switches it off.
 BALCAO_MAIL_SPAMC = os.environ.get("BALCAO_MAIL_SPAMC", "1") != "0"
+# Asterisk's Manager Interface (balcao telephony ami); unset host → no live feed. The secret
+# stays in the environment, never in the database.
+BALCAO_AMI_HOST = os.environ.get("BALCAO_AMI_HOST", "")
+BALCAO_AMI_PORT = int(os.environ.get("BALCAO_AMI_PORT", "5038"))
+BALCAO_AMI_USER = os.environ.get("BALCAO_AMI_USER", "balcao")
+BALCAO_AMI_SECRET = os.environ.get("BALCAO_AMI_SECRET", "")
+# The dialplan context a callback's person is dialled in, once the agent answered.
+BALCAO_AMI_CONTEXT = os.environ.get("BALCAO_AMI_CONTEXT", "balcao-callback")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
@@ -317,6 +325,10 @@ BALCAO_KB_VOTE_WINDOW_SECONDS = int(os.environ.get("BALCAO_KB_VOTE_WINDOW_SECOND
 
 # Deadline sweep: warn this many working days before a case is due.
 BALCAO_DEADLINE_WARNING_DAYS = int(os.environ.get("BALCAO_DEADLINE_WARNING_DAYS", "3"))
+
+# Contact centre: call recordings are kept this many days, then their files are deleted
+# (seed 003: 90 days; balcao.telephony.recordings.purge_old_recordings, daily).
+BALCAO_RECORDING_DAYS = int(os.environ.get("BALCAO_RECORDING_DAYS", "90"))
 
 # Chatbot: staffed hours for hand-off (a calendar slug; MGI default Mon–Fri 8–18),
 # the channel of cases it opens, idle closing, optional LLM rephrasing.

@@ -16,6 +16,7 @@ from django.utils import timezone
 from balcao.accounts.roles import ROLES
 from balcao.api.models import ApiToken
 from balcao.mail.models import Unit
+from balcao.telephony.models import Line
 
 pytestmark = pytest.mark.django_db
 
@@ -101,6 +102,8 @@ CONSOLE = {
     ),
     "forwardings": ("get", "/console/encaminhamentos/", None, VIEWERS),
     "mail quarantine": ("get", "/console/email/quarentena/", None, {SU, MA, AD}),
+    "contact centre report": ("get", "/console/telefonia/relatorio/", None, {SU, QM, OM, MA, AD}),
+    "staffing planner": ("get", "/console/telefonia/dimensionamento/", None, {SU, QM, OM, MA, AD}),
     "mail advertising": ("get", "/console/email/publicidade/", None, {SU, MA, AD}),
     # on a case not opened by e-mail: refused with a message (302)
     "case is advertising": ("post", "/console/atendimentos/{case}/publicidade/", {}, WORKERS),
@@ -185,9 +188,18 @@ API = {
     "create requester": ("post", "/api/v1/requesters", {"name": "Maria"}, WORKERS),
     "get requester": ("get", "/api/v1/requesters/{requester}", None, WORKERS),
     "queues": ("get", "/api/v1/queues", None, VIEWERS),
+    # The PBX's dialplan (issue 23): any token with the telephony:hours scope, any role.
+    "telephony open-now": ("get", "/api/v1/telephony/open-now?line={line}", None, set(ROLES)),
 }
 
-ALL_SCOPES = ["cases:read", "cases:write", "requesters:read", "requesters:write", "queues:read"]
+ALL_SCOPES = [
+    "cases:read",
+    "cases:write",
+    "requesters:read",
+    "requesters:write",
+    "queues:read",
+    "telephony:hours",
+]
 
 
 @pytest.fixture
@@ -224,6 +236,7 @@ def world(open_case, staff):
         "tci": tci("52400.000001/2026-11").pk,
         "reassessment": reassessment.pk,
         "unit": Unit.objects.create(name="Patentes", address="patentes@inpi.example").pk,
+        "line": Line.objects.create(slug="inpi", name="INPI", country="PT").slug,
     }
 
 

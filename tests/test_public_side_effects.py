@@ -305,6 +305,11 @@ OTHER_PUBLIC = {
     "triage page": ("post", "/encontre-o-atendimento/", {"text": f"CPF {OWNER_CPF} recurso"}),
     "chat message": ("post", "/chatbot/mensagem/", {"text": f"sou {OWNER_CPF} bruno@example.com"}),
     "chat end": ("post", "/chatbot/encerrar/", {}),
+    "click-to-call": (
+        "post",
+        "/api/v1/telephony/click-to-call",
+        {"number": "+351912345678", "consent": True},
+    ),
 }
 
 

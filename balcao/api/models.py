@@ -17,6 +17,7 @@ SCOPES = {
     "requesters:write": _("Cadastrar requerentes"),
     "queues:read": _("Ler equipes e filas"),
     "webhooks:manage": _("Gerir webhooks"),
+    "telephony:hours": _("Consultar se as linhas telefônicas estão abertas (PBX)"),
 }
 
 

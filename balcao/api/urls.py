@@ -27,6 +27,8 @@ from balcao.cases.api import router as cases_router
 from balcao.catalog.api import router as triage_router
 from balcao.deadlines.api import router as deadlines_router
 from balcao.ombudsman.api import router as ombudsman_router
+from balcao.telephony.callbacks_api import router as telephony_callbacks_router
+from balcao.telephony.lines_api import router as telephony_lines_router
 
 
 def docs_for_staff(view):
@@ -68,6 +70,8 @@ api.add_router("", deadlines_router)
 api.add_router("", bot_router)
 api.add_router("", triage_router)
 api.add_router("", ombudsman_router)
+api.add_router("", telephony_lines_router)
+api.add_router("", telephony_callbacks_router)
 
 
 @api.get("/health", tags=["meta"], auth=None)

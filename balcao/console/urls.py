@@ -11,6 +11,7 @@ from balcao.console import (
     ombudsman_views,
     queue_views,
     staff_views,
+    telephony_views,
     unit_views,
     views,
 )
@@ -64,6 +65,12 @@ urlpatterns = [
         name="case_advertising",
     ),
     path("email/relatorio/", mail_report_views.mail_report, name="mail_report"),
+    path(
+        "telefonia/relatorio/",
+        telephony_views.contact_centre_report,
+        name="contact_centre_report",
+    ),
+    path("telefonia/dimensionamento/", telephony_views.staffing_planner, name="staffing_planner"),
     path("email/caixas/", mail_views.mailbox_list, name="mailbox_list"),
     path("email/caixas/nova/", mail_views.mailbox_edit, name="mailbox_new"),
     path("email/caixas/<int:pk>/", mail_views.mailbox_edit, name="mailbox_edit"),

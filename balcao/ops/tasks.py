@@ -101,6 +101,23 @@ def purge_old_login_failures() -> int:
     return deleted
 
 
+@db_periodic_task(crontab(minute="40", hour="3"))
+def purge_old_recordings() -> int:
+    """Call recordings older than BALCAO_RECORDING_DAYS (90, seed 003) lose their file."""
+    from balcao.telephony.recordings import purge_old_recordings as purge
+
+    return purge()
+
+
+@db_periodic_task(crontab(minute="0", hour="7", day_of_week="1"))
+def email_weekly_contact_centre_report() -> int:
+    """Every Monday at 07:00, last week's contact-centre report (PDF) to the supervisors and
+    managers (seed 003, section 13: weekly reports); nothing when no call was imported."""
+    from balcao.telephony.weekly import do_send_weekly_report
+
+    return do_send_weekly_report()
+
+
 @db_task()
 def heartbeat(path: str) -> str:
     """Write a line to ``path`` (operators and tests check that a worker is alive).

@@ -51,7 +51,8 @@ def as_csv(data: dict) -> str:
 
 
 def _number(value: float, decimals: int = 1) -> str:
-    return formats.number_format(value, decimal_pos=decimals, use_l10n=True)
+    """Rounded (Django's ``number_format`` cuts a float's decimals: 66.67 % read 66,6 %)."""
+    return formats.number_format(round(value, decimals), decimal_pos=decimals, use_l10n=True)
 
 
 def _duration(seconds: float) -> str:

@@ -11,20 +11,27 @@ figures); this module stores their results and reads them back.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
+import re
+import time
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from balcao.telephony import indicators, queuelog
 from balcao.telephony.indicators import AgentLog, CallBook, Interval, Period
-from balcao.telephony.models import AgentInterval, Call, QueueLogSource
+from balcao.telephony.models import AgentInterval, Call, CallbackRequest, Line, QueueLogSource
 
 #: Lines parsed between two writes: each write is one transaction that also moves the
 #: file's bookmark, so an interrupted import resumes exactly where its last write ended.
@@ -78,6 +85,7 @@ class ImportResult:
     calls_updated: int = 0
     intervals_new: int = 0
     held_back: int | None = None  # line number of an unfinished last line, left for later
+    callbacks_new: int = 0  # callback requests made from CALLBACKREQUEST events
     first_epoch: int | None = None
     last_epoch: int | None = None
 
@@ -123,6 +131,11 @@ def do_import_queue_log(
             result.source_id = source.pk
             return result
         _Importer(source, digest, result, chunk_lines).run(handle, live)
+    if result.events:
+        # Callers to requesters, early recordings to their calls (issue 23).
+        from balcao.telephony.linking import after_import
+
+        after_import(result.first_epoch)
     return result
 
 
@@ -232,6 +245,7 @@ class _Importer:
         result.last_epoch = max(epochs[1], result.last_epoch or epochs[1])
         self._write_calls(events)
         self._write_agents(events)
+        self.result.callbacks_new += _callbacks_from_queue_log(events)
 
     def _write_calls(self, events: list[queuelog.QueueEvent]) -> None:
         book = CallBook(_stored_calls(events))
@@ -376,3 +390,249 @@ def local_time(epoch: int | None, time_zone: str) -> str:
     if epoch is None:
         return "—"
     return datetime.fromtimestamp(epoch, ZoneInfo(time_zone)).strftime("%Y-%m-%d %H:%M:%S %Z")
+
+
+# --- callbacks and click-to-call -----------------------------------------------------------
+
+#: A callback is tried this many times, this far apart, then given up (issue 23: "retried
+#: by policy, its outcome recorded").
+CALLBACK_ATTEMPTS = 3
+CALLBACK_RETRY = timedelta(minutes=5)
+#: A CALLBACKREQUEST older than this when imported is only counted, not dialled.
+CALLBACK_FRESH_SECONDS = 4 * 3600
+#: Click-to-call requests: per client address and per number, ``(count, seconds)``.
+CLICK_TO_CALL_PER_ADDRESS = (5, 3600)
+CLICK_TO_CALL_PER_NUMBER = (3, 86400)
+#: E.164 with or without its "+" or "00", or a national number: 8 to 15 digits; spaces,
+#: dots, dashes and brackets between digits are dropped first.
+_NUMBER = re.compile(r"^(?:\+|00)?[1-9]\d{7,14}$")
+_NUMBER_NOISE = re.compile(r"[\s().\-/]")
+
+
+class CallbackError(ValueError):
+    """A callback request refused, with the reason for the person (pt-BR)."""
+
+    def __init__(self, message: str, field: str = "number"):
+        super().__init__(message)
+        self.field = field
+
+
+class CallbackRateLimited(CallbackError):
+    pass
+
+
+def check_callback_number(number: str) -> str:
+    """The number as dialled (digits, "+" kept; "00" becomes "+"), or CallbackError: an
+    E.164-ish number (ITU-T E.164: at most 15 digits) and no letters, so that nothing but
+    a phone number ever reaches the PBX's dial string."""
+    text = _NUMBER_NOISE.sub("", str(number or ""))
+    if not _NUMBER.fullmatch(text):
+        raise CallbackError(
+            _(
+                "Número de telefone inválido: use só algarismos, com o código do país (ex.: "
+                "+351 212 345 678)."
+            )
+        )
+    return "+" + text[2:] if text.startswith("00") else text
+
+
+def do_request_callback(
+    number: str,
+    *,
+    line: Line | None = None,
+    queue: str = "",
+    source: str,
+    consent: bool,
+    callid: str = "",
+) -> tuple[CallbackRequest, bool]:
+    """Record that ``number`` asked to be called back (seed 003: callback offered to everyone
+    waiting past the 60-second voice guide; click-to-call from the website). A request
+    still pending or being dialled for the same number is the one returned (``created`` is
+    False), so that pressing the key twice or the form again calls once."""
+    number = check_callback_number(number)
+    if not consent:
+        raise CallbackError(_("É preciso consentir que liguemos para este número."), "consent")
+    queue = (queue or (line.queue if line else ""))[:80]
+    with transaction.atomic():
+        open_ = CallbackRequest.objects.select_for_update().filter(
+            number=number,
+            status__in=[CallbackRequest.Status.PENDING, CallbackRequest.Status.DIALLING],
+        )
+        existing = open_.first()
+        if existing is not None:
+            return existing, False
+        request = CallbackRequest.objects.create(
+            number=number,
+            line=line,
+            queue=queue,
+            source=source,
+            consent=True,
+            callid=callid[:150],
+        )
+    return request, True
+
+
+def _callbacks_from_queue_log(events: list[queuelog.QueueEvent]) -> int:
+    """The CALLBACKREQUEST events the dialplan wrote (``QueueLog(queue,callid,NONE,
+    CALLBACKREQUEST,number)``): each becomes a callback request (the caller chose it by
+    key, which is their consent). A number that is not one is skipped, and so is a request
+    older than ``CALLBACK_FRESH_SECONDS`` (an old file imported late must not ring people
+    days after they called); the call keeps its mark for the report either way."""
+    made, oldest = 0, time.time() - CALLBACK_FRESH_SECONDS
+    for event in events:
+        if event.event != "CALLBACKREQUEST" or event.epoch < oldest:
+            continue
+        number = event.data[0] if event.data else ""
+        try:
+            _request, created = do_request_callback(
+                number,
+                queue=event.queue if event.queue != "NONE" else "",
+                source=CallbackRequest.Source.QUEUE,
+                consent=True,
+                callid=event.callid,
+            )
+        except CallbackError:
+            continue
+        made += created
+    return made
+
+
+def _check_window(key: str, limit: tuple[int, int]) -> None:
+    count, window = limit
+    if (cache.get(key) or 0) >= count:
+        raise CallbackRateLimited(_("Muitos pedidos de chamada. Tente de novo mais tarde."), "rate")
+
+
+def _count_window(key: str, limit: tuple[int, int]) -> None:
+    if not cache.add(key, 1, limit[1]):
+        try:
+            cache.incr(key)
+        except ValueError:
+            cache.set(key, 1, limit[1])
+
+
+def do_request_click_to_call(
+    number: str, *, consent: bool, line_slug: str = "", address: str
+) -> tuple[CallbackRequest, bool]:
+    """The website's click-to-call (seed 003): a callback request from the web, dialled
+    like any other when an agent is free; nothing dials during the request. Refused
+    without consent, for an unknown line, and beyond ``CLICK_TO_CALL_PER_ADDRESS`` requests
+    from one address or ``CLICK_TO_CALL_PER_NUMBER`` for one number."""
+    if consent is not True:
+        raise CallbackError(_("É preciso consentir que liguemos para este número."), "consent")
+    dialled = check_callback_number(number)
+    line = None
+    if line_slug:
+        line = Line.objects.filter(slug=line_slug, active=True).first()
+        if line is None:
+            raise CallbackError(_("Linha telefônica desconhecida."), "line")
+    by_address = "telephony:c2c:ip:" + hashlib.sha256(address.encode()).hexdigest()[:32]
+    by_number = "telephony:c2c:n:" + hashlib.sha256(dialled.encode()).hexdigest()[:32]
+    _check_window(by_address, CLICK_TO_CALL_PER_ADDRESS)
+    _check_window(by_number, CLICK_TO_CALL_PER_NUMBER)
+    request, created = do_request_callback(
+        dialled, line=line, source=CallbackRequest.Source.WEB, consent=True
+    )
+    _count_window(by_address, CLICK_TO_CALL_PER_ADDRESS)
+    _count_window(by_number, CLICK_TO_CALL_PER_NUMBER)
+    return request, created
+
+
+def requeue_interrupted_callbacks() -> int:
+    """Requests left "dialling" by a feed that stopped mid-call go back to pending (their
+    attempt counted)."""
+    return CallbackRequest.objects.filter(status=CallbackRequest.Status.DIALLING).update(
+        status=CallbackRequest.Status.PENDING
+    )
+
+
+def _claim_callbacks(state, busy: set[str]) -> list[tuple[CallbackRequest, str]]:
+    """The due pending requests that a free agent of their queue can take now, each with
+    its agent, marked dialling (one agent per request)."""
+    now = timezone.now()
+    taken = set(busy)
+    claimed = []
+    with transaction.atomic():
+        due = (
+            CallbackRequest.objects.select_for_update()
+            .select_related("line")
+            .filter(status=CallbackRequest.Status.PENDING)
+            .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+            .order_by("requested_at", "pk")
+        )
+        for request in due:
+            queue = request.queue or (request.line.queue if request.line else "")
+            member = state.free_member(queue, exclude=taken)
+            if member is None:
+                continue
+            taken.add(member.interface)
+            request.status = CallbackRequest.Status.DIALLING
+            request.attempts += 1
+            request.agent = (member.name or member.interface)[:200]
+            request.save(update_fields=["status", "attempts", "agent"])
+            claimed.append((request, member.interface))
+    return claimed
+
+
+_OUTCOMES = {
+    "answered": gettext_lazy("atendida"),
+    "no_answer": gettext_lazy("não atendeu"),
+    "busy": gettext_lazy("ocupado"),
+    "congestion": gettext_lazy("rede congestionada"),
+    "hung_up": gettext_lazy("desligou"),
+    "no_such_destination": gettext_lazy("destino inexistente"),
+    "timeout": gettext_lazy("sem resposta do PBX"),
+}
+
+
+def _record_outcome(request: CallbackRequest, success: bool, reason: str) -> CallbackRequest:
+    """Success closes the request; a failure waits ``CALLBACK_RETRY`` for the next attempt,
+    and after ``CALLBACK_ATTEMPTS`` attempts the request is given up (FAILED)."""
+    now = timezone.now()
+    word = str(_OUTCOMES.get(reason, reason))
+    line = _("%(when)s tentativa %(n)d (%(agent)s): %(outcome)s") % {
+        "when": timezone.localtime(now).strftime("%Y-%m-%d %H:%M"),
+        "n": request.attempts,
+        "agent": request.agent,
+        "outcome": word,
+    }
+    request.outcome = (request.outcome + "\n" + line).strip()
+    if success:
+        request.status = CallbackRequest.Status.DONE
+        request.completed_at = now
+    elif request.attempts >= CALLBACK_ATTEMPTS:
+        request.status = CallbackRequest.Status.FAILED
+        request.completed_at = now
+    else:
+        request.status = CallbackRequest.Status.PENDING
+        request.next_attempt_at = now + CALLBACK_RETRY
+    request.save(update_fields=["status", "completed_at", "next_attempt_at", "outcome"])
+    return request
+
+
+async def dial_pending_callbacks(client) -> list[CallbackRequest]:
+    """One round of callbacks (issue 23: "dialled when an agent is free (AMI Originate),
+    retried by policy, its outcome recorded"): each due request whose queue has a free
+    agent in ``client.state`` is originated — the agent's phone rings first, showing the
+    person's number, and the dialplan context ``BALCAO_AMI_CONTEXT`` then dials the
+    person — and its outcome stored. ``client`` is a ``balcao.telephony.ami.AmiFeed``."""
+    claimed = await sync_to_async(_claim_callbacks)(client.state, client.busy)
+    client.busy.update(interface for _request, interface in claimed)  # until each outcome
+
+    async def dial(request: CallbackRequest, interface: str) -> CallbackRequest:
+        outcome = await client.originate(
+            channel=interface,
+            context=settings.BALCAO_AMI_CONTEXT,
+            exten=request.number,
+            caller_id=f'"{_caller_label(request)}" <{request.number}>',
+            variables={"BALCAO_CALLBACK": str(request.pk)},
+        )
+        return await sync_to_async(_record_outcome)(request, outcome.success, outcome.reason)
+
+    return list(await asyncio.gather(*(dial(r, i) for r, i in claimed)))
+
+
+def _caller_label(request: CallbackRequest) -> str:
+    source = "Web" if request.source == CallbackRequest.Source.WEB else "Retorno"
+    queue = request.queue or (request.line.queue if request.line else "")
+    return re.sub(r"[^\w .-]", "", f"{source} {queue}".strip())[:40]

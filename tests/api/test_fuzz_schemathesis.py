@@ -30,7 +30,14 @@ from balcao.apikit.throttling import PublicRateThrottle
 
 pytestmark = pytest.mark.django_db
 
-ALL_SCOPES = ["cases:read", "cases:write", "requesters:read", "requesters:write", "queues:read"]
+ALL_SCOPES = [
+    "cases:read",
+    "cases:write",
+    "requesters:read",
+    "requesters:write",
+    "queues:read",
+    "telephony:hours",
+]
 # ~50 s for both callers on SQLite, ~60 s on PostgreSQL (2 cores); more for a deeper
 # local run: BALCAO_FUZZ_EXAMPLES=500 pytest tests/api/test_fuzz_schemathesis.py
 MAX_EXAMPLES = int(os.environ.get("BALCAO_FUZZ_EXAMPLES", "50"))

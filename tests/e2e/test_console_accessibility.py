@@ -40,6 +40,15 @@ PAGES = {
         "/console/email/relatorio/?de={today}&ate={today}&caixa=contato",
         "/console/email/relatorio/?de=2026-12-08&ate=2026-12-07",
     ],
+    # the contact centre with today's calls (charts drawn), and the staffing planner
+    "contact_centre_report": [
+        "/console/telefonia/relatorio/",
+        "/console/telefonia/relatorio/?de={today}&ate={today}",
+    ],
+    "staffing_planner": [
+        "/console/telefonia/dimensionamento/",
+        "/console/telefonia/dimensionamento/?de={today}&ate={today}&nivel=75&segundos=30",
+    ],
     "mailbox_list": ["/console/email/caixas/"],
     "mailbox_new": ["/console/email/caixas/nova/"],
     "mailbox_edit": ["/console/email/caixas/{mailbox}/"],
@@ -282,6 +291,29 @@ def console_data(db):
     unit = Unit.objects.create(name="Direção de Patentes", address="dirpa@inpi.example")
     # an open case's page: a pending forward to a unit and the form to forward again
     unit_forwarding.do_forward_to_unit(mediation, unit, "Confirmem o estado do pedido.", admin)
+    # the contact centre: today's calls, answered and abandoned, with topics
+    import io
+    import tempfile
+    from datetime import datetime, time
+    from pathlib import Path
+
+    from django.core.management import call_command
+
+    from tests.telephony.weeks import Log
+
+    def at(hour: int, minute: int = 0) -> datetime:
+        zone = timezone.get_current_timezone()
+        return datetime.combine(timezone.localdate(), time(hour, minute), tzinfo=zone)
+
+    calls = Log(queue="sac")
+    calls.call(at(9, 10), answer=8, talk=150, wrapup=30, topic="Marcas")
+    calls.call(at(10, 20), answer=40, talk=200, topic="Patentes")
+    calls.call(at(11, 5), abandon=12)
+    with tempfile.TemporaryDirectory() as folder:
+        call_command(
+            "telephony", "import-queue-log", str(calls.write(Path(folder) / "queue_log")),
+            stdout=io.StringIO(), stderr=io.StringIO(),
+        )  # fmt: skip
     return {
         "unit": unit.pk,
         "today": timezone.localdate().isoformat(),

@@ -42,8 +42,32 @@ class Command(BaseCommand):
             help="keep importing what the PBX appends, until interrupted",
         )
         imp.add_argument("--interval", type=float, default=2.0, help="seconds between reads")
+        rec = sub.add_parser(
+            "import-recordings",
+            help="store the PBX's call recordings (MixMonitor files named after the uniqueid)",
+        )
+        rec.add_argument("directory", metavar="DIR")
+        rec.add_argument(
+            "--min-age",
+            type=float,
+            default=60.0,
+            help="leave files modified less than these seconds ago (still being written)",
+        )
+
+        ami = sub.add_parser(
+            "ami",
+            help="live feed from Asterisk's Manager Interface (BALCAO_AMI_*): wallboard state "
+            "and callbacks dialled when an agent is free; runs until interrupted",
+        )
+        ami.add_argument("--interval", type=float, default=2.0, help="seconds between rounds")
 
     def handle(self, *args, **options):
+        if options["action"] == "ami":
+            self._ami(options["interval"])
+            return
+        if options["action"] == "import-recordings":
+            self._import_recordings(options["directory"], options["min_age"])
+            return
         tz = _zone(options["tz"] or settings.TIME_ZONE)
         path = options["path"]
         if not options["follow"]:
@@ -112,3 +136,46 @@ class Command(BaseCommand):
                 _("A linha %(line)d não termina (o PBX ainda a escreve?): fica para a próxima.")
                 % {"line": done.held_back}
             )
+
+    def _import_recordings(self, directory: str, min_age: float) -> None:
+        from pathlib import Path
+
+        from balcao.telephony.recordings import do_import_recordings
+
+        if not Path(directory).is_dir():
+            raise CommandError(_("%(path)s não é uma pasta") % {"path": directory})
+        done = do_import_recordings(directory, min_age=min_age)
+        self.stdout.write(
+            _(
+                "%(stored)d gravação(ões) nova(s), %(known)d já guardada(s), %(recent)d "
+                "ainda em gravação (fica para a próxima), %(unnamed)d arquivo(s) sem o "
+                "identificador da chamada no nome."
+            )
+            % {
+                "stored": done.stored,
+                "known": done.known,
+                "recent": done.recent,
+                "unnamed": len(done.unnamed),
+            }
+        )
+        for name in done.unnamed[:10]:
+            self.stderr.write(_("  ignorado: %(name)s") % {"name": name})
+
+    def _ami(self, interval: float) -> None:
+        """Without ``BALCAO_AMI_HOST`` there is no PBX to talk to: say so once and exit 0
+        (a service manager then leaves it stopped)."""
+        if not settings.BALCAO_AMI_HOST:
+            self.stderr.write(_("BALCAO_AMI_HOST não definido: sem ligação ao AMI, nada a fazer."))
+            return
+        import asyncio
+
+        from balcao.telephony import feed
+
+        self.stderr.write(
+            _("AMI: ligando a %(host)s:%(port)s")
+            % {"host": settings.BALCAO_AMI_HOST, "port": settings.BALCAO_AMI_PORT}
+        )
+        try:
+            asyncio.run(feed.run(interval=interval))
+        except KeyboardInterrupt:
+            return
