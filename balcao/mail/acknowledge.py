@@ -12,6 +12,7 @@ parser (balcao.mail.parsing, contract ``shared/contracts/mail.md``) already fold
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from datetime import datetime, timedelta
 
@@ -48,3 +49,55 @@ def acknowledgement_refusal(
     if last_acknowledged is not None and now - last_acknowledged < QUIET_PERIOD:
         return "sender acknowledged less than a day ago"
     return None
+
+
+# --- the sender's language ------------------------------------------------------------------
+
+_WORD = re.compile(r"[a-zà-ÿ]+")
+_ENGLISH = frozenset(
+    "the and is are to of my you your please for with this that have would could dear "
+    "regards thank thanks i we it not an".split()
+)
+_PORTUGUESE = frozenset(
+    "o a os as de do da dos das que e em um uma para não meu minha por com se foi está "
+    "pedido obrigado obrigada bom dia boa tarde".split()
+)
+# Words one side of the Atlantic writes and the other does not (spelling and usage).
+_PT_PT = frozenset(
+    "exmo exmos exma exmas cumprimentos contacto contactos registo receção telemóvel equipa "
+    "utente facto actualmente".split()
+)
+_PT_BR = frozenset(
+    "você vocês prezado prezada prezados contato contatos registro recepção celular equipe "
+    "att atenciosamente".split()
+)
+
+
+def sender_language(content_language: str, text: str, *, default: str) -> str:
+    """The language to answer a new e-mail in (issue 22: "automatic acknowledgement …, in the
+    sender's language"): its ``Content-Language`` when it names one of ours, else what its
+    words say — English, or Portuguese of Portugal or of Brazil by the words only one of them
+    writes ("cumprimentos", "contacto", "telemóvel" / "prezado", "contato", "celular") —,
+    else ``default`` (the agency's own). Returns a canonical tag (balcao.languages)."""
+    from balcao import languages
+
+    for tag in (content_language or "").split(","):
+        if not tag.strip():
+            continue
+        try:
+            return languages.normalise(tag.strip())
+        except languages.UnknownLanguage:
+            continue
+    words = _WORD.findall((text or "")[:4000].lower())
+    english = sum(w in _ENGLISH for w in words)
+    portuguese = sum(w in _PORTUGUESE for w in words)
+    if english >= 3 and english > 2 * portuguese:
+        return languages.EN
+    if portuguese >= 3:
+        european = sum(w in _PT_PT for w in words)
+        brazilian = sum(w in _PT_BR for w in words)
+        if european > brazilian:
+            return languages.PT_PT
+        if brazilian > european:
+            return languages.PT_BR
+    return default

@@ -493,3 +493,11 @@ def html_body(raw: bytes) -> HtmlBody:
             inline.setdefault(cid, position)
         position += 1
     return HtmlBody(html=html, inline=inline)
+
+
+def header_text(raw: bytes, name: str) -> str:
+    """One header of ``raw`` as text ("" when absent or unreadable). Never raises."""
+    try:
+        return str(_message_of(raw).get(name) or "").strip()
+    except Exception:  # noqa: BLE001 — a header the policy cannot read is no header
+        return ""

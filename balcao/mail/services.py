@@ -37,6 +37,7 @@ from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from balcao import languages
 from balcao.accounts.permissions import SYSTEM, check_can
 from balcao.cases import followup, intake
 from balcao.cases import services as cases
@@ -140,6 +141,7 @@ def _ingest(mailbox, raw, parsed, key, now) -> InboundMail:
         earlier=case,
         formatted=parsing.html_body(raw),
         recent=recent,
+        content_language=parsing.header_text(raw, "Content-Language"),
     )
 
 
@@ -284,6 +286,7 @@ def _new_case(
     received_at=None,
     formatted=None,
     recent: _SenderRecent | None = None,
+    content_language: str = "",
 ) -> InboundMail:
     """A new case from ``parsed`` (``received_at``: when the message came in, if that was
     before this moment — see ``do_mark_inbound``). The text is the case's description; the
@@ -291,7 +294,17 @@ def _new_case(
     message of the person's, as a reply's do."""
     sender = (parsed.from_addr or "").strip().lower()
     contact = (
-        intake.do_record_public_contact(name=parsed.from_name or sender, email=sender)
+        intake.do_record_public_contact(
+            name=parsed.from_name or sender,
+            email=sender,
+            preferred_language=languages.django_code(
+                acknowledge.sender_language(
+                    content_language,
+                    parsed.text or "",
+                    default=languages.normalise_or_default(settings.LANGUAGE_CODE),
+                )
+            ),
+        )
         if sender and "@" in sender
         else None
     )
@@ -518,6 +531,7 @@ def do_mark_inbound(row: InboundMail, mark: str, *, actor) -> InboundMail:
             earlier=earlier,
             received_at=row.received_at,
             formatted=parsing.html_body(raw),
+            content_language=parsing.header_text(raw, "Content-Language"),
         )
         Message.objects.create(
             case=row.case,

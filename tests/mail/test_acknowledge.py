@@ -68,3 +68,24 @@ def test_a_persons_new_message_is_acknowledged():
 )
 def test_what_never_gets_an_acknowledgement(message, opens_case, last, reason):
     assert reason in _refusal(message, opens_case=opens_case, last=last)
+
+
+@pytest.mark.parametrize(
+    ("content_language", "text", "language"),
+    [
+        ("en-GB", "Bom dia, o meu pedido está parado.", "en"),  # the header wins
+        ("de, pt-PT", "", "pt-PT"),  # the first of ours
+        ("", "Dear Sir, I would like to know the status of my patent application. Thank you.",
+         "en"),
+        ("", "Exmos. Senhores, o meu pedido de registo está parado. Com os melhores "
+             "cumprimentos, Maria", "pt-PT"),
+        ("", "Prezados, o meu pedido de registro está parado. Você pode ver? Atenciosamente",
+         "pt-BR"),
+        ("", "Olá, o pedido de patente não aparece.", "pt-BR"),  # no telling sign: the default
+        ("", "", "pt-BR"),
+    ],
+)  # fmt: skip
+def test_the_acknowledgement_speaks_the_senders_language(content_language, text, language):
+    from balcao.mail.acknowledge import sender_language
+
+    assert sender_language(content_language, text, default="pt-BR") == language

@@ -210,3 +210,20 @@ def test_the_same_sender_and_subject_within_days_continue_the_case(mailbox):
     later = ingest(mailbox, message(subject="Pedido de patente parado", msgid="<m4@x>"),
                    uidvalidity=7, uid=4)  # fmt: skip
     assert later.outcome == InboundMail.Outcome.NEW_CASE and later.case != first.case
+
+
+def test_the_acknowledgement_is_in_the_senders_language(
+    mailbox, django_capture_on_commit_callbacks
+):
+    english = message(
+        subject="Patent application status",
+        body="Dear Sir, I would like to know the status of my patent application. Thank you.",
+        sender="john@example.com",
+        msgid="<en1@x>",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        row = ingest(mailbox, english, uidvalidity=7, uid=1)
+    assert row.case.requester.preferred_language == "en"
+    [ack] = [m for m in mail.outbox if "john@example.com" in m.to]
+    assert "Protocol" in ack.body or "protocol" in ack.body  # written in English
+    assert "Número de protocolo" not in ack.body
