@@ -554,7 +554,7 @@ def _claim_callbacks(state, busy: set[str]) -> list[tuple[CallbackRequest, str]]
     claimed = []
     with transaction.atomic():
         due = (
-            CallbackRequest.objects.select_for_update()
+            CallbackRequest.objects.select_for_update(of=("self",))  # not the nullable line
             .select_related("line")
             .filter(status=CallbackRequest.Status.PENDING)
             .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
