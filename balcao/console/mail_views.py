@@ -27,15 +27,20 @@ def quarantine(request):
     )
 
 
-@staff_view("queues.manage")
-def quarantine_download(request, pk: int):
-    row = get_object_or_404(services.quarantined(), pk=pk)
+def _original(rows, pk: int) -> FileResponse:
+    """The ``.eml`` of the message ``pk`` among ``rows``, as it came from the server."""
+    row = get_object_or_404(rows, pk=pk)
     return FileResponse(
         row.raw.open("rb"),
         as_attachment=True,
         filename=f"mensagem-{row.pk}.eml",
         content_type="message/rfc822",
     )
+
+
+@staff_view("queues.manage")
+def quarantine_download(request, pk: int):
+    return _original(services.quarantined(), pk)
 
 
 @require_POST
@@ -68,13 +73,7 @@ def advertising(request):
 
 @staff_view("queues.manage")
 def advertising_download(request, pk: int):
-    row = get_object_or_404(services.filed_advertising(), pk=pk)
-    return FileResponse(
-        row.raw.open("rb"),
-        as_attachment=True,
-        filename=f"mensagem-{row.pk}.eml",
-        content_type="message/rfc822",
-    )
+    return _original(services.filed_advertising(), pk)
 
 
 @require_POST
