@@ -79,6 +79,9 @@ BALCAO_AMI_USER = os.environ.get("BALCAO_AMI_USER", "balcao")
 BALCAO_AMI_SECRET = os.environ.get("BALCAO_AMI_SECRET", "")
 # The dialplan context a callback's person is dialled in, once the agent answered.
 BALCAO_AMI_CONTEXT = os.environ.get("BALCAO_AMI_CONTEXT", "balcao-callback")
+# The PBX's queue_log, when it lies where Balcão can read it: `balcao serve` tails it
+# (`balcao telephony import-queue-log PATH --follow`). Unset → imported by hand or by cron.
+BALCAO_QUEUE_LOG = os.environ.get("BALCAO_QUEUE_LOG", "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 

@@ -58,6 +58,12 @@ CAPABILITIES: dict[str, frozenset[str]] = {
     # Classified information (TCIs) and the annual report (INPI Portaria arts. 46–50); only a
     # registered classifying authority records or lifts a classification.
     "classification.view": frozenset({OMBUDSMAN, MANAGER, ADMIN}),
+    # The contact centre (issue 23): the live wallboard and its settings (lines and their
+    # messages, agents' phone interfaces, callbacks, occurrences) for supervisors up; the
+    # screen-pop of the caller on the agent's phone, and suggestions, for whoever answers.
+    "telephony.monitor": frozenset({SUPERVISOR, MANAGER, ADMIN}),
+    "telephony.manage": frozenset({SUPERVISOR, MANAGER, ADMIN}),
+    "telephony.answer": frozenset(_CASE_WORKERS),
 }
 
 # Roles that see every case; other case workers see their teams' and their own.

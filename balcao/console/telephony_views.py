@@ -36,6 +36,8 @@ GROUPS = (
     ("taxas", gettext_lazy("Perdas e níveis de serviço"), ("r", "s", "t", "u")),
     ("tempos", gettext_lazy("Tempos"), ("v", "w", "x", "y", "aa", "bb", "cc", "dd", "gg")),
     ("operadores", gettext_lazy("Operadores"), ("ee", "ff")),
+    # a'–e' once the agency reads e-mail (balcao.telephony.services.email_indicators).
+    ("email", gettext_lazy("Mensagens de correio eletrônico"), ("a'", "b'", "c'", "d'", "e'")),
 )
 #: Seed 003: at least 75 % of received calls answered in under 30 seconds.
 TARGET_LEVEL = 0.75
@@ -103,9 +105,11 @@ def _groups(data: dict) -> list[dict]:
                     "value": reports.display(letter, items[letter]["value"]),
                 }
                 for letter in letters
+                if letter in items
             ],
         }
         for slug, title, letters in GROUPS
+        if any(letter in items for letter in letters)
     ]
 
 

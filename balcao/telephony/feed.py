@@ -13,6 +13,7 @@ import time
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.cache import cache
+from django.db import DatabaseError
 
 from balcao.telephony import services
 from balcao.telephony.ami import AmiFeed
@@ -33,11 +34,15 @@ async def run(
     state and dial what is due. A failing round is logged and the next one goes on."""
     feed = feed or AmiFeed.from_settings(settings)
     stop = stop or asyncio.Event()
-    requeued = await sync_to_async(services.requeue_interrupted_callbacks)()
-    if requeued:
-        log.warning(
-            "AMI: %d callback(s) left dialling by a previous run are pending again", requeued
-        )
+    try:
+        requeued = await sync_to_async(services.requeue_interrupted_callbacks)()
+    except DatabaseError:  # not reachable yet, or not migrated as `balcao serve` starts
+        log.exception("AMI: the callbacks left dialling could not be read")
+    else:
+        if requeued:
+            log.warning(
+                "AMI: %d callback(s) left dialling by a previous run are pending again", requeued
+            )
     feed.start()
     try:
         while not stop.is_set():

@@ -5,6 +5,7 @@ agent's login session or pause. Epochs are UTC seconds, as Asterisk writes them.
 
 from datetime import UTC, datetime
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -200,3 +201,127 @@ class Recording(models.Model):
         ordering = ["-received_at", "-pk"]
         verbose_name = _("gravação")
         verbose_name_plural = _("gravações")
+
+
+class AgentPhone(models.Model):
+    """Where a member of staff answers the phone: the queue member interface the PBX rings
+    (``PJSIP/201``, ``SIP/agent7``, ``Local/201@agents``). It ties the live AMI feed's calls
+    to a person for the screen-pop (issue 23: "screen-pop of the caller's requester record
+    and open cases to the agent")."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="agent_phone",
+        verbose_name=_("membro da equipe"),
+    )
+    interface = models.CharField(_("ramal no PBX"), max_length=120, unique=True)
+
+    class Meta:
+        verbose_name = _("ramal de operador")
+        verbose_name_plural = _("ramais de operadores")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.interface})"
+
+
+class CallCase(models.Model):
+    """A case an agent opened from a call in progress. The call's queue_log record may
+    arrive later (the log is imported or tailed): the import links ``Call.case`` by
+    ``callid`` (Asterisk's uniqueid, the same in AMI and in queue_log)."""
+
+    callid = models.CharField(_("identificador da chamada"), max_length=150, db_index=True)
+    number = models.CharField(_("número de quem liga"), max_length=80, blank=True)
+    case = models.ForeignKey(
+        "cases.Case", on_delete=models.CASCADE, related_name="phone_calls", verbose_name=_("caso")
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("atendimento aberto de uma chamada")
+        verbose_name_plural = _("atendimentos abertos de chamadas")
+
+
+class Occurrence(models.Model):
+    """A failure, an unavailability or another event that affected the service, for the
+    monthly and final reports (seed 003, 13.2 d and 13.3 d: "Indicação das falhas de
+    desempenho, bem como da indisponibilidade dos serviços ou de outras ocorrências que
+    influenciem no normal funcionamento do centro de atendimento"). Recorded by a
+    supervisor, or by the platform itself (``automatic``: the PBX feed or a mailbox down)."""
+
+    class Kind(models.TextChoices):
+        FAILURE = "failure", _("Falha de desempenho")
+        UNAVAILABLE = "unavailable", _("Indisponibilidade do serviço")
+        OTHER = "other", _("Outra ocorrência")
+
+    class Scope(models.TextChoices):
+        ALL = "all", _("Todo o atendimento")
+        PHONE = "phone", _("Telefone")
+        EMAIL = "email", _("E-mail")
+
+    kind = models.CharField(_("tipo"), max_length=12, choices=Kind.choices)
+    scope = models.CharField(_("canal afetado"), max_length=8, choices=Scope.choices, default="all")
+    started_at = models.DateTimeField(_("início"), db_index=True)
+    ended_at = models.DateTimeField(_("fim"), null=True, blank=True)
+    description = models.TextField(_("descrição"))
+    automatic = models.BooleanField(_("registrada pela plataforma"), default=False)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        verbose_name = _("ocorrência")
+        verbose_name_plural = _("ocorrências")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class Suggestion(models.Model):
+    """An improvement suggested by an agent or by the people served (seed 003, cláusula 11.ª
+    n.º 2: "mensalmente, reportar uma lista de sugestões de melhorias identificadas pelo
+    operador ou pelos utentes, tendo em vista reduzir a reincidência de questões"; 13.3 g)."""
+
+    class Source(models.TextChoices):
+        AGENT = "agent", _("Operador")
+        PERSON = "person", _("Utente")
+
+    source = models.CharField(_("origem"), max_length=8, choices=Source.choices)
+    text = models.TextField(_("sugestão"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("registrada em"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("sugestão de melhoria")
+        verbose_name_plural = _("sugestões de melhoria")
+
+
+class SentReport(models.Model):
+    """A periodic report the platform e-mailed by itself (weekly, monthly: seed 003, 13.1
+    and 13.2), so that a job run twice, or again after a restart, sends it once."""
+
+    class Kind(models.TextChoices):
+        WEEKLY = "weekly", _("Semanal")
+        MONTHLY = "monthly", _("Mensal")
+
+    kind = models.CharField(_("tipo"), max_length=8, choices=Kind.choices)
+    start = models.DateField(_("de"))
+    end = models.DateField(_("até"))
+    recipients = models.PositiveSmallIntegerField(_("destinatários"), default=0)
+    sent_at = models.DateTimeField(_("enviado em"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-start", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "start", "end"], name="telephony_sent_once")
+        ]
+        verbose_name = _("relatório enviado")
+        verbose_name_plural = _("relatórios enviados")

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 FORMATS = ("json", "csv", "html", "pdf")
 PROPORTIONS = frozenset({"s", "t", "u"})
 SECONDS = frozenset({"v", "w", "x", "y", "aa", "bb", "cc", "dd", "ee", "ff", "gg"})
-MAPS = frozenset({"b", "hh", "ii"})
+MAPS = frozenset({"b", "hh", "ii", "a'", "d'"})
 
 
 def render(data: dict, fmt: str) -> bytes:
@@ -69,6 +69,13 @@ def display(letter: str, value) -> str | list[tuple[str, str]]:
     if letter in MAPS:
         if letter == "b":
             return [(_("%(hour)s h") % {"hour": hour}, str(count)) for hour, count in value.items()]
+        if letter == "a'":
+            return [
+                (day, _("%(received)s recebidas, %(answered)s respondidas") % counts)
+                for day, counts in value.items()
+            ]
+        if letter == "d'":
+            return [(theme or _("(sem tema)"), str(count)) for theme, count in value.items()]
         if letter == "hh":
             return [(day, _("%(hour)s h") % {"hour": hour}) for day, hour in value.items()]
         return [(topic or _("(sem assunto)"), str(count)) for topic, count in value.items()]

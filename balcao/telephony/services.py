@@ -344,6 +344,42 @@ def _fields(call: indicators.Call) -> dict:
 # --- the report --------------------------------------------------------------------------
 
 
+#: Seed 003, item 13.1, "Tratamento de mensagens de correio eletrónico" (a'–e').
+EMAIL_LABELS = {
+    "a'": "Número de mensagens de correio eletrónico recebidas e respondidas diariamente",
+    "b'": "Número de mensagens de correio eletrónico recebidas dentro do horário definido",
+    "c'": "Número de mensagens de correio eletrónico recebidas fora do horário definido",
+    "d'": "Identificação da temática das mensagens de correio eletrónico rececionadas",
+    "e'": "Número de mensagens de correio eletrónico reencaminhadas, pelo seu teor, às unidades",
+}
+
+
+def email_indicators(start: date, end: date) -> dict:
+    """The e-mail items a')–e') of 13.1, once the agency reads e-mail (a mailbox is set up;
+    issue 23: "and a'…e' for e-mail when the e-mail channel exists"), from the e-mail
+    report (``balcao.mail.reports``, which holds every reading): a') per local day
+    ``{"YYYY-MM-DD": {"received": n, "answered": m}}``, b')/c') counts, d') messages by theme,
+    e') the messages whose case was forwarded to a unit. Empty without a mailbox."""
+    from balcao.mail import reports as mail_reports
+    from balcao.mail.models import Mailbox
+
+    if not Mailbox.objects.exists():
+        return {}
+    data = mail_reports.report(start, end)
+    per_day = {
+        day: {"received": count, "answered": data["a_answered_per_day"][day]}
+        for day, count in data["a_received_per_day"].items()
+    }
+    values = {
+        "a'": per_day,
+        "b'": data["b_inside_hours"],
+        "c'": data["c_outside_hours"],
+        "d'": data["d_by_theme"],
+        "e'": data["e_forwarded"]["messages"],
+    }
+    return {key: {"label": EMAIL_LABELS[key], "value": values[key]} for key in EMAIL_LABELS}
+
+
 def contact_centre_report(start: date, end: date, *, time_zone: str | None = None) -> dict:
     """Seed 003 item 13.1's indicators a)…ii) for the calls that entered a queue on a local
     date from ``start`` to ``end`` (inclusive; the agency's time zone, ``BALCAO_TIME_ZONE``),
@@ -371,6 +407,7 @@ def contact_centre_report(start: date, end: date, *, time_zone: str | None = Non
         .values_list("kind", "agent", "key", "start", "end")
     ]
     figures = indicators.summarise(calls, intervals, period)
+    figures.update(email_indicators(start, end))
     received = figures["a"]["value"]
     requested = indicators.callbacks(calls, period)
     return {

@@ -69,13 +69,20 @@ def test_a_signal_to_serve_stops_every_process_it_started(
         "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}",
         "BALCAO_VAR_DIR": str(tmp_path / "var"),
         "REDIS_URL": "",
+        # the contact centre's readers (issue 23): an AMI peer that is not there (the feed
+        # retries for ever) and a queue_log tailed as the PBX writes it
+        "BALCAO_AMI_HOST": "127.0.0.1",
+        "BALCAO_AMI_PORT": "9",
+        "BALCAO_QUEUE_LOG": str(tmp_path / "queue_log"),
     }
+    (tmp_path / "queue_log").write_text("1733300000|NONE|NONE|NONE|QUEUESTART||\n")
     server = balcao_serve("--workers", "2", *flags, env=env)  # with the task worker
     assert server.get_json("/api/v1/health")["status"] == 200
     started = _descendants(server.process.pid)
     commands = " ".join(started.values())
     assert server_name in commands and "run_huey" in commands, started
     assert "mail watch" in commands, started  # the IMAP IDLE watcher (balcao.mail.imap)
+    assert "telephony ami" in commands and "import-queue-log" in commands, started
     try:
         os.kill(server.process.pid, stop_signal)  # the serve process alone, not its group
         server.process.wait(timeout=40)

@@ -308,3 +308,40 @@ def test_the_public_real_queue_log(tmp_path):
     assert (got["s"], got["t"], got["u"], got["x"]) == (0.0, 1.0, 1.0, None)
     assert (got["ee"], got["ff"], got["ii"]) == (0, 0, {})
     assert datetime.fromtimestamp(1546015415, LISBON).hour == 16  # Lisbon is on UTC in December
+
+
+def test_the_email_items_join_once_a_mailbox_exists(helpdesk_channel, settings, tmp_path):
+    """13.1 a')–e' (issue 23: "and a'…e' for e-mail when the e-mail channel exists"): absent
+    while the agency reads no e-mail; with a mailbox, the e-mail report's figures for the same
+    days — a person's message on a Tuesday at 10:00 and one at 20:00, one advertisement left
+    out — in every format."""
+    from balcao.mail.models import Mailbox
+    from balcao.mail.services import ingest
+    from tests.mail.test_advertising import raw_mail
+
+    settings.BALCAO_MAIL_SPAMC = False
+    assert "a'" not in report(TUESDAY, TUESDAY)["indicators"]
+    mailbox = Mailbox.objects.create(
+        slug="contato", address="contato@agencia.gov.br", channel=helpdesk_channel
+    )
+    for uid, (hour, sender, extra) in enumerate(
+        [
+            (10, "ana@example.org", {}),
+            (20, "rui@example.org", {}),
+            (11, "ofertas@loja.example", {"List_Unsubscribe": "<https://loja.example/sair>"}),
+        ],
+        start=1,
+    ):
+        raw = raw_mail(f"Assunto {uid}", "Texto.", sender=sender, msgid=f"<m{uid}@x>", **extra)
+        row = ingest(mailbox, raw, uidvalidity=1, uid=uid)
+        type(row).objects.filter(pk=row.pk).update(received_at=local(TUESDAY, hour))
+    items = report(TUESDAY, TUESDAY)["indicators"]
+    assert list(items)[-5:] == ["a'", "b'", "c'", "d'", "e'"]
+    day = TUESDAY.isoformat()
+    assert items["a'"]["value"] == {day: {"received": 2, "answered": 0}}
+    assert (items["b'"]["value"], items["c'"]["value"], items["e'"]["value"]) == (1, 1, 0)
+    assert items["d'"]["value"] == {"": 2}
+    assert "correio eletrónico" in items["a'"]["label"]
+    assert "a'" in report(TUESDAY, TUESDAY, "csv") and "2 recebidas, 0 respondidas" in report(
+        TUESDAY, TUESDAY, "html"
+    )

@@ -115,6 +115,20 @@ def _signal_group(process: subprocess.Popen, signum: int) -> None:
         os.killpg(process.pid, signum)
 
 
+def telephony_commands(balcao: str) -> list[list[str]]:
+    """The contact centre's long-running readers, when configured (issue 23): the AMI live
+    feed (wallboard, screen-pop, callbacks) with ``BALCAO_AMI_HOST``, and the tail of the
+    PBX's queue_log with ``BALCAO_QUEUE_LOG``."""
+    commands = []
+    if settings.BALCAO_AMI_HOST:
+        commands.append([balcao, "telephony", "ami"])
+    if settings.BALCAO_QUEUE_LOG:
+        commands.append(
+            [balcao, "telephony", "import-queue-log", settings.BALCAO_QUEUE_LOG, "--follow"]
+        )
+    return commands
+
+
 class Command(BaseCommand):
     help = "Start the web server and the background worker in the foreground."
 
@@ -171,6 +185,10 @@ class Command(BaseCommand):
                     [balcao, "mail", "watch"], env=env, process_group=0
                 )
                 children.append((watcher, signal.SIGTERM))
+                children.extend(
+                    (subprocess.Popen(line, env=env, process_group=0), signal.SIGTERM)  # noqa: S603
+                    for line in telephony_commands(balcao)
+                )
             command = web_command(
                 options["host"], options["port"], max(1, options["workers"]), asgi=options["asgi"]
             )

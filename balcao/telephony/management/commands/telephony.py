@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 from django.utils.translation import gettext as _
 
 from balcao.telephony import services
@@ -73,9 +74,21 @@ class Command(BaseCommand):
         if not options["follow"]:
             self._import(path, tz, live=False)
             return
+        # Following, nothing stops the tail but a signal: a file rotated away, another
+        # import in progress or a database not reachable (or not yet migrated, as
+        # `balcao serve` starts) is said once and tried again at the next read.
+        said = ""
         try:
             while True:
-                self._import(path, tz, live=True, quiet=True)
+                try:
+                    self._import(path, tz, live=True, quiet=True)
+                    said = ""
+                except (CommandError, DatabaseError) as exc:
+                    if str(exc) != said:
+                        said = str(exc)
+                        self.stderr.write(
+                            _("%(error)s; nova tentativa em instantes") % {"error": said}
+                        )
                 time.sleep(options["interval"])
         except KeyboardInterrupt:
             return
