@@ -69,6 +69,7 @@ def test_portal_pages_have_a_strict_policy(client):
         "/",
         "/encontre-o-atendimento/",
         "/perguntas-frequentes/",
+        "/telefone/ligamos-para-voce/",
         "/conta/entrar/",
         "/en/",
     ):

@@ -156,6 +156,7 @@ def load_demo(*, cases: int = 300, seed: int = 2026) -> dict[str, int]:
         kb_path = Path(__file__).resolve().parents[1] / "kb" / "demo" / "inpi-kb.jsonl"
         with open(kb_path, encoding="utf-8") as handle:
             created["articles"] = kb_services.do_import(handle).created
+    _demo_telephony(users)
     if Case.objects.exists():
         return created
     rng = random.Random(seed)
@@ -212,6 +213,36 @@ def load_demo(*, cases: int = 300, seed: int = 2026) -> dict[str, int]:
             case.refresh_from_db()
         created["cases"] += 1
     return created
+
+
+def _demo_telephony(users: dict) -> None:
+    """The contact centre's line (seed 003: Monday–Friday 09:00–17:00 except Portuguese
+    national holidays; messages in Portuguese and English) and the first agent's phone."""
+    from balcao.telephony.models import AgentPhone, Line
+
+    Line.objects.get_or_create(
+        slug="central",
+        defaults={
+            "name": "Central de atendimento",
+            "queue": "atendimento",
+            "country": "PT",
+            "messages": {
+                "after_hours": {
+                    "pt-pt": "O atendimento telefónico funciona nos dias úteis, das 9h às 17h. "
+                    "Visite o nosso sítio na Internet.",
+                    "pt-br": "O atendimento telefônico funciona nos dias úteis, das 9h às 17h. "
+                    "Visite o nosso site.",
+                    "en": "Our lines are open on working days from 9 am to 5 pm. "
+                    "Please visit our website.",
+                },
+                "on_hold": {
+                    "pt-pt": "Aguarde, por favor: será atendido pelo próximo operador livre.",
+                    "en": "Please hold: the next available agent will answer your call.",
+                },
+            },
+        },
+    )
+    AgentPhone.objects.get_or_create(user=users["agent1"], defaults={"interface": "PJSIP/201"})
 
 
 @contextmanager

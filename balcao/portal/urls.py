@@ -1,6 +1,6 @@
 from django.urls import path
 
-from balcao.portal import faq_views, followup_views, views
+from balcao.portal import callback_views, faq_views, followup_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -24,6 +24,7 @@ urlpatterns = [
         followup_views.followup_file,
         name="followup_file",
     ),
+    path("telefone/ligamos-para-voce/", callback_views.callback_request, name="callback"),
     path("perguntas-frequentes/", faq_views.faq_list, name="faq_list"),
     path("perguntas-frequentes/<str:slug>/", faq_views.faq_detail, name="faq_detail"),
     path("perguntas-frequentes/<str:slug>/avaliar/", faq_views.faq_feedback, name="faq_feedback"),

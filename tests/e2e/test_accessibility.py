@@ -2,7 +2,7 @@
 
 Pages: the home page in pt-BR, English and pt-PT, the triage page with a result, the form of
 every form channel (and the form with errors), the confirmation page, the scheduling page,
-the chatbot, the FAQ list and one FAQ article, the ombudsman's figures and the staff login
+the chatbot, click-to-call (and with errors), the FAQ list and one FAQ article, the ombudsman's figures and the staff login
 page; then the home page,
 a form and the triage page again in the neutral theme.
 """
@@ -97,6 +97,11 @@ def test_every_public_page_has_no_axe_violations(page, live_server, demo, artifa
     check("scheduling placeholder")
     page.goto(f"{base}/chatbot/")
     check("chatbot")
+    page.goto(f"{base}/telefone/ligamos-para-voce/")
+    check("click-to-call")
+    page.get_by_role("button", name="Pedir ligação").click()
+    page.locator(".field-error").first.wait_for()
+    check("click-to-call with errors")
     page.goto(f"{base}/perguntas-frequentes/")
     check("FAQ list")
     article = Article.objects.filter(state="published").order_by("pk").first()
