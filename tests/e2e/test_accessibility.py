@@ -2,8 +2,8 @@
 
 Pages: the home page in pt-BR, English and pt-PT, the triage page with a result, the form of
 every form channel (and the form with errors), the confirmation page, the scheduling page,
-the chatbot, click-to-call (and with errors), the FAQ list and one FAQ article, the ombudsman's figures and the staff login
-page; then the home page,
+the chatbot, click-to-call (and with errors), the FAQ list and one FAQ article, the
+ombudsman's figures and the staff login page; then the home page,
 a form and the triage page again in the neutral theme.
 """
 

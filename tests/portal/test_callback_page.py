@@ -88,8 +88,9 @@ def test_no_line_no_form(client):
 
 
 def test_the_widget_script_is_served_and_points_at_the_page(client):
+    from pathlib import Path
+
     from django.contrib.staticfiles import finders
 
-    path = finders.find("balcao/click-to-call.js")
-    text = open(path, encoding="utf-8").read()
+    text = Path(finders.find("balcao/click-to-call.js")).read_text(encoding="utf-8")
     assert URL in text and "dataset.line" in text and 'rel = "noopener"' in text
