@@ -15,8 +15,11 @@ localstate.prepare()  # var/ on a fresh machine
 django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
+from django.urls import path  # noqa: E402
 
-websocket_urlpatterns: list = []
+from balcao.ops.consumers import HealthConsumer  # noqa: E402
+
+websocket_urlpatterns: list = [path("ws/health/", HealthConsumer.as_asgi())]
 
 application = ProtocolTypeRouter(
     {"http": django_asgi_app, "websocket": URLRouter(websocket_urlpatterns)}

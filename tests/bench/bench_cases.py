@@ -826,7 +826,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-SERVERS = ("gunicorn", "uvicorn")
+SERVERS = ("gunicorn", "uvicorn", "front")
 
 
 def server_command(kind: str, port: int, workers: int) -> list[str]:
@@ -868,9 +868,27 @@ def server_command(kind: str, port: int, workers: int) -> list[str]:
 def start_server(
     env: dict[str, str], port: int, workers: int, kind: str = "gunicorn"
 ) -> subprocess.Popen:
+    """The web server on ``port``. ``front`` is what ``balcao serve`` runs by default
+    (issue 24): gunicorn on a port of its own with ``--proxy-protocol v1``, an idle uvicorn
+    for ``/ws/``, and ``balcao.ops.front`` on ``port`` (its CPU counts in web ms/req)."""
     env = dict(env, ALLOWED_HOSTS="127.0.0.1")
-    cmd = server_command(kind, port, workers)
+    extra = []
+    if kind == "front":
+        http_port, ws_port = free_port(), free_port()
+        cmd = server_command("gunicorn", http_port, workers)
+        cmd += ["--proxy-protocol", "v1", "--proxy-allow-from", "127.0.0.1"]
+        for command in (
+            server_command("uvicorn", ws_port, 1),
+            [sys.executable, "-m", "balcao.ops.front", "--listen", f"127.0.0.1:{port}",
+             "--http", f"127.0.0.1:{http_port}", "--ws", f"127.0.0.1:{ws_port}"],
+        ):  # fmt: skip
+            extra.append(
+                subprocess.Popen(command, env=env, cwd=TREE, start_new_session=True)  # noqa: S603
+            )
+    else:
+        cmd = server_command(kind, port, workers)
     server = subprocess.Popen(cmd, env=env, cwd=TREE, start_new_session=True)  # noqa: S603
+    server.extra = extra
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -884,6 +902,8 @@ def start_server(
 
 
 def stop_server(server: subprocess.Popen) -> None:
+    for other in getattr(server, "extra", []):
+        stop_server(other)
     if server.poll() is None:
         server.send_signal(signal.SIGTERM)
         try:
@@ -1235,7 +1255,8 @@ def main() -> None:
         "--server",
         choices=SERVERS,
         default="gunicorn",
-        help="gunicorn (balcao serve) or uvicorn (balcao serve --asgi)",
+        help="gunicorn alone, uvicorn (balcao serve --asgi) or front (balcao serve: gunicorn "
+        "and uvicorn behind balcao.ops.front)",
     )
     parser.add_argument("--load-procs", type=int, default=2, help="COPY processes")
     parser.add_argument("--seed", type=int, default=2026)
@@ -1338,7 +1359,9 @@ def main() -> None:
             + " ".join(f"{k}={v}" for k, v in overrides.items())
         )
         server = start_server(server_env, port, args.workers, args.server)
-        workers = web_workers(server.pid)
+        workers = web_workers(server.pid) + [
+            p.pid for p in server.extra if "balcao.ops.front" in p.args
+        ]
         print(
             f"{args.server} --workers {args.workers} on :{port}, worker pids {workers}; "
             f"RSS after start-up: {', '.join(f'{rss_mb(p):.0f} MB' for p in workers)}"

@@ -1,12 +1,15 @@
-"""``balcao serve`` starts a real web server (gunicorn by default, uvicorn with --asgi) and
-the task worker, and SIGTERM or Ctrl-C (SIGINT) stops every process it started."""
+"""``balcao serve`` starts a real web server (by default gunicorn for HTTP and uvicorn for
+websockets behind one port, ``balcao.ops.front``; uvicorn alone with --asgi) and the task
+worker, and SIGTERM or Ctrl-C (SIGINT) stops every process it started."""
 
+import json
 import os
 import signal
 import time
 from pathlib import Path
 
 import pytest
+from websockets.sync.client import connect
 
 
 @pytest.mark.parametrize(("flags", "server_name"), [([], "gunicorn"), (["--asgi"], "uvicorn")])
@@ -14,10 +17,14 @@ def test_serve_answers_http(tmp_path, flags, server_name, balcao_serve):
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}", "REDIS_URL": ""}
     server = balcao_serve("--no-worker", "--workers", "1", *flags, env=env)
     answer = server.get_json("/api/v1/health")
+    # websockets on the same port, with no flag too (issue 24: the chat from `make run`)
+    with connect(f"ws://127.0.0.1:{server.port}/ws/health/", open_timeout=20) as socket:
+        said = json.loads(socket.recv(timeout=10))
     server.stop()
     assert answer["status"] == 200
     assert answer["body"] == {"status": "ok"}
     assert server_name in answer["server"].lower()
+    assert said == {"status": "ok"}
 
 
 def _process_table() -> dict[int, tuple[int, str, str]]:
@@ -83,6 +90,8 @@ def test_a_signal_to_serve_stops_every_process_it_started(
     assert server_name in commands and "run_huey" in commands, started
     assert "mail watch" in commands, started  # the IMAP IDLE watcher (balcao.mail.imap)
     assert "telephony ami" in commands and "import-queue-log" in commands, started
+    if not flags:  # the default: gunicorn and uvicorn behind the front (issue 24)
+        assert "balcao.ops.front" in commands and "uvicorn" in commands, started
     try:
         os.kill(server.process.pid, stop_signal)  # the serve process alone, not its group
         server.process.wait(timeout=40)

@@ -5,14 +5,16 @@ HTTP is served by gunicorn's sync workers over WSGI, one process per core by def
 on the 2-core reference box that serves the 1 M-case list at ~350 requests/s with
 p95 < 50 ms at 10 clients, where Django under uvicorn/ASGI managed ~120 — every
 request there hops between the event loop and a worker thread, which costs more than
-the query (docs/benchmarks.md). ``--asgi`` runs uvicorn on ``balcao.asgi`` instead,
-for websockets (Channels) on the same port.
+the query (docs/benchmarks.md). Websockets (the live chat, issue 24) are served by one
+uvicorn process on ``balcao.asgi`` beside it, and both sit behind one port: the front
+(``balcao.ops.front``) sends ``/ws/…`` to uvicorn and everything else to gunicorn.
+``--asgi`` runs uvicorn alone on the port instead (HTTP and websockets).
 
 Ctrl-C (SIGINT) or SIGTERM stops every process it started: each child runs in its own
 process group, gets the signal forwarded (SIGTERM to the web server, SIGINT to the worker
 so it finishes the task at hand), and whatever is still running after
 ``STOP_TIMEOUT_SECONDS`` is killed with its group. If one of them exits on its own, the
-other is stopped too. Debug is off unless ``--debug`` (or ``BALCAO_DEBUG=1``).
+others are stopped too. Debug is off unless ``--debug`` (or ``BALCAO_DEBUG=1``).
 
 In production run them separately (see docs/operator.md):
 gunicorn behind a proxy for HTTP, ``uvicorn balcao.asgi:application`` for the proxy's
@@ -24,6 +26,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -39,8 +42,38 @@ def default_workers() -> int:
     return int(os.environ.get("BALCAO_WEB_WORKERS") or min(os.cpu_count() or 1, 4))
 
 
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port nothing listens on now (the kernel's pick)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        return probe.getsockname()[1]
+
+
+def web_commands(host: str, port: int, workers: int) -> list[list[str]]:
+    """The default web stack on one port (issue 24): the front (``balcao.ops.front``) on
+    ``host:port``, gunicorn for HTTP and one uvicorn for the websocket paths, both on
+    loopback ports of their own (shared with the benchmarks)."""
+    http_port, ws_port = free_port(), free_port()
+    gunicorn = web_command("127.0.0.1", http_port, workers)
+    gunicorn += ["--proxy-protocol", "v1", "--proxy-allow-from", "127.0.0.1"]
+    # One process: the in-memory channel layer is per process (REDIS_URL shares it).
+    uvicorn = web_command("127.0.0.1", ws_port, 1, asgi=True)
+    front = [
+        sys.executable,
+        "-m",
+        "balcao.ops.front",
+        "--listen",
+        f"{host}:{port}",
+        "--http",
+        f"127.0.0.1:{http_port}",
+        "--ws",
+        f"127.0.0.1:{ws_port}",
+    ]
+    return [gunicorn, uvicorn, front]
+
+
 def web_command(host: str, port: int, workers: int, asgi: bool = False) -> list[str]:
-    """The command line of the web server (shared with the benchmarks)."""
+    """The command line of one web server (shared with the benchmarks)."""
     if asgi:
         return [
             sys.executable,
@@ -189,11 +222,15 @@ class Command(BaseCommand):
                     (subprocess.Popen(line, env=env, process_group=0), signal.SIGTERM)  # noqa: S603
                     for line in telephony_commands(balcao)
                 )
-            command = web_command(
-                options["host"], options["port"], max(1, options["workers"]), asgi=options["asgi"]
-            )
-            web = subprocess.Popen(command, env=env, process_group=0)  # noqa: S603
-            children.append((web, signal.SIGTERM))
+            workers = max(1, options["workers"])
+            if options["asgi"]:
+                commands = [web_command(options["host"], options["port"], workers, asgi=True)]
+            else:
+                commands = web_commands(options["host"], options["port"], workers)
+                env = {**env, "BALCAO_BEHIND_FRONT": "1"}
+            for command in commands:
+                web = subprocess.Popen(command, env=env, process_group=0)  # noqa: S603
+                children.append((web, signal.SIGTERM))
             while not received and all(process.poll() is None for process, _ in children):
                 time.sleep(0.2)
         finally:
