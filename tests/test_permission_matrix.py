@@ -104,6 +104,40 @@ CONSOLE = {
     "mail quarantine": ("get", "/console/email/quarentena/", None, {SU, MA, AD}),
     "contact centre report": ("get", "/console/telefonia/relatorio/", None, {SU, QM, OM, MA, AD}),
     "staffing planner": ("get", "/console/telefonia/dimensionamento/", None, {SU, QM, OM, MA, AD}),
+    "contact centre monthly report": (
+        "get",
+        "/console/telefonia/relatorio/mensal/",
+        None,
+        {SU, QM, OM, MA, AD},
+    ),  # fmt: skip
+    "contact centre final report": (
+        "get",
+        "/console/telefonia/relatorio/final/",
+        None,
+        {SU, QM, OM, MA, AD},
+    ),  # fmt: skip
+    "telephony wallboard": ("get", "/console/telefonia/painel/", None, {SU, MA, AD}),
+    "telephony wallboard fragment": (
+        "get",
+        "/console/telefonia/painel/ao-vivo/",
+        None,
+        {SU, MA, AD},
+    ),  # fmt: skip
+    "telephony screen-pop": ("get", "/console/telefonia/minha-chamada/", None, WORKERS),
+    "telephony screen-pop fragment": (
+        "get",
+        "/console/telefonia/minha-chamada/ao-vivo/",
+        None,
+        WORKERS,
+    ),  # fmt: skip
+    # a call that is not the agent's: 302 back with an error
+    "telephony open case from call": (
+        "post",
+        "/console/telefonia/minha-chamada/abrir/",
+        {"callid": "x"},
+        WORKERS,
+    ),  # fmt: skip
+    "agent phones": ("get", "/console/telefonia/ramais/", None, {SU, MA, AD}),
     "mail advertising": ("get", "/console/email/publicidade/", None, {SU, MA, AD}),
     # on a case not opened by e-mail: refused with a message (302)
     "case is advertising": ("post", "/console/atendimentos/{case}/publicidade/", {}, WORKERS),

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from balcao.console import (
     audit_views,
@@ -11,6 +11,9 @@ from balcao.console import (
     ombudsman_views,
     queue_views,
     staff_views,
+    telephony_admin_views,
+    telephony_live_views,
+    telephony_periodic_views,
     telephony_views,
     unit_views,
     views,
@@ -196,4 +199,9 @@ urlpatterns = [
     path("conhecimento/<int:pk>/revisao/", knowledge_views.article_review, name="article_review"),
     path("conhecimento/lacunas/", knowledge_views.gap_inbox, name="gap_inbox"),
     path("conhecimento/lacunas/<int:pk>/", knowledge_views.gap_resolve, name="gap_resolve"),
+    # The contact centre's live board and screen-pop, its administration (lines, recordings,
+    # callbacks, occurrences, suggestions) and its monthly and final reports (issue 23).
+    path("telefonia/", include(telephony_live_views.urlpatterns)),
+    path("telefonia/", include(telephony_admin_views.urlpatterns)),
+    path("telefonia/", include(telephony_periodic_views.urlpatterns)),
 ]

@@ -226,6 +226,8 @@ def _demo_telephony(users: dict) -> None:
             "name": "Central de atendimento",
             "queue": "atendimento",
             "country": "PT",
+            # cases opened from calls are handled like the written requests (seed 003, 11.12)
+            "channel": Channel.objects.filter(slug="fale-conosco").first(),
             "messages": {
                 "after_hours": {
                     "pt-pt": "O atendimento telefónico funciona nos dias úteis, das 9h às 17h. "

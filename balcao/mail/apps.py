@@ -8,3 +8,9 @@ class MailConfig(AppConfig):
     name = "balcao.mail"
     label = "mail"
     verbose_name = "E-mail"
+
+    def ready(self) -> None:
+        from balcao.mail.contact_centre import MailFigures
+        from balcao.telephony import services
+
+        services.register_email_figures(MailFigures())

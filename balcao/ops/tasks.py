@@ -128,3 +128,13 @@ def heartbeat(path: str) -> str:
     partial.write_text(f"{timezone.now().isoformat()} {settings.HUEY['huey_class']}\n")
     partial.replace(target)
     return path
+
+
+@db_periodic_task(crontab(minute="15", hour="7", day="1-7"))
+def email_monthly_contact_centre_report() -> int:
+    """Early each month, last month's activity report (PDF; seed 003, 13.2, with the 13.2.1
+    sample drawn if none was) to supervisors and managers, once (``SentReport``): on days
+    1–7 so that a late queue_log import or a worker that was down is still covered."""
+    from balcao.telephony.periodic import do_send_monthly_report
+
+    return do_send_monthly_report()

@@ -68,9 +68,15 @@ def link_callers(*, since: int | None = None) -> int:
 
 def after_import(first_epoch: int | None) -> dict[str, int]:
     """What follows a queue_log import: callers linked to requesters, recordings stored
-    before their call linked to it (``balcao.telephony.recordings``)."""
+    before their call linked to it (``balcao.telephony.recordings``), calls to the case an
+    agent opened from them (``balcao.telephony.screenpop``)."""
     from balcao.telephony.indicators import REUSE_GAP
     from balcao.telephony.recordings import link_recordings
+    from balcao.telephony.screenpop import link_call_cases
 
     since = None if first_epoch is None else first_epoch - REUSE_GAP
-    return {"callers": link_callers(since=since), "recordings": link_recordings()}
+    return {
+        "callers": link_callers(since=since),
+        "recordings": link_recordings(),
+        "cases": link_call_cases(since=since),
+    }

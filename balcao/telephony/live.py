@@ -159,10 +159,18 @@ class LiveState:
         for member in sorted(self.members.values(), key=lambda m: (m.interface, m.queue)):
             agent = agents.setdefault(
                 member.interface,
-                {"interface": member.interface, "name": member.name, "queues": [], "states": []},
+                {
+                    "interface": member.interface,
+                    "name": member.name,
+                    "queues": [],
+                    "states": [],
+                    "pause_reason": "",
+                },
             )
             agent["queues"].append(member.queue)
             agent["states"].append(member.state)
+            if member.paused and member.pause_reason:
+                agent["pause_reason"] = member.pause_reason
         order = ("busy", "ringing", "free", "paused", "unavailable")
         for agent in agents.values():
             states = agent.pop("states")
@@ -189,6 +197,7 @@ class LiveState:
                     "uniqueid": c.uniqueid,
                     "queue": c.queue,
                     "agent": c.agent or c.interface,
+                    "interface": c.interface,
                     "number": c.number,
                     "seconds": now - c.since,
                 }

@@ -128,6 +128,17 @@ class Line(models.Model):
     )
     # {"after_hours": {"pt-pt": "…", "en": "…"}, "on_hold": {…}}
     messages = models.JSONField(_("mensagens"), default=dict, blank=True)
+    # Where a case an agent opens from a call on this line goes (seed 003, 11.12: a
+    # question not answered on the phone is registered "como um pedido normal … tratamento
+    # idêntico às solicitações rececionadas por correio eletrónico").
+    channel = models.ForeignKey(
+        "catalog.Channel",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("canal dos atendimentos abertos das chamadas"),
+    )
     active = models.BooleanField(_("ativa"), default=True)
 
     class Meta:

@@ -18,6 +18,7 @@ import re
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from asgiref.sync import sync_to_async
@@ -344,40 +345,49 @@ def _fields(call: indicators.Call) -> dict:
 # --- the report --------------------------------------------------------------------------
 
 
-#: Seed 003, item 13.1, "Tratamento de mensagens de correio eletrónico" (a'–e').
-EMAIL_LABELS = {
-    "a'": "Número de mensagens de correio eletrónico recebidas e respondidas diariamente",
-    "b'": "Número de mensagens de correio eletrónico recebidas dentro do horário definido",
-    "c'": "Número de mensagens de correio eletrónico recebidas fora do horário definido",
-    "d'": "Identificação da temática das mensagens de correio eletrónico rececionadas",
-    "e'": "Número de mensagens de correio eletrónico reencaminhadas, pelo seu teor, às unidades",
-}
+class EmailFigures(Protocol):
+    """What the contact centre's reports read of the e-mail channel (seed 003, 13.1 a')–e',
+    12.2 ii, the surveys of 13.2 e). The mail app supplies it
+    (``balcao.mail.contact_centre``, registered when the app is ready): telephony sits
+    below mail and never imports it."""
+
+    def active(self) -> bool:
+        """Whether the agency reads e-mail (a mailbox is set up)."""
+
+    def indicators(self, start: date, end: date) -> dict:
+        """``{"a'": {"label", "value"}, …, "e'": …}`` for the local dates given."""
+
+    def deadline(self, start: date, end: date) -> dict:
+        """The 48-hour clock of the messages received in those days (the e-mail report's
+        ``deadline`` block)."""
+
+    def channel_ids(self):
+        """The channels e-mail comes in on (a queryset of ids or a list)."""
+
+    def default_channel(self):
+        """The channel of the first active mailbox, or None."""
+
+
+_email_figures: EmailFigures | None = None
+
+
+def register_email_figures(provider: EmailFigures | None) -> None:
+    global _email_figures
+    _email_figures = provider
+
+
+def email_figures() -> EmailFigures | None:
+    """The e-mail channel's figures once the agency reads e-mail, else None."""
+    if _email_figures is None or not _email_figures.active():
+        return None
+    return _email_figures
 
 
 def email_indicators(start: date, end: date) -> dict:
-    """The e-mail items a')–e') of 13.1, once the agency reads e-mail (a mailbox is set up;
-    issue 23: "and a'…e' for e-mail when the e-mail channel exists"), from the e-mail
-    report (``balcao.mail.reports``, which holds every reading): a') per local day
-    ``{"YYYY-MM-DD": {"received": n, "answered": m}}``, b')/c') counts, d') messages by theme,
-    e') the messages whose case was forwarded to a unit. Empty without a mailbox."""
-    from balcao.mail import reports as mail_reports
-    from balcao.mail.models import Mailbox
-
-    if not Mailbox.objects.exists():
-        return {}
-    data = mail_reports.report(start, end)
-    per_day = {
-        day: {"received": count, "answered": data["a_answered_per_day"][day]}
-        for day, count in data["a_received_per_day"].items()
-    }
-    values = {
-        "a'": per_day,
-        "b'": data["b_inside_hours"],
-        "c'": data["c_outside_hours"],
-        "d'": data["d_by_theme"],
-        "e'": data["e_forwarded"]["messages"],
-    }
-    return {key: {"label": EMAIL_LABELS[key], "value": values[key]} for key in EMAIL_LABELS}
+    """13.1 a')–e' once the agency reads e-mail (issue 23: "and a'…e' for e-mail when the
+    e-mail channel exists"); empty otherwise."""
+    provider = email_figures()
+    return provider.indicators(start, end) if provider is not None else {}
 
 
 def contact_centre_report(start: date, end: date, *, time_zone: str | None = None) -> dict:

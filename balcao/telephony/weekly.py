@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from balcao.accounts.roles import MANAGER, SUPERVISOR, emails_of
 from balcao.telephony import reports
+from balcao.telephony.models import SentReport
 from balcao.telephony.services import contact_centre_report
 
 RECIPIENT_ROLES = (SUPERVISOR, MANAGER)
@@ -29,9 +30,13 @@ def last_week(today: date) -> tuple[date, date]:
 
 def do_send_weekly_report(today: date | None = None) -> int:
     """E-mail last week's contact-centre report (PDF) to the supervisors and managers, on
-    commit. Nothing is sent when no call of that week was imported, or nobody has an
-    address. Returns how many people it was sent to."""
+    commit, once: a ``SentReport`` (kind weekly) records it, so a job run twice or again
+    after a restart sends nothing more. Nothing is sent when no call of that week was
+    imported, or nobody has an address. Returns how many people it was sent to."""
     start, end = last_week(today or timezone.localdate())
+    weekly = SentReport.Kind.WEEKLY
+    if SentReport.objects.filter(kind=weekly, start=start, end=end).exists():
+        return 0
     data = contact_centre_report(start, end)
     if not data["indicators"]["a"]["value"]:
         return 0
@@ -57,5 +62,11 @@ def do_send_weekly_report(today: date | None = None) -> int:
         people,
     )
     message.attach(f"central-telefonica-{start}-{end}.pdf", pdf, "application/pdf")
-    transaction.on_commit(lambda: message.send(fail_silently=True))
+    with transaction.atomic():
+        _row, created = SentReport.objects.get_or_create(
+            kind=weekly, start=start, end=end, defaults={"recipients": len(people)}
+        )
+        if not created:
+            return 0
+        transaction.on_commit(lambda: message.send(fail_silently=True))
     return len(people)

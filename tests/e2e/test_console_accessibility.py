@@ -45,10 +45,23 @@ PAGES = {
         "/console/telefonia/relatorio/",
         "/console/telefonia/relatorio/?de={today}&ate={today}",
     ],
+    "contact_centre_monthly": [
+        "/console/telefonia/relatorio/mensal/",
+        "/console/telefonia/relatorio/mensal/?mes=fevereiro",
+    ],
+    "contact_centre_final": [
+        "/console/telefonia/relatorio/final/",
+        "/console/telefonia/relatorio/final/?de=2026-12-08&ate=2026-12-07",
+    ],
     "staffing_planner": [
         "/console/telefonia/dimensionamento/",
         "/console/telefonia/dimensionamento/?de={today}&ate={today}&nivel=75&segundos=30",
     ],
+    # the live board with the PBX's state in the cache; the agent's screen-pop and the
+    # agents' phone interfaces (the admin has no phone: the page says how to get one)
+    "telephony_wallboard": ["/console/telefonia/painel/"],
+    "telephony_screenpop": ["/console/telefonia/minha-chamada/"],
+    "telephony_agent_phones": ["/console/telefonia/ramais/"],
     "mailbox_list": ["/console/email/caixas/"],
     "mailbox_new": ["/console/email/caixas/nova/"],
     "mailbox_edit": ["/console/email/caixas/{mailbox}/"],
@@ -80,6 +93,9 @@ PAGES = {
 }
 # Actions (POST only), downloads and exports: not pages.
 NOT_PAGES = {
+    "telephony_wallboard_live",  # fragments polled by the two pages above
+    "telephony_screenpop_live",
+    "telephony_screenpop_open",
     "case_answer_picker",  # a fragment of the case page, checked open in test_case_page
     "case_triage",
     "case_forward",
@@ -135,8 +151,17 @@ def test_every_console_url_is_checked_or_is_not_a_page():
                 return found
         return None
 
+    def names_in(patterns) -> set[str]:  # through the included groups (telephony)
+        names = set()
+        for pattern in patterns:
+            if hasattr(pattern, "url_patterns"):
+                names |= names_in(pattern.url_patterns)
+            else:
+                names.add(pattern.name)
+        return names
+
     console = find(get_resolver().url_patterns)
-    names = {pattern.name for pattern in console.url_patterns}
+    names = names_in(console.url_patterns)
     assert names - set(PAGES) - NOT_PAGES == set(), "add the new console page to PAGES"
     assert set(PAGES) | NOT_PAGES <= names
 
@@ -314,6 +339,9 @@ def console_data(db):
             "telephony", "import-queue-log", str(calls.write(Path(folder) / "queue_log")),
             stdout=io.StringIO(), stderr=io.StringIO(),
         )  # fmt: skip
+    from tests.telephony.test_wallboard import live_state, publish
+
+    publish(live_state())  # the AMI feed's state, as `balcao telephony ami` leaves it
     return {
         "unit": unit.pk,
         "today": timezone.localdate().isoformat(),

@@ -6,90 +6,220 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0012_message_html'),
-        ('telephony', '0002_lines_callbacks_recordings'),
+        ("cases", "0012_message_html"),
+        ("telephony", "0002_lines_callbacks_recordings"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AgentPhone',
+            name="AgentPhone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('interface', models.CharField(max_length=120, unique=True, verbose_name='ramal no PBX')),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='agent_phone', to=settings.AUTH_USER_MODEL, verbose_name='membro da equipe')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "interface",
+                    models.CharField(max_length=120, unique=True, verbose_name="ramal no PBX"),
+                ),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="agent_phone",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="membro da equipe",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ramal de operador',
-                'verbose_name_plural': 'ramais de operadores',
+                "verbose_name": "ramal de operador",
+                "verbose_name_plural": "ramais de operadores",
             },
         ),
         migrations.CreateModel(
-            name='CallCase',
+            name="CallCase",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('callid', models.CharField(db_index=True, max_length=150, verbose_name='identificador da chamada')),
-                ('number', models.CharField(blank=True, max_length=80, verbose_name='número de quem liga')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('case', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='phone_calls', to='cases.case', verbose_name='caso')),
-                ('opened_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "callid",
+                    models.CharField(
+                        db_index=True, max_length=150, verbose_name="identificador da chamada"
+                    ),
+                ),
+                (
+                    "number",
+                    models.CharField(blank=True, max_length=80, verbose_name="número de quem liga"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "case",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="phone_calls",
+                        to="cases.case",
+                        verbose_name="caso",
+                    ),
+                ),
+                (
+                    "opened_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'atendimento aberto de uma chamada',
-                'verbose_name_plural': 'atendimentos abertos de chamadas',
+                "verbose_name": "atendimento aberto de uma chamada",
+                "verbose_name_plural": "atendimentos abertos de chamadas",
             },
         ),
         migrations.CreateModel(
-            name='Occurrence',
+            name="Occurrence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('failure', 'Falha de desempenho'), ('unavailable', 'Indisponibilidade do serviço'), ('other', 'Outra ocorrência')], max_length=12, verbose_name='tipo')),
-                ('scope', models.CharField(choices=[('all', 'Todo o atendimento'), ('phone', 'Telefone'), ('email', 'E-mail')], default='all', max_length=8, verbose_name='canal afetado')),
-                ('started_at', models.DateTimeField(db_index=True, verbose_name='início')),
-                ('ended_at', models.DateTimeField(blank=True, null=True, verbose_name='fim')),
-                ('description', models.TextField(verbose_name='descrição')),
-                ('automatic', models.BooleanField(default=False, verbose_name='registrada pela plataforma')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("failure", "Falha de desempenho"),
+                            ("unavailable", "Indisponibilidade do serviço"),
+                            ("other", "Outra ocorrência"),
+                        ],
+                        max_length=12,
+                        verbose_name="tipo",
+                    ),
+                ),
+                (
+                    "scope",
+                    models.CharField(
+                        choices=[
+                            ("all", "Todo o atendimento"),
+                            ("phone", "Telefone"),
+                            ("email", "E-mail"),
+                        ],
+                        default="all",
+                        max_length=8,
+                        verbose_name="canal afetado",
+                    ),
+                ),
+                ("started_at", models.DateTimeField(db_index=True, verbose_name="início")),
+                ("ended_at", models.DateTimeField(blank=True, null=True, verbose_name="fim")),
+                ("description", models.TextField(verbose_name="descrição")),
+                (
+                    "automatic",
+                    models.BooleanField(default=False, verbose_name="registrada pela plataforma"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ocorrência',
-                'verbose_name_plural': 'ocorrências',
-                'ordering': ['-started_at', '-pk'],
+                "verbose_name": "ocorrência",
+                "verbose_name_plural": "ocorrências",
+                "ordering": ["-started_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='SentReport',
+            name="SentReport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('weekly', 'Semanal'), ('monthly', 'Mensal')], max_length=8, verbose_name='tipo')),
-                ('start', models.DateField(verbose_name='de')),
-                ('end', models.DateField(verbose_name='até')),
-                ('recipients', models.PositiveSmallIntegerField(default=0, verbose_name='destinatários')),
-                ('sent_at', models.DateTimeField(auto_now_add=True, verbose_name='enviado em')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("weekly", "Semanal"), ("monthly", "Mensal")],
+                        max_length=8,
+                        verbose_name="tipo",
+                    ),
+                ),
+                ("start", models.DateField(verbose_name="de")),
+                ("end", models.DateField(verbose_name="até")),
+                (
+                    "recipients",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="destinatários"),
+                ),
+                ("sent_at", models.DateTimeField(auto_now_add=True, verbose_name="enviado em")),
             ],
             options={
-                'verbose_name': 'relatório enviado',
-                'verbose_name_plural': 'relatórios enviados',
-                'ordering': ['-start', 'kind'],
-                'constraints': [models.UniqueConstraint(fields=('kind', 'start', 'end'), name='telephony_sent_once')],
+                "verbose_name": "relatório enviado",
+                "verbose_name_plural": "relatórios enviados",
+                "ordering": ["-start", "kind"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("kind", "start", "end"), name="telephony_sent_once"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Suggestion',
+            name="Suggestion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('agent', 'Operador'), ('person', 'Utente')], max_length=8, verbose_name='origem')),
-                ('text', models.TextField(verbose_name='sugestão')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='registrada em')),
-                ('recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("agent", "Operador"), ("person", "Utente")],
+                        max_length=8,
+                        verbose_name="origem",
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="sugestão")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        auto_now_add=True, db_index=True, verbose_name="registrada em"
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sugestão de melhoria',
-                'verbose_name_plural': 'sugestões de melhoria',
-                'ordering': ['-created_at', '-pk'],
+                "verbose_name": "sugestão de melhoria",
+                "verbose_name_plural": "sugestões de melhoria",
+                "ordering": ["-created_at", "-pk"],
             },
         ),
     ]

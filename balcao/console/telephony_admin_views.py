@@ -1,0 +1,3 @@
+"""Placeholder: filled in by the contact-centre work (issue 23)."""
+
+urlpatterns: list = []
