@@ -14,13 +14,25 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "balcao.settings")
 localstate.prepare()  # var/ on a fresh machine
 django_asgi_app = get_asgi_application()
 
+from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
-from django.urls import path  # noqa: E402
+from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from balcao.livechat.routing import websocket_urlpatterns as chat_routes  # noqa: E402
 from balcao.ops.consumers import HealthConsumer  # noqa: E402
 
-websocket_urlpatterns: list = [path("ws/health/", HealthConsumer.as_asgi())]
+_health = HealthConsumer.as_asgi()
+# Websockets carry the session (the person's proof of e-mail, the staff login) and are
+# refused from pages of other origins (cross-site websocket hijacking: the browser sends
+# the cookies whoever opens the socket). The health check, which reads nothing, is open to
+# monitors (they send no Origin).
+_pages = AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(chat_routes)))
 
-application = ProtocolTypeRouter(
-    {"http": django_asgi_app, "websocket": URLRouter(websocket_urlpatterns)}
-)
+
+async def websocket_application(scope, receive, send):
+    if scope["path"] == "/ws/health/":
+        return await _health(scope, receive, send)
+    return await _pages(scope, receive, send)
+
+
+application = ProtocolTypeRouter({"http": django_asgi_app, "websocket": websocket_application})

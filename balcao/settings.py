@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "balcao.bot",
     "balcao.mail",
     "balcao.ombudsman",
+    "balcao.livechat",
     "balcao.console",
     "balcao.portal",
     "balcao.api",

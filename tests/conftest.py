@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import email
+import email.policy
 import json
 import os
 import signal
@@ -132,6 +134,41 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+class SmtpSink:
+    """An SMTP server's handler (aiosmtpd) keeping what it receives: the bytes as they
+    arrived (``raw``) and parsed (``messages``)."""
+
+    def __init__(self):
+        self.raw: list[bytes] = []
+        self.messages: list[email.message.EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 — aiosmtpd's name
+        self.raw.append(envelope.content)
+        self.messages.append(
+            email.message_from_bytes(envelope.content, policy=email.policy.default)
+        )
+        return "250 OK"
+
+    def wait_for(self, count: int, timeout: float = 60) -> None:
+        """Until ``count`` messages arrived (a server sends them from its task queue)."""
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert len(self.messages) >= count, f"{len(self.messages)} of {count} e-mails arrived"
+
+
+@pytest.fixture
+def smtp_sink():
+    """A real SMTP server on a free port: ``(sink, port)``."""
+    from aiosmtpd.controller import Controller
+
+    sink = SmtpSink()
+    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield sink, controller.port
+    controller.stop()
 
 
 class RunningServer:

@@ -18,7 +18,12 @@ BALCAO = Path(__file__).resolve().parents[1] / "balcao"
 # Documents written to a file by a command (``balcao report contact-center --format html``),
 # never served under the site's Content-Security-Policy: a file opened on its own keeps its
 # styles inside.
-STANDALONE = {"telephony/templates/telephony/contact_centre_report.html"}
+# Documents written to files (the CLI's HTML reports, printed to PDF), not pages of the site;
+# the periodic report's <style> is in its standalone wrapper only, not in the console's copy.
+STANDALONE = {
+    "telephony/templates/telephony/contact_centre_report.html",
+    "telephony/templates/telephony/periodic_report.html",
+}
 TEMPLATES = sorted(
     p for p in BALCAO.glob("**/templates/**/*.html") if str(p.relative_to(BALCAO)) not in STANDALONE
 )

@@ -841,3 +841,28 @@ class MailboxForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "mbx-%s")
         super().__init__(*args, **kwargs)
+
+
+def date_widget():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class PeriodForm(forms.Form):
+    """A report's period, ``de``–``ate`` (inclusive), at most ``max_days`` days (a year by
+    default: the tender's reports run weekly, monthly and over the contract, seed 003 13)."""
+
+    max_days = 366
+    de = forms.DateField(label=_("De"), widget=date_widget())
+    ate = forms.DateField(label=_("Até"), widget=date_widget())
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("de"), data.get("ate")
+        if start and end:
+            if end < start:
+                self.add_error("ate", _("A data final deve ser igual ou posterior à inicial."))
+            elif (end - start).days >= self.max_days:
+                self.add_error(
+                    "ate", _("Escolha um período de até %(days)s dias.") % {"days": self.max_days}
+                )
+        return data

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from balcao.console import forms as console_forms
 from balcao.console.audit_views import _cell
 from balcao.console.decorators import staff_view
 from balcao.mail import reports
@@ -25,15 +26,8 @@ MAX_DAYS = 366  # one report covers at most a year (the tender's final report, i
 DEFAULT_DAYS = 7  # a week: the tender's reports are weekly (item 13.1)
 
 
-class ReportForm(forms.Form):
-    de = forms.DateField(
-        label=gettext_lazy("De"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
-    ate = forms.DateField(
-        label=gettext_lazy("Até"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
+class ReportForm(console_forms.PeriodForm):
+    max_days = MAX_DAYS
     caixa = forms.ModelChoiceField(
         label=gettext_lazy("Caixa de e-mail"),
         queryset=Mailbox.objects.order_by("slug"),
@@ -41,18 +35,6 @@ class ReportForm(forms.Form):
         required=False,
         empty_label=gettext_lazy("Todas"),
     )
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("de"), data.get("ate")
-        if start and end:
-            if end < start:
-                self.add_error("ate", _("A data final deve ser igual ou posterior à inicial."))
-            elif (end - start).days >= MAX_DAYS:
-                self.add_error(
-                    "ate", _("Escolha um período de até %(days)s dias.") % {"days": MAX_DAYS}
-                )
-        return data
 
 
 def _form(request) -> ReportForm:

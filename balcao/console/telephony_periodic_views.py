@@ -15,9 +15,9 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from balcao.console import forms as console_forms
 from balcao.console.decorators import staff_view
 from balcao.telephony import periodic
 
@@ -39,25 +39,12 @@ class MonthForm(forms.Form):
             raise forms.ValidationError(str(exc)) from exc
 
 
-def _date_widget():
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class TermForm(forms.Form):
-    de = forms.DateField(label=gettext_lazy("Início do contrato"), widget=_date_widget())
-    ate = forms.DateField(label=gettext_lazy("Fim do contrato"), widget=_date_widget())
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("de"), data.get("ate")
-        if start and end:
-            if end < start:
-                self.add_error("ate", _("A data final deve ser igual ou posterior à inicial."))
-            elif (end - start).days >= MAX_FINAL_DAYS:
-                self.add_error(
-                    "ate", _("Escolha um período de até %(days)s dias.") % {"days": MAX_FINAL_DAYS}
-                )
-        return data
+class TermForm(console_forms.PeriodForm):
+    max_days = MAX_FINAL_DAYS
+    de = forms.DateField(
+        label=gettext_lazy("Início do contrato"), widget=console_forms.date_widget()
+    )
+    ate = forms.DateField(label=gettext_lazy("Fim do contrato"), widget=console_forms.date_widget())
 
 
 def _download(data: dict, fmt: str) -> HttpResponse:

@@ -19,6 +19,7 @@ from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from balcao.console import forms as console_forms
 from balcao.console.decorators import staff_view
 from balcao.ombudsman import charts
 from balcao.telephony import indicators, reports, services, staffing
@@ -44,25 +45,8 @@ TARGET_LEVEL = 0.75
 TARGET_SECONDS = 30
 
 
-def _date_widget():
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class PeriodForm(forms.Form):
-    de = forms.DateField(label=gettext_lazy("De"), widget=_date_widget())
-    ate = forms.DateField(label=gettext_lazy("Até"), widget=_date_widget())
-
-    def clean(self):
-        data = super().clean()
-        start, end = data.get("de"), data.get("ate")
-        if start and end:
-            if end < start:
-                self.add_error("ate", _("A data final deve ser igual ou posterior à inicial."))
-            elif (end - start).days >= MAX_DAYS:
-                self.add_error(
-                    "ate", _("Escolha um período de até %(days)s dias.") % {"days": MAX_DAYS}
-                )
-        return data
+class PeriodForm(console_forms.PeriodForm):
+    max_days = MAX_DAYS
 
 
 class PlannerForm(PeriodForm):

@@ -4,54 +4,16 @@ under it — issue 19, "Replies and requests reach the person", tested from the 
 
 from __future__ import annotations
 
-import email
-import email.policy
 import json
 import os
 import re
 import subprocess
 import sys
 import textwrap
-import time
 import urllib.parse
 import urllib.request
 
-import pytest
-
-from tests.conftest import free_port
-
 BALCAO = [sys.executable, "-m", "balcao.cli"]
-
-
-class Sink:
-    """An SMTP server keeping what it receives."""
-
-    def __init__(self):
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 — aiosmtpd's name
-        self.messages.append(
-            email.message_from_bytes(envelope.content, policy=email.policy.default)
-        )
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp_sink():
-    from aiosmtpd.controller import Controller
-
-    sink = Sink()
-    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield sink, controller.port
-    controller.stop()
-
-
-def _wait_for(sink: Sink, count: int, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while len(sink.messages) < count and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert len(sink.messages) >= count, f"{len(sink.messages)} of {count} e-mails arrived"
 
 
 def _api(server, method, path, token, *, data=None, form=None):
@@ -116,7 +78,7 @@ def test_acknowledgement_and_reply_reach_a_real_smtp_server(tmp_path, balcao_ser
             "acknowledge": True,
         },
     )
-    _wait_for(sink, 1)
+    sink.wait_for(1)
     ack = sink.messages[0]
     assert ack["To"] == "maria@example.com"
     assert case["protocol"] in ack["Subject"]
@@ -134,7 +96,7 @@ def test_acknowledgement_and_reply_reach_a_real_smtp_server(tmp_path, balcao_ser
         token,
         form={"body": "A GRU é compensada em até 2 dias úteis."},
     )
-    _wait_for(sink, 2)
+    sink.wait_for(2)
     reply = sink.messages[1]
     assert "A GRU é compensada em até 2 dias úteis." in reply.get_content()
     assert reply["In-Reply-To"] == ack["Message-ID"]

@@ -21,7 +21,6 @@ from balcao.cases.models import Case, CaseEvent, Message, OutboundMail, State
 from balcao.mail import forwarding
 from balcao.mail.models import InboundMail, Mailbox, Unit, UnitForward
 from balcao.mail.services import ingest
-from tests.conftest import free_port
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
@@ -100,30 +99,15 @@ def _upload(name, data):
     return SimpleUploadedFile(name, data)
 
 
-class Sink:
-    """An SMTP server (aiosmtpd) keeping what it receives, bytes as they arrived."""
-
-    def __init__(self):
-        self.raw: list[bytes] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 — aiosmtpd's name
-        self.raw.append(envelope.content)
-        return "250 OK"
-
-
 @pytest.fixture
-def smtp(settings):
-    from aiosmtpd.controller import Controller
-
-    sink = Sink()
-    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
-    controller.start()
+def smtp(settings, smtp_sink):
+    """Django's SMTP backend pointed at a real SMTP server (tests/conftest.py)."""
+    sink, port = smtp_sink
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
-    yield sink
-    controller.stop()
+    return sink
 
 
 def _forward(case, unit, actor, capture, note="Confirmem o estado do pedido PT 123456."):

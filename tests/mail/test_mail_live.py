@@ -6,8 +6,6 @@ filed apart and gets nothing back."""
 
 from __future__ import annotations
 
-import email
-import email.policy
 import os
 import subprocess
 import textwrap
@@ -16,31 +14,7 @@ from email.message import EmailMessage
 
 import pytest
 
-from tests.conftest import BALCAO, free_port
-
-
-class Sink:
-    """An SMTP server keeping what it receives."""
-
-    def __init__(self):
-        self.messages: list[email.message.EmailMessage] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 — aiosmtpd's name
-        self.messages.append(
-            email.message_from_bytes(envelope.content, policy=email.policy.default)
-        )
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp_sink():
-    from aiosmtpd.controller import Controller
-
-    sink = Sink()
-    controller = Controller(sink, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield sink, controller.port
-    controller.stop()
+from tests.conftest import BALCAO
 
 
 @pytest.fixture
