@@ -8,6 +8,8 @@ nowhere else, never a raw ``X-Forwarded-For``.
 
 from __future__ import annotations
 
+import os
+
 UNKNOWN = "unknown"
 
 
@@ -17,3 +19,16 @@ def client_address(request, default: str | None = UNKNOWN) -> str | None:
     if request is None:
         return default
     return request.META.get("REMOTE_ADDR") or default
+
+
+def websocket_client_address(scope, default: str | None = UNKNOWN) -> str | None:
+    """The client's address on a websocket (a Channels ``scope``). Behind ``balcao serve``'s
+    front (``balcao.ops.front``; the environment has ``BALCAO_BEHIND_FRONT=1`` and the peer
+    is on loopback) it is the ``X-Balcao-Client`` header the front wrote — the front drops
+    any the client sent; otherwise the connecting peer."""
+    peer = (scope.get("client") or [None])[0]
+    if os.environ.get("BALCAO_BEHIND_FRONT") == "1" and peer in {"127.0.0.1", "::1"}:
+        for name, value in scope.get("headers", []):
+            if name == b"x-balcao-client":
+                return value.decode("latin-1").strip() or default
+    return peer or default

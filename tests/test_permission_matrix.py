@@ -11,12 +11,13 @@ import json
 from datetime import date
 
 import pytest
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from balcao.accounts.roles import ROLES
 from balcao.api.models import ApiToken
 from balcao.mail.models import Unit
-from balcao.telephony.models import Line
+from balcao.telephony.models import CallbackRequest, Line, Occurrence, Recording
 
 pytestmark = pytest.mark.django_db
 
@@ -138,6 +139,40 @@ CONSOLE = {
         WORKERS,
     ),  # fmt: skip
     "agent phones": ("get", "/console/telefonia/ramais/", None, {SU, MA, AD}),
+    # the contact centre's administration (lines, recordings, callbacks, occurrences,
+    # suggestions)
+    "telephony lines": ("get", "/console/telefonia/linhas/", None, {SU, MA, AD}),
+    "telephony line new": ("get", "/console/telefonia/linhas/nova/", None, {SU, MA, AD}),
+    "telephony line edit": ("get", "/console/telefonia/linhas/{line_id}/", None, {SU, MA, AD}),
+    "recordings": ("get", "/console/telefonia/gravacoes/", None, {SU, QM, OM, MA, AD}),
+    "recording audio": (
+        "get",
+        "/console/telefonia/gravacoes/{recording}/audio/",
+        None,
+        {SU, QM, OM, MA, AD},
+    ),  # fmt: skip
+    "recording sample": (
+        "post",
+        "/console/telefonia/gravacoes/amostra/",
+        {"mes": "2026-11"},
+        {SU, QM, OM, MA, AD},
+    ),  # fmt: skip
+    "callbacks": ("get", "/console/telefonia/retornos/", None, {SU, MA, AD}),
+    "callback cancel": (
+        "post",
+        "/console/telefonia/retornos/{callback}/cancelar/",
+        {},
+        {SU, MA, AD},
+    ),  # fmt: skip
+    "occurrences": ("get", "/console/telefonia/ocorrencias/", None, {SU, MA, AD}),
+    "occurrence close": (
+        "post",
+        "/console/telefonia/ocorrencias/{occurrence}/encerrar/",
+        {},
+        {SU, MA, AD},
+    ),  # fmt: skip
+    "suggestions": ("get", "/console/telefonia/sugestoes/", None, {SU, MA, AD}),
+    "suggestion new": ("get", "/console/telefonia/sugestoes/nova/", None, WORKERS),
     "mail advertising": ("get", "/console/email/publicidade/", None, {SU, MA, AD}),
     # on a case not opened by e-mail: refused with a message (302)
     "case is advertising": ("post", "/console/atendimentos/{case}/publicidade/", {}, WORKERS),
@@ -237,7 +272,14 @@ ALL_SCOPES = [
 
 
 @pytest.fixture
-def world(open_case, staff):
+def world(open_case, staff, settings, tmp_path):
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private")},
+        },
+    }
     from balcao.cases.services import do_find_or_create_requester
 
     requester = do_find_or_create_requester(name="Maria", cpf="52998224725")
@@ -262,6 +304,11 @@ def world(open_case, staff):
         requester_name="Maria", request_text="Peço.", registered_by=staff[OM],
         registered_at=timezone.now(),
     )  # fmt: skip
+    line = Line.objects.create(slug="inpi", name="INPI", country="PT")
+    recording = Recording(
+        callid="1764842400.1", filename="1764842400.1.wav", size=4, received_at=timezone.now()
+    )
+    recording.file.save("1764842400.1.wav", ContentFile(b"RIFF"), save=True)
     return {
         "case": case.pk,
         "requester": requester.pk,
@@ -270,7 +317,13 @@ def world(open_case, staff):
         "tci": tci("52400.000001/2026-11").pk,
         "reassessment": reassessment.pk,
         "unit": Unit.objects.create(name="Patentes", address="patentes@inpi.example").pk,
-        "line": Line.objects.create(slug="inpi", name="INPI", country="PT").slug,
+        "line": line.slug,
+        "line_id": line.pk,
+        "recording": recording.pk,
+        "callback": CallbackRequest.objects.create(number="+351912345678", source="web").pk,
+        "occurrence": Occurrence.objects.create(
+            kind="failure", started_at=timezone.now(), description="Central em baixo."
+        ).pk,
     }
 
 

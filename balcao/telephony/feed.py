@@ -14,8 +14,9 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError
+from django.utils.translation import gettext
 
-from balcao.telephony import services
+from balcao.telephony import administration, services
 from balcao.telephony.ami import AmiFeed
 
 log = logging.getLogger(__name__)
@@ -44,8 +45,10 @@ async def run(
                 "AMI: %d callback(s) left dialling by a previous run are pending again", requeued
             )
     feed.start()
+    outage = _Outage()
     try:
         while not stop.is_set():
+            await outage.round(feed.connected)
             if feed.connected:
                 try:
                     snapshot = feed.state.snapshot(time.time())
@@ -57,3 +60,39 @@ async def run(
                 await asyncio.wait_for(stop.wait(), interval)
     finally:
         feed.close()
+
+
+#: Seconds without the PBX before the outage is an occurrence (a restart takes a few).
+DOWN_AFTER = 60.0
+
+
+class _Outage:
+    """The PBX unreachable for ``DOWN_AFTER`` seconds is recorded as an unavailability of
+    the phone service, closed when the feed is logged in again (seed 003, 13.2 d: "Indicação
+    … da indisponibilidade dos serviços"; ``administration.record_automatic_occurrence``)."""
+
+    def __init__(self) -> None:
+        self.down_since: float | None = time.monotonic()  # not logged in yet
+        self.recorded = False
+        self.closed = False
+
+    async def round(self, connected: bool) -> None:
+        try:
+            if connected:
+                self.down_since, self.recorded = None, False
+                if not self.closed:  # also one a previous run left open
+                    await sync_to_async(administration.end_automatic_occurrence)("phone")
+                    self.closed = True
+                return
+            self.closed = False
+            if self.down_since is None:
+                self.down_since = time.monotonic()
+            elif not self.recorded and time.monotonic() - self.down_since >= DOWN_AFTER:
+                await sync_to_async(administration.record_automatic_occurrence)(
+                    "phone",
+                    gettext("A central telefônica (AMI) não responde: %(host)s.")
+                    % {"host": settings.BALCAO_AMI_HOST or "?"},
+                )
+                self.recorded = True
+        except DatabaseError:
+            log.exception("AMI: the outage could not be recorded")

@@ -235,15 +235,37 @@ def sample_month(year: int, month: int, *, time_zone: str | None = None) -> list
     return sorted(chosen, key=lambda r: r.pk)
 
 
+#: The Content-Type a browser's player is given, by the file's extension.
+AUDIO_TYPES = {
+    ".wav": "audio/wav",
+    ".wav49": "audio/wav",
+    ".mp3": "audio/mpeg",
+    ".ogg": "audio/ogg",
+    ".opus": "audio/ogg",
+    ".gsm": "audio/x-gsm",
+}
+
+
+def audio_content_type(filename: str) -> str:
+    """The Content-Type of a recording named ``filename``."""
+    return AUDIO_TYPES.get(os.path.splitext(filename)[1].lower(), "application/octet-stream")
+
+
+def check_may_listen(recording: Recording, user) -> None:
+    """PermissionDenied unless ``user`` may listen (``reports.view``) and the file is still
+    there. Logs nothing: a play goes through ``recording_for_listening``."""
+    if user is None or not has_capability(user, LISTEN_CAPABILITY):
+        raise PermissionDenied
+    if recording.purged_at is not None or not recording.file:
+        raise PermissionDenied
+
+
 def recording_for_listening(recording: Recording, user, *, ip: str | None = None) -> Recording:
     """The recording ``user`` is about to play, once allowed (capability ``reports.view``:
     PermissionDenied otherwise, and for a purged recording) and the play is logged —
     in the personal-data audit log when the caller is identified, always in the audit
     logger (issue 23: listened to "only by allowed roles (every play logged)")."""
-    if user is None or not has_capability(user, LISTEN_CAPABILITY):
-        raise PermissionDenied
-    if recording.purged_at is not None or not recording.file:
-        raise PermissionDenied
+    check_may_listen(recording, user)
     requester = recording.call.requester if recording.call_id else None
     if requester is not None:
         record_access(

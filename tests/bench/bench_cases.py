@@ -874,13 +874,18 @@ def start_server(
     env = dict(env, ALLOWED_HOSTS="127.0.0.1")
     extra = []
     if kind == "front":
-        http_port, ws_port = free_port(), free_port()
-        cmd = server_command("gunicorn", http_port, workers)
-        cmd += ["--proxy-protocol", "v1", "--proxy-allow-from", "127.0.0.1"]
+        sockets = Path(tempfile.mkdtemp(prefix="balcao-bench-sockets-"))
+        http, ws = sockets / "http.sock", sockets / "ws.sock"
+        cmd = server_command("gunicorn", 0, workers)
+        cmd[cmd.index("--bind") + 1] = f"unix:{http}"
+        cmd += ["--proxy-protocol", "v1"]
+        uvicorn = server_command("uvicorn", 0, 1)
+        at = uvicorn.index("--host")
+        uvicorn[at : at + 4] = ["--uds", str(ws)]
         for command in (
-            server_command("uvicorn", ws_port, 1),
+            uvicorn,
             [sys.executable, "-m", "balcao.ops.front", "--listen", f"127.0.0.1:{port}",
-             "--http", f"127.0.0.1:{http_port}", "--ws", f"127.0.0.1:{ws_port}"],
+             "--http", f"unix:{http}", "--ws", f"unix:{ws}"],
         ):  # fmt: skip
             extra.append(
                 subprocess.Popen(command, env=env, cwd=TREE, start_new_session=True)  # noqa: S603

@@ -62,6 +62,18 @@ PAGES = {
     "telephony_wallboard": ["/console/telefonia/painel/"],
     "telephony_screenpop": ["/console/telefonia/minha-chamada/"],
     "telephony_agent_phones": ["/console/telefonia/ramais/"],
+    "telephony_lines": ["/console/telefonia/linhas/"],
+    "telephony_line_new": ["/console/telefonia/linhas/nova/"],
+    "telephony_line_edit": ["/console/telefonia/linhas/{line}/"],
+    # the second shows the error state of a wrong month
+    "telephony_recordings": [
+        "/console/telefonia/gravacoes/",
+        "/console/telefonia/gravacoes/?amostra=novembro",
+    ],
+    "telephony_callbacks": ["/console/telefonia/retornos/"],
+    "telephony_occurrences": ["/console/telefonia/ocorrencias/"],
+    "telephony_suggestions": ["/console/telefonia/sugestoes/"],
+    "telephony_suggestion_new": ["/console/telefonia/sugestoes/nova/"],
     "mailbox_list": ["/console/email/caixas/"],
     "mailbox_new": ["/console/email/caixas/nova/"],
     "mailbox_edit": ["/console/email/caixas/{mailbox}/"],
@@ -96,6 +108,10 @@ NOT_PAGES = {
     "telephony_wallboard_live",  # fragments polled by the two pages above
     "telephony_screenpop_live",
     "telephony_screenpop_open",
+    "telephony_recording_audio",
+    "telephony_recording_sample",
+    "telephony_callback_cancel",
+    "telephony_occurrence_close",
     "case_answer_picker",  # a fragment of the case page, checked open in test_case_page
     "case_triage",
     "case_forward",
@@ -342,7 +358,19 @@ def console_data(db):
     from tests.telephony.test_wallboard import live_state, publish
 
     publish(live_state())  # the AMI feed's state, as `balcao telephony ami` leaves it
+    from balcao.telephony.models import CallbackRequest, Line, Occurrence, Suggestion
+
+    line = Line.objects.create(
+        slug="sac", name="SAC", queue="sac", country="PT",
+        messages={"after_hours": {"pt-pt": "Fechado.", "en": "Closed."}},
+    )  # fmt: skip
+    CallbackRequest.objects.create(number="+351912345678", source="web", line=line)
+    Occurrence.objects.create(
+        kind="unavailable", scope="phone", started_at=timezone.now(), description="PBX em baixo."
+    )
+    Suggestion.objects.create(source="agent", text="Explicar melhor a taxa de renovação.")
     return {
+        "line": line.pk,
         "unit": unit.pk,
         "today": timezone.localdate().isoformat(),
         "mailbox": inbox.pk,

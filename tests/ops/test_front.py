@@ -150,3 +150,16 @@ def test_a_head_too_big_or_too_slow_and_an_upstream_down_get_a_status(monkeypatc
 )
 def test_the_proxy_line(peer, local, line):
     assert front.proxy_line(peer, local) == line
+
+
+def test_a_consumer_reads_the_address_the_front_wrote_only_behind_the_front(monkeypatch):
+    from balcao.client import websocket_client_address
+
+    scope = {"client": ["127.0.0.1", 5000], "headers": [(b"x-balcao-client", b"203.0.113.9")]}
+    monkeypatch.delenv("BALCAO_BEHIND_FRONT", raising=False)
+    assert websocket_client_address(scope) == "127.0.0.1"  # uvicorn alone: a client's header
+    monkeypatch.setenv("BALCAO_BEHIND_FRONT", "1")
+    assert websocket_client_address(scope) == "203.0.113.9"
+    remote = {**scope, "client": ["198.51.100.4", 5000]}  # not through the front
+    assert websocket_client_address(remote) == "198.51.100.4"
+    assert websocket_client_address({"client": None, "headers": []}) == "unknown"

@@ -44,8 +44,9 @@ class AmiPeer:
         self.server: asyncio.base_events.Server | None = None
         self.port = 0
 
-    async def start(self) -> AmiPeer:
-        self.server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+    async def start(self, port: int = 0) -> AmiPeer:
+        """Listen on ``port`` (a free one by default; the same again: the PBX is back)."""
+        self.server = await asyncio.start_server(self._serve, "127.0.0.1", port, reuse_address=True)
         self.port = self.server.sockets[0].getsockname()[1]
         return self
 

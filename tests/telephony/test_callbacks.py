@@ -390,3 +390,43 @@ def test_the_feed_loop_publishes_the_state_and_dials():
     }
     request.refresh_from_db()
     assert (request.status, request.attempts) == ("done", 2)
+
+
+def test_the_pbx_down_for_a_while_is_an_occurrence_closed_when_it_is_back(monkeypatch):
+    """Seed 003, 13.2 d: the unavailability goes to the monthly report by itself — the feed
+    out of touch with the PBX for DOWN_AFTER seconds opens one automatic occurrence (one,
+    however long), and logging in again closes it."""
+    from balcao.telephony import feed as ami_feed
+    from balcao.telephony.models import Occurrence
+
+    monkeypatch.setattr(ami_feed, "DOWN_AFTER", 0.3)
+
+    def automatic():
+        return list(Occurrence.objects.filter(automatic=True).values_list("scope", "ended_at"))
+
+    async def main():
+        peer = await AmiPeer(status=MEMBERS).start()
+        port = peer.port
+        client = AmiFeed("127.0.0.1", port, "balcao", "s3cret", reconnect_seconds=0.2)
+        stop = asyncio.Event()
+        loop = asyncio.ensure_future(ami_feed.run(client, interval=0.05, stop=stop))
+        try:
+            await until(lambda: client.connected, timeout=10)
+            await peer.stop()  # the PBX goes away
+            await until(lambda: not client.connected, timeout=10)
+            await asyncio.sleep(1.0)  # several rounds past DOWN_AFTER
+            down = await sync_to_async(automatic)()
+            peer = await AmiPeer(status=MEMBERS).start(port)  # and comes back
+            await until(lambda: client.connected, timeout=15)
+            await asyncio.sleep(0.3)
+            back = await sync_to_async(automatic)()
+        finally:
+            stop.set()
+            await asyncio.wait_for(loop, 5)
+            await peer.stop()
+        return down, back
+
+    down, back = async_to_sync(main)()
+    assert down == [("phone", None)]
+    assert len(back) == 1 and back[0][1] is not None
+    assert Occurrence.objects.get().kind == "unavailable"
