@@ -339,6 +339,8 @@ BALCAO_RECORDING_DAYS = int(os.environ.get("BALCAO_RECORDING_DAYS", "90"))
 BALCAO_BOT_STAFFED_CALENDAR = os.environ.get("BALCAO_BOT_STAFFED_CALENDAR", "atendimento-humano")
 BALCAO_BOT_CASE_CHANNEL = os.environ.get("BALCAO_BOT_CASE_CHANNEL", "fale-conosco")
 BALCAO_CHAT_IDLE_WARNING_MINUTES = int(os.environ.get("BALCAO_CHAT_IDLE_WARNING_MINUTES", "5"))
+# Live chat (issue 24): conversations an agent holds at once unless their presence says other.
+BALCAO_CHAT_MAX_PER_AGENT = int(os.environ.get("BALCAO_CHAT_MAX_PER_AGENT", "3"))
 BALCAO_LLM_URL = os.environ.get("BALCAO_LLM_URL", "")
 BALCAO_LLM_KEY = os.environ.get("BALCAO_LLM_KEY", "")
 BALCAO_LLM_MODEL = os.environ.get("BALCAO_LLM_MODEL", "gpt-4o-mini")

@@ -349,6 +349,11 @@ def do_rate_case(case: Case, *, score: int, resolved: str, comment: str = "") ->
 
 # --- "Meus atendimentos": proof of control of an e-mail ------------------------------------
 
+#: Where a browser's proof of an e-mail is kept in its session ({"email", "at"}), and for
+#: how long of inactivity it (and a case opened by protocol and code) holds: the portal's
+#: "Meus atendimentos" and the live chat read it.
+EMAIL_SESSION_KEY = "followup_email"
+GRANT_SECONDS = 2 * 60 * 60
 PROOF_SALT = "balcao.followup.email-proof"
 PROOF_MAX_AGE = 30 * 60
 PROOFS_PER_ADDRESS = (5, 60 * 60)  # links sent to one e-mail per hour

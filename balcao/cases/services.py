@@ -524,11 +524,14 @@ def do_add_message(
     actor=None,
     internal: bool = False,
     files: Iterable = (),
+    email: bool = True,
 ) -> Message:
     """Add a public reply or an internal note, with attachments checked first.
 
     Every file is checked before anything is stored, so a refused file leaves the
-    case exactly as it was (nothing half-saved).
+    case exactly as it was (nothing half-saved). An agent's public reply is e-mailed to the
+    person unless ``email`` is False (the live chat: the person reads it live or by the
+    unread mark, and gets the whole record by e-mail at the end, seed 004).
     """
     if author_kind == Message.Author.AGENT:
         check_can(actor, "cases.note" if internal else "cases.reply")
@@ -575,7 +578,7 @@ def do_add_message(
     )
     Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
     if not internal:
-        if author_kind == Message.Author.AGENT:
+        if author_kind == Message.Author.AGENT and email:
             outbound.queue_reply(case, message)
         events.case_event_on_commit("case.message_added", case, message=message)
     return message

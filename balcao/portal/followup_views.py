@@ -31,7 +31,7 @@ from balcao.portal.followup_forms import (
 )
 
 SESSION_KEY = "followup_cases"
-GRANT_SECONDS = 2 * 60 * 60
+GRANT_SECONDS = followup.GRANT_SECONDS
 
 
 def _grant(request, case: Case) -> None:
@@ -216,7 +216,7 @@ def followup_leave(request):
 
 # --- "Meus atendimentos": every case of a proven e-mail -----------------------------------
 
-EMAIL_SESSION_KEY = "followup_email"
+EMAIL_SESSION_KEY = followup.EMAIL_SESSION_KEY
 
 
 @require_http_methods(["GET", "POST"])
