@@ -4,6 +4,7 @@ from balcao.console import (
     audit_views,
     canned_views,
     case_views,
+    chat_views,
     classification_views,
     knowledge_views,
     mail_report_views,
@@ -204,4 +205,6 @@ urlpatterns = [
     path("telefonia/", include(telephony_live_views.urlpatterns)),
     path("telefonia/", include(telephony_admin_views.urlpatterns)),
     path("telefonia/", include(telephony_periodic_views.urlpatterns)),
+    # the live chat: agents' conversations and the supervisors' live view (issue 24)
+    path("chat/", include(chat_views.urlpatterns)),
 ]

@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
-from balcao.portal import callback_views, faq_views, followup_views, views
+from balcao.portal import callback_views, chat_views, faq_views, followup_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -28,4 +28,6 @@ urlpatterns = [
     path("perguntas-frequentes/", faq_views.faq_list, name="faq_list"),
     path("perguntas-frequentes/<str:slug>/", faq_views.faq_detail, name="faq_detail"),
     path("perguntas-frequentes/<str:slug>/avaliar/", faq_views.faq_feedback, name="faq_feedback"),
+    # the live chat: "Meus Dados", the full-page chat and the widget's pages (issue 24)
+    path("", include(chat_views.urlpatterns)),
 ]
