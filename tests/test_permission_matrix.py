@@ -173,6 +173,16 @@ CONSOLE = {
     ),  # fmt: skip
     "suggestions": ("get", "/console/telefonia/sugestoes/", None, {SU, MA, AD}),
     "suggestion new": ("get", "/console/telefonia/sugestoes/nova/", None, WORKERS),
+    # the live chat (issue 24): send, note, close and transfer are for the agent holding the
+    # conversation only (404 for everyone else: tests/livechat/test_console_pages.py)
+    "chat desk": ("get", "/console/chat/", None, WORKERS),
+    "chat desk lists": ("get", "/console/chat/listas/", None, WORKERS),
+    "chat presence": ("post", "/console/chat/presenca/", {"status": "paused"}, WORKERS),
+    "chat accept": ("post", "/console/chat/{chat}/atender/", {}, WORKERS),
+    "chat supervision": ("get", "/console/chat/supervisao/", None, {SU, MA, AD}),
+    "chat supervision fragment": ("get", "/console/chat/supervisao/ao-vivo/", None, {SU, MA, AD}),
+    "chat transfer page": ("get", "/console/chat/{chat}/transferir/", None, {SU, MA, AD}),
+    "chat take over": ("post", "/console/chat/{chat}/assumir/", {}, {SU, MA, AD}),
     "mail advertising": ("get", "/console/email/publicidade/", None, {SU, MA, AD}),
     # on a case not opened by e-mail: refused with a message (302)
     "case is advertising": ("post", "/console/atendimentos/{case}/publicidade/", {}, WORKERS),
@@ -271,6 +281,20 @@ ALL_SCOPES = [
 ]
 
 
+def _waiting_chat():
+    """A person waiting in the live chat's queue (issue 24)."""
+    from balcao.cases.models import Requester, Workflow
+    from balcao.catalog.models import Channel
+    from balcao.livechat import services as chat_services
+
+    channel = Channel.objects.create(
+        slug="chat", name="Chat", kind="chat", hours=Channel.Hours.ALWAYS,
+        workflow=Workflow.objects.get(slug="chat"),
+    )  # fmt: skip
+    person = Requester.objects.create(name="Ana", email="ana@example.com", phone="4735311500")
+    return chat_services.do_start_chat(person, channel, reason="Dúvida sobre a GRU.")
+
+
 @pytest.fixture
 def world(open_case, staff, settings, tmp_path):
     settings.STORAGES = {
@@ -305,6 +329,7 @@ def world(open_case, staff, settings, tmp_path):
         registered_at=timezone.now(),
     )  # fmt: skip
     line = Line.objects.create(slug="inpi", name="INPI", country="PT")
+    chat = _waiting_chat()
     recording = Recording(
         callid="1764842400.1", filename="1764842400.1.wav", size=4, received_at=timezone.now()
     )
@@ -319,6 +344,7 @@ def world(open_case, staff, settings, tmp_path):
         "unit": Unit.objects.create(name="Patentes", address="patentes@inpi.example").pk,
         "line": line.slug,
         "line_id": line.pk,
+        "chat": chat.pk,
         "recording": recording.pk,
         "callback": CallbackRequest.objects.create(number="+351912345678", source="web").pk,
         "occurrence": Occurrence.objects.create(

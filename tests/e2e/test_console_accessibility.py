@@ -62,6 +62,10 @@ PAGES = {
     "telephony_wallboard": ["/console/telefonia/painel/"],
     "telephony_screenpop": ["/console/telefonia/minha-chamada/"],
     "telephony_agent_phones": ["/console/telefonia/ramais/"],
+    # the live chat: the desk with the queue and a conversation held, the supervisors' view
+    "chat_desk": ["/console/chat/", "/console/chat/?conversa={chat_held}"],
+    "chat_supervision": ["/console/chat/supervisao/"],
+    "chat_transfer": ["/console/chat/{chat}/transferir/"],
     "telephony_lines": ["/console/telefonia/linhas/"],
     "telephony_line_new": ["/console/telefonia/linhas/nova/"],
     "telephony_line_edit": ["/console/telefonia/linhas/{line}/"],
@@ -105,6 +109,14 @@ PAGES = {
 }
 # Actions (POST only), downloads and exports: not pages.
 NOT_PAGES = {
+    "chat_desk_lists",  # fragments and actions of the chat desk and its supervision
+    "chat_supervision_live",
+    "chat_presence",
+    "chat_accept",
+    "chat_send",
+    "chat_note",
+    "chat_close",
+    "chat_take_over",
     "telephony_wallboard_live",  # fragments polled by the two pages above
     "telephony_screenpop_live",
     "telephony_screenpop_open",
@@ -369,7 +381,27 @@ def console_data(db):
         kind="unavailable", scope="phone", started_at=timezone.now(), description="PBX em baixo."
     )
     Suggestion.objects.create(source="agent", text="Explicar melhor a taxa de renovação.")
+    # the live chat: one person waiting, one conversation the admin holds
+    from balcao.cases.models import Requester, Workflow
+    from balcao.catalog.models import Channel
+    from balcao.livechat import services as chat
+
+    chat_channel = Channel.objects.create(
+        slug="chat-ao-vivo", name="Chat", kind="chat", hours=Channel.Hours.ALWAYS,
+        workflow=Workflow.objects.get(slug="chat"),
+    )  # fmt: skip
+    people = [
+        Requester.objects.create(name=name, email=f"{name.lower()}@example.com", phone="4735311500")
+        for name in ("Hauana", "Joana")
+    ]
+    waiting = chat.do_start_chat(people[0], chat_channel, reason="Como emito a GRU?")
+    held = chat.do_start_chat(people[1], chat_channel, reason="Meu pedido está parado.")
+    chat.do_set_presence(admin, "available")
+    chat.do_accept(admin, held)
+    chat.do_send(held, author_user=admin, text="Olá, vou verificar.")
     return {
+        "chat": waiting.pk,
+        "chat_held": held.pk,
         "line": line.pk,
         "unit": unit.pk,
         "today": timezone.localdate().isoformat(),
