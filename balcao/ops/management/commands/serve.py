@@ -77,6 +77,8 @@ def web_command(host: str, port: int, workers: int, asgi: bool = False) -> list[
             "--workers",
             str(workers),
             "--no-access-log",
+            "--log-level",
+            "warning",
         ]
     return [
         sys.executable,
