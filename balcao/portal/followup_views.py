@@ -223,6 +223,7 @@ EMAIL_SESSION_KEY = followup.EMAIL_SESSION_KEY
 def my_cases_request(request):
     sent = False
     status = 200
+    _remember_next(request)
     form = EmailProofForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
@@ -256,7 +257,18 @@ def my_cases_proof(request, token: str):
         )
     request.session.cycle_key()
     request.session[EMAIL_SESSION_KEY] = {"email": address, "at": int(time.time())}
-    return redirect("portal:my_cases")
+    return redirect(request.session.pop(NEXT_SESSION_KEY, None) or "portal:my_cases")
+
+
+NEXT_SESSION_KEY = "followup_email_next"
+
+
+def _remember_next(request) -> None:
+    """A page that needs the proof (the live chat's) sends here with ``next``: the proof
+    link opened in this browser goes back there (same-site paths only)."""
+    target = request.GET.get("next", "")
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        request.session[NEXT_SESSION_KEY] = target[:500]
 
 
 def _proven_email(request) -> str:
@@ -281,12 +293,27 @@ def my_cases(request):
     cases = list(followup.cases_of_email(address)[:200])
     for case in cases:
         _grant_quietly(request, case)
+    _mark_chats(cases)
     contacts, person = followup.linkable_contacts(address)
     return render(
         request,
         "portal/my_cases.html",
         {"cases": cases, "email": address, "can_link": bool(contacts and person)},
     )
+
+
+def _mark_chats(cases: list[Case]) -> None:
+    """Chat cases get their conversation's token and unread count (seed 004, fig. 08: "Quando
+    um atendimento aparecer em vermelho significa que você possui uma mensagem não lida")."""
+    from balcao.livechat import services as chat_services
+    from balcao.livechat.models import ChatSession
+
+    chats = ChatSession.objects.filter(case__in=cases)
+    by_case = {chat.case_id: chat for chat in chats}
+    for case in cases:
+        chat = by_case.get(case.pk)
+        case.chat_token = chat.token if chat else ""
+        case.chat_unread = chat_services.unread_for_person(chat) if chat else 0
 
 
 def _grant_quietly(request, case: Case) -> None:
