@@ -3,13 +3,15 @@
 Pages: the home page in pt-BR, English and pt-PT, the triage page with a result, the form of
 every form channel (and the form with errors), the confirmation page, the scheduling page,
 the chatbot, click-to-call (and with errors), the FAQ list and one FAQ article, the
-ombudsman's figures and the staff login page; then the home page,
+ombudsman's figures, the staff login page and the live chat's pages for a person (Meus Dados,
+Novo Atendimento, a conversation, Meus Atendimentos); then the home page,
 a form and the triage page again in the neutral theme.
 """
 
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -114,6 +116,37 @@ def test_every_public_page_has_no_axe_violations(page, live_server, demo, artifa
     check("annual report of classified information")
     page.goto(f"{base}/conta/entrar/")
     check("staff login")
+
+    # The live chat for a person who proved their e-mail (issue 24): Meus Dados, Novo
+    # Atendimento, a conversation with a message from each side and Meus Atendimentos.
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from balcao.cases.followup import EMAIL_SESSION_KEY
+    from balcao.cases.models import Requester, Workflow
+    from balcao.livechat import services as chat
+
+    chat_channel = Channel.objects.create(
+        slug="chat-ao-vivo", name="Chat", kind="chat", hours=Channel.Hours.ALWAYS,
+        workflow=Workflow.objects.get(slug="chat"),
+    )  # fmt: skip
+    person = Requester.objects.create(
+        name="Hauana Andrade", email="hauana@example.com", phone="4735311500"
+    )
+    conversation = chat.do_start_chat(person, chat_channel, reason="Como emito a GRU?")
+    store = SessionStore()
+    store[EMAIL_SESSION_KEY] = {"email": person.email, "at": int(time.time())}
+    store.create()
+    page.context.add_cookies(
+        [{"name": settings.SESSION_COOKIE_NAME, "value": store.session_key, "url": base}]
+    )
+    for path, name in (
+        ("/atendimento/meus-dados/", "chat: my details"),
+        ("/atendimento/chat/", "chat: new case"),
+        (f"/atendimento/chat/{conversation.token}/", "chat: conversation"),
+        ("/acompanhar/meus/lista/", "chat: my cases"),
+    ):
+        page.goto(f"{base}{path}")
+        check(name)
 
     # The neutral theme (no gov.br CSS) for agencies outside Brazil.
     settings.BALCAO_THEME = "neutral"
