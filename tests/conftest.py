@@ -231,3 +231,46 @@ def balcao_serve():
     yield start
     for server in started:
         server.stop()
+
+
+# --- data made by migrations (workflows, roles) survives the transactional flushes ---
+
+
+def _migrated_data(config) -> str | None:
+    """What the data migrations put in the test database (workflows, roles), serialized once
+    per session while it is intact and kept on the pytest config.
+
+    (Django's own copy for ``serialized_rollback`` hangs on a connection object that
+    Playwright's event loop hides from the test code, so it cannot be relied on here.)"""
+    from django.db import connection
+
+    from balcao.cases.models import Workflow
+
+    if getattr(config, "_balcao_migrated_data", None) is None and Workflow.objects.exists():
+        config._balcao_migrated_data = connection.creation.serialize_db_to_string()
+    return getattr(config, "_balcao_migrated_data", None)
+
+
+def _restore_migrated_data(config) -> None:
+    from django.core.management import call_command
+    from django.db import connection
+
+    from balcao.cases.models import Workflow
+
+    contents = _migrated_data(config)
+    if contents and not Workflow.objects.exists():
+        # As Django's serialized rollback does: empty the tables without post_migrate (which
+        # would re-create content types), then load the snapshot.
+        call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
+        connection.creation.deserialize_db_from_string(contents)
+
+
+@pytest.fixture(autouse=True)
+def _migrated_data_back(request):
+    """A transactional test (``django_db(transaction=True)``) starts with the workflows and
+    roles the data migrations made, whatever flushed them before (another transactional
+    test's teardown). The first one of a run finds them intact and keeps a copy."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        request.getfixturevalue("transactional_db")
+        _restore_migrated_data(request.config)

@@ -61,35 +61,10 @@ def artifacts() -> Path:
 
 
 # --- data made by migrations (workflows, roles) survives the transactional flushes ---
+# (tests/conftest.py does it before every transactional test; the browser tests' live server
+# threads also need it back after their module.)
 
-
-def _migrated_data(config) -> str | None:
-    """What the data migrations put in the test database (workflows, roles), serialized once
-    per session while it is intact and kept on the pytest config.
-
-    (Django's own copy for ``serialized_rollback`` hangs on a connection object that
-    Playwright's event loop hides from the test code, so it cannot be relied on here.)"""
-    from django.db import connection
-
-    from balcao.cases.models import Workflow
-
-    if getattr(config, "_balcao_migrated_data", None) is None and Workflow.objects.exists():
-        config._balcao_migrated_data = connection.creation.serialize_db_to_string()
-    return getattr(config, "_balcao_migrated_data", None)
-
-
-def _restore_migrated_data(config) -> None:
-    from django.core.management import call_command
-    from django.db import connection
-
-    from balcao.cases.models import Workflow
-
-    contents = _migrated_data(config)
-    if contents and not Workflow.objects.exists():
-        # As Django's serialized rollback does: empty the tables without post_migrate (which
-        # would re-create content types), then load the snapshot.
-        call_command("flush", verbosity=0, interactive=False, inhibit_post_migrate=True)
-        connection.creation.deserialize_db_from_string(contents)
+from tests.conftest import _migrated_data, _restore_migrated_data  # noqa: E402
 
 
 @pytest.fixture(scope="module", autouse=True)
