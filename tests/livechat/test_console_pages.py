@@ -463,7 +463,9 @@ def test_the_desk_is_live_over_the_websocket(asgi_server, person, chat_channel, 
         )
         page.locator("#chat-thread li", has_text="Caiu a linha?").wait_for()
         page.locator("#chat-socket-status").filter(has_text="Ao vivo: conectado.").wait_for()
-        assert len(sockets) == 2
+        # reconnected (more than once when a try meets SQLite's shared in-memory test database
+        # locked by the person's thread: the script keeps trying, as it should)
+        assert len(sockets) >= 2
 
     in_browser(steps)
     bodies = set(Message.objects.filter(case=session.case).values_list("body", flat=True))
