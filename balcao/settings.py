@@ -154,6 +154,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "balcao.portal.context_processors.agency",
+                "balcao.portal.context_processors.live_chat",
                 "balcao.console.context_processors.capabilities",
             ],
         },

@@ -2,6 +2,7 @@
 language switcher's target."""
 
 import re
+import time
 
 from django.conf import settings
 from django.utils.translation import get_language
@@ -40,3 +41,24 @@ def agency(request):
         "theme": "neutral" if theme == "neutral" else "govbr",
         "language_next": unprefixed_path(request),
     }
+
+
+#: The live chat's button on the portal's pages while a chat channel is open (issue 24:
+#: "one <script> tag on any website, plus the portal page"): asked of the database at most
+#: every ``LIVE_CHAT_SECONDS`` per process (the shared cache would cost a query a page).
+LIVE_CHAT_SECONDS = 30.0
+_live_chat: list = [None, 0.0]  # [available, when it was asked]
+
+
+def live_chat(request):
+    """``show_chat_widget``: on the portal's pages (not the console, not the chat's own
+    pages) when the agency has a live chat channel."""
+    path = getattr(request, "path", "")
+    if "/console/" in path or "/atendimento/" in path or path.startswith("/api/"):
+        return {"show_chat_widget": False}
+    now = time.monotonic()
+    if _live_chat[0] is None or now - _live_chat[1] > LIVE_CHAT_SECONDS:
+        from balcao.livechat.portal import chat_channel
+
+        _live_chat[:] = [chat_channel() is not None, now]
+    return {"show_chat_widget": _live_chat[0]}
