@@ -58,7 +58,13 @@ def live_chat(request):
         return {"show_chat_widget": False}
     now = time.monotonic()
     if _live_chat[0] is None or now - _live_chat[1] > LIVE_CHAT_SECONDS:
+        from django.db import DatabaseError
+
         from balcao.livechat.portal import chat_channel
 
-        _live_chat[:] = [chat_channel() is not None, now]
+        try:
+            available = chat_channel() is not None
+        except DatabaseError:  # an error page while the database is away: no button, no 500
+            return {"show_chat_widget": False}
+        _live_chat[:] = [available, now]
     return {"show_chat_widget": _live_chat[0]}
