@@ -39,3 +39,20 @@ DATABASES["default"].get("OPTIONS", {}).pop("pool", None)
 # The test client fetches no static files (a live server serves them through Django's
 # static handler): WhiteNoise need not scan the source folders for every client.
 WHITENOISE_USE_FINDERS = False
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A test database in a file, in memory-backed storage when the machine has it, not
+    # SQLite's shared in-memory database: a server a test runs in a thread (uvicorn for the
+    # live chat's websockets) writes through its own connection, and a file's connections
+    # wait for each other's write lock (the busy timeout above), where a shared in-memory
+    # database answers "database table is locked" at once. One private folder per test process, so
+    # two runs on one machine never share it; removed at the end.
+    import atexit  # noqa: E402
+    import shutil  # noqa: E402
+    import tempfile  # noqa: E402
+
+    _shm = "/dev/shm"  # noqa: S108 - a private folder is made in it just below
+    _memory = os.path.isdir(_shm) and os.access(_shm, os.W_OK)
+    _folder = tempfile.mkdtemp(prefix="balcao-test-", dir=_shm if _memory else None)
+    atexit.register(shutil.rmtree, _folder, True)
+    DATABASES["default"]["TEST"] = {"NAME": os.path.join(_folder, "test.sqlite3")}

@@ -9,7 +9,9 @@ sides over the channel layer after commit (``broadcast``).
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import threading
 from datetime import datetime, timedelta
 
 from asgiref.sync import async_to_sync
@@ -106,14 +108,29 @@ def broadcast_positions() -> None:
 
 
 def send_to_groups(groups: list[str], payload: dict) -> None:
+    """Send ``payload`` to each of ``groups`` on the channel layer. A layer that is down must not
+    undo a committed change: the failure is logged. Called from a thread that runs an event loop
+    (a coroutine calling a service without ``sync_to_async``), ``async_to_sync`` may not block
+    that loop's thread, so the sends go through a short-lived thread of their own."""
     layer = get_channel_layer()
     if layer is None:
         return
+
+    def send() -> None:
+        try:
+            for group in groups:
+                async_to_sync(layer.group_send)(group, payload)
+        except Exception:
+            logger.exception("live chat: could not send %s", payload.get("event"))
+
     try:
-        for group in groups:
-            async_to_sync(layer.group_send)(group, payload)
-    except Exception:  # a layer that is down must not undo a committed change
-        logger.exception("live chat: could not send %s", payload.get("event"))
+        asyncio.get_running_loop()
+    except RuntimeError:
+        send()
+    else:
+        worker = threading.Thread(target=send, name="balcao-chat-send")
+        worker.start()
+        worker.join()
 
 
 # --- who may chat, and when ----------------------------------------------------------------

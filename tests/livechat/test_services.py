@@ -296,3 +296,21 @@ def test_an_agent_sees_the_queue_of_their_teams_only(person, chat_channel, agent
     Case.objects.filter(pk=for_marcas.case_id).update(team=team)
     assert list(services.waiting_sessions(for_user=ana)) == [open_to_all]
     assert list(services.waiting_sessions()) == [open_to_all, for_marcas]
+
+
+def test_events_reach_the_layer_from_a_thread_that_runs_an_event_loop():
+    """A service called from a coroutine's thread (no ``sync_to_async``): the event still goes
+    out, through a thread of its own, and is not lost to asgiref's refusal."""
+    import asyncio
+
+    from channels.layers import get_channel_layer
+
+    layer = get_channel_layer()
+
+    async def scenario():
+        channel = await layer.new_channel()
+        await layer.group_add("chat-test", channel)
+        services.send_to_groups(["chat-test"], {"type": "chat.event", "event": "ping"})
+        return await asyncio.wait_for(layer.receive(channel), 5)
+
+    assert asyncio.run(scenario())["event"] == "ping"
