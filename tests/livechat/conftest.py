@@ -47,3 +47,150 @@ def agent(make_user):
         return user
 
     return make
+
+
+# --- the real ASGI application for browser tests ----------------------------------------
+
+
+@pytest.fixture
+def asgi_server():
+    """The real ASGI application (HTTP and websockets, static files by the finders) under
+    uvicorn in a thread: the desk's script joins ``/ws/console/chat/`` on the page's origin."""
+    import threading
+    import time
+
+    import uvicorn
+    from django.contrib.staticfiles.handlers import ASGIStaticFilesHandler
+
+    from balcao.asgi import application
+    from tests.conftest import free_port
+
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            ASGIStaticFilesHandler(application),
+            host="127.0.0.1",
+            port=port,
+            lifespan="off",
+            log_level="warning",
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started, "uvicorn did not start"
+    yield f"127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)
+
+
+def person_says(host: str, token: str, session_key: str, *payloads: dict) -> None:
+    """The person's widget, as a plain websocket client: connect, send ``payloads``."""
+    import asyncio
+    import json
+    import threading
+
+    import websockets
+    from django.conf import settings
+
+    async def talk():
+        async with websockets.connect(
+            f"ws://{host}/ws/chat/{token}/",
+            origin=f"http://{host}",
+            additional_headers={"Cookie": f"{settings.SESSION_COOKIE_NAME}={session_key}"},
+        ) as socket:
+            assert json.loads(await socket.recv())["event"] == "snapshot"
+            for payload in payloads:
+                await socket.send(json.dumps(payload))
+                await asyncio.sleep(0.3)
+
+    failure = []
+
+    def target():
+        try:
+            asyncio.run(talk())
+        except BaseException as exc:  # noqa: BLE001 - handed to the test
+            failure.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(30)
+    assert not failure, failure
+
+
+def in_browser(steps, contexts: int = 1) -> None:
+    """Run ``steps(page, …)`` in Debian's chromium, one page in a browser context of its own
+    for each of ``contexts`` (a person and an agent: two sets of cookies), in a thread of its
+    own: Playwright's event loop stays out of the test's thread, where the ORM and the
+    transactional flush run."""
+    import shutil
+    import threading
+
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    if not shutil.os.path.exists(chromium):
+        pytest.skip("Debian's chromium is not installed (scripts/ensure-chromium.sh)")
+    failure = []
+
+    def target():
+        from playwright.sync_api import sync_playwright
+
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(
+                    executable_path=chromium, headless=True, args=["--no-sandbox", "--disable-gpu"]
+                )
+                try:
+                    pages = [
+                        browser.new_context(locale="pt-BR").new_page() for _ in range(contexts)
+                    ]
+                    for page in pages:
+                        page.set_default_timeout(15_000)
+                    steps(*pages)
+                finally:
+                    browser.close()
+        except BaseException as exc:  # noqa: BLE001 - handed to the test
+            failure.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(240)
+    assert not thread.is_alive(), "the browser did not finish"
+    if failure:
+        raise failure[0]
+
+
+def agent_says(host: str, session_key: str, *payloads: dict) -> None:
+    """The agent's console, as a plain websocket client: connect, send ``payloads``."""
+    import asyncio
+    import json
+    import threading
+
+    import websockets
+    from django.conf import settings
+
+    async def talk():
+        async with websockets.connect(
+            f"ws://{host}/ws/console/chat/",
+            origin=f"http://{host}",
+            additional_headers={"Cookie": f"{settings.SESSION_COOKIE_NAME}={session_key}"},
+        ) as socket:
+            assert json.loads(await socket.recv())["event"] == "console"
+            for payload in payloads:
+                await socket.send(json.dumps(payload))
+                await asyncio.sleep(0.3)
+
+    failure = []
+
+    def target():
+        try:
+            asyncio.run(talk())
+        except BaseException as exc:  # noqa: BLE001 - handed to the test
+            failure.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join(30)
+    if failure:
+        raise failure[0]

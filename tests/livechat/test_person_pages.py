@@ -16,8 +16,7 @@ from balcao.cases.followup import EMAIL_SESSION_KEY
 from balcao.cases.models import Attachment, Case, Message, Requester
 from balcao.livechat import services
 from balcao.livechat.models import ChatSession
-from tests.livechat.conftest import EXE, PDF
-from tests.livechat.test_console_pages import asgi_server  # noqa: F401 - the fixture
+from tests.livechat.conftest import EXE, PDF, agent_says, in_browser
 
 pytestmark = pytest.mark.django_db
 
@@ -277,50 +276,14 @@ def test_my_cases_marks_unread_chats_and_links_them(proven, person, chat_channel
     assert conversation_url(chat) in page
 
 
-def agent_says(host: str, session_key: str, *payloads: dict) -> None:
-    """The agent's console, as a plain websocket client: connect, send ``payloads``."""
-    import asyncio
-    import json
-    import threading
-
-    import websockets
-    from django.conf import settings
-
-    async def talk():
-        async with websockets.connect(
-            f"ws://{host}/ws/console/chat/",
-            origin=f"http://{host}",
-            additional_headers={"Cookie": f"{settings.SESSION_COOKIE_NAME}={session_key}"},
-        ) as socket:
-            assert json.loads(await socket.recv())["event"] == "console"
-            for payload in payloads:
-                await socket.send(json.dumps(payload))
-                await asyncio.sleep(0.3)
-
-    failure = []
-
-    def target():
-        try:
-            asyncio.run(talk())
-        except BaseException as exc:  # noqa: BLE001 - handed to the test
-            failure.append(exc)
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join(30)
-    if failure:
-        raise failure[0]
-
-
 @pytest.mark.e2e
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_conversation_page_is_live(asgi_server, person, chat_channel, agent):  # noqa: F811
+def test_the_conversation_page_is_live(asgi_server, person, chat_channel, agent):
     """chat.js in Debian's chromium against the real ASGI app: the agent's typing and
     message arrive live and are marked read, a file goes by the picker, a refused file is
     said beside the field, and "Concluir Atendimento" shows the concluded state."""
     from django.conf import settings
 
-    from tests.livechat.test_console_pages import in_browser
     from tests.livechat.test_consumers import person_cookie, staff_cookie
 
     ana = agent("ana")
