@@ -19,6 +19,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from balcao.livechat.routing import websocket_urlpatterns as chat_routes  # noqa: E402
+from balcao.ops import layers  # noqa: E402
 from balcao.ops.consumers import HealthConsumer  # noqa: E402
 
 _health = HealthConsumer.as_asgi()
@@ -35,4 +36,12 @@ async def websocket_application(scope, receive, send):
     return await _pages(scope, receive, send)
 
 
-application = ProtocolTypeRouter({"http": django_asgi_app, "websocket": websocket_application})
+async def http_application(scope, receive, send):
+    """Django, and in ``balcao serve``'s websocket process the relay of the channel layer's
+    events from the other processes (balcao.ops.layers)."""
+    if scope["path"] == layers.RELAY_PATH and layers.relay_enabled():
+        return await layers.relay_application(scope, receive, send)
+    return await django_asgi_app(scope, receive, send)
+
+
+application = ProtocolTypeRouter({"http": http_application, "websocket": websocket_application})

@@ -289,6 +289,10 @@ if REDIS_URL:
             "CONFIG": {"hosts": [REDIS_URL]},
         }
     }
+elif os.environ.get("BALCAO_LAYER_RELAY"):
+    # A process of `balcao serve` without websockets (web workers, task worker): events go to
+    # the websocket process, whose in-memory layer reaches every socket (balcao.ops.layers).
+    CHANNEL_LAYERS = {"default": {"BACKEND": "balcao.ops.layers.RelayChannelLayer"}}
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 

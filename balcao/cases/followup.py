@@ -365,10 +365,14 @@ def _cases_of_email_q(address: str):
     return Q(requester__email=address) | Q(representative__email=address)
 
 
-def do_send_email_proof(address: str, *, ip: str, link_base: str) -> None:
+def do_send_email_proof(
+    address: str, *, ip: str, link_base: str, without_cases: bool = False
+) -> None:
     """E-mail a one-time link (30 minutes) that proves control of ``address`` — only when
-    some case belongs to it; the page answers the same either way (nobody learns who has
-    cases). Limited per address and per e-mail."""
+    some case belongs to it, unless ``without_cases`` (a person identifying themselves to
+    start a live chat, issue 24: "Starting a chat requires an identified person", who may
+    have no case yet); the page answers the same either way (nobody learns who has cases).
+    Limited per address and per e-mail."""
     from django.core import signing
     from django.core.mail import send_mail
 
@@ -377,7 +381,7 @@ def do_send_email_proof(address: str, *, ip: str, link_base: str) -> None:
         raise AccessRefused(_("Muitas tentativas. Aguarde alguns minutos e tente de novo."))
     _count("ip", ip, FAILURES_PER_ADDRESS)
     _count("proof", address, PROOFS_PER_ADDRESS)
-    if not Case.objects.filter(_cases_of_email_q(address)).exists():
+    if not without_cases and not Case.objects.filter(_cases_of_email_q(address)).exists():
         return
     token = signing.dumps({"email": address, "nonce": secrets.token_urlsafe(12)}, salt=PROOF_SALT)
     link = f"{link_base}{token}/"
@@ -421,7 +425,7 @@ def cases_of_email(address: str):
     """Every case whose requester or representative has this e-mail (proven)."""
     return (
         Case.objects.filter(_cases_of_email_q(address))
-        .select_related("state", "channel", "requester")
+        .select_related("state", "channel", "requester", "service", "assignee")
         .order_by("-created_at", "-pk")
     )
 

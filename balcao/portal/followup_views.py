@@ -11,6 +11,7 @@ import time
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -224,6 +225,7 @@ def my_cases_request(request):
     sent = False
     status = 200
     _remember_next(request)
+    for_chat = CHAT_PATH in request.session.get(NEXT_SESSION_KEY, "")
     form = EmailProofForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
@@ -232,6 +234,7 @@ def my_cases_request(request):
                     form.cleaned_data["email"],
                     ip=client_address(request),
                     link_base=request.build_absolute_uri(reverse("portal:my_cases_request")),
+                    without_cases=for_chat,
                 )
             except followup.AccessRefused as exc:
                 form.add_error(None, str(exc))
@@ -241,7 +244,10 @@ def my_cases_request(request):
         else:
             status = 400
     return render(
-        request, "portal/my_cases_request.html", {"form": form, "sent": sent}, status=status
+        request,
+        "portal/my_cases_request.html",
+        {"form": form, "sent": sent, "for_chat": for_chat},
+        status=status,
     )
 
 
@@ -261,6 +267,8 @@ def my_cases_proof(request, token: str):
 
 
 NEXT_SESSION_KEY = "followup_email_next"
+#: Where the live chat's pages live: a proof asked on the way there is to start a chat.
+CHAT_PATH = "/atendimento/"
 
 
 def _remember_next(request) -> None:
@@ -290,7 +298,12 @@ def my_cases(request):
             gettext("Pronto: %(n)s atendimento(s) ligado(s) ao seu cadastro.") % {"n": moved},
         )
         return redirect("portal:my_cases")
-    cases = list(followup.cases_of_email(address)[:200])
+    # Seed 004: "o histórico dos últimos 20 (vinte) registros de atendimento realizados" —
+    # twenty a page, the older ones a page further on.
+    page = Paginator(followup.cases_of_email(address), MY_CASES_PER_PAGE).get_page(
+        request.GET.get("pagina")
+    )
+    cases = list(page.object_list)
     for case in cases:
         _grant_quietly(request, case)
     _mark_chats(cases)
@@ -298,8 +311,16 @@ def my_cases(request):
     return render(
         request,
         "portal/my_cases.html",
-        {"cases": cases, "email": address, "can_link": bool(contacts and person)},
+        {
+            "cases": cases,
+            "page": page,
+            "email": address,
+            "can_link": bool(contacts and person),
+        },
     )
+
+
+MY_CASES_PER_PAGE = 20
 
 
 def _mark_chats(cases: list[Case]) -> None:

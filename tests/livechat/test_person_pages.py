@@ -347,3 +347,44 @@ def test_the_widget_opens_the_chat_and_reads_the_badge_endpoint():
     ).read_text()
     assert f'"{NEW}"' in script
     assert f'"{reverse("portal:chat_unread")}"' in script
+
+
+def test_a_person_without_any_case_proves_the_email_to_start_a_chat(
+    client, chat_channel, django_capture_on_commit_callbacks
+):
+    """The first chat of someone the agency never served: asked for on the way to the chat,
+    the proof link goes even to an address with no case (the page reads the same either way),
+    and opening it leads back to the chat, with a record of their own."""
+    response = client.get(NEW)
+    assert response.status_code == 302
+    page = client.get(response["Location"]).content.decode()
+    assert "Para conversar com um atendente" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("portal:my_cases_request"), {"email": "nova@example.com"})
+    [sent] = mail.outbox
+    assert sent.to == ["nova@example.com"]
+    path = re.search(r"https?://[^/\s]+(/acompanhar/meus/\S+/)", sent.body).group(1)
+    assert client.get(path)["Location"] == NEW
+    page = client.get(NEW).content.decode()
+    assert "Completar Meus Dados" in page  # no phone yet: told what to add
+    assert Requester.objects.filter(email="nova@example.com", unverified=False).count() == 1
+
+
+def test_my_cases_lists_the_last_twenty_with_agent_and_module(proven, person, staff, open_case):
+    """Seed 004, fig. 11: "o histórico dos últimos 20 (vinte) registros de atendimento", with
+    number, state, opening date, agent and module; "Mais Informações" opens the record."""
+    from balcao.catalog.models import Service
+
+    module = Service.objects.create(slug="nota-fiscal", name="Nota Fiscal Eletrônica Web")
+    cases = [open_case(requester=person) for _ in range(21)]
+    newest = cases[-1]
+    newest.service, newest.assignee = module, staff["agent"]
+    newest.save()
+    page = proven.get(reverse("portal:my_cases")).content.decode()
+    assert newest.protocol in page and cases[0].protocol not in page
+    assert "Nota Fiscal Eletrônica Web" in page
+    assert staff["agent"].get_username() in page or staff["agent"].get_full_name() in page
+    assert reverse("portal:followup_case", args=[newest.pk]) in page
+    assert "Mais Informações" in page
+    older = proven.get(reverse("portal:my_cases") + "?pagina=2").content.decode()
+    assert cases[0].protocol in older and newest.protocol not in older
