@@ -290,10 +290,14 @@ def channel_info(channel: Channel) -> recommender.ChannelInfo:
 
 
 def active_channel_infos() -> list[recommender.ChannelInfo]:
-    """The recommender only ever sees the active channels of this database's catalogue."""
+    """The recommender only ever sees the active channels of this database's catalogue —
+    but for a live chat with people (a chat that is not a bot): it is offered on every page
+    by its button (issue 24), and one is not sent to it to file a need."""
     return [
         channel_info(c)
-        for c in Channel.objects.filter(active=True).select_related("level", "calendar")
+        for c in Channel.objects.filter(active=True)
+        .exclude(kind=Channel.Kind.CHAT, automated=False)
+        .select_related("level", "calendar")
     ]
 
 

@@ -157,12 +157,13 @@ def load_demo(*, cases: int = 300, seed: int = 2026) -> dict[str, int]:
         with open(kb_path, encoding="utf-8") as handle:
             created["articles"] = kb_services.do_import(handle).created
     _demo_telephony(users)
+    _demo_live_chat()
     if Case.objects.exists():
         return created
     rng = random.Random(seed)
     # CPFs come from a stream of their own, so the demo's other choices do not depend on them.
     cpf_rng = random.Random(f"{seed}-cpf")
-    channels = list(Channel.objects.exclude(slug="chatbot"))
+    channels = list(Channel.objects.exclude(slug__in=["chatbot", LIVE_CHAT_SLUG]))
     services = list(Service.objects.all())
     supervisor = users["supervisor"]
     now = timezone.now()
@@ -213,6 +214,32 @@ def load_demo(*, cases: int = 300, seed: int = 2026) -> dict[str, int]:
             case.refresh_from_db()
         created["cases"] += 1
     return created
+
+
+LIVE_CHAT_SLUG = "atendimento-online"
+
+
+def _demo_live_chat() -> None:
+    """A live chat with people in staffed hours (issue 24: "the chat must work from make run
+    with no flag"), with the IPM's limits (seed 004: files up to 2 MB). Not one of the INPI
+    catalogue's channels (../shared/contracts/triage.md), so the triage never sends anyone
+    there (balcao.catalog.services.active_channel_infos): it is the button on every page."""
+    from balcao.cases.models import Workflow
+
+    Channel.objects.get_or_create(
+        slug=LIVE_CHAT_SLUG,
+        defaults={
+            "name": "Atendimento online",
+            "kind": Channel.Kind.CHAT,
+            "media": ["electronic"],
+            "purpose": "Conversa ao vivo com um atendente, em dias úteis das 8h às 18h.",
+            "hours": Channel.Hours.WEEKLY,
+            "calendar": Calendar.objects.get(slug="atendimento-humano"),
+            "workflow": Workflow.objects.get(slug="chat"),
+            "max_attachment_bytes": 2 * 1024 * 1024,
+            "order": 99,
+        },
+    )
 
 
 def _demo_telephony(users: dict) -> None:

@@ -50,8 +50,11 @@ def portal_texts(language: str) -> dict[str, str]:
 
 
 def entry_href(channel: Channel) -> str:
-    """Where a person goes to use ``channel``: the chatbot, the channel's public form, the
-    scheduling page or the agency's external address."""
+    """Where a person goes to use ``channel``: the live chat with people (issue 24), the
+    chatbot, the channel's public form, the scheduling page or the agency's external
+    address."""
+    if channel.kind == Channel.Kind.CHAT and not channel.automated:
+        return reverse("portal:chat_new")
     if channel.entry == Channel.Entry.CHAT:
         return reverse("bot:chat")
     if channel.entry == Channel.Entry.EXTERNAL and channel.entry_url:
