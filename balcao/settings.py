@@ -346,6 +346,11 @@ BALCAO_BOT_CASE_CHANNEL = os.environ.get("BALCAO_BOT_CASE_CHANNEL", "fale-conosc
 BALCAO_CHAT_IDLE_WARNING_MINUTES = int(os.environ.get("BALCAO_CHAT_IDLE_WARNING_MINUTES", "5"))
 # Live chat (issue 24): conversations an agent holds at once unless their presence says other.
 BALCAO_CHAT_MAX_PER_AGENT = int(os.environ.get("BALCAO_CHAT_MAX_PER_AGENT", "3"))
+# A person's messages a minute in one conversation (0: no limit), the longest message, and
+# whether the agency's bot (an automated chat channel) answers while the person waits.
+BALCAO_CHAT_RATE = int(os.environ.get("BALCAO_CHAT_RATE", "20"))
+BALCAO_CHAT_MAX_CHARS = int(os.environ.get("BALCAO_CHAT_MAX_CHARS", "4000"))
+BALCAO_CHAT_BOT = env_bool("BALCAO_CHAT_BOT", True)
 BALCAO_LLM_URL = os.environ.get("BALCAO_LLM_URL", "")
 BALCAO_LLM_KEY = os.environ.get("BALCAO_LLM_KEY", "")
 BALCAO_LLM_MODEL = os.environ.get("BALCAO_LLM_MODEL", "gpt-4o-mini")

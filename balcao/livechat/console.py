@@ -17,7 +17,8 @@ from balcao.livechat.models import AgentPresence, ChatSession
 
 def agents_board():
     """Every agent who has set a presence, with ``active`` (their open conversations):
-    the supervisors' "available, busy, paused, offline" (seed 004; issue 24)."""
+    the supervisors' "available, busy, paused, offline" (seed 004; issue 24). An agent is
+    offline once their last console socket closed; ``connections`` is how many are open."""
     return (
         AgentPresence.objects.select_related("user")
         .annotate(
@@ -31,12 +32,16 @@ def agents_board():
 
 
 def transfer_agents():
-    """Who a conversation may be transferred to: active users holding ``cases.reply``."""
+    """Who a conversation may be transferred to: active users holding ``cases.reply`` who are
+    in the chat now (a presence other than offline: nobody is handed a conversation with
+    their console closed, ``services.do_transfer``)."""
     roles = CAPABILITIES["cases.reply"]
     return (
         get_user_model()
         .objects.filter(is_active=True)
         .filter(Q(groups__name__in=roles) | Q(is_superuser=True))
+        .filter(chat_presence__isnull=False)
+        .exclude(chat_presence__status=AgentPresence.Status.OFFLINE)
         .distinct()
         .order_by("first_name", "username")
     )

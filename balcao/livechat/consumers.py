@@ -3,7 +3,10 @@
 Both only parse, check who is connected, and call ``livechat.services``; what changes reaches
 the other side through the channel-layer groups the services broadcast to after commit.
 Refusals to connect close with 4403 (forbidden); a refused action answers
-``{"event": "error", "message": …}`` in pt-BR.
+``{"event": "error", "message": …}`` in pt-BR (with ``"code": "rate_limited"`` and
+``retry_after`` seconds when the person sent too many messages), and the socket stays open.
+A frame longer than any acceptable message, or one that is not JSON, is refused the same way
+without being read; typing events are forwarded at most once a second per socket.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ import time
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.utils.translation import gettext as _
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.models import Device
 
@@ -22,6 +27,9 @@ from balcao.livechat import services
 from balcao.livechat.models import ChatSession
 
 FORBIDDEN = 4403
+# Room in a frame for the JSON around a message's text (type, session, escapes).
+FRAME_OVERHEAD = 1024
+TYPING_EVERY_SECONDS = 1.0
 
 # Where the portal keeps the proof of an e-mail, and for how long it holds.
 EMAIL_SESSION_KEY = followup.EMAIL_SESSION_KEY
@@ -55,6 +63,37 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
     """What both sides share: group events forwarded as JSON, refusals as error events."""
 
     side = ""
+    last_typing = 0.0
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs) -> None:
+        """Refuse, unread, a frame too long to carry an acceptable message (a text of
+        ``BALCAO_CHAT_MAX_CHARS``, each character escaped at worst) or one that is not JSON,
+        instead of failing the socket."""
+        size = len(text_data or "") + len(bytes_data or b"")
+        if size > 6 * settings.BALCAO_CHAT_MAX_CHARS + FRAME_OVERHEAD:
+            await self.refuse(
+                services.ChatRefused(
+                    _("A mensagem é longa demais (no máximo %(limit)s caracteres).")
+                    % {"limit": settings.BALCAO_CHAT_MAX_CHARS}
+                )
+            )
+            return
+        try:
+            if not text_data:
+                raise ValueError("a binary frame")
+            content = await self.decode_json(text_data)
+        except ValueError:
+            await self.refuse(services.ChatRefused(_("Mensagem ilegível.")))
+            return
+        await self.receive_json(content, **kwargs)
+
+    def typing_due(self) -> bool:
+        """At most one typing event a second from this socket reaches the group."""
+        now = time.monotonic()
+        if now - self.last_typing < TYPING_EVERY_SECONDS:
+            return False
+        self.last_typing = now
+        return True
 
     async def chat_event(self, event: dict) -> None:
         if event.get("event") == "typing" and event.get("by") == self.side:
@@ -62,7 +101,10 @@ class ChatConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({k: v for k, v in event.items() if k != "type"})
 
     async def refuse(self, exc: Exception) -> None:
-        await self.send_json({"event": "error", "message": str(exc)})
+        error = {"event": "error", "message": str(exc)}
+        if isinstance(exc, services.ChatRateLimited):
+            error.update(code="rate_limited", retry_after=exc.retry_after)
+        await self.send_json(error)
 
 
 class PersonConsumer(ChatConsumer):
@@ -102,7 +144,7 @@ class PersonConsumer(ChatConsumer):
                 await database_sync_to_async(self._send)(str(content.get("text", "")))
             elif kind == "read":
                 await database_sync_to_async(self._read)()
-            elif kind == "typing":
+            elif kind == "typing" and self.typing_due():
                 await self.channel_layer.group_send(
                     self.group,
                     {
@@ -126,7 +168,9 @@ class AgentConsumer(ChatConsumer):
     """``ws/console/chat/``: an agent's console — the queue (``chat.agents``) and the
     conversations they hold. Receives ``accept``, ``message``, ``note``, ``typing`` and ``read``,
     each naming its ``session``, and ``presence`` (``status``); acting on a conversation
-    held by someone else is refused."""
+    held by someone else is refused. Its sockets are counted on the agent's presence: when
+    the last one closes the agent is offline, and the next one to open brings their status
+    back (``services.do_console_opened`` / ``do_console_closed``)."""
 
     side = "agent"
 
@@ -145,6 +189,8 @@ class AgentConsumer(ChatConsumer):
         )()
         for pk in held:
             await self._join(f"chat.{pk}")
+        await database_sync_to_async(services.do_console_opened)(user)
+        self.counted = True
         await self.accept()
         await self.send_json(await database_sync_to_async(agent_snapshot)(user))
 
@@ -161,6 +207,9 @@ class AgentConsumer(ChatConsumer):
     async def disconnect(self, code) -> None:
         for group in list(getattr(self, "groups_joined", ())):
             await self._leave(group)
+        if getattr(self, "counted", False):
+            self.counted = False
+            await database_sync_to_async(services.do_console_closed)(self.user)
 
     async def chat_event(self, event: dict) -> None:
         """Follow the conversations this agent gets or loses, then forward the event."""
@@ -201,7 +250,7 @@ class AgentConsumer(ChatConsumer):
                 await database_sync_to_async(services.do_set_presence)(
                     self.user, str(content.get("status", ""))
                 )
-            elif kind == "typing":
+            elif kind == "typing" and self.typing_due():
                 await database_sync_to_async(self._holding)(pk)
                 await self.channel_layer.group_send(
                     f"chat.{pk}",

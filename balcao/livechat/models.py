@@ -52,6 +52,15 @@ class ChatSession(models.Model):
     )
     closed_at = models.DateTimeField(_("encerrado em"), null=True, blank=True)
     close_reason = models.TextField(_("motivo do encerramento"), blank=True)
+    # The bot's conversation while the person waits (seed 002's lifecycle; issue 24: "While
+    # waiting, the bot answers first"); its turns are the bot's record, its answers the case's.
+    bot_conversation = models.ForeignKey(
+        "bot.Conversation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     person_read_at = models.DateTimeField(null=True, blank=True)
     agent_read_at = models.DateTimeField(null=True, blank=True)
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
@@ -89,6 +98,10 @@ class AgentPresence(models.Model):
     max_chats = models.PositiveSmallIntegerField(
         _("conversas simultâneas"), default=default_max_chats
     )
+    # Console sockets open now, in every server process (changed by one UPDATE each), and the
+    # status to go back to when the first one opens after the last one closed.
+    connections = models.PositiveIntegerField(_("consoles abertos"), default=0)
+    resume_status = models.CharField(max_length=10, choices=Status.choices, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

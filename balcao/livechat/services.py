@@ -5,6 +5,11 @@ the queue, files both ways, the person's "Concluir Atendimento" and the e-mail w
 record; the hand-off hours are the bot's (seed 002). Each conversation is a case of the
 channel's chat workflow; its messages and files are the case's. Every change is told to both
 sides over the channel layer after commit (``broadcast``).
+
+While the person waits, the agency's bot answers first (``do_bot_answer``); the person's
+messages are limited in size and rate (``check_text_length``, ``check_send_rate``); an agent
+whose last console closes is offline until one opens again (``do_console_opened`` /
+``do_console_closed``).
 """
 
 from __future__ import annotations
@@ -12,18 +17,25 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from datetime import datetime, timedelta
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Avg, F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from balcao import languages
+from balcao.accounts import throttle
 from balcao.accounts.permissions import SYSTEM, check_can
 from balcao.accounts.roles import has_capability
+from balcao.bot import decision as bot_decision
 from balcao.bot import services as bot_services
+from balcao.bot.models import Conversation
 from balcao.cases import history, outbound
 from balcao.cases import services as case_services
 from balcao.cases.attachments import AttachmentRefused
@@ -42,6 +54,7 @@ from balcao.cases.text import clean_line, clean_text
 from balcao.catalog.models import Channel
 from balcao.deadlines.services import calendar_from_model
 from balcao.errors import Refused
+from balcao.kb import services as kb
 from balcao.livechat.models import AgentPresence, ChatSession
 
 logger = logging.getLogger(__name__)
@@ -61,10 +74,25 @@ CONCLUDED = "concluido"
 CANCELLED = "cancelado"
 
 LIVE = (ChatSession.State.WAITING, ChatSession.State.ACTIVE)
+# Why the bot's conversation of a waiting chat ended when it passed the person to the queue
+# (bot.Conversation.close_reason, 40 characters).
+HANDED_OFF = "passada a um atendente"
+RATE_WINDOW_SECONDS = 60
+# The clock the message limit's window is read from (seconds since the epoch).
+rate_clock = time.time
 
 
 class ChatRefused(Refused):
     """A chat action refused; ``str(exc)`` says why, in words for the person."""
+
+
+class ChatRateLimited(ChatRefused):
+    """The person sent more messages this minute than ``BALCAO_CHAT_RATE``; ``retry_after``
+    is how many seconds until the next one goes."""
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class MissingContactData(ChatRefused):
@@ -220,11 +248,15 @@ def _author_name(user) -> str:
 
 
 def message_data(message: Message) -> dict:
-    """A message as both sides receive it."""
+    """A message as both sides receive it (the bot's signed "Assistente virtual")."""
+    if message.author_kind == Message.Author.BOT:
+        author_name = _("Assistente virtual")
+    else:
+        author_name = _author_name(message.author_user)
     return {
         "id": message.pk,
         "author": message.author_kind,
-        "author_name": _author_name(message.author_user),
+        "author_name": author_name,
         "text": message.body,
         "at": message.created_at.isoformat(),
         "files": [
@@ -232,6 +264,49 @@ def message_data(message: Message) -> dict:
             for a in message.attachments.all()
         ],
     }
+
+
+def check_text_length(text: str) -> None:
+    """A chat message is at most ``BALCAO_CHAT_MAX_CHARS`` characters: a longer one is refused
+    whole, saying so, rather than cut (issue 24: a clear error, nothing stored half)."""
+    limit = settings.BALCAO_CHAT_MAX_CHARS
+    length = len((text or "").strip())
+    if length > limit:
+        raise ChatRefused(
+            _(
+                "A mensagem tem %(length)s caracteres e o máximo é %(limit)s: ela não foi "
+                "enviada. Divida-a em partes menores."
+            )
+            % {"length": length, "limit": limit}
+        )
+
+
+def check_send_rate(session: ChatSession) -> None:
+    """At most ``BALCAO_CHAT_RATE`` messages a minute from the person in one conversation,
+    by socket and by the page alike: a fixed window (``accounts.throttle.window``) counted
+    in the shared cache, so every server process counts together (docs/architecture.md).
+    Beyond it the message is refused (``ChatRateLimited``) and nothing is stored; what was
+    sent before stays, and the next window takes messages again. 0 turns the limit off."""
+    limit = settings.BALCAO_CHAT_RATE
+    if limit <= 0:
+        return
+    number, left = throttle.window(rate_clock(), RATE_WINDOW_SECONDS)
+    key = f"livechat:rate:{session.pk}:{number}"
+    cache.add(key, 0, left + 1)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between the two calls
+        cache.set(key, 1, left + 1)
+        count = 1
+    if count > limit:
+        raise ChatRateLimited(
+            _(
+                "Você enviou muitas mensagens em pouco tempo e esta não foi enviada. Aguarde "
+                "%(seconds)s segundos e envie de novo; as anteriores já foram entregues."
+            )
+            % {"seconds": left},
+            left,
+        )
 
 
 def _add_message(case: Case, text: str, *, author_kind: str, actor=None, files=()) -> Message:
@@ -302,6 +377,7 @@ def do_start_chat(
     session.person_read_at = message.created_at
     session.save(update_fields=["person_read_at"])
     broadcast(session, "queued", agents=True, queue=queue_entry(session))
+    _bot_answers_on_commit(session, reason)
     return session
 
 
@@ -310,7 +386,12 @@ def do_send(
 ) -> Message:
     """A message, with files, from the person or from the conversation's agent (seed 004:
     "usuário e atendente poderão enviar arquivos"). Only the agent who holds the
-    conversation writes in it; a concluded conversation takes no more messages."""
+    conversation writes in it; a concluded conversation takes no more messages. A message
+    is at most ``BALCAO_CHAT_MAX_CHARS`` long, and the person's at most ``BALCAO_CHAT_RATE``
+    a minute; while the person waits, the bot answers theirs after commit."""
+    check_text_length(text)
+    if from_person:
+        check_send_rate(session)
     with transaction.atomic():
         session = _locked(session)
         if session.state not in LIVE:
@@ -336,6 +417,111 @@ def do_send(
             session.agent_read_at = now
             session.save(update_fields=["agent_read_at"])
         broadcast(session, "message", message=message_data(message))
+        if from_person:
+            _bot_answers_on_commit(session, text)
+        return message
+
+
+# --- the bot while the person waits --------------------------------------------------------
+
+
+def bot_on_duty() -> bool:
+    """Whether the agency's bot answers people waiting for an agent (issue 24: "While
+    waiting, the bot answers first when the channel has one"): ``BALCAO_CHAT_BOT`` on, the
+    catalogue has an active automated chat channel (the agency's chatbot, seed 000's "100%
+    automatizado") and the knowledge base it answers from has published articles."""
+    if not settings.BALCAO_CHAT_BOT:
+        return False
+    return (
+        Channel.objects.filter(active=True, kind=Channel.Kind.CHAT, automated=True).exists()
+        and kb.published_articles().exists()
+    )
+
+
+def _bot_may_answer(session: ChatSession) -> bool:
+    """Only while nobody has ever answered: once an agent accepts, the bot is silent, even
+    if the conversation goes back to a team's queue."""
+    return session.state == ChatSession.State.WAITING and session.accepted_at is None
+
+
+def _bot_answers_on_commit(session: ChatSession, text: str) -> None:
+    """After the person's message is stored and told, the bot's answer (outside the
+    transaction: the bot may take a while, and no row stays locked meanwhile)."""
+    if _bot_may_answer(session) and (text or "").strip():
+        pk = session.pk
+        transaction.on_commit(lambda: do_bot_answer(pk, text), robust=True)
+
+
+def _end_bot(session: ChatSession, reason: str) -> None:
+    """The bot's part of the conversation is over (an agent took it, or it ended)."""
+    if session.bot_conversation_id is not None:
+        conversation = Conversation.objects.filter(pk=session.bot_conversation_id).first()
+        if conversation is not None:
+            bot_services.close_conversation(conversation, reason)
+
+
+def do_bot_answer(session_pk: int, text: str) -> Message | None:
+    """The bot answers a person waiting for an agent (issue 24; seed 002's rules, through
+    ``bot.services.post_message``: masked turns in the bot's record, the gap inbox, the
+    hand-off). Its answer lands on the case as a message from the bot and reaches the person
+    live. When the person asks for a person (the bot's own ``asked_for_human``) or the bot
+    hands off (it does not know, in staffed hours), the bot's conversation ends and a system
+    message says the conversation stays in the queue; the bot says nothing more in it.
+    Nothing once an agent has accepted, even if they did while the bot was thinking.
+    Returns the message posted, if any."""
+    text = (text or "").strip()
+    if not text or not bot_on_duty():
+        return None
+    with transaction.atomic():
+        session = _locked(ChatSession(pk=session_pk))
+        if not _bot_may_answer(session):
+            return None
+        conversation = (
+            Conversation.objects.filter(pk=session.bot_conversation_id).first()
+            if session.bot_conversation_id
+            else None
+        )
+        if conversation is None or (
+            conversation.state == Conversation.State.CLOSED
+            and conversation.close_reason != HANDED_OFF
+        ):  # the first question, or the bot's conversation was closed for being idle
+            conversation = bot_services.start_conversation(
+                languages.normalise_or_default(session.requester.preferred_language)
+            )
+            session.bot_conversation = conversation
+            session.save(update_fields=["bot_conversation"])
+        elif conversation.state != Conversation.State.BOT:
+            return None
+    asked = bot_decision.asked_for_human(text)
+    try:
+        result = bot_services.post_message(conversation, text)
+    except bot_services.ConversationClosed:
+        return None
+    with transaction.atomic():
+        session = _locked(session)
+        if not _bot_may_answer(session):
+            return None
+        if asked or result.get("handoff"):
+            bot_services.close_conversation(conversation, HANDED_OFF)
+            position = queue_position(session)
+            if asked:
+                note = _(
+                    "Você pediu para falar com um atendente: o assistente virtual não responde "
+                    "mais nesta conversa. Você continua na fila (posição %(position)s) e um "
+                    "atendente vai responder aqui."
+                )
+            else:
+                note = _(
+                    "O assistente virtual não encontrou uma resposta e passou a conversa para um "
+                    "atendente. Você continua na fila (posição %(position)s) e um atendente "
+                    "vai responder aqui."
+                )
+            return _system_message(session, note % {"position": position})
+        answer = result.get("answer") or ""
+        if not answer:
+            return None
+        message = _add_message(session.case, answer, author_kind=Message.Author.BOT, actor=SYSTEM)
+        broadcast(session, "message", message=message_data(message))
         return message
 
 
@@ -347,6 +533,7 @@ def agent_group(user) -> str:
 def do_add_note(session: ChatSession, *, author_user, text: str) -> Message:
     """An internal note on the conversation's case, by the agent holding it: never sent to
     the person's side, only to the author's consoles."""
+    check_text_length(text)
     with transaction.atomic():
         session = _locked(session)
         check_holds(session, author_user)
@@ -424,6 +611,7 @@ def do_conclude_by_person(session: ChatSession) -> ChatSession:
         raise ChatRefused(_("Este atendimento já foi encerrado."))
     _system_message(session, _("O usuário concluiu o atendimento."))
     _finish(session, ChatSession.State.CONCLUDED)
+    _end_bot(session, "concluída pelo usuário")
     _move(session.case, CONCLUDED_BY_PERSON, actor=SYSTEM)
     queue_transcript(session)
     broadcast(session, "concluded", agents=True, state=session.state)
@@ -485,6 +673,7 @@ def _broadcast_presence(presence: AgentPresence) -> None:
         "status": presence.status,
         "active": active_count(presence.user),
         "max_chats": presence.max_chats,
+        "consoles": presence.connections,
     }
     transaction.on_commit(lambda: send_to_groups([AGENTS_GROUP], payload))
 
@@ -518,6 +707,7 @@ def do_accept(agent, session: ChatSession) -> ChatSession:
     session.save(update_fields=["state", "agent", "accepted_at", "agent_read_at"])
     case_services.do_assign_case(case, assignee=agent, actor=SYSTEM)
     _move(case, IN_PROGRESS, actor=agent)
+    _end_bot(session, "atendente assumiu a conversa")
     broadcast(
         session,
         "accepted",
@@ -552,6 +742,7 @@ def do_close_by_agent(session: ChatSession, agent, reason: str) -> ChatSession:
     )
     session.close_reason = reason
     _finish(session, ChatSession.State.CLOSED)
+    _end_bot(session, "encerrada pelo atendente")
     _move(session.case, CANCELLED if was_waiting else CONCLUDED, actor=agent, reason=reason)
     queue_transcript(session)
     broadcast(session, "closed", agents=True, state=session.state, reason=reason)
@@ -574,7 +765,8 @@ def do_transfer(
 ) -> ChatSession:
     """Transfer a conversation to another agent (it stays in progress, with them) or to a
     team (it goes back to the queue for that team's members). The holder transfers their own;
-    a supervisor (``cases.assign``) transfers or takes over anyone's."""
+    a supervisor (``cases.assign``) transfers or takes over anyone's. Nobody is handed a
+    conversation while offline (their console closed): a supervisor taking it over is there."""
     if (to_agent is None) == (to_team is None):
         raise ChatRefused(_("Escolha um atendente ou uma equipe."))
     session = _locked(session)
@@ -587,11 +779,17 @@ def do_transfer(
     if to_agent is not None:
         if not has_capability(to_agent, "cases.reply"):
             raise ChatRefused(_("%(user)s não atende conversas.") % {"user": to_agent})
+        if to_agent != actor and presence_of(to_agent).status == AgentPresence.Status.OFFLINE:
+            raise ChatRefused(
+                _("%(user)s está desconectado do chat: escolha outro atendente ou uma equipe.")
+                % {"user": _author_name(to_agent)}
+            )
         session.state = ChatSession.State.ACTIVE
         session.agent = to_agent
         session.accepted_at = session.accepted_at or timezone.now()
         case_services.do_assign_case(case, assignee=to_agent, actor=SYSTEM)
         _move(case, IN_PROGRESS, actor=SYSTEM)
+        _end_bot(session, "atendente assumiu a conversa")
         target = _author_name(to_agent)
     else:
         session.state = ChatSession.State.WAITING
@@ -630,14 +828,64 @@ def do_transfer(
 
 @transaction.atomic
 def do_set_presence(user, status: str) -> AgentPresence:
-    """Available, busy, paused or offline, as supervisors see it live."""
+    """Available, busy, paused or offline, as supervisors see it live. What the agent
+    chooses is what a console opening later brings back (``do_console_opened``)."""
     check_can(user, "cases.reply")
     if status not in AgentPresence.Status.values:
         raise ChatRefused(_("Situação desconhecida."))
     presence = presence_of(user)
     presence.status = status
-    presence.save(update_fields=["status", "updated_at"])
+    presence.resume_status = ""
+    presence.save(update_fields=["status", "resume_status", "updated_at"])
     _broadcast_presence(presence)
+    return presence
+
+
+# Each of these is one UPDATE whose condition is checked by the database as it writes, so
+# consoles opening and closing at once in several server processes never lose a count, and
+# an agent is set offline only if no console opened in between.
+
+
+def do_console_opened(user) -> AgentPresence:
+    """An agent's console socket opened (issue 24: presence follows the console). The first
+    one back after the last closed returns the agent to the status they had."""
+    pk = presence_of(user).pk
+    rows = AgentPresence.objects.filter(pk=pk)
+    with transaction.atomic():
+        rows.update(connections=F("connections") + 1)
+        restored = (
+            rows.filter(status=AgentPresence.Status.OFFLINE)
+            .exclude(resume_status="")
+            .update(status=F("resume_status"), resume_status="", updated_at=timezone.now())
+        )
+        presence = AgentPresence.objects.select_related("user").get(pk=pk)
+        if restored:
+            _broadcast_presence(presence)
+            _refresh_busy(user)  # conversations may have ended meanwhile
+            presence.refresh_from_db()
+    return presence
+
+
+def do_console_closed(user) -> AgentPresence:
+    """An agent's console socket closed. When it was their last, in any server process, they
+    are offline (supervisors see it; no conversation goes to them) until one opens again,
+    which brings back the status they had (``resume_status``)."""
+    pk = presence_of(user).pk
+    rows = AgentPresence.objects.filter(pk=pk)
+    with transaction.atomic():
+        rows.filter(connections__gt=0).update(connections=F("connections") - 1)
+        gone = (
+            rows.filter(connections=0)
+            .exclude(status=AgentPresence.Status.OFFLINE)
+            .update(
+                resume_status=F("status"),
+                status=AgentPresence.Status.OFFLINE,
+                updated_at=timezone.now(),
+            )
+        )
+        presence = AgentPresence.objects.select_related("user").get(pk=pk)
+        if gone:
+            _broadcast_presence(presence)
     return presence
 
 

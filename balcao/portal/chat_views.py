@@ -13,6 +13,7 @@ import time
 from urllib.parse import urlencode
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, JsonResponse
@@ -284,6 +285,7 @@ def chat_conversation(request, token: str):
             "opens_at": format_due(opens) if opens else "",
             "wait_minutes": max(1, round(data["estimated_wait_seconds"] / 60)),
             "max_mb": max(1, chat.channel.max_attachment_bytes // (1024 * 1024)),
+            "max_chars": settings.BALCAO_CHAT_MAX_CHARS,
         },
     )
 
@@ -300,11 +302,15 @@ def chat_messages(request, token: str):
 
 @require_POST
 def chat_send(request, token: str):
-    """A message and/or files from the person (picker or drag-and-drop), as JSON."""
+    """A message and/or files from the person (picker or drag-and-drop), as JSON. Too many
+    messages in a minute (``BALCAO_CHAT_RATE``) answer 429 with ``Retry-After``; a refused
+    message is not stored, and the page keeps what was typed."""
     chat = _chat_or_404(request, token)
     files = request.FILES.getlist("files")
     text = request.POST.get("text", "")
     error = ""
+    status = 400
+    retry_after = None
     message = None
     if len(files) > MAX_FILES:
         error = gettext("Envie no máximo %(n)s arquivos.") % {"n": MAX_FILES}
@@ -313,6 +319,8 @@ def chat_send(request, token: str):
     else:
         try:
             message = services.do_send(chat, from_person=True, text=text, files=files)
+        except services.ChatRateLimited as exc:
+            error, status, retry_after = str(exc), 429, exc.retry_after
         except Refused as exc:
             error = str(exc)
     if "application/json" not in request.headers.get("Accept", ""):
@@ -321,7 +329,10 @@ def chat_send(request, token: str):
             messages.error(request, error)
         return redirect("portal:chat_conversation", token=chat.token)
     if error:
-        return JsonResponse({"ok": False, "error": error}, status=400)
+        response = JsonResponse({"ok": False, "error": error}, status=status)
+        if retry_after is not None:
+            response["Retry-After"] = str(retry_after)
+        return response
     return JsonResponse({"ok": True, "message": _with_urls(chat, services.message_data(message))})
 
 

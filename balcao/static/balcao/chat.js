@@ -6,7 +6,10 @@
  * a "snapshot" on connect, then "message", "typing", "read", "position", "accepted",
  * "transferred", "concluded", "closed" and "error" events. It sends {"type": "typing"} while
  * the person writes and {"type": "read"} when the page is visible. Messages with files go
- * by POST to the page's send endpoint (JSON). When the socket is down it reconnects with
+ * by POST to the page's send endpoint (JSON); a refusal (a message too long, too many in a
+ * minute: HTTP 429) is shown and what was typed stays in the box. While the person waits, the
+ * bot's answers arrive as messages from "bot", shown apart and signed by data-label-bot.
+ * When the socket is down it reconnects with
  * backoff and meanwhile reloads the messages from the JSON endpoint every 5 minutes
  * (seed 004: the page refreshes every 5 minutes).
  */
@@ -47,6 +50,9 @@
     }
     if (message.author === "agent") {
       return message.author_name || d.labelAgent;
+    }
+    if (message.author === "bot") {
+      return d.labelBot;
     }
     return d.labelSystem;
   }
@@ -247,6 +253,9 @@
         if (data.ok) {
           render(data.message);
           form.reset();
+          if (!socket || socket.readyState !== WebSocket.OPEN) {
+            reloadMessages(); /* the bot's answer, when there is one, without the socket */
+          }
         }
         return data.ok;
       })

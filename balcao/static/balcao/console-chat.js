@@ -14,6 +14,10 @@
      message is shown in #chat-send-error; the typing indicator is sent while typing and the
      person's shown in #chat-typing; what arrives in the open conversation is marked read.
 
+   The bot's answers to the person while they waited (issue 24) are in the thread as messages
+   from "bot", signed "Assistente virtual"; a presence event (an agent's console opened or
+   closed) refreshes the lists.
+
    Texts come from data-label-* attributes (pt-BR from the template); message text is
    inserted as text, never as HTML. The Content-Security-Policy allows only our scripts. */
 (function () {
@@ -104,7 +108,8 @@
     }
 
     function authorLabel(message, internal) {
-      var who = message.author_name || label(message.author === "requester" ? "person" : "system");
+      var kinds = { requester: "person", bot: "bot" };
+      var who = message.author_name || label(kinds[message.author] || "system");
       return internal ? label("note") + " · " + who : who;
     }
 
