@@ -14,6 +14,7 @@ install: $(STAMP) $(ASSETS)
 	@mkdir -p var
 	@scripts/ensure-chromium.sh
 	@scripts/ensure-dovecot.sh
+	@scripts/ensure-nginx.sh
 	$(BIN)/balcao migrate --noinput
 	$(BIN)/balcao collectstatic --noinput -v 0
 

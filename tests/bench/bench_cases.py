@@ -6,6 +6,7 @@ Run from the repository root (not collected by pytest)::
     .venv/bin/python tests/bench/bench_cases.py --cases 100000 --duration 10 --explain
     .venv/bin/python tests/bench/bench_cases.py --keep             # keep the database afterwards
     .venv/bin/python tests/bench/bench_cases.py --reuse balcao_bench_20261130_014500 --explain
+    .venv/bin/python tests/bench/bench_cases.py --reuse … --server gunicorn,front,nginx --rounds 3
 
 Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust; ``--pg-url`` to change) and,
 for the load, Debian's ``wrk`` (``apt-get install -y wrk``); without it a Python
@@ -27,7 +28,9 @@ Python peer teaches"):
    sequences fixed and the tables VACUUM ANALYZEd;
 3. starts the web server as ``balcao serve`` does: gunicorn sync workers over WSGI,
    ``--workers 2`` (``--server uvicorn`` runs ``balcao.asgi`` under uvicorn instead, as
-   ``balcao serve --asgi`` does), with ``BALCAO_DEBUG=0``, ``SECRET_KEY``,
+   ``balcao serve --asgi`` does; ``--server nginx`` / ``--server front`` put gunicorn on a
+   Unix socket behind the front ``balcao serve`` runs by default, nginx or the Python
+   one, with an idle uvicorn beside it), with ``BALCAO_DEBUG=0``, ``SECRET_KEY``,
    ``ALLOWED_HOSTS=127.0.0.1``, ``BALCAO_SSL_REDIRECT=0``, on a free port
    (``--server-env KEY=VALUE`` adds to its environment; ``--tree DIR`` runs another
    source tree);
@@ -75,6 +78,7 @@ import psycopg
 
 from balcao.cases.protocol import mod11_digit
 from balcao.documents import generate_cpf
+from balcao.ops import nginx
 
 REPO = Path(__file__).resolve().parents[2]
 TREE = REPO  # the source tree under test (--tree: e.g. a `git archive HEAD` snapshot)
@@ -826,7 +830,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-SERVERS = ("gunicorn", "uvicorn", "front")
+SERVERS = ("gunicorn", "uvicorn", "front", "nginx")
 
 
 def server_command(kind: str, port: int, workers: int) -> list[str]:
@@ -868,42 +872,64 @@ def server_command(kind: str, port: int, workers: int) -> list[str]:
 def start_server(
     env: dict[str, str], port: int, workers: int, kind: str = "gunicorn"
 ) -> subprocess.Popen:
-    """The web server on ``port``. ``front`` is what ``balcao serve`` runs by default
-    (issue 24): gunicorn on a port of its own with ``--proxy-protocol v1``, an idle uvicorn
-    for ``/ws/``, and ``balcao.ops.front`` on ``port`` (its CPU counts in web ms/req)."""
+    """The web server on ``port``. ``front`` and ``nginx`` are what ``balcao serve`` runs
+    by default (issue 24): gunicorn and an idle uvicorn (for ``/ws/``) on Unix sockets in a
+    private folder, behind ``balcao.ops.front`` (gunicorn with ``--proxy-protocol v1``) or
+    nginx (``balcao.ops.nginx``'s configuration; gunicorn serving its WSGI wrapper) on
+    ``port``. The front's CPU (nginx: master and worker) counts in web ms/req."""
     env = dict(env, ALLOWED_HOSTS="127.0.0.1")
-    extra = []
-    if kind == "front":
+    extra, front = [], None
+    sockets = None
+    if kind in ("front", "nginx"):
         sockets = Path(tempfile.mkdtemp(prefix="balcao-bench-sockets-"))
         http, ws = sockets / "http.sock", sockets / "ws.sock"
         cmd = server_command("gunicorn", 0, workers)
         cmd[cmd.index("--bind") + 1] = f"unix:{http}"
-        cmd += ["--proxy-protocol", "v1"]
         uvicorn = server_command("uvicorn", 0, 1)
         at = uvicorn.index("--host")
         uvicorn[at : at + 4] = ["--uds", str(ws)]
-        for command in (
-            uvicorn,
-            [sys.executable, "-m", "balcao.ops.front", "--listen", f"127.0.0.1:{port}",
-             "--http", f"unix:{http}", "--ws", f"unix:{ws}"],
-        ):  # fmt: skip
-            extra.append(
-                subprocess.Popen(command, env=env, cwd=TREE, start_new_session=True)  # noqa: S603
+        if kind == "front":
+            cmd += ["--proxy-protocol", "v1"]
+            front_cmd = [sys.executable, "-m", "balcao.ops.front", "--listen", f"127.0.0.1:{port}"]
+            front_cmd += ["--http", f"unix:{http}", "--ws", f"unix:{ws}"]
+            env["BALCAO_BEHIND_FRONT"] = "1"
+        else:
+            binary = nginx.find_nginx()
+            if binary is None:
+                sys.exit("--server nginx: nginx is not installed (scripts/ensure-nginx.sh)")
+            cmd[cmd.index("balcao.wsgi:application")] = nginx.WSGI_APPLICATION
+            # GET requests only: the body limit is balcao serve's default (5 × 25 MB + 5 MB)
+            config = nginx.render_config(
+                "127.0.0.1", port, http, ws, sockets, max_body=130 * 1024 * 1024
             )
+            nginx.write_config(sockets, config)
+            front_cmd = nginx.command(binary, sockets)
+            env["BALCAO_BEHIND_FRONT"] = "nginx"
+        extra.append(subprocess.Popen(uvicorn, env=env, cwd=TREE, start_new_session=True))  # noqa: S603
+        front = subprocess.Popen(front_cmd, env=env, cwd=TREE, start_new_session=True)  # noqa: S603
+        extra.append(front)
     else:
         cmd = server_command(kind, port, workers)
     server = subprocess.Popen(cmd, env=env, cwd=TREE, start_new_session=True)  # noqa: S603
-    server.extra = extra
+    server.extra, server.front, server.sockets = extra, front, sockets
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/openapi.json", timeout=2):
                 return server
         except OSError:
-            if server.poll() is not None:
+            if server.poll() is not None or (front is not None and front.poll() is not None):
+                stop_server(server)
                 sys.exit(f"{kind} exited during start-up")
             time.sleep(0.3)
+    stop_server(server)
     sys.exit(f"{kind} did not start within 60 s")
+
+
+def front_pids(server: subprocess.Popen) -> list[int]:
+    """The front's processes (nginx: its master and its worker), whose CPU counts too."""
+    front = getattr(server, "front", None)
+    return [] if front is None else [front.pid, *child_pids(front.pid)]
 
 
 def stop_server(server: subprocess.Popen) -> None:
@@ -915,6 +941,8 @@ def stop_server(server: subprocess.Popen) -> None:
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:
             server.kill()
+    if getattr(server, "sockets", None) is not None:
+        shutil.rmtree(server.sockets, ignore_errors=True)
 
 
 def child_pids(pid: int) -> list[int]:
@@ -1247,6 +1275,25 @@ def selectivity(url: str) -> dict[str, int]:
     return counts
 
 
+def print_medians(results: list[tuple], kinds: list[str]) -> None:
+    """Per endpoint and concurrency, each server's median requests/s, p95 and web CPU per
+    request over the rounds, and its requests/s against the first server's."""
+    print(f"\nmedians over the rounds (requests/s, p95 ms, web ms/req; vs {kinds[0]}):")
+    keys = list(dict.fromkeys((label, conc) for label, conc, *_rest in results))
+    for label, concurrency in keys:
+        cells, first = [], None
+        for kind in kinds:
+            runs = [(rps, r, web) for lb, c, k, rps, r, web in results
+                    if (lb, c, k) == (label, concurrency, kind)]  # fmt: skip
+            rps = statistics.median(x[0] for x in runs)
+            p95 = statistics.median(x[1]["p95"] / 1000 for x in runs)
+            web = statistics.median(x[2] for x in runs)
+            first = rps if first is None else first
+            change = "" if kind == kinds[0] else f" {100 * (rps - first) / first:+.1f} %"
+            cells.append(f"{kind} {rps:.0f}{change} / {p95:.1f} / {web:.2f}")
+        print(f"  {label:<34} c={concurrency:<3} " + " | ".join(cells))
+
+
 # --- main --------------------------------------------------------------------------
 
 
@@ -1258,10 +1305,17 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2, help="web worker processes")
     parser.add_argument(
         "--server",
-        choices=SERVERS,
         default="gunicorn",
-        help="gunicorn alone, uvicorn (balcao serve --asgi) or front (balcao serve: gunicorn "
-        "and uvicorn behind balcao.ops.front)",
+        help="gunicorn alone, uvicorn (balcao serve --asgi), front (balcao serve --front "
+        "python: gunicorn and uvicorn behind balcao.ops.front) or nginx (balcao serve's "
+        "default when nginx is installed); several, comma separated, are compared",
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=1,
+        help="measure each endpoint this many times on each server, alternating; the "
+        "medians are printed at the end",
     )
     parser.add_argument("--load-procs", type=int, default=2, help="COPY processes")
     parser.add_argument("--seed", type=int, default=2026)
@@ -1288,6 +1342,9 @@ def main() -> None:
         "--tree", type=Path, default=REPO, help="source tree to run (default: this checkout)"
     )
     args = parser.parse_args()
+    kinds = args.server.split(",")
+    if not kinds or any(kind not in SERVERS for kind in kinds):
+        parser.error(f"--server: one or more of {', '.join(SERVERS)}, comma separated")
     global TREE
     TREE = args.tree.resolve()
     EXTRA_PATH.extend(args.pythonpath)
@@ -1301,7 +1358,7 @@ def main() -> None:
     url = db_url(args.pg_url, name)
     env = balcao_env(url)
     keep = args.keep or bool(args.reuse)
-    server = None
+    servers: list[subprocess.Popen] = []
     tmp = Path(tempfile.mkdtemp(prefix="bench_cases_"))
     # Production static files (hashed names, a manifest) for the console pages, in a
     # folder of the benchmark's own, as an operator runs collectstatic before going live.
@@ -1356,30 +1413,36 @@ def main() -> None:
         paths = scenarios(url, case_page)
         if args.only:
             paths = [p for p in paths if re.search(args.only, p[0])]
-        port = free_port()
         overrides = dict(i.split("=", 1) for i in args.server_env)
         server_env = dict(env, **overrides)
         print(
             "web server environment overrides: "
             + " ".join(f"{k}={v}" for k, v in overrides.items())
         )
-        server = start_server(server_env, port, args.workers, args.server)
-        workers = web_workers(server.pid) + [
-            p.pid for p in server.extra if "balcao.ops.front" in p.args
-        ]
-        print(
-            f"{args.server} --workers {args.workers} on :{port}, worker pids {workers}; "
-            f"RSS after start-up: {', '.join(f'{rss_mb(p):.0f} MB' for p in workers)}"
-        )
-        # Warm up: every endpoint a few times through each worker, checking the answers.
-        print("\nwarm-up (single request, cold → warm):")
-        for label, path, who in paths:
-            items, first = get_page(port, path, headers[who])
-            times = [get_page(port, path, headers[who])[1] for _ in range(6)]
+        # Several servers (--server gunicorn,front,nginx) run side by side, idle but for the
+        # one under load: each endpoint is measured on each in turn, --rounds times, the
+        # order rotated every round, so a neighbour's burst on a shared box lands on all.
+        stacks: dict[str, tuple[int, list[int]]] = {}
+        for kind in kinds:
+            port = free_port()
+            server = start_server(server_env, port, args.workers, kind)
+            servers.append(server)
+            workers = web_workers(server.pid) + front_pids(server)
+            stacks[kind] = (port, workers)
             print(
-                f"  {label:<42} {items:>3} items  first {first:7.1f} ms  "
-                f"then median {statistics.median(times):6.1f} ms"
+                f"{kind} --workers {args.workers} on :{port}, worker pids {workers}; "
+                f"RSS after start-up: {', '.join(f'{rss_mb(p):.0f} MB' for p in workers)}"
             )
+        # Warm up: every endpoint a few times through each worker, checking the answers.
+        for kind, (port, _workers) in stacks.items():
+            print(f"\nwarm-up of {kind} (single request, cold → warm):")
+            for label, path, who in paths:
+                items, first = get_page(port, path, headers[who])
+                times = [get_page(port, path, headers[who])[1] for _ in range(6)]
+                print(
+                    f"  {label:<42} {items:>3} items  first {first:7.1f} ms  "
+                    f"then median {statistics.median(times):6.1f} ms"
+                )
 
         use_wrk = args.client == "wrk" or (args.client == "auto" and shutil.which("wrk"))
         lua = None
@@ -1390,44 +1453,53 @@ def main() -> None:
             f"\nload generator: {'wrk' if use_wrk else 'python threads'} (separate process), "
             f"{args.duration:.0f} s per endpoint and concurrency; latencies in ms"
         )
+        several = len(kinds) > 1 or args.rounds > 1
         header = (
             f"{'endpoint':<42} {'conc':>4} {'req/s':>7} {'p50':>7} {'p95':>7} {'p99':>7} "
             f"{'max':>7} {'err':>4} {'box CPU':>7} {'web ms/req':>10} {'PG conns':>8}"
-        )
+        ) + ("  server (round)" if several else "")
         results = []
         for concurrency in [int(c) for c in args.concurrency.split(",")]:
             print("\n" + header)
             for label, path, who in paths:
-                busy0, total0 = cpu_times()
-                web0 = cpu_seconds(workers)
-                sampler = ConnectionSampler(args.pg_url, name)
-                sampler.start()
-                r = drive(port, path, headers[who], concurrency, args.duration, lua)
-                sampler.stop.set()
-                sampler.join()
-                busy1, total1 = cpu_times()
-                web_ms = 1000 * (cpu_seconds(workers) - web0) / max(1, r["requests"])
-                rps = r["requests"] / (r["duration_us"] / 1e6)
-                cpu = 100 * (busy1 - busy0) / max(1, total1 - total0)
-                mark = "" if r["p95"] / 1000 < 50 else "  ✗ p95 ≥ 50 ms"
-                print(
-                    f"{label:<42} {concurrency:>4} {rps:>7.0f} {r['p50'] / 1000:>7.1f} "
-                    f"{r['p95'] / 1000:>7.1f} {r['p99'] / 1000:>7.1f} {r['max'] / 1000:>7.0f} "
-                    f"{r['errors'] + r['non2xx']:>4} {cpu:>6.0f}% {web_ms:>10.1f} "
-                    f"{sampler.peak:>8}{mark}",
-                    flush=True,
-                )
-                results.append((label, concurrency, rps, r))
-        print(
-            f"\nRSS of each web worker after the load: "
-            f"{', '.join(f'{rss_mb(p):.0f} MB' for p in workers)} (target < 250 MB); "
-            f"load average now {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
-        )
+                for round_ in range(args.rounds):
+                    order = kinds[round_ % len(kinds) :] + kinds[: round_ % len(kinds)]
+                    for kind in order:
+                        port, workers = stacks[kind]
+                        busy0, total0 = cpu_times()
+                        web0 = cpu_seconds(workers)
+                        sampler = ConnectionSampler(args.pg_url, name)
+                        sampler.start()
+                        r = drive(port, path, headers[who], concurrency, args.duration, lua)
+                        sampler.stop.set()
+                        sampler.join()
+                        busy1, total1 = cpu_times()
+                        web_ms = 1000 * (cpu_seconds(workers) - web0) / max(1, r["requests"])
+                        rps = r["requests"] / (r["duration_us"] / 1e6)
+                        cpu = 100 * (busy1 - busy0) / max(1, total1 - total0)
+                        mark = "" if r["p95"] / 1000 < 50 else "  ✗ p95 ≥ 50 ms"
+                        where = f"  {kind} ({round_ + 1})" if several else ""
+                        print(
+                            f"{label:<42} {concurrency:>4} {rps:>7.0f} {r['p50'] / 1000:>7.1f} "
+                            f"{r['p95'] / 1000:>7.1f} {r['p99'] / 1000:>7.1f} "
+                            f"{r['max'] / 1000:>7.0f} {r['errors'] + r['non2xx']:>4} "
+                            f"{cpu:>6.0f}% {web_ms:>10.1f} {sampler.peak:>8}{where}{mark}",
+                            flush=True,
+                        )
+                        results.append((label, concurrency, kind, rps, r, web_ms))
+        if several:
+            print_medians(results, kinds)
+        for kind, (_port, workers) in stacks.items():
+            print(
+                f"\nRSS of each {kind} web process after the load: "
+                f"{', '.join(f'{rss_mb(p):.0f} MB' for p in workers)} (target < 250 MB)"
+            )
+        print(f"load average now {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         if args.explain:
             print("\nEXPLAIN (ANALYZE, BUFFERS) of each endpoint's main query:")
             explain(env, headers, paths)
     finally:
-        if server is not None:
+        for server in servers:
             stop_server(server)
         shutil.rmtree(tmp, ignore_errors=True)
         if keep:

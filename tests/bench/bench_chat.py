@@ -202,6 +202,9 @@ def main() -> None:
     parser.add_argument("--ramp", type=int, default=100, help="sockets opened at a time")
     parser.add_argument("--pg-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
     parser.add_argument("--keep", action="store_true", help="keep the database")
+    parser.add_argument(
+        "--front", choices=("auto", "nginx", "python"), default="auto", help="balcao serve --front"
+    )
     args = parser.parse_args()
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -234,7 +237,8 @@ def main() -> None:
         port = _free_port()
         balcao = str(Path(sys.executable).with_name("balcao"))
         server = subprocess.Popen(  # noqa: S603
-            [balcao, "serve", "--no-worker", "--workers", "1", "--port", str(port)],
+            [balcao, "serve", "--no-worker", "--workers", "1", "--port", str(port)]
+            + ["--front", args.front],
             env=env,
             start_new_session=True,
         )
@@ -247,15 +251,24 @@ def main() -> None:
                 time.sleep(0.3)
         children = _descendants(server.pid)
         (ws_pid,) = [p for p, cmd in children.items() if "uvicorn" in cmd and "--uds" in cmd]
-        (front_pid,) = [p for p, cmd in children.items() if "balcao.ops.front" in cmd]
-        rss0, front0 = _rss_mb(ws_pid), _rss_mb(front_pid)
+        # the front: balcao.ops.front, or nginx's master and workers (balcao serve --front)
+        fronts = [p for p, cmd in children.items() if "balcao.ops.front" in cmd or "nginx" in cmd]
+        assert fronts, "no front process under balcao serve"
+
+        def front_rss() -> float:
+            return sum(_rss_mb(pid) for pid in fronts)
+
+        def front_cpu() -> float:
+            return sum(_cpu_seconds(pid) for pid in fronts)
+
+        rss0, front0 = _rss_mb(ws_pid), front_rss()
 
         async def run() -> tuple:
             opened, sockets, waiting, errors = await drive(port, people, args.ramp)
             rss1 = _rss_mb(ws_pid)
-            cpu0 = _cpu_seconds(ws_pid) + _cpu_seconds(front_pid)
+            cpu0 = _cpu_seconds(ws_pid) + front_cpu()
             rtts = await measure(sockets, waiting, errors, args.rate, args.seconds)
-            cpu = _cpu_seconds(ws_pid) + _cpu_seconds(front_pid) - cpu0
+            cpu = _cpu_seconds(ws_pid) + front_cpu() - cpu0
             for ws in sockets:
                 if ws is not None:
                     await ws.close()
@@ -269,7 +282,7 @@ def main() -> None:
         print(
             f"websocket process RSS {rss0:.0f} MB → {rss1:.0f} MB: "
             f"{(rss1 - rss0) * 1024 / max(1, opened['connected']):.1f} KB per connection; "
-            f"front {front0:.0f} → {_rss_mb(front_pid):.0f} MB"
+            f"front ({args.front}) {front0:.0f} → {front_rss():.0f} MB"
         )
         if rtts:
             print(

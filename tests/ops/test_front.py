@@ -162,4 +162,8 @@ def test_a_consumer_reads_the_address_the_front_wrote_only_behind_the_front(monk
     assert websocket_client_address(scope) == "203.0.113.9"
     remote = {**scope, "client": ["198.51.100.4", 5000]}  # not through the front
     assert websocket_client_address(remote) == "198.51.100.4"
+    # uvicorn on the front's Unix socket (balcao serve) gives no peer address at all
+    assert websocket_client_address({**scope, "client": None}) == "203.0.113.9"
+    monkeypatch.delenv("BALCAO_BEHIND_FRONT")
+    assert websocket_client_address({**scope, "client": None}) == "unknown"
     assert websocket_client_address({"client": None, "headers": []}) == "unknown"

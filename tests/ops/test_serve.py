@@ -1,6 +1,8 @@
 """``balcao serve`` starts a real web server (by default gunicorn for HTTP and uvicorn for
-websockets behind one port, ``balcao.ops.front``; uvicorn alone with --asgi) and the task
-worker, and SIGTERM or Ctrl-C (SIGINT) stops every process it started."""
+websockets behind one port: nginx in front when it is installed, ``balcao.ops.front``
+otherwise or with ``--front python``; uvicorn alone with --asgi) and the task worker, and
+SIGTERM or Ctrl-C (SIGINT) stops every process it started. tests/ops/test_nginx.py covers
+the nginx front on its own."""
 
 import json
 import os
@@ -11,10 +13,24 @@ from pathlib import Path
 import pytest
 from websockets.sync.client import connect
 
+from balcao.ops.nginx import find_nginx
 
-@pytest.mark.parametrize(("flags", "server_name"), [([], "gunicorn"), (["--asgi"], "uvicorn")])
+# What listens on the port with no flag: nginx when installed, else the Python front.
+DEFAULT_FRONT = "nginx: master" if find_nginx() else "balcao.ops.front"
+
+
+def _environment(**extra: str) -> dict[str, str]:
+    env = {**os.environ, "REDIS_URL": "", **extra}
+    env.pop("BALCAO_FRONT", None)  # the default front, whatever the shell says
+    return env
+
+
+@pytest.mark.parametrize(
+    ("flags", "server_name"),
+    [([], "gunicorn"), (["--front", "python"], "gunicorn"), (["--asgi"], "uvicorn")],
+)
 def test_serve_answers_http(tmp_path, flags, server_name, balcao_serve):
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}", "REDIS_URL": ""}
+    env = _environment(DATABASE_URL=f"sqlite:///{tmp_path / 'serve.sqlite3'}")
     server = balcao_serve("--no-worker", "--workers", "1", *flags, env=env)
     answer = server.get_json("/api/v1/health")
     # websockets on the same port, with no flag too (issue 24: the chat from `make run`)
@@ -65,23 +81,25 @@ def _still_running(processes: dict[int, str]) -> dict[int, str]:
 
 
 @pytest.mark.parametrize(
-    ("stop_signal", "flags", "server_name"),
-    [(signal.SIGTERM, [], "gunicorn"), (signal.SIGINT, ["--asgi"], "uvicorn")],
+    ("stop_signal", "flags", "server_name", "front"),
+    [
+        (signal.SIGTERM, [], "gunicorn", DEFAULT_FRONT),
+        (signal.SIGINT, ["--front", "python"], "gunicorn", "balcao.ops.front"),
+        (signal.SIGINT, ["--asgi"], "uvicorn", None),
+    ],
 )
 def test_a_signal_to_serve_stops_every_process_it_started(
-    tmp_path, balcao_serve, stop_signal, flags, server_name
+    tmp_path, balcao_serve, stop_signal, flags, server_name, front
 ):
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'serve.sqlite3'}",
-        "BALCAO_VAR_DIR": str(tmp_path / "var"),
-        "REDIS_URL": "",
+    env = _environment(
+        DATABASE_URL=f"sqlite:///{tmp_path / 'serve.sqlite3'}",
+        BALCAO_VAR_DIR=str(tmp_path / "var"),
         # the contact centre's readers (issue 23): an AMI peer that is not there (the feed
         # retries for ever) and a queue_log tailed as the PBX writes it
-        "BALCAO_AMI_HOST": "127.0.0.1",
-        "BALCAO_AMI_PORT": "9",
-        "BALCAO_QUEUE_LOG": str(tmp_path / "queue_log"),
-    }
+        BALCAO_AMI_HOST="127.0.0.1",
+        BALCAO_AMI_PORT="9",
+        BALCAO_QUEUE_LOG=str(tmp_path / "queue_log"),
+    )
     (tmp_path / "queue_log").write_text("1733300000|NONE|NONE|NONE|QUEUESTART||\n")
     server = balcao_serve("--workers", "2", *flags, env=env)  # with the task worker
     assert server.get_json("/api/v1/health")["status"] == 200
@@ -90,8 +108,8 @@ def test_a_signal_to_serve_stops_every_process_it_started(
     assert server_name in commands and "run_huey" in commands, started
     assert "mail watch" in commands, started  # the IMAP IDLE watcher (balcao.mail.imap)
     assert "telephony ami" in commands and "import-queue-log" in commands, started
-    if not flags:  # the default: gunicorn and uvicorn behind the front (issue 24)
-        assert "balcao.ops.front" in commands and "uvicorn" in commands, started
+    if front:  # gunicorn and uvicorn behind the front (issue 24)
+        assert front in commands and "uvicorn" in commands, started
     try:
         os.kill(server.process.pid, stop_signal)  # the serve process alone, not its group
         server.process.wait(timeout=40)
