@@ -29,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -44,7 +45,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from balcao.client import NGINX_FRONT, PYTHON_FRONT
-from balcao.ops import nginx
+from balcao.ops import layers, nginx
 
 FRONTS = ("auto", "nginx", "python")
 WSGI_APPLICATION = "balcao.wsgi:application"
@@ -287,6 +288,7 @@ class Command(BaseCommand):
         try:
             workers = max(1, options["workers"])
             web_env = env
+            ws_env: dict[str, str] = {}
             if options["asgi"]:
                 commands = [web_command(options["host"], options["port"], workers, asgi=True)]
             else:
@@ -299,6 +301,14 @@ class Command(BaseCommand):
                     self._prepare_nginx(nginx_binary, options["host"], options["port"], sockets)
                 front = NGINX_FRONT if nginx_binary else PYTHON_FRONT
                 web_env = {**env, "BALCAO_BEHIND_FRONT": front}
+                if not settings.REDIS_URL:
+                    # One websocket process holds every socket: the web workers and the task
+                    # worker relay their events to it (balcao.ops.layers); with REDIS_URL
+                    # every process shares Redis instead.
+                    token = secrets.token_urlsafe(32)
+                    ws_env = {**web_env, layers.TOKEN_ENV: token}
+                    relay = {layers.SOCKET_ENV: str(sockets / "ws.sock"), layers.TOKEN_ENV: token}
+                    env, web_env = {**env, **relay}, {**web_env, **relay}
             if not options["no_worker"]:
                 worker = subprocess.Popen(  # noqa: S603
                     [balcao, "run_huey", "--quiet"], env=env, process_group=0
@@ -315,7 +325,8 @@ class Command(BaseCommand):
                     for line in telephony_commands(balcao)
                 )
             for command in commands:
-                web = subprocess.Popen(command, env=web_env, process_group=0)  # noqa: S603
+                command_env = ws_env if ws_env and "--uds" in command else web_env
+                web = subprocess.Popen(command, env=command_env, process_group=0)  # noqa: S603
                 children.append((web, signal.SIGTERM))
             while not received and all(process.poll() is None for process, _sig in children):
                 time.sleep(0.2)
