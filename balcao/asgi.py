@@ -4,9 +4,11 @@ Run N of these behind a proxy (``uvicorn balcao.asgi:application``); with
 ``REDIS_URL`` set they share one channel layer.
 """
 
+import contextlib
 import os
 
 from django.core.asgi import get_asgi_application
+from django.db import DatabaseError
 
 from balcao import localstate  # noqa: E402
 
@@ -21,6 +23,13 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from balcao.livechat.routing import websocket_urlpatterns as chat_routes  # noqa: E402
 from balcao.ops import layers  # noqa: E402
 from balcao.ops.consumers import HealthConsumer  # noqa: E402
+
+if layers.relay_enabled():
+    # The one websocket process of `balcao serve` without Redis: no console is open yet.
+    from balcao.livechat.services import do_reset_console_counts
+
+    with contextlib.suppress(DatabaseError):  # not migrated yet: there is nothing to reset
+        do_reset_console_counts()
 
 _health = HealthConsumer.as_asgi()
 # Websockets carry the session (the person's proof of e-mail, the staff login) and are

@@ -889,6 +889,22 @@ def do_console_closed(user) -> AgentPresence:
     return presence
 
 
+def do_reset_console_counts() -> int:
+    """The websocket process starts, holding no socket yet — called by ``balcao.asgi`` in the
+    one websocket process of ``balcao serve`` without Redis, where every console was counted:
+    counts left by a process that was killed without closing its sockets go back to zero, and
+    agents who were shown online are offline until their console opens again (which brings
+    their status back). How many agents were reset."""
+    rows = AgentPresence.objects.filter(connections__gt=0)
+    with transaction.atomic():
+        rows.exclude(status=AgentPresence.Status.OFFLINE).update(
+            resume_status=F("status"),
+            status=AgentPresence.Status.OFFLINE,
+            updated_at=timezone.now(),
+        )
+        return rows.update(connections=0)
+
+
 # --- the queue ------------------------------------------------------------------------------
 
 

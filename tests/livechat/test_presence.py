@@ -188,3 +188,20 @@ def test_the_supervision_page_shows_who_is_offline_and_whose_console_is_open(
     assert "Desconectado</td>" in page
     assert page.count('class="chat-console-open">aberto') == 1
     assert page.count('class="chat-console-closed">fechado') == 1
+
+
+def test_a_websocket_process_that_starts_resets_the_counts_it_left(agent):
+    """A websocket process killed without closing its sockets left counts behind: the next
+    one to start (``balcao.asgi`` under ``balcao serve`` without Redis) puts them back to
+    zero, and the agents come back with their status when their console opens."""
+    from balcao.livechat.models import AgentPresence
+
+    ana = agent("ana")
+    services.do_console_opened(ana)
+    services.do_console_opened(ana)  # two tabs; the process then dies
+    assert services.do_reset_console_counts() == 1
+    presence = AgentPresence.objects.get(user=ana)
+    assert presence.connections == 0 and presence.status == AgentPresence.Status.OFFLINE
+    services.do_console_opened(ana)
+    presence.refresh_from_db()
+    assert presence.status == AgentPresence.Status.AVAILABLE
