@@ -155,6 +155,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "balcao.portal.context_processors.agency",
                 "balcao.portal.context_processors.live_chat",
+                "balcao.portal.govbr.context",
                 "balcao.console.context_processors.capabilities",
             ],
         },
@@ -355,6 +356,11 @@ BALCAO_LLM_URL = os.environ.get("BALCAO_LLM_URL", "")
 BALCAO_LLM_KEY = os.environ.get("BALCAO_LLM_KEY", "")
 BALCAO_LLM_MODEL = os.environ.get("BALCAO_LLM_MODEL", "gpt-4o-mini")
 BALCAO_LLM_TIMEOUT = float(os.environ.get("BALCAO_LLM_TIMEOUT", "5"))
+# "Entrar com gov.br" for persons (OpenID Connect, docs/govbr.md): off without a client id.
+# Staging: BALCAO_GOVBR_ISSUER=https://sso.staging.acesso.gov.br
+BALCAO_GOVBR_CLIENT_ID = os.environ.get("BALCAO_GOVBR_CLIENT_ID", "")
+BALCAO_GOVBR_CLIENT_SECRET = os.environ.get("BALCAO_GOVBR_CLIENT_SECRET", "")
+BALCAO_GOVBR_ISSUER = os.environ.get("BALCAO_GOVBR_ISSUER", "https://sso.acesso.gov.br")
 
 # Staff login: free failures per username, then doubling delays up to the cap (seconds).
 BALCAO_LOGIN_MAX_FAILURES = int(os.environ.get("BALCAO_LOGIN_MAX_FAILURES", "5"))

@@ -460,3 +460,150 @@ def do_link_by_email_proof(address: str) -> int:
         )
         for contact in contacts
     )
+
+
+# --- gov.br login (OpenID Connect): the same proof of an e-mail, by another way -------------
+
+#: How the platform names gov.br in the history of a case and in the audit log.
+GOVBR = "gov.br"
+
+
+class GovBrEmailNotVerified(AccessRefused):
+    """gov.br sent no e-mail, or one its holder never confirmed there: it proves nothing."""
+
+
+def _govbr_email(claims) -> str:
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    refused = GovBrEmailNotVerified(
+        _(
+            "O seu e-mail não está confirmado no gov.br, então ele não serve como prova. "
+            "Confirme o seu e-mail aqui: enviaremos um link de acesso para ele."
+        )
+    )
+    if claims.get("email_verified") not in (True, "true"):
+        raise refused
+    address = str(claims.get("email") or "").strip().lower()
+    try:
+        validate_email(address)
+    except ValidationError as exc:
+        raise refused from exc
+    return address
+
+
+def _govbr_cpf(claims) -> str:
+    """gov.br's ``sub`` is the person's CPF; "" when it is not a valid one."""
+    from django.core.exceptions import ValidationError
+
+    from balcao.documents import normalise_cpf
+
+    try:
+        return normalise_cpf(str(claims.get("sub") or ""))
+    except ValidationError:
+        return ""
+
+
+@transaction.atomic
+def do_prove_email_by_govbr(claims, *, ip: str | None = None):
+    """A person who signed in with gov.br (issue 24: "Optional gov.br login (OpenID
+    Connect) as a configurable provider") proves control of the e-mail gov.br confirmed
+    (``email_verified``) exactly as the one-time link proves it; an unconfirmed e-mail
+    raises ``GovBrEmailNotVerified`` and changes nothing. Returns ``(address, person)``.
+
+    The person is the verified record with that e-mail (the oldest, as the live chat finds
+    it), or a new one. The CPF (gov.br's ``sub``), name and confirmed phone only fill what
+    is empty on that record: nothing on file is overwritten, a company's record (CNPJ) is
+    not given a person's CPF, and a CPF already on another record stays there — a CPF
+    never opens or moves anyone's data (DESIGN, "The citizen's identity"); only the proven
+    e-mail does. What was filled is written in the history of the person's cases, and
+    every gov.br sign-in in the personal-data audit log (LGPD art. 37), by name "gov.br".
+    """
+    from django.db import IntegrityError
+
+    from balcao.audit.models import PersonalDataAccess
+    from balcao.audit.services import record_access
+    from balcao.cases.models import Requester
+    from balcao.cases.text import clean_line
+
+    address = _govbr_email(claims)
+    cpf = _govbr_cpf(claims)
+    name = clean_line(claims.get("name") or "", 200)
+    phone = ""
+    if claims.get("phone_number_verified") in (True, "true"):
+        phone = clean_line(claims.get("phone_number") or "", 32)
+
+    person = (
+        Requester.objects.select_for_update()
+        .filter(email=address, unverified=False)
+        .order_by("pk")
+        .first()
+    )
+    created = person is None
+    if person is None:
+        person = Requester(name=name or address.split("@")[0], email=address)
+    filled: list[str] = ["name"] if created and name else []
+    notes: list[str] = []
+    if cpf and (person.cpf or "") != cpf:
+        if person.cpf:
+            notes.append("CPF do gov.br diferente do cadastro")
+        elif person.cnpj:
+            notes.append("cadastro de CNPJ: CPF não preenchido")
+        elif Requester.objects.filter(cpf=cpf).exclude(pk=person.pk).exists():
+            notes.append("CPF do gov.br já está em outro cadastro")
+        else:
+            person.cpf = cpf
+            filled.append("cpf")
+    if not created and name and not person.name.strip():
+        person.name = name
+        filled.append("name")
+    if phone and not person.phone:
+        person.phone = phone
+        filled.append("phone")
+    try:
+        with transaction.atomic():
+            _save_person(person, created, filled)
+    except IntegrityError:  # the same CPF saved on another record a moment ago
+        if "cpf" not in filled:
+            raise
+        person.cpf = None
+        filled.remove("cpf")
+        notes.append("CPF do gov.br já está em outro cadastro")
+        _save_person(person, created, filled)
+
+    labels = {"name": _("nome"), "cpf": "CPF", "phone": _("telefone")}
+    if filled and not created:
+        for case in Case.objects.filter(requester=person):
+            history.record(
+                case,
+                CaseEvent.Action.UPDATED,
+                actor=SYSTEM,
+                field="requerente",
+                new=_("preenchido pelo gov.br: %(fields)s")
+                % {"fields": ", ".join(str(labels[f]) for f in filled)},
+                reason=GOVBR,
+            )
+    where = "Entrar com gov.br ({})".format(
+        "; ".join(
+            [("novo cadastro" if created else "cadastro existente")]
+            + ([("preenchido: " + ", ".join(filled))] if filled else [])
+            + notes
+        )
+    )
+    record_access(
+        person,
+        user=None,
+        token_name=GOVBR,
+        where=where,
+        purpose="prova do e-mail pelo gov.br",
+        kind=PersonalDataAccess.Kind.API,
+        ip=ip,
+    )
+    return address, person
+
+
+def _save_person(person, created: bool, filled: list[str]) -> None:
+    if created:
+        person.save()
+    elif filled:
+        person.save(update_fields=filled)

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from balcao.portal import callback_views, chat_views, faq_views, followup_views, views
+from balcao.portal import callback_views, chat_views, faq_views, followup_views, govbr, views
 
 app_name = "portal"
 urlpatterns = [
@@ -15,6 +15,8 @@ urlpatterns = [
     path("acompanhar/sair/", followup_views.followup_leave, name="followup_leave"),
     path("acompanhar/meus/", followup_views.my_cases_request, name="my_cases_request"),
     path("acompanhar/meus/lista/", followup_views.my_cases, name="my_cases"),
+    path("acompanhar/govbr/entrar/", govbr.govbr_login, name="govbr_login"),
+    path("acompanhar/govbr/retorno/", govbr.govbr_callback, name="govbr_callback"),
     path("acompanhar/meus/<str:token>/", followup_views.my_cases_proof, name="my_cases_proof"),
     path("acompanhar/<int:pk>/", followup_views.followup_case, name="followup_case"),
     path("acompanhar/<int:pk>/responder/", followup_views.followup_reply, name="followup_reply"),

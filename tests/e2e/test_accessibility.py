@@ -148,6 +148,13 @@ def test_every_public_page_has_no_axe_violations(page, live_server, demo, artifa
         page.goto(f"{base}{path}")
         check(name)
 
+    # The e-mail proof on the way to the chat, with "Entrar com gov.br" (docs/govbr.md).
+    settings.BALCAO_GOVBR_CLIENT_ID = "balcao-teste"
+    page.context.clear_cookies()
+    page.goto(f"{base}/acompanhar/meus/?next=/atendimento/chat/")
+    page.get_by_role("link", name="Entrar com gov.br").wait_for()
+    check("e-mail proof with gov.br")
+
     # The neutral theme (no gov.br CSS) for agencies outside Brazil.
     settings.BALCAO_THEME = "neutral"
     for path in ("/pt-pt/", "/pt-pt/canais/fale-conosco/", "/pt-pt/encontre-o-atendimento/"):
