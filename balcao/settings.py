@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "balcao.mail",
     "balcao.ombudsman",
     "balcao.livechat",
+    "balcao.scheduling",
     "balcao.console",
     "balcao.portal",
     "balcao.api",
@@ -352,6 +353,8 @@ BALCAO_CHAT_MAX_PER_AGENT = int(os.environ.get("BALCAO_CHAT_MAX_PER_AGENT", "3")
 BALCAO_CHAT_RATE = int(os.environ.get("BALCAO_CHAT_RATE", "20"))
 BALCAO_CHAT_MAX_CHARS = int(os.environ.get("BALCAO_CHAT_MAX_CHARS", "4000"))
 BALCAO_CHAT_BOT = env_bool("BALCAO_CHAT_BOT", True)
+# Conecta Todos's video rooms (docs/scheduling.md): "{room}" becomes a name nobody can guess.
+BALCAO_VIDEO_URL_PATTERN = os.environ.get("BALCAO_VIDEO_URL_PATTERN", "")
 BALCAO_LLM_URL = os.environ.get("BALCAO_LLM_URL", "")
 BALCAO_LLM_KEY = os.environ.get("BALCAO_LLM_KEY", "")
 BALCAO_LLM_MODEL = os.environ.get("BALCAO_LLM_MODEL", "gpt-4o-mini")

@@ -8,7 +8,7 @@ fails this test until the matrix is updated knowingly.
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.files.base import ContentFile
@@ -183,6 +183,22 @@ CONSOLE = {
     "chat supervision fragment": ("get", "/console/chat/supervisao/ao-vivo/", None, {SU, MA, AD}),
     "chat transfer page": ("get", "/console/chat/{chat}/transferir/", None, {SU, MA, AD}),
     "chat take over": ("post", "/console/chat/{chat}/assumir/", {}, {SU, MA, AD}),
+    "scheduling sessions": ("get", "/console/agendamento/", None, WORKERS),
+    "scheduling publish": (
+        "post",
+        "/console/agendamento/",
+        {
+            "channel": "{sessions_channel}",
+            "first": "2027-03-01",
+            "last": "2027-03-02",
+            "times": "10:00",
+            "capacity": "5",
+            "pattern": "https://meet.jit.si/{{room}}",
+        },
+        {SU, MA, AD},
+    ),  # fmt: skip
+    "scheduling session": ("get", "/console/agendamento/{open_session}/", None, WORKERS),
+    "scheduling attendance": ("post", "/console/agendamento/{open_session}/", {}, WORKERS),
     "mail advertising": ("get", "/console/email/publicidade/", None, {SU, MA, AD}),
     # on a case not opened by e-mail: refused with a message (302)
     "case is advertising": ("post", "/console/atendimentos/{case}/publicidade/", {}, WORKERS),
@@ -330,6 +346,18 @@ def world(open_case, staff, settings, tmp_path):
     )  # fmt: skip
     line = Line.objects.create(slug="inpi", name="INPI", country="PT")
     chat = _waiting_chat()
+    from balcao.catalog.models import Channel
+    from balcao.scheduling.models import OpenSession
+
+    sessions_channel = Channel.objects.create(
+        slug="sessoes-abertas", name="Sessões abertas", entry=Channel.Entry.SCHEDULING,
+        hours=Channel.Hours.SESSIONS,
+    )  # fmt: skip
+    open_session = OpenSession.objects.create(
+        channel=sessions_channel, starts_at=timezone.now() + timedelta(days=1),
+        ends_at=timezone.now() + timedelta(days=1, hours=1), capacity=10,
+        video_url="https://meet.jit.si/balcao-teste",
+    )  # fmt: skip
     recording = Recording(
         callid="1764842400.1", filename="1764842400.1.wav", size=4, received_at=timezone.now()
     )
@@ -345,6 +373,8 @@ def world(open_case, staff, settings, tmp_path):
         "line": line.slug,
         "line_id": line.pk,
         "chat": chat.pk,
+        "open_session": open_session.pk,
+        "sessions_channel": sessions_channel.pk,
         "recording": recording.pk,
         "callback": CallbackRequest.objects.create(number="+351912345678", source="web").pk,
         "occurrence": Occurrence.objects.create(

@@ -207,4 +207,5 @@ urlpatterns = [
     path("telefonia/", include(telephony_periodic_views.urlpatterns)),
     # the live chat: agents' conversations and the supervisors' live view (issue 24)
     path("chat/", include(chat_views.urlpatterns)),
+    path("", include("balcao.scheduling.console")),  # Conecta Todos sessions (issue 25)
 ]

@@ -158,6 +158,7 @@ def load_demo(*, cases: int = 300, seed: int = 2026) -> dict[str, int]:
             created["articles"] = kb_services.do_import(handle).created
     _demo_telephony(users)
     _demo_live_chat()
+    _demo_sessions(users)
     if Case.objects.exists():
         return created
     rng = random.Random(seed)
@@ -239,6 +240,26 @@ def _demo_live_chat() -> None:
             "max_attachment_bytes": 2 * 1024 * 1024,
             "order": 99,
         },
+    )
+
+
+def _demo_sessions(users: dict) -> None:
+    """The next two weeks of INPI Conecta Todos sessions (seed 000: "às 10 e 14 horas, em
+    sessões abertas de uma hora"), hosted by the first agent; publishing is idempotent."""
+    from balcao.accounts.permissions import SYSTEM
+    from balcao.scheduling.services import do_publish_sessions
+
+    channel = Channel.objects.filter(slug="conecta-todos").first()
+    if channel is None:
+        return
+    today = timezone.localdate()
+    do_publish_sessions(
+        channel,
+        today,
+        today + timedelta(days=13),
+        capacity=30,
+        hosts=[users["agent"]],
+        actor=SYSTEM,
     )
 
 

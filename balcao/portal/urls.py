@@ -1,6 +1,7 @@
 from django.urls import include, path
 
 from balcao.portal import callback_views, chat_views, faq_views, followup_views, govbr, views
+from balcao.scheduling import portal as scheduling_portal
 
 app_name = "portal"
 urlpatterns = [
@@ -10,6 +11,7 @@ urlpatterns = [
     path("canais/<slug:slug>/", views.channel_form, name="channel_form"),
     path("canais/<slug:slug>/protocolo/<str:token>/", views.confirmation, name="confirmation"),
     path("canais/<slug:slug>/agendamento/", views.scheduling, name="scheduling"),
+    path("agendamento/cancelar/<str:token>/", scheduling_portal.cancel, name="scheduling_cancel"),
     path("acompanhar/", followup_views.followup_access, name="followup"),
     path("acompanhar/novo-codigo/", followup_views.followup_new_code, name="followup_new_code"),
     path("acompanhar/sair/", followup_views.followup_leave, name="followup_leave"),

@@ -221,13 +221,21 @@ def confirmation(request, slug, token):
     )
 
 
+@require_http_methods(["GET", "POST"])
 def scheduling(request, slug):
-    """Channels reached by appointment (Conecta Todos, (Tele)Presencial): how to book,
-    until the scheduling module exists."""
+    """Channels reached by appointment: Conecta Todos's open sessions and sign-up
+    (``scheduling.portal``); for the (tele)presential service, how to book until its
+    scheduling is built."""
+    from balcao.scheduling import portal as open_sessions
+    from balcao.scheduling.services import is_open_sessions_channel
+
     channel = get_object_or_404(Channel.objects.select_related("calendar"), slug=slug, active=True)
     if channel.entry != Channel.Entry.SCHEDULING:
         raise Http404
     language = services.current_language()
-    return render(
-        request, "portal/scheduling.html", {"channel": services.channel_card(channel, language)}
-    )
+    card = services.channel_card(channel, language)
+    if is_open_sessions_channel(channel):
+        return open_sessions.open_sessions_page(request, channel, card)
+    if request.method != "GET":
+        raise Http404
+    return render(request, "portal/scheduling.html", {"channel": card})

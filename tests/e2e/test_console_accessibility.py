@@ -66,6 +66,8 @@ PAGES = {
     "chat_desk": ["/console/chat/", "/console/chat/?conversa={chat_held}"],
     "chat_supervision": ["/console/chat/supervisao/"],
     "chat_transfer": ["/console/chat/{chat}/transferir/"],
+    "scheduling_sessions": ["/console/agendamento/"],
+    "scheduling_session": ["/console/agendamento/{open_session}/"],
     "telephony_lines": ["/console/telefonia/linhas/"],
     "telephony_line_new": ["/console/telefonia/linhas/nova/"],
     "telephony_line_edit": ["/console/telefonia/linhas/{line}/"],
@@ -399,7 +401,16 @@ def console_data(db):
     chat.do_set_presence(admin, "available")
     chat.do_accept(admin, held)
     chat.do_send(held, author_user=admin, text="Olá, vou verificar.")
+    # a Conecta Todos session (issue 25)
+    from balcao.scheduling.models import OpenSession
+
+    open_session = OpenSession.objects.create(
+        channel=chat_channel, starts_at=timezone.now() + timedelta(days=1),
+        ends_at=timezone.now() + timedelta(days=1, hours=1), capacity=10,
+        video_url="https://meet.jit.si/balcao-teste",
+    )  # fmt: skip
     return {
+        "open_session": open_session.pk,
         "chat": waiting.pk,
         "chat_held": held.pk,
         "line": line.pk,
