@@ -340,6 +340,9 @@ BALCAO_DEADLINE_WARNING_DAYS = int(os.environ.get("BALCAO_DEADLINE_WARNING_DAYS"
 # Contact centre: call recordings are kept this many days, then their files are deleted
 # (seed 003: 90 days; balcao.telephony.recordings.purge_old_recordings, daily).
 BALCAO_RECORDING_DAYS = int(os.environ.get("BALCAO_RECORDING_DAYS", "90"))
+# Session recordings of the (tele)presential service (docs/scheduling.md): 0 keeps them with
+# the case; the agency's retention schedule may set a number of days.
+BALCAO_SESSION_RECORDING_DAYS = int(os.environ.get("BALCAO_SESSION_RECORDING_DAYS", "0"))
 
 # Chatbot: staffed hours for hand-off (a calendar slug; MGI default Mon–Fri 8–18),
 # the channel of cases it opens, idle closing, optional LLM rephrasing.
@@ -355,6 +358,8 @@ BALCAO_CHAT_MAX_CHARS = int(os.environ.get("BALCAO_CHAT_MAX_CHARS", "4000"))
 BALCAO_CHAT_BOT = env_bool("BALCAO_CHAT_BOT", True)
 # Conecta Todos's video rooms (docs/scheduling.md): "{room}" becomes a name nobody can guess.
 BALCAO_VIDEO_URL_PATTERN = os.environ.get("BALCAO_VIDEO_URL_PATTERN", "")
+# Where hearings with the Procuradoria are asked for (Portaria, art. 32 §7: "por e-mail").
+BALCAO_PROCURADORIA_EMAIL = os.environ.get("BALCAO_PROCURADORIA_EMAIL", "")
 BALCAO_LLM_URL = os.environ.get("BALCAO_LLM_URL", "")
 BALCAO_LLM_KEY = os.environ.get("BALCAO_LLM_KEY", "")
 BALCAO_LLM_MODEL = os.environ.get("BALCAO_LLM_MODEL", "gpt-4o-mini")

@@ -199,6 +199,26 @@ CONSOLE = {
     ),  # fmt: skip
     "scheduling session": ("get", "/console/agendamento/{open_session}/", None, WORKERS),
     "scheduling attendance": ("post", "/console/agendamento/{open_session}/", {}, WORKERS),
+    "scheduling report": ("get", "/console/agendamento/relatorio/", None, {SU, QM, OM, MA, AD}),
+    "scheduling record": (
+        "get",
+        "/console/agendamento/atendimento/{session_request}/registro/",
+        None,
+        WORKERS,
+    ),
+    "scheduling requests": ("get", "/console/agendamento/atendimentos/", None, WORKERS),
+    "scheduling request": (
+        "get",
+        "/console/agendamento/atendimento/{session_request}/",
+        None,
+        WORKERS,
+    ),
+    "scheduling request refuse": (
+        "post",
+        "/console/agendamento/atendimento/{session_request}/",
+        {"action": "refuse", "refuse-reason": "Revisão de mérito (art. 33)."},
+        WORKERS,
+    ),  # fmt: skip
     "mail advertising": ("get", "/console/email/publicidade/", None, {SU, MA, AD}),
     # on a case not opened by e-mail: refused with a message (302)
     "case is advertising": ("post", "/console/atendimentos/{case}/publicidade/", {}, WORKERS),
@@ -358,6 +378,15 @@ def world(open_case, staff, settings, tmp_path):
         ends_at=timezone.now() + timedelta(days=1, hours=1), capacity=10,
         video_url="https://meet.jit.si/balcao-teste",
     )  # fmt: skip
+    presential_channel = Channel.objects.create(
+        slug="presencial", name="Atendimento (tele)presencial", entry=Channel.Entry.SCHEDULING,
+        hours=Channel.Hours.APPOINTMENT,
+    )  # fmt: skip
+    from balcao.scheduling.models import SessionRequest
+
+    session_request = SessionRequest.objects.create(
+        case=open_case(channel=presential_channel), requester_document="RG 1"
+    )
     recording = Recording(
         callid="1764842400.1", filename="1764842400.1.wav", size=4, received_at=timezone.now()
     )
@@ -375,6 +404,7 @@ def world(open_case, staff, settings, tmp_path):
         "chat": chat.pk,
         "open_session": open_session.pk,
         "sessions_channel": sessions_channel.pk,
+        "session_request": session_request.pk,
         "recording": recording.pk,
         "callback": CallbackRequest.objects.create(number="+351912345678", source="web").pk,
         "occurrence": Occurrence.objects.create(

@@ -585,6 +585,8 @@ class OutboundMail(models.Model):
         ANSWER = "answer", _("Resposta final")
         ACCESS_CODE = "access_code", _("Novo código de acesso")
         UNIT_FORWARD = "unit_forward", _("Encaminhamento a unidade")
+        DIRECT_CONTACT = "direct_contact", _("Contato direto do órgão")
+        SESSION = "session", _("Atendimento (tele)presencial")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Na fila")
@@ -597,6 +599,9 @@ class OutboundMail(models.Model):
     )
     kind = models.CharField(_("tipo"), max_length=24, choices=Kind.choices)
     to_address = models.EmailField(_("destinatário"))
+    #: The sender when not the agency's default: a unit's institutional address (Portaria,
+    #: art. 40: the direct contact goes "a partir do endereço eletrônico institucional").
+    from_address = models.EmailField(_("remetente"), blank=True)
     subject = models.CharField(_("assunto"), max_length=300)
     body = models.TextField(_("texto"))
     # A one-time secret (the access code) put into the body only when sending, then erased.

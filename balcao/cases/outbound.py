@@ -162,6 +162,7 @@ def queue_mail(
     message: Message | None = None,
     secret: str = "",
     in_reply_to: str = "",
+    from_address: str = "",
 ) -> OutboundMail | None:
     """Write the e-mail for ``case``'s official recipient (the procurador when one is on
     file) and send it after commit; None when there is nobody to write to. It answers
@@ -178,9 +179,14 @@ def queue_mail(
         mail = OutboundMail.objects.filter(
             pk=earlier, status=OutboundMail.Status.QUEUED, attempts=0
         ).first()
-        if mail is not None and kind not in (
-            OutboundMail.Kind.ACKNOWLEDGEMENT,
-            OutboundMail.Kind.ACCESS_CODE,
+        if (
+            mail is not None
+            and mail.from_address == from_address
+            and kind
+            not in (
+                OutboundMail.Kind.ACKNOWLEDGEMENT,
+                OutboundMail.Kind.ACCESS_CODE,
+            )
         ):
             if _RANK.get(kind, 0) >= _RANK.get(mail.kind, 0):
                 mail.kind, mail.subject = kind, subject
@@ -194,6 +200,7 @@ def queue_mail(
         case_message=message,
         kind=kind,
         to_address=recipient.email,
+        from_address=from_address,
         subject=subject[:300],
         body=body,
         secret=secret,
@@ -256,7 +263,7 @@ def build_email(mail: OutboundMail, connection=None) -> EmailMessage:
     return EmailMessage(
         subject=mail.subject,
         body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        from_email=mail.from_address or settings.DEFAULT_FROM_EMAIL,
         to=[mail.to_address],
         reply_to=[reply_to],
         headers=headers,

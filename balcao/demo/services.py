@@ -159,6 +159,7 @@ def load_demo(*, cases: int = 300, seed: int = 2026) -> dict[str, int]:
     _demo_telephony(users)
     _demo_live_chat()
     _demo_sessions(users)
+    _demo_direct_contact(teams)
     if Case.objects.exists():
         return created
     rng = random.Random(seed)
@@ -260,6 +261,48 @@ def _demo_sessions(users: dict) -> None:
         capacity=30,
         hosts=[users["agent"]],
         actor=SYSTEM,
+    )
+
+
+def _demo_direct_contact(teams: dict) -> None:
+    """The Patents team as a unit of the Serviço de Contato Direto (Portaria, arts. 36-45):
+    its institutional address and two published hypotheses (art. 38) with the templates of
+    the three parts of the official message (art. 40)."""
+    from balcao.scheduling.models import ContactUnit, Hypothesis
+
+    channel = Channel.objects.filter(slug="telepresencial").first()
+    if channel is None or ContactUnit.objects.exists():
+        return
+    unit = ContactUnit.objects.create(
+        team=teams["patentes"],
+        email="patentes@inpi.example",
+        channel=channel,
+        signature="Diretoria de Patentes, Programas de Computador e Topografias de Circuitos",
+    )
+    Hypothesis.objects.create(
+        unit=unit,
+        order=1,
+        title="Exigência técnica não cumprida por documento ilegível",
+        requirements="Pedido de patente em exame com exigência técnica publicada; documento "
+        "apresentado em resposta ilegível ou incompleto; prazo da exigência em curso.",
+        preceito="No exame do processo {processo}, de titularidade de {titular}, verificamos "
+        "que o documento apresentado em resposta à exigência técnica está ilegível.",
+        premissa="Esclarecer a exigência pode simplificar o procedimento, reduzir "
+        "formalidades e regularizar o processo antes do fim do prazo.",
+        conclusao="Oferecemos um atendimento (tele)presencial para explicar o que é "
+        "necessário. Melhores dias e horários: {horarios}.",
+    )
+    Hypothesis.objects.create(
+        unit=unit,
+        order=2,
+        title="Serviços pouco utilizados que aceleram o exame",
+        requirements="Pedido elegível a um trâmite prioritário ainda não requerido pelo titular.",
+        preceito="O processo {processo} atende aos requisitos de um trâmite prioritário que "
+        "ainda não foi requerido.",
+        premissa="Ativar serviços disponibilizados e pouco utilizados pode abreviar o exame "
+        "e melhorar o relacionamento com o INPI.",
+        conclusao="Se tiver interesse, podemos explicar o procedimento em um atendimento "
+        "(tele)presencial. Melhores dias e horários: {horarios}.",
     )
 
 

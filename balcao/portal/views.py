@@ -1,5 +1,5 @@
 """The public site: home (five levels and channel cards), triage, channel forms,
-confirmation and the scheduling placeholder. Views parse and check the request and call
+confirmation and the channels reached by appointment. Views parse and check the request and call
 ``portal.services`` / ``catalog.services``."""
 
 from django.db import connection
@@ -223,10 +223,11 @@ def confirmation(request, slug, token):
 
 @require_http_methods(["GET", "POST"])
 def scheduling(request, slug):
-    """Channels reached by appointment: Conecta Todos's open sessions and sign-up
-    (``scheduling.portal``); for the (tele)presential service, how to book until its
-    scheduling is built."""
+    """Channels reached by appointment (issue 25): Conecta Todos's open sessions and sign-up
+    (``scheduling.portal``); the (tele)presential service's request form, art. 34
+    (``scheduling.presential_views``), which then sends the person to the protocol page."""
     from balcao.scheduling import portal as open_sessions
+    from balcao.scheduling import presential_views
     from balcao.scheduling.services import is_open_sessions_channel
 
     channel = get_object_or_404(Channel.objects.select_related("calendar"), slug=slug, active=True)
@@ -236,6 +237,10 @@ def scheduling(request, slug):
     card = services.channel_card(channel, language)
     if is_open_sessions_channel(channel):
         return open_sessions.open_sessions_page(request, channel, card)
-    if request.method != "GET":
-        raise Http404
-    return render(request, "portal/scheduling.html", {"channel": card})
+
+    def confirmation_url(case) -> str:
+        return reverse(
+            "portal:confirmation", args=[channel.slug, services.confirmation_token(case)]
+        )
+
+    return presential_views.request_page(request, channel, card, confirmation_url)

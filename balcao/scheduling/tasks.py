@@ -16,9 +16,19 @@ def send_registration_mail(pk: int, kind: str) -> bool:
     return send_mail_now(pk, kind)
 
 
+@db_task(retries=3, retry_delay=120)
+def send_session_request_mail(pk: int, kind: str, reason: str = "") -> bool:
+    """An e-mail with its ``.ics`` about a (tele)presential session (confirmation,
+    reschedule, cancellation, reminder) to the case's official recipient."""
+    from balcao.scheduling.presential import send_mail_now
+
+    return send_mail_now(pk, kind, reason)
+
+
 @db_periodic_task(crontab(minute="*/5"))
 def send_session_reminders() -> int:
-    """Conecta Todos reminders, the day before and one hour before (issue 25), each once."""
-    from balcao.scheduling.services import send_due_reminders
+    """Reminders the day before and one hour before (issue 25), each once: Conecta Todos
+    registrations and confirmed (tele)presential sessions."""
+    from balcao.scheduling import presential, services
 
-    return send_due_reminders()
+    return services.send_due_reminders() + presential.send_due_reminders()

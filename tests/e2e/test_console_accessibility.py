@@ -68,6 +68,13 @@ PAGES = {
     "chat_transfer": ["/console/chat/{chat}/transferir/"],
     "scheduling_sessions": ["/console/agendamento/"],
     "scheduling_session": ["/console/agendamento/{open_session}/"],
+    "scheduling_report": [
+        "/console/agendamento/relatorio/",
+        "/console/agendamento/relatorio/?de={today}&ate={today}",
+    ],
+    "scheduling_requests": ["/console/agendamento/atendimentos/"],
+    "scheduling_record": ["/console/agendamento/atendimento/{session_request}/registro/"],
+    "scheduling_request": ["/console/agendamento/atendimento/{session_request}/"],
     "telephony_lines": ["/console/telefonia/linhas/"],
     "telephony_line_new": ["/console/telefonia/linhas/nova/"],
     "telephony_line_edit": ["/console/telefonia/linhas/{line}/"],
@@ -409,7 +416,23 @@ def console_data(db):
         ends_at=timezone.now() + timedelta(days=1, hours=1), capacity=10,
         video_url="https://meet.jit.si/balcao-teste",
     )  # fmt: skip
+    # a (tele)presential request in triage (issue 25)
+    from balcao.cases.services import do_open_case
+    from balcao.scheduling.models import SessionRequest
+
+    presential = Channel.objects.create(
+        slug="presencial", name="Atendimento (tele)presencial", entry=Channel.Entry.SCHEDULING,
+        hours=Channel.Hours.APPOINTMENT,
+    )  # fmt: skip
+    session_request = SessionRequest.objects.create(
+        case=do_open_case(
+            channel=presential, subject="Vista do processo", requester=people[0], actor=admin
+        ),
+        requester_document="RG 12.345.678-9",
+        justification="Preciso de vista.",
+    )
     return {
+        "session_request": session_request.pk,
         "open_session": open_session.pk,
         "chat": waiting.pk,
         "chat_held": held.pk,

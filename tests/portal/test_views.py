@@ -162,9 +162,9 @@ def test_home_query_count_is_flat(
         client.get("/")  # the catalogue fragment cached: texts and the catalogue version
 
 
-def test_scheduling_page_says_it_is_coming(client, catalogue):
+def test_the_presential_service_takes_requests(client, catalogue):
     html = client.get("/canais/telepresencial/agendamento/").content.decode()
-    assert "em breve" in html
+    assert "Enviar pedido" in html and "em breve" not in html
     assert client.get("/canais/fale-conosco/agendamento/").status_code == 404
     assert client.get("/canais/telepresencial/").status_code == 404
 

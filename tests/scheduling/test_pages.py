@@ -70,7 +70,7 @@ def test_errors_are_announced(client, make_session):
     assert not Registration.objects.exists()
 
 
-def test_other_scheduling_channels_keep_the_placeholder(client, conecta):
+def test_the_presential_channel_gets_the_request_form(client, conecta):
     Channel.objects.create(
         slug="telepresencial",
         name="Serviço de Atendimento (Tele)Presencial",
@@ -79,7 +79,7 @@ def test_other_scheduling_channels_keep_the_placeholder(client, conecta):
         hours=Channel.Hours.APPOINTMENT,
     )
     page = client.get("/canais/telepresencial/agendamento/").content.decode()
-    assert "Agendamento pelo portal: em breve." in page
+    assert "Documento de identificação" in page and "art. 33" in page
     assert "Inscrever-me" not in page
     assert "Não há sessões publicadas" in client.get(PAGE).content.decode()
 
