@@ -206,6 +206,8 @@ CONSOLE = {
         None,
         WORKERS,
     ),
+    "direct contacts": ("get", "/console/contato-direto/", None, WORKERS),
+    "direct contact": ("get", "/console/contato-direto/{direct_contact}/", None, WORKERS),
     "scheduling requests": ("get", "/console/agendamento/atendimentos/", None, WORKERS),
     "scheduling request": (
         "get",
@@ -382,8 +384,21 @@ def world(open_case, staff, settings, tmp_path):
         slug="presencial", name="Atendimento (tele)presencial", entry=Channel.Entry.SCHEDULING,
         hours=Channel.Hours.APPOINTMENT,
     )  # fmt: skip
-    from balcao.scheduling.models import SessionRequest
+    from balcao.cases.models import Team
+    from balcao.scheduling.models import ContactUnit, DirectContact, Hypothesis, SessionRequest
 
+    contact_unit = ContactUnit.objects.create(
+        team=Team.objects.create(slug="unidade-contato", name="Unidade"),
+        email="unidade@inpi.example", channel=presential_channel,
+    )  # fmt: skip
+    hypothesis = Hypothesis.objects.create(
+        unit=contact_unit, title="Hipótese", requirements="R", preceito="P", premissa="P",
+        conclusao="C",
+    )  # fmt: skip
+    direct_contact = DirectContact.objects.create(
+        case=open_case(channel=presential_channel), hypothesis=hypothesis, process="BR 1",
+        preceito="P", premissa="P", conclusao="C",
+    )  # fmt: skip
     session_request = SessionRequest.objects.create(
         case=open_case(channel=presential_channel), requester_document="RG 1"
     )
@@ -405,6 +420,7 @@ def world(open_case, staff, settings, tmp_path):
         "open_session": open_session.pk,
         "sessions_channel": sessions_channel.pk,
         "session_request": session_request.pk,
+        "direct_contact": direct_contact.pk,
         "recording": recording.pk,
         "callback": CallbackRequest.objects.create(number="+351912345678", source="web").pk,
         "occurrence": Occurrence.objects.create(

@@ -99,7 +99,7 @@ class Requester(models.Model):
 
 
 class Representation(models.Model):
-    """A procurador on file for a requester (Portaria, art. 44).
+    """A procurador on file for a requester (Portaria, art. 36, parágrafo único).
 
     While active, official communications on the requester's cases go to the
     representative only.
@@ -372,7 +372,7 @@ class Case(models.Model):
     @property
     def official_recipient(self) -> Requester | None:
         """Who receives official communications: the procurador when one is on
-        file (Portaria, art. 44), otherwise the requester."""
+        file (Portaria, art. 36, parágrafo único), otherwise the requester."""
         return self.representative or self.requester
 
 

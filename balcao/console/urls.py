@@ -19,7 +19,7 @@ from balcao.console import (
     unit_views,
     views,
 )
-from balcao.scheduling import direct_views, presential_views, record_views, report_views
+from balcao.scheduling import contact_views, presential_views, record_views, report_views
 
 app_name = "console"
 urlpatterns = [
@@ -211,6 +211,6 @@ urlpatterns = [
     path("", include("balcao.scheduling.console")),  # Conecta Todos sessions (issue 25)
     path("", include(presential_views.console_urls)),  # (tele)presential service (issue 25)
     path("", include(record_views.console_urls)),  # identity, minutes, recording (issue 25)
-    path("", include(direct_views.console_urls)),  # direct contact (issue 25)
+    path("", include(contact_views.console_urls)),  # direct contact (issue 25)
     path("", include(report_views.console_urls)),  # scheduling services' report (issue 25)
 ]

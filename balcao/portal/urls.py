@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from balcao.portal import callback_views, chat_views, faq_views, followup_views, govbr, views
-from balcao.scheduling import direct_views, presential_views, record_views
+from balcao.scheduling import contact_views, presential_views, record_views
 from balcao.scheduling import portal as scheduling_portal
 
 app_name = "portal"
@@ -15,7 +15,7 @@ urlpatterns = [
     path("agendamento/cancelar/<str:token>/", scheduling_portal.cancel, name="scheduling_cancel"),
     path("", include(presential_views.portal_urls)),
     path("", include(record_views.portal_urls)),
-    path("", include(direct_views.portal_urls)),
+    path("", include(contact_views.portal_urls)),
     path("acompanhar/", followup_views.followup_access, name="followup"),
     path("acompanhar/novo-codigo/", followup_views.followup_new_code, name="followup_new_code"),
     path("acompanhar/sair/", followup_views.followup_leave, name="followup_leave"),

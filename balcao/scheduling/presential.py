@@ -12,7 +12,7 @@ or the video link and the ``.ics``, and reminders the day before and one hour be
 can reschedule or cancel with a reason; the person can cancel from the same link.
 
 Every message to the person goes to the case's official recipient (the procurador when one
-is on file, art. 44) and is archived on the case.
+is on file, art. 36, parágrafo único) and is archived on the case.
 """
 
 from __future__ import annotations
@@ -570,7 +570,7 @@ def queue_mail(session_request: SessionRequest, kind: str, *, reason: str = "") 
 
 
 def recipient_of(session_request: SessionRequest):
-    """The official recipient: the procurador when one is on file (art. 44)."""
+    """The official recipient: the procurador when one is on file (art. 36, parágrafo único)."""
     return session_request.case.official_recipient
 
 

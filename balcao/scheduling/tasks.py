@@ -32,3 +32,20 @@ def send_session_reminders() -> int:
     from balcao.scheduling import presential, services
 
     return services.send_due_reminders() + presential.send_due_reminders()
+
+
+@db_periodic_task(crontab(minute="*/15"))
+def sweep_direct_contacts() -> tuple[int, int]:
+    """Direct contact (Portaria, art. 40 III): the reminder one working day before the
+    person's 5 working days end, once; expired contacts marked."""
+    from balcao.scheduling.contact import sweep
+
+    return sweep()
+
+
+@db_periodic_task(crontab(hour="3", minute="40"))
+def purge_session_recordings() -> int:
+    """Session recordings past ``BALCAO_SESSION_RECORDING_DAYS`` lose their file (daily)."""
+    from balcao.scheduling.record import purge_old_recordings
+
+    return purge_old_recordings()

@@ -96,7 +96,11 @@ def test_every_public_page_has_no_axe_violations(page, live_server, demo, artifa
     check("confirmation")
 
     page.goto(f"{base}/canais/telepresencial/agendamento/")
-    check("scheduling placeholder")
+    check("(tele)presential request")
+    page.goto(f"{base}/canais/conecta-todos/agendamento/")
+    check("Conecta Todos sessions")
+    page.goto(f"{base}/contato-direto/")
+    check("direct contact hypotheses")
     page.goto(f"{base}/chatbot/")
     check("chatbot")
     page.goto(f"{base}/telefone/ligamos-para-voce/")

@@ -74,6 +74,8 @@ PAGES = {
     ],
     "scheduling_requests": ["/console/agendamento/atendimentos/"],
     "scheduling_record": ["/console/agendamento/atendimento/{session_request}/registro/"],
+    "direct_contacts": ["/console/contato-direto/"],
+    "direct_contact": ["/console/contato-direto/{direct_contact}/"],
     "scheduling_request": ["/console/agendamento/atendimento/{session_request}/"],
     "telephony_lines": ["/console/telefonia/linhas/"],
     "telephony_line_new": ["/console/telefonia/linhas/nova/"],
@@ -431,7 +433,23 @@ def console_data(db):
         requester_document="RG 12.345.678-9",
         justification="Preciso de vista.",
     )
+    from balcao.cases.models import Team
+    from balcao.scheduling.models import ContactUnit, DirectContact, Hypothesis
+
+    contact_unit = ContactUnit.objects.create(
+        team=Team.objects.create(slug="unidade-contato", name="Unidade"),
+        email="unidade@inpi.example", channel=presential,
+    )  # fmt: skip
+    hypothesis = Hypothesis.objects.create(
+        unit=contact_unit, title="Hipótese", requirements="R", preceito="P", premissa="P",
+        conclusao="C",
+    )  # fmt: skip
+    direct_contact = DirectContact.objects.create(
+        case=do_open_case(channel=presential, subject="Contato", requester=people[1], actor=admin),
+        hypothesis=hypothesis, process="BR 1", preceito="P", premissa="P", conclusao="C",
+    )  # fmt: skip
     return {
+        "direct_contact": direct_contact.pk,
         "session_request": session_request.pk,
         "open_session": open_session.pk,
         "chat": waiting.pk,

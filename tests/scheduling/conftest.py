@@ -72,7 +72,7 @@ def presencial(db):
 
 @pytest.fixture
 def procurador_requester(db):
-    """A holder with a procurador on file (Portaria, art. 44): official messages go to the
+    """A holder with a procurador on file (Portaria, art. 36, parágrafo único): official messages go to the
     procurador only."""
     from balcao.cases.models import Representation, Requester
 
