@@ -189,7 +189,8 @@ def do_open_case(
     ombudsman manifestation's type chooses its own: ombudsman.services).
 
     When the requester has a procurador on file, the case records them as
-    representative so that official messages go to the procurador (Portaria, art. 36, parágrafo único).
+    representative so that official messages go to the procurador only (Portaria, art. 36,
+    parágrafo único).
     With ``acknowledge`` the person gets, after commit, the acknowledgement with the
     protocol, the due date and the access code to the follow-up page (``cases.followup``);
     ``in_reply_to`` is the ``Message-ID`` of the person's e-mail it answers, if any.

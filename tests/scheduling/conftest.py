@@ -72,8 +72,8 @@ def presencial(db):
 
 @pytest.fixture
 def procurador_requester(db):
-    """A holder with a procurador on file (Portaria, art. 36, parágrafo único): official messages go to the
-    procurador only."""
+    """A holder with a procurador on file: official messages go to the procurador only
+    (Portaria, art. 36, parágrafo único)."""
     from balcao.cases.models import Representation, Requester
 
     holder = Requester.objects.create(name="Maria Titular", email="titular@example.org")
