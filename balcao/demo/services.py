@@ -215,6 +215,7 @@ def load_demo(*, cases: int = 300, seed: int = 2026) -> dict[str, int]:
                 )
             case.refresh_from_db()
         created["cases"] += 1
+    _demo_presential()
     return created
 
 
@@ -261,6 +262,42 @@ def _demo_sessions(users: dict) -> None:
         capacity=30,
         hosts=[users["agent"]],
         actor=SYSTEM,
+    )
+
+
+def _demo_presential() -> None:
+    """Two requests for the (tele)presential service waiting for triage (Portaria, art. 34),
+    so the console's queue is not empty on a first run."""
+    from balcao.scheduling import presential, rules
+    from balcao.scheduling.models import SessionRequest
+
+    channel = Channel.objects.filter(slug="telepresencial").first()
+    if channel is None or SessionRequest.objects.exists():
+        return
+    presential.do_request_session(
+        channel,
+        rules.SessionRequest(
+            requester_name="Helena Prado",
+            requester_document="RG 23.456.789-0 SSP/RJ",
+            subject="Vista do processo e explicação da exigência técnica",
+            reference="BR 10 2024 000123-4",
+            justification="A exigência cita um documento que não localizo nos autos.",
+            companions=(rules.Companion("Otávio Prado", "Inventor do pedido"),),
+        ),
+        email="helena.prado@example.com",
+    )
+    presential.do_request_session(
+        channel,
+        rules.SessionRequest(
+            requester_name="Sérgio Antunes",
+            requester_document="CNH 01234567890",
+            subject="Audiência com a gestão sobre o uso estratégico de marcas",
+            no_reference=True,
+            justification="Queremos planejar o depósito de uma família de marcas.",
+            companions=(),
+        ),
+        email="sergio.antunes@example.com",
+        mode="presential",
     )
 
 
