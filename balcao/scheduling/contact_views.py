@@ -15,7 +15,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
+from balcao.audit.services import record_access
 from balcao.cases.services import visible_cases
+from balcao.client import client_address
 from balcao.errors import Refused
 from balcao.scheduling import contact
 from balcao.scheduling.console import staff_view
@@ -150,6 +152,13 @@ def contact_detail(request, pk: int):
             return redirect("console:direct_contact", pk=pk)
         item = get_object_or_404(_visible(request.user), pk=pk)
     session_request = getattr(item.case, "session_request", None)
+    if item.case.requester is not None:  # the holder and procurador seen: audited
+        record_access(
+            item.case.requester,
+            user=request.user,
+            where=f"direct-contact:{item.pk}",
+            ip=client_address(request),
+        )
     return render(
         request,
         "scheduling/contact_detail.html",

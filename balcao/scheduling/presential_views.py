@@ -252,7 +252,10 @@ def request_detail(request, pk: int):
             "session_request": session_request,
             "case": case,
             "person": reveal_requester(
-                case.requester, user=request.user, where=f"scheduling:{session_request.pk}"
+                case.requester,
+                user=request.user,
+                where=f"scheduling:{session_request.pk}",
+                ip=client_address(request),
             ),
             "participants": list(session_request.participants.all()),
             "representatives": [

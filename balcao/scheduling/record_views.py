@@ -17,8 +17,10 @@ from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from balcao.audit.services import record_access
 from balcao.cases.models import TerminativeTerm
 from balcao.cases.services import visible_cases
+from balcao.client import client_address
 from balcao.errors import Refused
 from balcao.scheduling import presential, record, rules
 from balcao.scheduling.console import staff_view
@@ -121,6 +123,13 @@ def record_page(request, pk: int):
             else ""
         )
     taken = {p.user_id for p in participants if p.user_id}
+    if session_request.case.requester is not None:  # names and documents seen: audited
+        record_access(
+            session_request.case.requester,
+            user=request.user,
+            where=f"scheduling-record:{session_request.pk}",
+            ip=client_address(request),
+        )
     return render(
         request,
         "scheduling/record_console.html",

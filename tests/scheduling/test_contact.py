@@ -265,6 +265,11 @@ def test_console_and_portal_pages(
     sent = DirectContact.objects.get()
     detail = agent.get(f"/console/contato-direto/{sent.pk}/").content.decode()
     assert "Paulo Procurador" in detail and "procurador" in detail
+    from balcao.audit.models import PersonalDataAccess
+
+    assert PersonalDataAccess.objects.filter(
+        user=staff["agent"], where=f"direct-contact:{sent.pk}"
+    ).exists()  # every view of personal data is logged
     assert (
         agent.post(f"/console/contato-direto/{sent.pk}/", {"action": "interested"}).status_code
         == 302

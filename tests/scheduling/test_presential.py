@@ -343,6 +343,11 @@ def test_console_triage_pages(make_request, staff, verified_client, make_user):
     page = agent.get(url)
     assert page.status_code == 200
     assert "RG 12.345.678-9" in page.content.decode()
+    from balcao.audit.models import PersonalDataAccess
+
+    assert PersonalDataAccess.objects.filter(
+        user=staff["agent"], where=f"scheduling:{session_request.pk}"
+    ).exists()
     slots = working_slots(2)
     data = {"action": "accept", "mode": "remote", "place": ""}
     data |= {f"slot_{n + 1}": s.strftime("%Y-%m-%dT%H:%M") for n, s in enumerate(slots)}

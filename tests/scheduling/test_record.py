@@ -265,6 +265,11 @@ def test_console_page_for_an_agent_and_not_without_the_capability(
     page = client.get(url)
     assert page.status_code == 200
     assert "Ana Souza" in page.content.decode()
+    from balcao.audit.models import PersonalDataAccess
+
+    assert PersonalDataAccess.objects.filter(
+        user=staff["agent"], where=f"scheduling-record:{session_request.pk}"
+    ).exists()
     person = requester_of(session_request)
     blank = client.post(url, {"action": "identity", "participant": person.pk, "document": ""})
     assert blank.status_code == 400
