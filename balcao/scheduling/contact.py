@@ -33,11 +33,10 @@ from django.utils.translation import gettext as _
 
 from balcao.accounts.permissions import SYSTEM, check_can
 from balcao.cases import outbound
-from balcao.cases.models import Case, Message, OutboundMail, Requester, State
+from balcao.cases.models import Message, OutboundMail, Requester
 from balcao.cases.services import (
     check_requester_documents,
     do_add_message,
-    do_change_state,
     do_open_case,
 )
 from balcao.cases.text import clean_line, clean_text
@@ -286,23 +285,6 @@ def _send(contact: DirectContact, subject: str, body: str, *, actor) -> None:
     )
 
 
-def _close_quietly(case: Case, *, actor, reason: str) -> None:
-    """Close the case through its workflow without a state e-mail (the message that ends
-    the contact, if any, was sent by the caller)."""
-    case = Case.objects.select_related("state").get(pk=case.pk)
-    for category in (State.Category.RESOLVED, State.Category.CLOSED):
-        target = (
-            State.objects.filter(
-                workflow_id=case.state.workflow_id, category=category, incoming__source=case.state
-            )
-            .order_by("order", "pk")
-            .first()
-        )
-        if target is not None:
-            do_change_state(case, target, actor=actor, reason=reason, tell_requester=False)
-            return
-
-
 # -- the answer -----------------------------------------------------------------------------
 
 
@@ -323,7 +305,7 @@ def do_record_answer(contact: DirectContact, interested: bool, *, actor) -> Dire
     )
     do_add_message(contact.case, note, actor=actor, internal=True)
     if not interested:
-        _close_quietly(contact.case, actor=actor, reason=note)
+        presential.close_case(contact.case, actor=actor, reason=note, tell_requester=False)
     return contact
 
 

@@ -33,7 +33,7 @@ from balcao.accounts.permissions import SYSTEM, check_can
 from balcao.cases import intake
 from balcao.cases.models import Case, Message, State
 from balcao.cases.outbound import mail_domain
-from balcao.cases.services import do_add_message, do_change_state, do_open_case
+from balcao.cases.services import do_add_message, do_change_state, do_open_case, visible_cases
 from balcao.cases.text import clean_line, clean_text
 from balcao.catalog.models import Channel
 from balcao.scheduling import ics, rules
@@ -248,8 +248,9 @@ def _decided(session_request: SessionRequest, actor) -> None:
     session_request.decided_by = actor if getattr(actor, "pk", None) else None
 
 
-def _close_case(case: Case, *, actor, reason: str) -> None:
-    """Close the case through its workflow (resolved, else closed), if a transition allows."""
+def close_case(case: Case, *, actor, reason: str, tell_requester: bool = True) -> None:
+    """Close the case through its workflow (resolved, else closed), if a transition allows;
+    the person is told of it unless ``tell_requester`` is False."""
     case = Case.objects.select_related("state").get(pk=case.pk)
     for category in (State.Category.RESOLVED, State.Category.CLOSED):
         target = (
@@ -262,8 +263,14 @@ def _close_case(case: Case, *, actor, reason: str) -> None:
             .first()
         )
         if target is not None:
-            do_change_state(case, target, actor=actor, reason=reason)
+            do_change_state(case, target, actor=actor, reason=reason, tell_requester=tell_requester)
             return
+
+
+def visible_requests(user) -> QuerySet[SessionRequest]:
+    """The requests on cases ``user`` may see (``cases.services.visible_cases``: an agent
+    sees their teams' cases, their own and the unqueued ones)."""
+    return session_requests().filter(case__in=visible_cases(user))
 
 
 @transaction.atomic
@@ -301,7 +308,7 @@ def do_redirect(
         ]
     )
     _tell(session_request, body, actor=actor)
-    _close_case(session_request.case, actor=actor, reason=reason)
+    close_case(session_request.case, actor=actor, reason=reason)
     return session_request
 
 
@@ -327,7 +334,7 @@ def do_refuse(session_request: SessionRequest, grounds: str, *, actor) -> Sessio
         ]
     )
     _tell(session_request, body, actor=actor)
-    _close_case(session_request.case, actor=actor, reason=grounds)
+    close_case(session_request.case, actor=actor, reason=grounds)
     return session_request
 
 
@@ -461,7 +468,7 @@ def do_cancel_session(
         _tell(session_request, text, actor=actor, email=not had_time)
     if had_time:
         queue_mail(session_request, MailKind.CANCELLATION, reason=reason)
-    _close_case(session_request.case, actor=actor if not by_person else SYSTEM, reason=reason)
+    close_case(session_request.case, actor=actor if not by_person else SYSTEM, reason=reason)
     return session_request
 
 

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from balcao.audit.services import reveal_requester
 from balcao.cases import intake
-from balcao.cases.services import check_requester_documents, visible_cases
+from balcao.cases.services import check_requester_documents
 from balcao.client import client_address
 from balcao.scheduling import presential, rules
 from balcao.scheduling.console import staff_view
@@ -157,17 +157,11 @@ def session_page(request, token: str):
 # -- console --------------------------------------------------------------------------------
 
 
-def _visible(user):
-    """The requests on cases ``user`` may see (``cases.services.visible_cases``: an agent
-    sees their teams' cases, their own and the unqueued ones)."""
-    return presential.session_requests().filter(case__in=visible_cases(user))
-
-
 @staff_view(presential.TRIAGE_CAPABILITY)
 def request_list(request):
     """The requests, those in triage first with the triage's due date (7 working days)."""
     status = request.GET.get("status", "")
-    rows = _visible(request.user).order_by("case__due_at", "-pk")
+    rows = presential.visible_requests(request.user).order_by("case__due_at", "-pk")
     if status in Status.values:
         rows = rows.filter(status=status)
     return render(
@@ -182,7 +176,7 @@ def request_list(request):
 def request_detail(request, pk: int):
     """One request: art. 34's data, the triage (accept with slots, redirect, refuse), the
     confirmation (two representatives, art. 32 §4), reschedule and cancel."""
-    session_request = get_object_or_404(_visible(request.user), pk=pk)
+    session_request = get_object_or_404(presential.visible_requests(request.user), pk=pk)
     action = request.POST.get("action", "") if request.method == "POST" else ""
     forms = {
         "accept": AcceptForm(request.POST if action == "accept" else None),

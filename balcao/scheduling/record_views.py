@@ -19,17 +19,12 @@ from django.views.decorators.http import require_http_methods
 
 from balcao.audit.services import record_access
 from balcao.cases.models import TerminativeTerm
-from balcao.cases.services import visible_cases
 from balcao.client import client_address
 from balcao.errors import Refused
 from balcao.scheduling import presential, record, rules
 from balcao.scheduling.console import staff_view
 from balcao.scheduling.models import Participant, SessionRequest
 from balcao.scheduling.services import SchedulingError
-
-
-def _visible(user):
-    return presential.session_requests().filter(case__in=visible_cases(user))
 
 
 def _participant(session_request: SessionRequest, request) -> Participant:
@@ -102,7 +97,7 @@ def _run(action: str, session_request: SessionRequest, request) -> str:
 @staff_view(record.RECORD_CAPABILITY)
 def record_page(request, pk: int):
     """A session's participants and record, and the terminative answer."""
-    session_request = get_object_or_404(_visible(request.user), pk=pk)
+    session_request = get_object_or_404(presential.visible_requests(request.user), pk=pk)
     error, status = "", 200
     if request.method == "POST":
         try:
