@@ -17,6 +17,7 @@ import urllib.request
 from django.dispatch import receiver
 from django.utils import timezone
 
+from balcao import workscope
 from balcao.api.models import Webhook, WebhookDelivery
 from balcao.cases.events import case_event
 
@@ -59,7 +60,8 @@ def queue_deliveries(sender, event, case, message=None, **extra):
     """Runs after commit (see cases.events): one delivery per interested webhook."""
     from balcao.api.tasks import deliver_webhook
 
-    hooks = [hook for hook in Webhook.objects.filter(active=True) if hook.wants(event)]
+    active = workscope.remember("api.webhooks", lambda: list(Webhook.objects.filter(active=True)))
+    hooks = [hook for hook in active if hook.wants(event)]
     if not hooks:
         return
     payload = case_payload(event, case, message)

@@ -67,7 +67,7 @@ def code_hash(case_protocol: str, code: str) -> str:
     return hmac.new(key, message, hashlib.sha256).hexdigest()
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # its callers keep all of it or none
 def do_issue_access_code(
     case: Case,
     *,

@@ -112,7 +112,7 @@ def do_record_public_contact(
     ValidationError for a malformed document.
     """
     docs = check_requester_documents(cpf=cpf, cnpj=cnpj, nif=nif)
-    return Requester.objects.create(
+    contact = Requester.objects.create(
         name=clean_line(name, 200),
         email=(email or "").strip().lower()[:254],
         phone=clean_line(phone, 32),
@@ -122,6 +122,8 @@ def do_record_public_contact(
         claimed_cnpj=docs["cnpj"] or "",
         claimed_nif=docs["nif"] or "",
     )
+    contact._no_representation_yet = True  # spares opening its case a read
+    return contact
 
 
 def possible_matches(contact: Requester):

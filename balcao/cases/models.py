@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -94,6 +95,8 @@ class Requester(models.Model):
 
     @property
     def active_representative(self) -> Requester | None:
+        if getattr(self, "_no_representation_yet", False):
+            return None  # created in this transaction: nobody can have linked one yet
         link = self.representations.filter(active=True).select_related("representative").first()
         return link.representative if link else None
 
@@ -324,7 +327,9 @@ class Case(models.Model):
     )
     tags = models.ManyToManyField(Tag, blank=True, verbose_name=_("etiquetas"))
     state = models.ForeignKey(State, on_delete=models.PROTECT, verbose_name=_("situação"))
-    created_at = models.DateTimeField(_("aberto em"), auto_now_add=True)
+    # When the request reached the agency: now, or earlier when given (an e-mail filed as
+    # advertising and found not to be, seed 003: "a contar da receção").
+    created_at = models.DateTimeField(_("aberto em"), default=timezone.now, editable=False)
     updated_at = models.DateTimeField(_("atualizado em"), auto_now=True)
     closed_at = models.DateTimeField(_("encerrado em"), null=True, blank=True)
     deadline_policy = models.CharField(_("política de prazo"), max_length=64, blank=True)

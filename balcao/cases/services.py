@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.files.base import File
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,7 +32,6 @@ from balcao.cases.models import (
     Case,
     CaseEvent,
     Message,
-    ProtocolSequence,
     Requester,
     State,
     Tag,
@@ -58,17 +57,29 @@ DEFAULT_WORKFLOW = "helpdesk"
 
 
 def next_protocol(now=None) -> str:
-    """Allocate the next protocol number (row-locked sequence, safe across processes)."""
+    """Allocate the next protocol number: one statement that creates the scope's sequence
+    or adds one to it and returns the value (``INSERT … ON CONFLICT DO UPDATE … RETURNING``,
+    PostgreSQL and SQLite ≥ 3.35). The row stays locked until the transaction commits, so
+    two processes never get the same number, and a transaction that rolls back gives its
+    number back: no gaps."""
     pattern = settings.BALCAO_PROTOCOL_PATTERN
     now = timezone.localtime(now or timezone.now())
     scope = str(now.year) if protocol.uses_year(pattern) else "all"
-    with transaction.atomic():
-        sequence, _ = ProtocolSequence.objects.select_for_update().get_or_create(scope=scope)
-        sequence.last_value += 1
-        sequence.save(update_fields=["last_value"])
+    with connection.cursor() as cursor:
+        cursor.execute(_NEXT_IN_SEQUENCE, [scope])
+        (value,) = cursor.fetchone()
     return protocol.format_protocol(
-        pattern, year=now.year, seq=sequence.last_value, unit=settings.BALCAO_PROTOCOL_UNIT
+        pattern, year=now.year, seq=value, unit=settings.BALCAO_PROTOCOL_UNIT
     )
+
+
+# ProtocolSequence's table (``cases_protocolsequence``; a test checks the name).
+_NEXT_IN_SEQUENCE = (
+    'INSERT INTO "cases_protocolsequence" ("scope", "last_value") VALUES (%s, 1) '
+    'ON CONFLICT ("scope") DO UPDATE '
+    'SET "last_value" = "cases_protocolsequence"."last_value" + 1 '
+    'RETURNING "last_value"'
+)
 
 
 # --- requesters -------------------------------------------------------------------
@@ -165,7 +176,6 @@ def remember_team_ids(user, team_ids) -> None:
 # --- opening ----------------------------------------------------------------------
 
 
-@transaction.atomic
 def do_open_case(
     *,
     channel,
@@ -204,38 +214,39 @@ def do_open_case(
     subject = clean_line(subject, 250)
     if not subject:
         raise CaseError(_("Informe o assunto do atendimento."))
-    workflow = channel.workflow or Workflow.objects.get(slug=DEFAULT_WORKFLOW)
-    case = Case(
-        protocol=next_protocol(),
-        channel=channel,
-        service=service,
-        subject=subject,
-        description=description,
-        requester=requester,
-        representative=requester.active_representative if requester else None,
-        organisation=organisation or (requester.organisation if requester else None),
-        team=team,
-        priority=priority,
-        state=workflow.initial_state,
-        deadline_policy=deadline_policy or channel.deadline_policy,
-    )
-    case.save()
-    if opened_at is not None:
-        Case.objects.filter(pk=case.pk).update(created_at=opened_at)
-        case.created_at = opened_at
-    history.record(case, CaseEvent.Action.OPENED, actor=actor, new=case.protocol)
-    due = clock.initial_due(case, fresh=True)
-    if due is not None:
-        case.due_at = due
-        case.save(update_fields=["due_at"])
-    if tags:
-        names = [t.strip()[:60] for t in tags if t.strip()]
-        case.tags.set([Tag.objects.get_or_create(name=name)[0] for name in names])
-    if team is not None and team.strategy != Team.Strategy.MANUAL:
-        do_auto_assign(case, actor=SYSTEM)
-    if acknowledge:
-        followup.do_issue_access_code(case, acknowledge=True, fresh=True, in_reply_to=in_reply_to)
-    events.case_event_on_commit("case.opened", case)
+    # Within a caller's transaction no savepoint of its own (the caller's undoes it all);
+    # the opening, due date, assignment and access-code entries go in one INSERT.
+    with transaction.atomic(savepoint=False), history.collected():
+        workflow = channel.workflow or Workflow.objects.get(slug=DEFAULT_WORKFLOW)
+        case = Case(
+            protocol=next_protocol(),
+            channel=channel,
+            service=service,
+            subject=subject,
+            description=description,
+            requester=requester,
+            representative=requester.active_representative if requester else None,
+            organisation=organisation or (requester.organisation if requester else None),
+            team=team,
+            priority=priority,
+            state=workflow.initial_state,
+            deadline_policy=deadline_policy or channel.deadline_policy,
+            created_at=opened_at or timezone.now(),
+        )
+        # recorded before the row exists: written with the others when the block ends
+        history.record(case, CaseEvent.Action.OPENED, actor=actor, new=case.protocol)
+        case.due_at = clock.initial_due(case, fresh=True)
+        case.save()
+        if tags:
+            names = [t.strip()[:60] for t in tags if t.strip()]
+            case.tags.set([Tag.objects.get_or_create(name=name)[0] for name in names])
+        if team is not None and team.strategy != Team.Strategy.MANUAL:
+            do_auto_assign(case, actor=SYSTEM)
+        if acknowledge:
+            followup.do_issue_access_code(
+                case, acknowledge=True, fresh=True, in_reply_to=in_reply_to
+            )
+        events.case_event_on_commit("case.opened", case)
     return case
 
 

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from balcao import workscope
 from balcao.deadlines.calendar import BusinessCalendar, default_calendar
 from balcao.deadlines.models import Calendar, CalendarChange, CalendarDay, CustomPolicy
 from balcao.deadlines.policies import BUILTIN_POLICIES, Policy, PolicyError
@@ -59,7 +60,12 @@ def calendar_from_model(model: Calendar) -> BusinessCalendar:
 
 
 def calendar_for_country(country: str) -> BusinessCalendar:
-    """The agency's default calendar for ``country``, or the national one."""
+    """The agency's default calendar for ``country``, or the national one (read once per
+    batch of work: balcao.workscope)."""
+    return workscope.remember(("deadlines.calendar", country.upper()), lambda: _calendar(country))
+
+
+def _calendar(country: str) -> BusinessCalendar:
     model = Calendar.objects.filter(country=country.upper(), is_default=True).first()
     return calendar_from_model(model) if model else default_calendar(country)
 

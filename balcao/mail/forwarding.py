@@ -48,6 +48,7 @@ from django.db.models.signals import post_delete, post_save
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from balcao import workscope
 from balcao.accounts.permissions import SYSTEM, check_can
 from balcao.cases import history, outbound
 from balcao.cases import services as cases
@@ -381,10 +382,23 @@ def unit_answer_for(parsed) -> UnitForward | None:
     return forward
 
 
+def _units_by_address() -> dict[str, Unit]:
+    """The units by their address (lower case), read once per batch of mail
+    (balcao.workscope)."""
+
+    def read() -> dict[str, Unit]:
+        units: dict[str, Unit] = {}
+        for unit in Unit.objects.order_by("pk"):
+            units.setdefault(unit.address.strip().lower(), unit)
+        return units
+
+    return workscope.remember("mail.units", read)
+
+
 def _by_unit_sender(parsed, sender: str) -> UnitForward | None:
     from balcao.mail import threads
 
-    unit = Unit.objects.filter(address__iexact=sender).first()
+    unit = _units_by_address().get(sender)
     if unit is None:
         return None
     written = threads.protocols_in(

@@ -26,6 +26,7 @@ from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection, transaction
 from django.utils import timezone
 
+from balcao import workscope
 from balcao.mail import secrets, services
 from balcao.mail.models import Mailbox
 
@@ -136,7 +137,7 @@ def _fetch(mailbox: Mailbox, limit: int | None) -> Fetched:
             if result != "OK":
                 continue
             taken = []
-            with transaction.atomic():
+            with workscope.scope(), transaction.atomic():
                 for item in data:
                     if not isinstance(item, tuple):
                         continue
@@ -154,11 +155,11 @@ def _fetch(mailbox: Mailbox, limit: int | None) -> Fetched:
 
 
 def _ingest_one(mailbox: Mailbox, raw: bytes, uidvalidity: int, uid: int):
-    """``services.ingest`` in its own savepoint; a failure nobody foresaw quarantines the
-    message with the error rather than undoing the batch and stopping at it every minute."""
+    """``services.ingest`` (which writes in a savepoint of its own); a failure nobody foresaw
+    quarantines the message with the error rather than undoing the batch and stopping at it
+    every minute."""
     try:
-        with transaction.atomic():
-            return services.ingest(mailbox, raw, uidvalidity=uidvalidity, uid=uid)
+        return services.ingest(mailbox, raw, uidvalidity=uidvalidity, uid=uid)
     except Exception as exc:  # noqa: BLE001 — one message must not hold back the mailbox
         log.exception("message %s/%s of %s could not be ingested", uidvalidity, uid, mailbox)
         with transaction.atomic():

@@ -102,7 +102,9 @@ class InboundMail(models.Model):
         ]
         indexes = [
             # a sender's recent messages: threading by subject, the acknowledgement's limit
-            models.Index(fields=["mailbox", "sender", "received_at"], name="mail_by_sender")
+            models.Index(fields=["mailbox", "sender", "received_at"], name="mail_by_sender"),
+            # a message that came twice (the duplicate check), a reply naming one (threading)
+            models.Index(fields=["mailbox", "message_id"], name="mail_by_message_id"),
         ]
 
 

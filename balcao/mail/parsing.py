@@ -90,12 +90,49 @@ class ParsedMail:
         return asdict(self)
 
 
+class _ReadMessage(EmailMessage):
+    """A parsed message that works its content type out once. The modern policy parses the
+    ``Content-Type`` header again on every ``get_content_type`` (and on every ``walk`` step,
+    ``get_content_maintype``…: a dozen times for each message read); a change to the
+    headers or the default type forgets what was worked out."""
+
+    def get_content_type(self) -> str:
+        known = self.__dict__.get("_content_type")
+        if known is None:
+            known = self.__dict__["_content_type"] = super().get_content_type()
+        return known
+
+    def _forget(self) -> None:
+        self.__dict__.pop("_content_type", None)
+
+    def __setitem__(self, name, val) -> None:
+        self._forget()
+        super().__setitem__(name, val)
+
+    def __delitem__(self, name) -> None:
+        self._forget()
+        super().__delitem__(name)
+
+    def set_raw(self, name, value) -> None:
+        self._forget()
+        super().set_raw(name, value)
+
+    def replace_header(self, _name, _value) -> None:
+        self._forget()
+        super().replace_header(_name, _value)
+
+    def set_default_type(self, ctype) -> None:
+        self._forget()
+        super().set_default_type(ctype)
+
+
 @lru_cache(maxsize=1)
 def _message_of(raw: bytes) -> EmailMessage:
     """``raw`` parsed with the modern policy (an mbox ``From`` line before it dropped); the
     last one is remembered, since ingest reads the same message three times (its fields, its
     files, its HTML). Callers only read what it returns."""
-    return BytesParser(policy=policy.default).parsebytes(_MBOX_FROM.sub(b"", raw, count=1))
+    parser = BytesParser(_ReadMessage, policy=policy.default)
+    return parser.parsebytes(_MBOX_FROM.sub(b"", raw, count=1))
 
 
 def parse_bytes(raw: bytes, *, file: str = "-") -> ParsedMail:
@@ -147,7 +184,7 @@ def _raw_header(message: Message, name: str) -> str | None:
 def _header_text(message: Message, name: str, charsets: list[str]) -> str | None:
     """A header decoded: RFC 2047 words by the standard library, raw 8-bit bytes with the
     message's own charsets (then Windows-1252) instead of U+FFFD."""
-    if message.get(name) is None:
+    if name not in message:
         return None
     raw = _raw_bytes_header(message, name)
     if raw is not None and any(byte > 0x7F for byte in raw) and b"=?" not in raw:
@@ -310,7 +347,7 @@ def _read_kind(message: Message, result: ParsedMail, charsets: list[str]) -> Non
     )
     bounce = (
         delivery_report
-        or message.get("X-Failed-Recipients") is not None
+        or "X-Failed-Recipients" in message
         or (
             (_MAILER.match(local_part) is not None or null_return_path)
             and _BOUNCE_SUBJECT.search(subject) is not None
@@ -321,10 +358,7 @@ def _read_kind(message: Message, result: ParsedMail, charsets: list[str]) -> Non
     precedence = (_raw_header(message, "Precedence") or "").strip().lower()
     machine_reply = (
         (auto_submitted not in ("", "no"))
-        or any(
-            message.get(name) is not None
-            for name in ("X-Autoreply", "X-Autorespond", "X-Autoresponder")
-        )
+        or any(name in message for name in ("X-Autoreply", "X-Autorespond", "X-Autoresponder"))
         or precedence == "auto_reply"
         or (_raw_header(message, "X-Apple-Action") or "").upper() == "VACATION"
         or _OUT_OF_OFFICE.search(subject) is not None
@@ -332,8 +366,7 @@ def _read_kind(message: Message, result: ParsedMail, charsets: list[str]) -> Non
         or null_return_path
     )
     listed = not (machine_reply or bounce or receipt_or_report) and (
-        any(message.get(name) is not None for name in _LIST_HEADERS)
-        or precedence in ("list", "bulk", "junk")
+        any(name in message for name in _LIST_HEADERS) or precedence in ("list", "bulk", "junk")
     )
     result.bounce = bounce
     result.list = listed

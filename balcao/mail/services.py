@@ -33,11 +33,12 @@ from django.core.cache import caches
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from balcao import languages
+from balcao import languages, workscope
 from balcao.accounts.permissions import SYSTEM, check_can
 from balcao.cases import followup, intake
 from balcao.cases import services as cases
@@ -59,14 +60,14 @@ def ingest(mailbox: Mailbox, raw: bytes, *, uidvalidity: int, uid: int, now=None
     what it becomes the first time (see the module's docstring); the same message again
     returns the same record and changes nothing (``created_now`` tells which)."""
     key = {"mailbox": mailbox, "uidvalidity": uidvalidity, "uid": uid}
-    existing = InboundMail.objects.filter(**key).first()
+    parsed = parsing.parse_bytes(raw, file=f"{uidvalidity}/{uid}")
+    existing, duplicate = _earlier(key, (parsed.message_id or "")[:250])
     if existing is not None:
         existing.created_now = False
         return existing
-    parsed = parsing.parse_bytes(raw, file=f"{uidvalidity}/{uid}")
     try:
         with transaction.atomic():
-            row = _ingest(mailbox, raw, parsed, key, now or timezone.now())
+            row = _ingest(mailbox, raw, parsed, key, now or timezone.now(), duplicate=duplicate)
     except IntegrityError:  # another worker took it in between
         row = InboundMail.objects.get(**key)
         row.created_now = False
@@ -75,7 +76,23 @@ def ingest(mailbox: Mailbox, raw: bytes, *, uidvalidity: int, uid: int, now=None
     return row
 
 
-def _ingest(mailbox, raw, parsed, key, now) -> InboundMail:
+def _earlier(key: dict, message_id: str) -> tuple[InboundMail | None, bool]:
+    """In one read: the record of this very server message, if it was taken before, and
+    whether another message of the mailbox already came with the same ``Message-ID`` (not
+    counting quarantined ones)."""
+    same = Q(uidvalidity=key["uidvalidity"], uid=key["uid"])
+    if message_id:
+        same |= Q(message_id=message_id) & ~Q(outcome=InboundMail.Outcome.QUARANTINE)
+    existing, duplicate = None, False
+    for row in InboundMail.objects.filter(same, mailbox=key["mailbox"]).order_by("pk")[:10]:
+        if row.uidvalidity == key["uidvalidity"] and row.uid == key["uid"]:
+            existing = row
+        else:
+            duplicate = True
+    return existing, duplicate
+
+
+def _ingest(mailbox, raw, parsed, key, now, *, duplicate: bool) -> InboundMail:
     row = InboundMail(
         **key,
         message_id=(parsed.message_id or "")[:250],
@@ -86,12 +103,7 @@ def _ingest(mailbox, raw, parsed, key, now) -> InboundMail:
     row.raw.save(f"{key['uid']}.eml", ContentFile(raw), save=False)
     if parsed.error and not (parsed.from_addr or parsed.text or parsed.attachments):
         return _save(row, InboundMail.Outcome.QUARANTINE, reason=parsed.error)
-    if (
-        row.message_id
-        and InboundMail.objects.filter(mailbox=mailbox, message_id=row.message_id)
-        .exclude(outcome=InboundMail.Outcome.QUARANTINE)
-        .exists()
-    ):
+    if row.message_id and duplicate:
         return _save(row, InboundMail.Outcome.DUPLICATE)
     from balcao.mail import forwarding  # a unit's answer: never a new case, never acknowledged
 
@@ -357,7 +369,11 @@ _filter_cache: dict[str, tuple[tuple, dict]] = {}
 
 def _filter_state() -> dict:
     """What the filter learnt, read again only after a mark changed it (one small query per
-    message instead of the whole vocabulary)."""
+    message instead of the whole vocabulary; once per batch of mail: balcao.workscope)."""
+    return workscope.remember("mail.advertising-filter", _read_filter_state)
+
+
+def _read_filter_state() -> dict:
     stamp = (
         AdvertisingFilter.objects.filter(name=ADVERTISING_FILTER)
         .values_list("pk", "updated_at")

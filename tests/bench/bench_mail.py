@@ -167,7 +167,7 @@ def _run(server, count: int, *, profile: bool = False, advertising: float = 0.0)
             box.client.append("INBOX", None, None, _message(n, reply_to))
     print(f"dovecot: {count:,} messages appended in {time.monotonic() - t:.1f} s")
 
-    t = time.monotonic()
+    t, cpu = time.monotonic(), time.process_time()
     if profile:
         import cProfile
         import pstats
@@ -185,6 +185,7 @@ def _run(server, count: int, *, profile: bool = False, advertising: float = 0.0)
     else:
         done = imap.fetch_mailbox(mailbox)
         elapsed = time.monotonic() - t
+    cpu = time.process_time() - cpu
     outcomes = {
         outcome: InboundMail.objects.filter(outcome=outcome).count()
         for outcome in InboundMail.Outcome.values
@@ -195,6 +196,10 @@ def _run(server, count: int, *, profile: bool = False, advertising: float = 0.0)
         f"{done.read / elapsed * 60:,.0f} messages/min "
         f"({1000 * elapsed / max(done.read, 1):.1f} ms each; target ≥ 10,000/min)"
     )
+    print(
+        f"CPU of the ingest process: {1000 * cpu / max(done.read, 1):.1f} ms per message "
+        f"({100 * cpu / elapsed:.0f} % of one core)"
+    )
     print(f"outcomes: {outcomes}; peak RSS {rss:.0f} MB")
 
 
@@ -203,7 +208,7 @@ def _print_query_kinds(captured: list[dict]) -> None:
     from collections import Counter
 
     kinds = Counter(" ".join(q["sql"].split()[:4])[:90] for q in captured)
-    for kind, n in kinds.most_common(25):
+    for kind, n in kinds.most_common(60):
         print(f"{n:7,}  {kind}")
 
 

@@ -226,3 +226,36 @@ def test_an_action_without_an_actor_is_refused(helpdesk_channel, open_case):
         services.do_change_state(case, resolved)
     with pytest.raises(services.PermissionDenied):
         services.do_update_case(case, subject="outro")
+
+
+def test_protocols_are_consecutive_and_a_rollback_gives_its_number_back(open_case):
+    """One statement numbers a case (INSERT … ON CONFLICT … RETURNING on the table of
+    ProtocolSequence); an opening undone takes its number with it: no gaps."""
+    from balcao.cases.models import ProtocolSequence
+
+    assert ProtocolSequence._meta.db_table == "cases_protocolsequence"  # named in the SQL
+    first = open_case()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        open_case()
+        raise RuntimeError("undone")
+    second = open_case()
+    seq = [int(c.protocol.split(".")[1].split("-")[0]) for c in (first, second)]
+    assert seq[1] == seq[0] + 1
+    assert ProtocolSequence.objects.get().last_value == seq[1]
+
+
+def test_the_opening_entries_are_written_together_and_in_order(open_case):
+    from balcao.cases import history
+
+    case = open_case()
+    with transaction.atomic():
+        with history.collected():
+            history.record(case, CaseEvent.Action.NOTE_ADDED, new="one")
+            history.record(case, CaseEvent.Action.NOTE_ADDED, new="two")
+            assert case.history.filter(action="note_added").count() == 0  # not written yet
+        notes = case.history.filter(action="note_added").values_list("new_value", flat=True)
+        assert list(notes) == ["one", "two"]
+    with pytest.raises(RuntimeError), transaction.atomic(), history.collected():
+        history.record(case, CaseEvent.Action.NOTE_ADDED, new="three")
+        raise RuntimeError
+    assert not case.history.filter(new_value="three").exists()
