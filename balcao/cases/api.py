@@ -9,7 +9,7 @@ from typing import Annotated
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -24,7 +24,7 @@ from balcao.apikit.permissions import require, token_scopes
 from balcao.audit import services as audit
 from balcao.audit.models import PersonalDataAccess
 from balcao.cases import clock, filters, lookups, services
-from balcao.cases.attachments import AttachmentRefused
+from balcao.cases.attachments import AttachmentRefused, download_response
 from balcao.cases.models import Case, Message, Requester, State, Team
 from balcao.catalog.models import Channel, Service
 
@@ -449,14 +449,7 @@ def download_attachment(request, case_id: DbId, attachment_id: DbId):
     require(request, scope="cases:read", capability="cases.view")
     case = _case(request, case_id)
     attachment = get_object_or_404(case.attachments, pk=attachment_id)
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.filename,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return download_response(attachment, sandbox=False)
 
 
 @router.get(

@@ -373,7 +373,6 @@ def do_send_email_proof(
     start a live chat, issue 24: "Starting a chat requires an identified person", who may
     have no case yet); the page answers the same either way (nobody learns who has cases).
     Limited per address and per e-mail."""
-    from django.core import signing
     from django.core.mail import send_mail
 
     address = (address or "").strip().lower()
@@ -383,7 +382,7 @@ def do_send_email_proof(
     _count("proof", address, PROOFS_PER_ADDRESS)
     if not without_cases and not Case.objects.filter(_cases_of_email_q(address)).exists():
         return
-    token = signing.dumps({"email": address, "nonce": secrets.token_urlsafe(12)}, salt=PROOF_SALT)
+    token = one_time_token({"email": address}, salt=PROOF_SALT)
     link = f"{link_base}{token}/"
     subject = _("Seus atendimentos — link de acesso")
     body = "\n".join(
@@ -404,20 +403,36 @@ def do_send_email_proof(
     )
 
 
+def one_time_token(data: dict, *, salt: str) -> str:
+    """A signed token carrying ``data`` and a nonce, for a link that works once
+    (``open_one_time_token``)."""
+    from django.core import signing
+
+    return signing.dumps({**data, "nonce": secrets.token_urlsafe(12)}, salt=salt)
+
+
+def open_one_time_token(token: str, *, salt: str, max_age: int) -> dict | None:
+    """What ``one_time_token`` signed, the first time it is opened within ``max_age``
+    seconds; None for a second use, a forged or an expired token."""
+    from django.core import signing
+
+    try:
+        data = signing.loads(token, salt=salt, max_age=max_age)
+    except signing.BadSignature:
+        return None
+    if not cache.add(f"one-time:{salt}:{data.get('nonce')}", 1, max_age + 60):
+        return None
+    return data
+
+
 def check_email_proof(token: str) -> str:
     """The e-mail a proof link was sent to, once: a second use, a forged or an expired link
     is refused."""
-    from django.core import signing
-
-    refused = AccessRefused(
-        _("Este link não vale mais (ele vale por 30 minutos e uma única vez). Peça outro.")
-    )
-    try:
-        data = signing.loads(token, salt=PROOF_SALT, max_age=PROOF_MAX_AGE)
-    except signing.BadSignature as exc:
-        raise refused from exc
-    if not cache.add(f"followup:proof-used:{data.get('nonce')}", 1, PROOF_MAX_AGE + 60):
-        raise refused
+    data = open_one_time_token(token, salt=PROOF_SALT, max_age=PROOF_MAX_AGE)
+    if data is None:
+        raise AccessRefused(
+            _("Este link não vale mais (ele vale por 30 minutos e uma única vez). Peça outro.")
+        )
     return data["email"]
 
 

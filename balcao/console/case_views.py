@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import BooleanField, ExpressionWrapper, Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from balcao.accounts.roles import has_capability
 from balcao.audit import services as audit
 from balcao.cases import clock, intake, services
-from balcao.cases.attachments import AttachmentRefused
+from balcao.cases.attachments import AttachmentRefused, download_response
 from balcao.cases.models import Attachment, Case, Requester, TerminativeTerm
 from balcao.console import forms, timeline
 from balcao.console.decorators import staff_view
@@ -435,15 +435,7 @@ def attachment_download(request, pk: int, attachment_pk: int):
         and not has_capability(request.user, "cases.note")
     ):
         raise Http404
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.filename,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return download_response(attachment)
 
 
 def _lai_answer(case):

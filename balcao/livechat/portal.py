@@ -6,10 +6,7 @@ e-mail saved only once the new address is proven too.
 
 from __future__ import annotations
 
-import secrets
-
 from django.conf import settings
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
@@ -130,9 +127,8 @@ def do_request_email_change(person: Requester, new_email: str, *, ip: str, link_
         raise ContactRefused(_("Muitas tentativas. Aguarde alguns minutos e tente de novo."))
     followup._count("ip", ip, followup.FAILURES_PER_ADDRESS)
     followup._count("proof", new_email, followup.PROOFS_PER_ADDRESS)
-    token = signing.dumps(
-        {"person": person.pk, "email": new_email, "nonce": secrets.token_urlsafe(12)},
-        salt=EMAIL_CHANGE_SALT,
+    token = followup.one_time_token(
+        {"person": person.pk, "email": new_email}, salt=EMAIL_CHANGE_SALT
     )
     link = f"{link_base}{token}/"
     body = "\n".join(
@@ -160,16 +156,11 @@ def do_request_email_change(person: Requester, new_email: str, *, ip: str, link_
 def do_confirm_email_change(token: str) -> Requester:
     """The new e-mail, proven by its link, becomes the person's (once; an old, forged or
     reused link is refused). Returns the person."""
-    from django.core.cache import cache
-
     refused = ContactRefused(
         _("Este link não vale mais (ele vale por 30 minutos e uma única vez). Peça outro.")
     )
-    try:
-        data = signing.loads(token, salt=EMAIL_CHANGE_SALT, max_age=EMAIL_CHANGE_MAX_AGE)
-    except signing.BadSignature as exc:
-        raise refused from exc
-    if not cache.add(f"livechat:email-change:{data.get('nonce')}", 1, EMAIL_CHANGE_MAX_AGE + 60):
+    data = followup.open_one_time_token(token, salt=EMAIL_CHANGE_SALT, max_age=EMAIL_CHANGE_MAX_AGE)
+    if data is None:
         raise refused
     person = Requester.objects.select_for_update().filter(pk=data.get("person")).first()
     if person is None:

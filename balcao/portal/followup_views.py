@@ -12,13 +12,14 @@ import time
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponseRedirect
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from balcao.cases import followup
+from balcao.cases.attachments import download_response
 from balcao.cases.models import Attachment, Case, Message
 from balcao.client import client_address
 from balcao.errors import Refused
@@ -198,15 +199,7 @@ def followup_file(request, pk: int, attachment_pk: int):
     )
     if attachment.message is None or attachment.message.internal:
         raise Http404
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.filename,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return download_response(attachment)
 
 
 @require_POST

@@ -86,8 +86,9 @@ def asgi_server():
     thread.join(10)
 
 
-def person_says(host: str, token: str, session_key: str, *payloads: dict) -> None:
-    """The person's widget, as a plain websocket client: connect, send ``payloads``."""
+def _says(host: str, path: str, session_key: str, greeting: str, payloads) -> None:
+    """A plain websocket client on ``path``: connect with the session's cookie, read the
+    ``greeting`` event, send ``payloads`` (a pause after each), in a thread of its own."""
     import asyncio
     import json
     import threading
@@ -97,11 +98,11 @@ def person_says(host: str, token: str, session_key: str, *payloads: dict) -> Non
 
     async def talk():
         async with websockets.connect(
-            f"ws://{host}/ws/chat/{token}/",
+            f"ws://{host}{path}",
             origin=f"http://{host}",
             additional_headers={"Cookie": f"{settings.SESSION_COOKIE_NAME}={session_key}"},
         ) as socket:
-            assert json.loads(await socket.recv())["event"] == "snapshot"
+            assert json.loads(await socket.recv())["event"] == greeting
             for payload in payloads:
                 await socket.send(json.dumps(payload))
                 await asyncio.sleep(0.3)
@@ -117,7 +118,13 @@ def person_says(host: str, token: str, session_key: str, *payloads: dict) -> Non
     thread = threading.Thread(target=target)
     thread.start()
     thread.join(30)
-    assert not failure, failure
+    if failure:
+        raise failure[0]
+
+
+def person_says(host: str, token: str, session_key: str, *payloads: dict) -> None:
+    """The person's widget, as a plain websocket client: connect, send ``payloads``."""
+    _says(host, f"/ws/chat/{token}/", session_key, "snapshot", payloads)
 
 
 def in_browser(steps, contexts: int = 1) -> None:
@@ -163,34 +170,4 @@ def in_browser(steps, contexts: int = 1) -> None:
 
 def agent_says(host: str, session_key: str, *payloads: dict) -> None:
     """The agent's console, as a plain websocket client: connect, send ``payloads``."""
-    import asyncio
-    import json
-    import threading
-
-    import websockets
-    from django.conf import settings
-
-    async def talk():
-        async with websockets.connect(
-            f"ws://{host}/ws/console/chat/",
-            origin=f"http://{host}",
-            additional_headers={"Cookie": f"{settings.SESSION_COOKIE_NAME}={session_key}"},
-        ) as socket:
-            assert json.loads(await socket.recv())["event"] == "console"
-            for payload in payloads:
-                await socket.send(json.dumps(payload))
-                await asyncio.sleep(0.3)
-
-    failure = []
-
-    def target():
-        try:
-            asyncio.run(talk())
-        except BaseException as exc:  # noqa: BLE001 - handed to the test
-            failure.append(exc)
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join(30)
-    if failure:
-        raise failure[0]
+    _says(host, "/ws/console/chat/", session_key, "console", payloads)
