@@ -215,7 +215,8 @@ def load_demo(*, cases: int = 300, seed: int = 2026) -> dict[str, int]:
                 )
             case.refresh_from_db()
         created["cases"] += 1
-    _demo_presential()
+    if cases:  # `--cases 0`: no case at all (the benchmarks load their own)
+        _demo_presential()
     return created
 
 

@@ -53,3 +53,10 @@ def test_every_demo_case_history_agrees_with_the_case():
         if case.due_at and not case.deadline_paused_at:
             assert case.due_at - case.created_at < timedelta(days=200)
     assert moved > 10  # the walk through the workflow happened
+
+
+def test_the_demo_without_cases_has_none():
+    """`balcao demo --cases 0` (what the benchmarks load their cases beside) adds no case,
+    not even the (tele)presential requests."""
+    load_demo(cases=0)
+    assert not Case.objects.exists()
