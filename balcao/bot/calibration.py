@@ -37,6 +37,8 @@ from dataclasses import asdict, dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
 from balcao.bot import decision
 from balcao.bot.decision import Thresholds
 from balcao.bot.retrieval import Article, Index, RetrievalOptions
@@ -52,6 +54,9 @@ MAX_POSITIVES = 600
 #: phrasings are hardly ever found cannot push the bot into refusing everything.
 COVERAGE_GRID = tuple(round(0.15 + 0.025 * i, 3) for i in range(19))  # 0.15 … 0.60
 SINGLE_TERM_GRID = tuple(round(0.45 + 0.05 * i, 2) for i in range(11))  # 0.45 … 0.95
+#: Cosines of the sentence encoder at or above which the top article is answered whatever
+#: the words (1.01: never; the words alone decide).
+SIMILARITY_GRID = (*(round(0.40 + 0.025 * i, 3) for i in range(17)), 1.01)  # 0.40 … 0.80
 #: When fewer of the base's own phrasings than this are found at the best line, what is
 #: measured says more about the phrasings than about the line: keep the defaults.
 MIN_FOUND = 0.25
@@ -82,6 +87,8 @@ class Calibration:
             f"min coverage {t.min_coverage:.3f} (one matched word: "
             f"{t.min_coverage_single_term:.2f}), choice under a gap of {t.choose_margin:.2f}"
         )
+        if t.min_similarity <= 1.0:
+            lines += f", or a similarity in meaning of {t.min_similarity:.3f}"
         if self.source == "off":
             return f"calibration: off, default lines; {lines}"
         if self.source != "calibrated" and self.expected_in_scope is not None:
@@ -112,6 +119,7 @@ class _Observation:
     coverage: float
     single: bool  # one matched term
     has_hit: bool
+    similarity: float = 0.0
 
 
 def calibrate(
@@ -140,20 +148,8 @@ def calibrate(
                 pos_obs.append(_observe(index, typed, language, article_id))
     full = Index(articles, options or RetrievalOptions())
     neg_obs = [_observe(full, text, language, None) for text, language in negatives]
-    best_key: tuple[float, float, float] | None = None
-    chosen = (Thresholds(), 0.0, 0.0)
-    for single in SINGLE_TERM_GRID:
-        for coverage in COVERAGE_GRID:
-            if single < coverage:
-                continue
-            t = Thresholds(coverage, single)
-            tpr = sum(_answers_right(o, t) for o in pos_obs) / len(pos_obs)
-            tnr = sum(not _answers(o, t) for o in neg_obs) / len(neg_obs) if neg_obs else 1.0
-            # best J; on a tie the lower lines (the bot answers more)
-            key = (round(tpr + tnr, 9), -coverage, -single)
-            if best_key is None or key > best_key:
-                best_key, chosen = key, (t, tpr, tnr)
-    thresholds, tpr, tnr = chosen
+    semantic = full.meaning is not None
+    thresholds, tpr, tnr = _best_lines(pos_obs, neg_obs, semantic=semantic)
     if tpr < MIN_FOUND:
         return replace(
             DEFAULT,
@@ -205,20 +201,47 @@ def _observe(index: Index, text: str, language: str, expect: str | None) -> _Obs
         coverage=top.coverage if top.matched_terms else 0.0,
         single=len(top.matched_terms) <= 1,
         has_hit=True,
+        similarity=top.similarity,
     )
 
 
-def _passes(coverage: float, single: bool, t: Thresholds) -> bool:
-    return coverage > 0 and coverage >= (t.min_coverage_single_term if single else t.min_coverage)
+def _best_lines(
+    pos_obs: list[_Observation], neg_obs: list[_Observation], *, semantic: bool
+) -> tuple[Thresholds, float, float]:
+    """The lines with the best (positives answered right) + (negatives refused), ties going
+    to the lower lines (the bot answers more); every combination of the grids is counted at
+    once over arrays of the observations."""
 
+    def arrays(observations: list[_Observation]) -> tuple[np.ndarray, ...]:
+        return (
+            np.array([o.coverage for o in observations], dtype=np.float64),
+            np.array([o.single for o in observations], dtype=bool),
+            np.array([o.has_hit for o in observations], dtype=bool),
+            np.array([o.similarity for o in observations], dtype=np.float64),
+            np.array([o.right for o in observations], dtype=bool),
+        )
 
-def _answers(o: _Observation, t: Thresholds) -> bool:
-    """The bot names an article (outright or first of a choice)."""
-    return o.has_hit and _passes(o.coverage, o.single, t)
-
-
-def _answers_right(o: _Observation, t: Thresholds) -> bool:
-    return o.right and _answers(o, t)
+    p_cov, p_single, p_hit, p_sim, p_right = arrays(pos_obs)
+    n_cov, n_single, n_hit, n_sim, _ = arrays(neg_obs)
+    similarity_grid = SIMILARITY_GRID if semantic else (decision.MIN_SIMILARITY,)
+    best_key: tuple[float, ...] | None = None
+    chosen = (Thresholds(), 0.0, 0.0)
+    for single in SINGLE_TERM_GRID:
+        for coverage in COVERAGE_GRID:
+            if single < coverage:
+                continue
+            p_words = (p_cov > 0) & (p_cov >= np.where(p_single, single, coverage))
+            n_words = (n_cov > 0) & (n_cov >= np.where(n_single, single, coverage))
+            for line in similarity_grid:
+                p_answer = p_hit & (p_words | ((p_sim > 0) & (p_sim >= line)))
+                n_answer = n_hit & (n_words | ((n_sim > 0) & (n_sim >= line)))
+                tpr = float((p_answer & p_right).mean()) if len(pos_obs) else 0.0
+                tnr = float((~n_answer).mean()) if len(neg_obs) else 1.0
+                key = (round(tpr + tnr, 9), -coverage, -single, -line)
+                if best_key is None or key > best_key:
+                    best_key = key
+                    chosen = (Thresholds(coverage, single, min_similarity=line), tpr, tnr)
+    return chosen
 
 
 # --- how people type ---------------------------------------------------------------------

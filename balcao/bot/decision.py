@@ -45,6 +45,10 @@ MIN_COVERAGE_SINGLE_TERM = 0.75
 #: Relative score gap (s1 − s2) / s1 under which two articles are "close": ask the person
 #: to choose, when the second article also passes MIN_COVERAGE and is a different article.
 CHOOSE_MARGIN = 0.06
+#: A top article this close in meaning to the question (cosine of their sentence vectors,
+#: :mod:`balcao.embeddings`) is answered even when the words differ ("how do I register my
+#: trademark" asked in other words). Calibrated per base; this default is used without one.
+MIN_SIMILARITY = 0.6
 #: Confidence blend: coverage weighs COVERAGE_SHARE, the margin (saturating at
 #: MARGIN_SATURATION) the rest.
 COVERAGE_SHARE = 0.7
@@ -59,6 +63,7 @@ class Thresholds:
     min_coverage: float = MIN_COVERAGE
     min_coverage_single_term: float = MIN_COVERAGE_SINGLE_TERM
     choose_margin: float = CHOOSE_MARGIN
+    min_similarity: float = MIN_SIMILARITY
 
 
 DEFAULT_THRESHOLDS = Thresholds()
@@ -142,6 +147,9 @@ def _needed(hit: Hit, thresholds: Thresholds) -> float:
 
 
 def _passes(hit: Hit, thresholds: Thresholds) -> bool:
+    """The article covers enough of the question's words, or is near enough in meaning."""
+    if hit.similarity and hit.similarity >= thresholds.min_similarity:
+        return True
     return bool(hit.matched_terms) and hit.coverage >= _needed(hit, thresholds)
 
 

@@ -19,6 +19,12 @@ Method (kept generic: the production base is not known in advance):
   wrong, or two neighbours swapped), found by generating the word's edits and looking them up
   (no table: a symmetric-delete table cost 75 MB at 5,000 articles, measured; distance 2
   was dropped for the same reason and measured no gain on the evaluation set).
+* **Meaning** (issue 20): every article's question and phrasings are also encoded by a
+  multilingual sentence encoder (:mod:`balcao.embeddings`), and the question's vector is
+  compared with the article's (the mean of those): that cosine is its *similarity*. The
+  articles nearest in meaning join the word matches as candidates, and the ranking blends the two
+  (``SEMANTIC_WEIGHT``) — so "how do I register my trademark" asked in other words, or in
+  English of a Portuguese base, still reaches its article.
 * **Languages**: each family is scored with its own stems and idf; the asked family's
   ranking is used unless another family covers the question clearly better (a question
   typed in Portuguese with ``language="en"`` still finds the Portuguese article); within a
@@ -37,9 +43,12 @@ import math
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+import numpy as np
+
+from balcao import embeddings
 from balcao.bot.synonyms import REPLACEMENTS, SYNONYMS
 from balcao.textnorm import STOP_WORDS, language_family, stems, tokens
 
@@ -80,6 +89,14 @@ UNKNOWN_TERM_FACTOR = 0.6
 CORRECTED_TERM_BOOST = 0.9
 #: …and in the coverage: a question whose only evidence is a guessed spelling is weak.
 CORRECTED_TERM_CREDIT = 0.7
+#: Share of the ranking score given to the sentence encoder's similarity; the rest is the
+#: BM25F score relative to the best article's.
+SEMANTIC_WEIGHT = 0.3
+#: Articles nearest in meaning added to the candidates beside the word matches.
+SEMANTIC_CANDIDATES = 5
+#: Phrasings of an article encoded (its question first): enough to cover how it is asked,
+#: few enough that a 5,000-article base stays within a worker's memory.
+MAX_PHRASINGS = 8
 
 
 @dataclass(slots=True)
@@ -137,6 +154,7 @@ class Hit:
     query_terms: int  # distinct content terms in the question (this family)
     unknown_terms: int  # of which the index knows nothing, even after typo correction
     same_language: bool
+    similarity: float = 0.0  # cosine of the question's sentence vector with the article's
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,9 +164,10 @@ class RetrievalOptions:
     synonyms: bool = True
     typos: bool = True
     fields: bool = True  # BM25F with weighted question field; False = one flat field
+    semantic: bool = True  # the sentence encoder (when the process has it)
 
 
-BM25_ONLY = RetrievalOptions(synonyms=False, typos=False, fields=False)
+BM25_ONLY = RetrievalOptions(synonyms=False, typos=False, fields=False, semantic=False)
 
 
 class Analyzer:
@@ -358,6 +377,16 @@ class Index:
         self.families = {
             fam: _FamilyIndex(fam, entries, self.options) for fam, entries in by_family.items()
         }
+        self.place = {
+            gid: (fam, local)
+            for fam, index in self.families.items()
+            for local, gid in enumerate(index.doc_ids)
+        }
+        self.meaning = (
+            _Meaning(self.articles)
+            if self.options.semantic and self.articles and embeddings.enabled()
+            else None
+        )
 
     def __len__(self) -> int:
         return len(self.articles)
@@ -375,14 +404,15 @@ class Index:
         asked_family = language_family(language)
         asked = language or "pt-BR"
         by_family: dict[str, list[Hit]] = {}
+        asked_terms: dict[str, tuple[list[QueryTerm], dict[int, float]]] = {}
         for family, index in self.families.items():
             same_family = family == asked_family
             terms = index.analyse(text, correct_typos=same_family or len(self.families) == 1)
             known = [t for t in terms if t.known]
+            scores: dict[int, float] = {}
+            asked_terms[family] = (terms, scores)
             if not known:
                 continue
-            total_weight = sum(t.weight for t in terms)
-            scores: dict[int, float] = {}
             for term in known:
                 boost = CORRECTED_TERM_BOOST if term.corrected_to else 1.0
                 best_impact: dict[int, float] = {}
@@ -401,31 +431,101 @@ class Index:
                 return 1.0 if lang.lower() == asked.lower() else OTHER_VARIANT_FACTOR
 
             best = heapq.nlargest(limit, scores, key=lambda d: (scores[d] * factor(d), -d))
-            unknown = sum(1 for t in terms if not t.known)
-            for local in best:
-                matched: list[str] = []
-                covered = 0.0
-                for term in known:
-                    where = max(index.contains(stem, local) for stem in term.stems)
-                    if where:
-                        matched.append(term.stem)
-                        credit = 1.0 if where == 2 else ANSWER_ONLY_CREDIT
-                        if term.corrected_to:
-                            credit *= CORRECTED_TERM_CREDIT
-                        covered += term.weight * credit
-                article = self.articles[index.doc_ids[local]]
-                by_family.setdefault(family, []).append(
-                    Hit(
-                        article=article,
-                        score=scores[local] * factor(local),
-                        coverage=covered / total_weight if total_weight else 0.0,
-                        matched_terms=tuple(matched),
-                        query_terms=len(terms),
-                        unknown_terms=unknown,
-                        same_language=article.language.lower() == asked.lower(),
-                    )
+            by_family[family] = [
+                self._hit(index, local, terms, scores[local] * factor(local), asked)
+                for local in best
+            ]
+        hits = self._prefer_language(by_family, asked_family)
+        if self.meaning is None or not self.analyse(text, language):
+            return hits[:limit]  # (nothing but stop words and greetings: nothing to mean)
+        return self._blend(text, hits, asked_terms, asked, limit)
+
+    def _hit(
+        self,
+        index: _FamilyIndex,
+        local: int,
+        terms: list[QueryTerm],
+        score: float,
+        asked: str,
+        similarity: float = 0.0,
+    ) -> Hit:
+        """The evidence of one article for the question's ``terms`` (as ``index`` reads it)."""
+        known = [t for t in terms if t.known]
+        total_weight = sum(t.weight for t in terms)
+        matched: list[str] = []
+        covered = 0.0
+        for term in known:
+            where = max(index.contains(stem, local) for stem in term.stems)
+            if where:
+                matched.append(term.stem)
+                credit = 1.0 if where == 2 else ANSWER_ONLY_CREDIT
+                if term.corrected_to:
+                    credit *= CORRECTED_TERM_CREDIT
+                covered += term.weight * credit
+        article = self.articles[index.doc_ids[local]]
+        return Hit(
+            article=article,
+            score=score,
+            coverage=covered / total_weight if total_weight else 0.0,
+            matched_terms=tuple(matched),
+            query_terms=len(terms),
+            unknown_terms=sum(1 for t in terms if not t.known),
+            same_language=article.language.lower() == asked.lower(),
+            similarity=similarity,
+        )
+
+    def _blend(
+        self,
+        text: str,
+        hits: list[Hit],
+        asked_terms: dict[str, tuple[list[QueryTerm], dict[int, float]]],
+        asked: str,
+        limit: int,
+    ) -> list[Hit]:
+        """The word matches and the articles nearest in meaning, ranked on both: the score
+        becomes ``(1 − SEMANTIC_WEIGHT) × score / best score + SEMANTIC_WEIGHT × similarity``."""
+        assert self.meaning is not None
+        similarity = self.meaning.similarities(text)
+        gid_of = {id(article): gid for gid, article in enumerate(self.articles)}
+        ranked_family = self.place[gid_of[id(hits[0].article)]][0] if hits else None
+        top_score = max((h.score for h in hits), default=0.0) or 1.0
+        blended: dict[int, Hit] = {}
+        for hit in hits:
+            gid = gid_of[id(hit.article)]
+            blended[gid] = replace(hit, similarity=float(similarity[gid]))
+        nearest = heapq.nlargest(
+            SEMANTIC_CANDIDATES, range(len(similarity)), key=lambda g: (similarity[g], -g)
+        )
+        for gid in nearest:
+            if gid in blended:
+                continue
+            family, local = self.place[gid]
+            terms, scores = asked_terms[family]
+            # A lexical score is comparable only within the family the words were ranked in.
+            score = scores.get(local, 0.0) if family == ranked_family else 0.0
+            blended[gid] = self._hit(
+                self.families[family], local, terms, score, asked, float(similarity[gid])
+            )
+        asked_family = language_family(asked)
+
+        def variant(hit: Hit) -> float:
+            """The asked variant's edge (pt-BR vs pt-PT), as in the word ranking."""
+            same_family = language_family(hit.article.language) == asked_family
+            return OTHER_VARIANT_FACTOR if same_family and not hit.same_language else 1.0
+
+        out = [
+            replace(
+                hit,
+                score=(
+                    (1 - SEMANTIC_WEIGHT) * hit.score / top_score
+                    + SEMANTIC_WEIGHT * max(0.0, hit.similarity)
                 )
-        return self._prefer_language(by_family, asked_family)[:limit]
+                * variant(hit),
+            )
+            for hit in blended.values()
+        ]
+        out.sort(key=lambda h: -h.score)
+        return out[:limit]
 
     @staticmethod
     def _prefer_language(by_family: dict[str, list[Hit]], asked_family: str) -> list[Hit]:
@@ -444,3 +544,25 @@ class Index:
             ):
                 best, best_coverage = hits, hits[0].coverage
         return best
+
+
+class _Meaning:
+    """The articles as sentence vectors: each article is the mean of its question's and its
+    phrasings' vectors (made unit again), and ``similarities(text)`` gives the cosine of
+    ``text`` with each. One vector an article (10 MB at 5,000 articles); on the tuning sets
+    the mean ranked as well as the best of the phrasings taken one by one (INPI 94.3 % of
+    in-scope questions first either way; social security 79.4 % against 78.3 %)."""
+
+    def __init__(self, articles: list[Article]) -> None:
+        texts: list[str] = []
+        starts: list[int] = []
+        for article in articles:
+            starts.append(len(texts))
+            phrasings = [p for p in (article.question, *article.variants) if p.strip()]
+            texts.extend(phrasings[:MAX_PHRASINGS] or [article.answer[:200] or article.id])
+        sums = np.add.reduceat(embeddings.encode(texts), np.asarray(starts, dtype=np.intp))
+        norms = np.linalg.norm(sums, axis=1, keepdims=True)
+        self.vectors = (sums / np.where(norms > 0, norms, 1.0)).astype(np.float32)
+
+    def similarities(self, text: str) -> np.ndarray:
+        return embeddings.similarities(embeddings.encode([text])[0], self.vectors)

@@ -85,7 +85,7 @@ CALIBRATION_CACHE_SECONDS = 7 * 24 * 3600
 
 
 def _build_bot(key) -> Bot:
-    cache_key = f"balcao:bot-calibration:{key[0]}:{key[1].isoformat() if key[1] else '-'}"
+    cache_key = f"balcao:bot-calibration:v2:{key[0]}:{key[1].isoformat() if key[1] else '-'}"
     stored = caches["default"].get(cache_key)
     articles = current_articles()
     if stored is not None:

@@ -157,6 +157,7 @@ class Command(BaseCommand):
             ("without synonyms", replace(shipped, synonyms=False), True),
             ("without typo tolerance", replace(shipped, typos=False), True),
             ("without field weights", replace(shipped, fields=False), True),
+            ("without sentence encoder", replace(shipped, semantic=False), True),
             ("without calibration", shipped, False),
             ("plain BM25", BM25_ONLY, True),
         ]

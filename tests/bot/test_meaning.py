@@ -1,0 +1,96 @@
+"""The sentence encoder (balcao.embeddings) and what the bot does with it (issue 20: "a
+multilingual sentence-embedding model that ships inside a package … fused with BM25")."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from balcao import embeddings
+from balcao.bot import calibration
+from balcao.bot.decision import decide
+from balcao.bot.retrieval import Article, Index, RetrievalOptions
+
+DEMO_KB = Path(__file__).resolve().parents[2] / "balcao" / "kb" / "demo" / "inpi-kb.jsonl"
+
+
+def art(id: str, question: str, answer: str = "", language: str = "pt-BR", **kw) -> Article:
+    return Article(id=id, question=question, answer=answer, language=language, **kw)
+
+
+ARTICLES = [
+    art(
+        "horario",
+        "Qual o horário de funcionamento das agências?",
+        "Das 8h às 17h, de segunda a sexta-feira.",
+    ),
+    art("guia", "Como emitir a guia de pagamento?", "A guia sai no portal, em Serviços."),
+    art("senha", "Esqueci a senha do portal, como recupero?", "Use 'Esqueci minha senha'."),
+]
+
+
+def test_vectors_are_unit_length_and_the_same_text_gives_the_same_vector() -> None:
+    vectors = embeddings.encode(["quero pedir minha aposentadoria", "bom dia", "bom dia"])
+    assert vectors.shape == (3, embeddings.DIMENSIONS)
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-3)
+    assert np.array_equal(vectors[1], vectors[2])
+
+
+def test_a_paraphrase_and_a_translation_are_nearer_than_another_subject() -> None:
+    asked, paraphrase, english, other = embeddings.encode(
+        [
+            "como faço para me aposentar",
+            "quero pedir minha aposentadoria",
+            "how do I apply for my retirement pension",
+            "emitir guia de pagamento",
+        ]
+    )
+    assert asked @ paraphrase > asked @ other + 0.2
+    assert asked @ english > asked @ other + 0.2
+
+
+def test_an_article_is_found_by_meaning_when_no_word_is_shared() -> None:
+    question = "a que horas vocês abrem?"
+    words_only = Index(ARTICLES, RetrievalOptions(semantic=False)).search(question, "pt-BR")
+    assert not words_only or words_only[0].article.id != "horario"
+    hits = Index(ARTICLES).search(question, "pt-BR")
+    assert hits[0].article.id == "horario"
+    assert hits[0].similarity > hits[1].similarity
+    assert hits[0].matched_terms == ()  # found by meaning alone
+
+
+def test_an_english_question_reaches_a_portuguese_only_base() -> None:
+    hits = Index(ARTICLES).search("I forgot my password", "en")
+    assert hits[0].article.id == "senha"
+    assert hits[0].matched_terms == ()
+
+
+def test_a_question_near_in_meaning_is_answered_and_one_far_from_every_article_is_not() -> None:
+    index = Index(ARTICLES)
+    near = index.search("a que horas vocês abrem?", "pt-BR")
+    assert decide(near).action == "answer"
+    far = index.search("receita de bolo de cenoura com cobertura", "pt-BR")
+    assert decide(far).action == "refuse"
+
+
+def test_the_calibration_places_a_line_in_meaning_too() -> None:
+    with DEMO_KB.open(encoding="utf-8") as handle:
+        articles = [Article.from_dict(json.loads(line)) for line in handle if line.strip()]
+    found = calibration.calibrate(articles)
+    assert found.source == "calibrated"
+    assert found.thresholds.min_similarity in calibration.SIMILARITY_GRID
+    if found.thresholds.min_similarity <= 1:
+        assert "similarity in meaning" in found.describe()
+
+
+def test_the_encoder_can_be_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BALCAO_EMBEDDINGS", "0")
+    assert not embeddings.enabled()
+    assert Index(ARTICLES).meaning is None
+    with pytest.raises(RuntimeError):
+        embeddings.encode(["x"])
+    # words alone still answer what they can
+    assert Index(ARTICLES).search("emitir guia", "pt-BR")[0].article.id == "guia"
