@@ -56,7 +56,8 @@ COVERAGE_GRID = tuple(round(0.15 + 0.025 * i, 3) for i in range(19))  # 0.15 …
 SINGLE_TERM_GRID = tuple(round(0.45 + 0.05 * i, 2) for i in range(11))  # 0.45 … 0.95
 #: Cosines of the sentence encoder at or above which the top article is answered whatever
 #: the words (1.01: never; the words alone decide).
-SIMILARITY_GRID = (*(round(0.40 + 0.025 * i, 3) for i in range(17)), 1.01)  # 0.40 … 0.80
+NEVER = 1.01
+SIMILARITY_GRID = (*(round(0.40 + 0.025 * i, 3) for i in range(17)), NEVER)  # 0.40 … 0.80
 #: When fewer of the base's own phrasings than this are found at the best line, what is
 #: measured says more about the phrasings than about the line: keep the defaults.
 MIN_FOUND = 0.25
@@ -223,7 +224,7 @@ def _best_lines(
 
     p_cov, p_single, p_hit, p_sim, p_right = arrays(pos_obs)
     n_cov, n_single, n_hit, n_sim, _ = arrays(neg_obs)
-    similarity_grid = SIMILARITY_GRID if semantic else (decision.MIN_SIMILARITY,)
+    similarity_grid = SIMILARITY_GRID if semantic else (NEVER,)
     best_key: tuple[float, ...] | None = None
     chosen = (Thresholds(), 0.0, 0.0)
     for single in SINGLE_TERM_GRID:

@@ -271,3 +271,10 @@ def test_the_list_shows_when_the_bot_answers_on_this_base(km_client):
     services.do_import(rows)
     html = km_client.get("/console/conhecimento/").content.decode()
     assert "Calibrado nos artigos publicados" in html and "Esperado nesta base" in html
+    # the line in meaning (balcao.embeddings), when the calibration placed one
+    from balcao.bot.services import get_bot
+
+    line = get_bot().calibration.thresholds.min_similarity
+    assert ("semelhança de sentido de ao menos" in html) == (line <= 1), line
+    if line <= 1:
+        assert f"ao menos {line:.2f}".replace(".", ",") in html
