@@ -94,8 +94,8 @@ CORRECTED_TERM_CREDIT = 0.7
 SEMANTIC_WEIGHT = 0.3
 #: Articles nearest in meaning added to the candidates beside the word matches.
 SEMANTIC_CANDIDATES = 5
-#: Phrasings of an article encoded (its question first): enough to cover how it is asked,
-#: few enough that a 5,000-article base stays within a worker's memory.
+#: Phrasings of an article encoded (its question first) and averaged into its one vector:
+#: enough to cover how it is asked, few enough to keep a large base's build short.
 MAX_PHRASINGS = 8
 
 
@@ -387,6 +387,7 @@ class Index:
             if self.options.semantic and self.articles and embeddings.enabled()
             else None
         )
+        self.gid_of = {id(article): gid for gid, article in enumerate(self.articles)}
 
     def __len__(self) -> int:
         return len(self.articles)
@@ -436,7 +437,9 @@ class Index:
                 for local in best
             ]
         hits = self._prefer_language(by_family, asked_family)
-        if self.meaning is None or not self.analyse(text, language):
+        # The terms as analyse() reads them: the asked family's, or the first one's.
+        read_as = asked_family if asked_family in asked_terms else next(iter(asked_terms), "")
+        if self.meaning is None or not asked_terms.get(read_as, ((), {}))[0]:
             return hits[:limit]  # (nothing but stop words and greetings: nothing to mean)
         return self._blend(text, hits, asked_terms, asked, limit)
 
@@ -486,7 +489,7 @@ class Index:
         becomes ``(1 − SEMANTIC_WEIGHT) × score / best score + SEMANTIC_WEIGHT × similarity``."""
         assert self.meaning is not None
         similarity = self.meaning.similarities(text)
-        gid_of = {id(article): gid for gid, article in enumerate(self.articles)}
+        gid_of = self.gid_of
         ranked_family = self.place[gid_of[id(hits[0].article)]][0] if hits else None
         top_score = max((h.score for h in hits), default=0.0) or 1.0
         blended: dict[int, Hit] = {}
