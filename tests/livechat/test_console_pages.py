@@ -367,3 +367,54 @@ def test_the_desk_is_live_over_the_websocket(asgi_server, person, chat_channel, 
     bodies = set(Message.objects.filter(case=session.case).values_list("body", flat=True))
     assert {"Ainda está aí?", "Segue o formulário", "Caiu a linha?"} <= bodies
     assert "Outro" not in bodies
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_the_desk_keeps_the_next_message_typed_while_the_last_one_travels(
+    asgi_server, person, chat_channel, agent
+):
+    """The agent types the next message before the server has answered the last one: the
+    answer empties the box only when it still holds what was sent, and empties the file
+    picker. The send is held in the browser until the next text is typed."""
+    from django.conf import settings
+
+    from tests.livechat.test_consumers import staff_cookie
+
+    ana = agent("ana")
+    session = accepted(person, chat_channel, ana)
+    agent_key, send_url = staff_cookie(ana), reverse("console:chat_send", args=[session.pk])
+    origin = f"http://{asgi_server}"
+    seen = {}
+
+    def steps(page):
+        page.context.add_cookies(
+            [{"name": settings.SESSION_COOKIE_NAME, "value": agent_key, "url": origin}]
+        )
+        page.goto(origin + desk_of(session.pk))
+        page.locator("#chat-socket-status").filter(has_text="Ao vivo: conectado.").wait_for()
+        held = []
+        page.route(f"**{send_url}", lambda route: held.append(route))
+        page.fill("#chat-text", "Segue o formulário")
+        page.set_input_files(
+            "#chat-files",
+            files=[{"name": "formulario.pdf", "mimeType": "application/pdf", "buffer": PDF}],
+        )
+        page.click("#chat-message-form button[type=submit]")
+        for _ in range(300):
+            if held:
+                break
+            page.wait_for_timeout(50)
+        assert held, "the browser did not send"
+        page.fill("#chat-text", "E o prazo é de 60 dias")
+        held[0].continue_()
+        page.locator("#chat-thread li", has_text="Segue o formulário").wait_for()
+        page.locator("#chat-message-form button[type=submit]:enabled").wait_for()
+        seen["kept"] = page.input_value("#chat-text")
+        seen["files"] = page.eval_on_selector("#chat-files", "input => input.files.length")
+
+    in_browser(steps)
+    assert seen == {"kept": "E o prazo é de 60 dias", "files": 0}
+    sent = Message.objects.filter(case_id=session.case_id).order_by("pk").last()
+    assert sent.body == "Segue o formulário"
+    assert sent.attachments.count() == 1

@@ -186,7 +186,9 @@ def test_the_socket_says_why_and_stays_open(chat, clock):
 
 @pytest.mark.e2e
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_chat_js_shows_the_refusal_and_keeps_what_was_typed(asgi_server, chat):
+def test_chat_js_shows_the_refusal_and_keeps_what_was_typed(asgi_server, chat, clock):
+    """The limit's clock stands still, so the four messages fall in one window however long
+    the browser takes."""
     from django.conf import settings
 
     from tests.livechat.conftest import in_browser
@@ -219,3 +221,52 @@ def test_chat_js_shows_the_refusal_and_keeps_what_was_typed(asgi_server, chat):
     assert seen["kept"] == "a quarta, importante"
     assert not any("a quarta" in text for text in seen["shown"])
     assert sum(1 for text in seen["shown"] if text.split("\n")[-1] in {"m0", "m1", "m2"}) == 3
+
+
+@pytest.mark.e2e
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_chat_js_keeps_the_next_message_typed_while_the_last_one_travels(asgi_server, chat, clock):
+    """The person types the next message before the server has answered the last one: the
+    answer empties the box only when it still holds what was sent. (It once emptied it
+    anyway, and a fast typer's next message went out empty and was refused.) The send is
+    held in the browser until the next text is typed, so the order is certain."""
+    from django.conf import settings
+
+    from tests.livechat.conftest import in_browser
+    from tests.livechat.test_consumers import person_cookie
+
+    key = person_cookie("hauana@example.com")
+    origin = f"http://{asgi_server}"
+    seen = {}
+    answered = "document.getElementById('chat-files-error').textContent === ''"
+
+    def steps(page):
+        page.context.add_cookies(
+            [{"name": settings.SESSION_COOKIE_NAME, "value": key, "url": origin}]
+        )
+        page.goto(origin + reverse("portal:chat_conversation", args=[chat.token]))
+        page.locator('#chat[data-connected="1"]').wait_for()
+        held = []
+        page.route("**/enviar/", lambda route: held.append(route))
+        page.fill("#chat-text", "primeira")
+        page.click("[data-chat-form] button[type=submit]")
+        for _ in range(300):
+            if held:
+                break
+            page.wait_for_timeout(50)
+        assert held, "the browser did not send"
+        page.fill("#chat-text", "segunda, ainda digitando")
+        held[0].continue_()
+        page.locator(".chat-messages li", has_text="primeira").wait_for()
+        page.wait_for_function(answered)
+        seen["kept"] = page.input_value("#chat-text")
+        page.unroute("**/enviar/")
+        page.click("[data-chat-form] button[type=submit]")
+        page.locator(".chat-messages li", has_text="segunda, ainda digitando").wait_for()
+        page.wait_for_function(answered)
+        seen["after"] = page.input_value("#chat-text")
+
+    in_browser(steps)
+    assert seen["kept"] == "segunda, ainda digitando"
+    assert seen["after"] == ""
+    assert bodies(chat)[-2:] == ["primeira", "segunda, ainda digitando"]

@@ -5,11 +5,29 @@
   "use strict";
 
   /* <form data-reset-after-request>: empty the form once htmx's request succeeded
-     (the chatbot's question box); on a failed request what was typed stays. */
+     (the chatbot's question box); on a failed request what was typed stays, and so does
+     what was typed while the answer travelled (the next question is the person's). */
+  function values(form) {
+    return Array.prototype.map.call(form.elements, function (field) {
+      return field.value;
+    }).join("\u0000");
+  }
+
+  function resetsAfterRequest(form) {
+    return form && form.matches && form.matches("form[data-reset-after-request]");
+  }
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.detail.elt;
+    if (resetsAfterRequest(form)) {
+      form.dataset.sentValues = values(form);
+    }
+  });
+
   document.addEventListener("htmx:afterRequest", function (event) {
     var form = event.detail.elt;
-    if (form && form.matches && form.matches("form[data-reset-after-request]")
-        && event.detail.successful) {
+    if (resetsAfterRequest(form) && event.detail.successful
+        && form.dataset.sentValues === values(form)) {
       form.reset();
     }
   });

@@ -235,7 +235,21 @@
     }
   }
 
-  function send(formData) {
+  /* After a message is accepted: the file picker is emptied, and the text box only when it
+   * still holds what was sent — the person may already be typing the next message while
+   * the answer travels, and that text is theirs (form.reset() here once erased it). */
+  function clearSent(typed) {
+    var picker = form.querySelector("input[type=file]");
+    if (picker) {
+      picker.value = "";
+    }
+    var box = form.querySelector("textarea");
+    if (typed !== null && box && box.value === typed) {
+      box.value = "";
+    }
+  }
+
+  function send(formData, typed) {
     if (errorBox) {
       errorBox.textContent = d.labelSending;
     }
@@ -252,7 +266,7 @@
         }
         if (data.ok) {
           render(data.message);
-          form.reset();
+          clearSent(typed);
           if (!socket || socket.readyState !== WebSocket.OPEN) {
             reloadMessages(); /* the bot's answer, when there is one, without the socket */
           }
@@ -269,7 +283,8 @@
   if (form) {
     form.addEventListener("submit", function (event) {
       event.preventDefault();
-      send(new FormData(form));
+      var data = new FormData(form);
+      send(data, data.get("text"));
     });
     var textarea = form.querySelector("textarea");
     textarea.addEventListener("input", sendTyping);
@@ -302,7 +317,7 @@
       var data = new FormData();
       data.append("text", "");
       Array.prototype.forEach.call(dropped, function (file) { data.append("files", file); });
-      send(data);
+      send(data, null);
     });
   }
 

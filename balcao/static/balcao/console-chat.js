@@ -289,16 +289,25 @@
         if (button) {
           button.disabled = true;
         }
+        var body = new FormData(form);
+        var typed = text ? text.value : null;
         fetch(form.action, {
           method: "POST",
-          body: new FormData(form),
+          body: body,
           credentials: "same-origin",
           headers: { "Accept": "application/json" }
         }).then(function (response) {
           return response.json();
         }).then(function (result) {
           if (result.ok) {
-            form.reset();
+            /* the files go; the text only if it is still what was sent: the agent may
+               already be typing the next message while this one travels */
+            Array.prototype.forEach.call(form.querySelectorAll("input[type=file]"), function (input) {
+              input.value = "";
+            });
+            if (text && text.value === typed) {
+              text.value = "";
+            }
             if (errorBox) {
               errorBox.hidden = true;
               errorBox.textContent = "";

@@ -1,0 +1,39 @@
+"""What the person types while the last message travels stays theirs: the chatbot's
+question box is emptied after an answer only when it still holds the question that was
+sent. (The live chat's widget and the agent's desk keep the same rule:
+tests/livechat/test_limits.py, tests/livechat/test_console_pages.py.)"""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+
+def _sent(page, held: list) -> None:
+    for _ in range(300):
+        if held:
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError("the browser did not send")
+
+
+def test_the_chatbot_keeps_the_next_question_typed_while_the_last_one_travels(page, live_server):
+    page.goto(f"{live_server.url}/chatbot/")
+    box = page.locator("#chat-text")
+    held = []
+    page.route("**/chatbot/mensagem/", lambda route: held.append(route), times=1)
+    box.fill("Como emito a GRU?")
+    box.press("Enter")
+    _sent(page, held)
+    assert held[0].request.method == "POST"
+    box.fill("E quanto custa?")
+    held[0].continue_()
+    page.locator("#chat-turns").get_by_text("Como emito a GRU?").wait_for()
+    page.wait_for_load_state("networkidle")
+    assert box.input_value() == "E quanto custa?"
+
+    # with nothing typed meanwhile, the box is emptied for the next question
+    box.press("Enter")
+    page.locator("#chat-turns").get_by_text("E quanto custa?").wait_for()
+    page.wait_for_function("document.getElementById('chat-text').value === ''")
