@@ -386,7 +386,8 @@ if (DEBUG or BALCAO_LOCAL_RUN) and "EMAIL_BACKEND" not in os.environ:
 # "default" holds what every web process must count together (public rate limits, API
 # throttles, login delays, FAQ votes): Redis when REDIS_URL is set, otherwise a table in
 # the database (created by the ops app's migration), never one process's memory.
-# "local" is a per-process cache for rendered fragments that may differ for a minute.
+# "local" is a per-process cache for rendered fragments, counts and menus that may lag
+# behind for seconds, and for the audit visits this process already recorded.
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
@@ -396,6 +397,8 @@ CACHES = {
     "local": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "balcao-local",
+        # the work queue's visits to personal data and counts (console.queue_views)
+        "OPTIONS": {"MAX_ENTRIES": 20000},
     },
 }
 

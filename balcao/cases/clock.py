@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
+from django.core.cache import caches
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
@@ -222,6 +223,20 @@ def warning_horizon(now: datetime) -> datetime:
     today = now.astimezone(cal.tz).date()
     last = cal.add_working_days(today, settings.BALCAO_DEADLINE_WARNING_DAYS)
     return datetime.combine(last, time(23, 59, 59), tzinfo=cal.tz)
+
+
+def display_horizon(now: datetime) -> datetime:
+    """``warning_horizon`` for pages that colour deadlines ("vence em breve"), read once a
+    minute per process: the calendar behind it changes a few times a year, and reading it
+    was a query on every load of the work queue. The sweep that warns people keeps
+    ``warning_horizon``, read fresh."""
+    local = caches["local"]
+    key = f"cases:display-horizon:{settings.BALCAO_COUNTRY}:{now:%Y%m%d%H%M}"
+    horizon = local.get(key)
+    if horizon is None:
+        horizon = warning_horizon(now)
+        local.set(key, horizon, 60)
+    return horizon
 
 
 def _recipients(case: Case) -> list[str]:

@@ -60,7 +60,7 @@ def _deadline(case):
         now=now,
         today=timezone.localdate(now),
         due_day=timezone.localdate(case.due_at) if case.due_at else None,
-        horizon=clock.warning_horizon(now),
+        horizon=clock.display_horizon(now),
     )
 
 

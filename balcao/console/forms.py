@@ -291,6 +291,30 @@ class _IdListField(forms.Field):
             raise forms.ValidationError(_("Marque ao menos um atendimento na lista."))
 
 
+def bulk_offer(user) -> tuple[list[tuple[str, str]], bool, bool]:
+    """The bulk actions ``user``'s role may take, as (choices, may assign to others, may
+    change the state): the form checks a POST with them, the work queue writes its menus
+    from them without building the form."""
+    from balcao.accounts.roles import has_capability
+
+    actions = [(BulkForm.TAKE, _("Atribuir a mim"))]
+    assigns = has_capability(user, "cases.assign")
+    if assigns:
+        actions.append((BulkForm.ASSIGN, _("Atribuir a…")))
+    changes_state = has_capability(user, "cases.change_state")
+    if changes_state:
+        actions.append((BulkForm.STATE, _("Mudar situação para…")))
+    return actions, assigns, changes_state
+
+
+def state_choices() -> list[tuple[str, str]]:
+    """The states a bulk change may set, by name (one per slug across workflows)."""
+    from balcao.cases import lookups
+
+    names = {slug: name for slug, name, _category in lookups.states.rows().values()}
+    return [("", "—"), *sorted(names.items(), key=lambda item: item[1])]
+
+
 class BulkForm(forms.Form):
     """One action on the ticked cases of the work queue (issue 19: "bulk assign and bulk
     state change"); the actions offered are those the user's role may take."""
@@ -311,21 +335,16 @@ class BulkForm(forms.Form):
     )
 
     def __init__(self, *args, user, **kwargs):
-        from balcao.accounts.roles import has_capability
-        from balcao.cases import lookups
         from balcao.console.queue_views import assignable_users
 
         super().__init__(*args, **kwargs)
-        actions = [(self.TAKE, _("Atribuir a mim"))]
-        if has_capability(user, "cases.assign"):
-            actions.append((self.ASSIGN, _("Atribuir a…")))
+        actions, assigns, changes_state = bulk_offer(user)
+        if assigns:
             self.fields["assignee"].queryset = assignable_users()
         else:
             del self.fields["assignee"]
-        if has_capability(user, "cases.change_state"):
-            actions.append((self.STATE, _("Mudar situação para…")))
-            names = {slug: name for slug, name, _category in lookups.states.rows().values()}
-            self.fields["state"].choices = [("", "—"), *sorted(names.items(), key=lambda i: i[1])]
+        if changes_state:
+            self.fields["state"].choices = state_choices()
         else:
             del self.fields["state"], self.fields["reason"]
         self.fields["action"].choices = actions

@@ -15,6 +15,7 @@ from __future__ import annotations
 import html
 
 from django.contrib import messages
+from django.core.cache import caches
 from django.db import transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -39,6 +40,9 @@ from balcao.ombudsman.models import Manifestation
 
 PAGE_SIZE = 50
 BULK_LIMIT = PAGE_SIZE
+COUNTS_TTL = 10  # seconds the view tabs' counts may lag behind the list
+MENU_TTL = 30  # seconds the bulk form's "Atribuir a" menu may lag behind staff changes
+ASSIGNABLE_KEY = "console:assignable-menu"
 # The columns console/_case_rows.html shows (and the keysets need); names come from the
 # per-process snapshots (cases.lookups), the assignee's and requester's from one join.
 CASE_ROW_COLUMNS = (
@@ -174,7 +178,7 @@ def case_list(request):
     chosen = _chosen_filters(request)
     visible = services.visible_cases(user)
     now = timezone.now()
-    horizon = clock.warning_horizon(now)
+    horizon = clock.display_horizon(now)
     queryset = filters.apply_filters(visible, chosen, user=user, horizon=horizon)
     show_names = has_capability(user, "requesters.view_personal_data")
     ip = audit.client_ip(request)
@@ -231,7 +235,7 @@ def case_list(request):
     }
     if request.headers.get("HX-Request"):
         return render(request, "console/_case_rows.html", context)
-    counts = filters.view_counts(visible, user, horizon)
+    counts = _view_counts(visible, user, horizon)
     tab_params = params.copy()
     tab_params.pop("view", None)
     tab_params.pop("sort", None)
@@ -256,18 +260,38 @@ def case_list(request):
 
 
 def _bulk_choices(user) -> dict:
-    """The bulk form's menus as plain lists (the template writes the options: rendering
-    them through form widgets cost more than the fifty rows)."""
-    form = forms.BulkForm(user=user)
+    """The bulk form's menus as plain lists (the template writes the options: building the
+    form and its widgets cost more than the fifty rows). Who may be assigned comes from a
+    snapshot of at most ``MENU_TTL`` seconds: the POST checks the choice again
+    (``forms.BulkForm``) and refuses one that is no longer valid."""
+    actions, assigns, changes_state = forms.bulk_offer(user)
     return {
-        "actions": form.fields["action"].choices,
-        "assignees": (
-            [(u.pk, str(u)) for u in form.fields["assignee"].queryset]
-            if "assignee" in form.fields
-            else None
-        ),
-        "states": form.fields["state"].choices if "state" in form.fields else None,
+        "actions": actions,
+        "assignees": _assignable_menu() if assigns else None,
+        "states": forms.state_choices() if changes_state else None,
     }
+
+
+def _assignable_menu() -> list[tuple[int, str]]:
+    local = caches["local"]
+    menu = local.get(ASSIGNABLE_KEY)
+    if menu is None:
+        menu = [(user.pk, str(user)) for user in assignable_users()]
+        local.set(ASSIGNABLE_KEY, menu, MENU_TTL)
+    return menu
+
+
+def _view_counts(visible, user, horizon) -> dict[str, int]:
+    """The counts on the view tabs, at most ``COUNTS_TTL`` seconds old: the agent who keeps
+    the queue open reloads it all day, and each count was half of the database's work for
+    the page (tests/bench/bench_cases.py); the list itself is always read fresh."""
+    local = caches["local"]
+    key = f"console:view-counts:{user.pk}"
+    counts = local.get(key)
+    if counts is None:
+        counts = filters.view_counts(visible, user, horizon)
+        local.set(key, counts, COUNTS_TTL)
+    return counts
 
 
 def _choices(slugs, names) -> list[tuple[str, str]]:

@@ -184,3 +184,18 @@ def test_custom_policy_is_validated_and_used(open_case):
     case = _open_at(open_case, datetime(2025, 4, 17, 10, 0, tzinfo=SP), "sac")
     # Notice Thu 17; Good Friday 18 and Tiradentes 21 off: 2nd working day is Wed 23.
     assert _local_date(case.due_at) == date(2025, 4, 23)
+
+
+def test_the_pages_horizon_is_read_once_a_minute_and_sees_a_closure_the_next(
+    django_assert_num_queries,
+):
+    """``display_horizon`` (the work queue's "vence em breve") reads the calendar once a
+    minute per process; a closure added in between shows from the next minute."""
+    calendar = Calendar.objects.create(slug="inpi", name="INPI", country="BR", is_default=True)
+    monday = datetime(2026, 1, 5, 10, 0, tzinfo=SP)  # three working days: Thursday the 8th
+    assert clock.display_horizon(monday).date() == date(2026, 1, 8)
+    with django_assert_num_queries(0):
+        assert clock.display_horizon(monday.replace(second=40)).date() == date(2026, 1, 8)
+    services.do_set_calendar_day(calendar, date(2026, 1, 7), CalendarDay.Kind.CLOSURE, "Recesso")
+    assert clock.display_horizon(monday.replace(minute=1)).date() == date(2026, 1, 9)
+    assert clock.warning_horizon(monday).date() == date(2026, 1, 9)  # the sweep's, fresh

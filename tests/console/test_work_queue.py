@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.cache import caches
 from django.utils import timezone
 
 from balcao.audit.models import PersonalDataAccess
@@ -133,6 +134,45 @@ def test_requester_column_full_name_audited_for_case_workers_initials_for_others
     assert not PersonalDataAccess.objects.filter(user=staff["quality_manager"]).exists()
 
 
+def test_a_list_visit_remembered_by_the_process_asks_the_database_nothing_more(
+    open_case, staff, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    """The rows written, once committed, and the rows found are remembered until their
+    visit ends; a row rolled back is not, and the next page writes it."""
+    from django.db import transaction
+
+    from balcao.audit import services as audit
+
+    maria = Requester.objects.create(name="Maria da Silva")
+    ana = Requester.objects.create(name="Ana Lima")
+    agent = staff["agent"]
+    seen = {"user": agent, "where": "teste", "kind": PersonalDataAccess.Kind.LIST}
+    listed = PersonalDataAccess.objects.filter(user=agent, kind=PersonalDataAccess.Kind.LIST)
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        assert audit.record_requesters_seen({maria.pk}, **seen) == 1
+        raise RuntimeError("the page failed")
+    assert not listed.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert audit.record_requesters_seen({maria.pk}, **seen) == 1  # written again
+    with django_assert_num_queries(0):
+        assert audit.record_requesters_seen({maria.pk}, **seen) == 0
+    with django_assert_num_queries(2):  # ana is new: one look, one write
+        assert audit.record_requesters_seen({maria.pk, ana.pk}, **seen) == 1
+    assert sorted(listed.values_list("requester__name", flat=True)) == [
+        "Ana Lima",
+        "Maria da Silva",
+    ]
+    # a row found in the database (written by another process) is remembered too
+    caches["local"].clear()
+    with django_assert_num_queries(1):  # the look; nothing to write
+        assert audit.record_requesters_seen({maria.pk, ana.pk}, **seen) == 0
+    with django_assert_num_queries(0):
+        assert audit.record_requesters_seen({maria.pk, ana.pk}, **seen) == 0
+    # another purpose is another visit
+    assert audit.record_requesters_seen({maria.pk}, **seen, purpose="busca: maria") == 1
+
+
 TZ = ZoneInfo("America/Sao_Paulo")
 
 
@@ -212,6 +252,32 @@ def test_an_agent_counts_only_cases_they_may_see(open_case, staff, verified_clie
     counts = {view["slug"]: view["count"] for view in response.context["views"]}
     assert counts["abertos"] == 1
     assert len(response.context["cases"]) == 1
+
+
+def test_the_counts_may_lag_ten_seconds_the_list_never(
+    open_case, staff, verified_client, monkeypatch
+):
+    import time as real_time
+    from types import SimpleNamespace
+
+    from django.core.cache.backends import locmem
+
+    from balcao.console import queue_views
+
+    client = verified_client(staff["supervisor"])
+
+    def tab_count(response):
+        return {view["slug"]: view["count"] for view in response.context["views"]}["abertos"]
+
+    open_case(subject="primeiro")
+    assert tab_count(client.get("/console/")) == 1
+    open_case(subject="segundo")
+    response = client.get("/console/")
+    assert sorted(subjects(response)) == ["primeiro", "segundo"]
+    assert tab_count(response) == 1  # the count read a moment ago
+    later = queue_views.COUNTS_TTL + 1
+    monkeypatch.setattr(locmem, "time", SimpleNamespace(time=lambda: real_time.time() + later))
+    assert tab_count(client.get("/console/")) == 2
 
 
 # --- searches ----------------------------------------------------------------------------
