@@ -7,28 +7,20 @@ from __future__ import annotations
 
 import pytest
 
+from tests.livechat.conftest import HeldRequest
+
 pytestmark = pytest.mark.e2e
-
-
-def _sent(page, held: list) -> None:
-    for _ in range(300):
-        if held:
-            return
-        page.wait_for_timeout(50)
-    raise AssertionError("the browser did not send")
 
 
 def test_the_chatbot_keeps_the_next_question_typed_while_the_last_one_travels(page, live_server):
     page.goto(f"{live_server.url}/chatbot/")
     box = page.locator("#chat-text")
-    held = []
-    page.route("**/chatbot/mensagem/", lambda route: held.append(route), times=1)
+    held = HeldRequest(page, "**/chatbot/mensagem/")
     box.fill("Como emito a GRU?")
     box.press("Enter")
-    _sent(page, held)
-    assert held[0].request.method == "POST"
+    assert held.wait().method == "POST"
     box.fill("E quanto custa?")
-    held[0].continue_()
+    held.release()
     page.locator("#chat-turns").get_by_text("Como emito a GRU?").wait_for()
     page.wait_for_load_state("networkidle")
     assert box.input_value() == "E quanto custa?"

@@ -127,6 +127,26 @@ def person_says(host: str, token: str, session_key: str, *payloads: dict) -> Non
     _says(host, f"/ws/chat/{token}/", session_key, "snapshot", payloads)
 
 
+class HeldRequest:
+    """The page's next request to ``pattern`` held in the browser until ``release()``: what
+    the person does while it travels happens for certain before the answer arrives."""
+
+    def __init__(self, page, pattern: str):
+        self.page, self.routes = page, []
+        page.route(pattern, lambda route: self.routes.append(route), times=1)
+
+    def wait(self):
+        """The held request, once the page has sent it (fails after 15 s)."""
+        for _ in range(300):
+            if self.routes:
+                return self.routes[0].request
+            self.page.wait_for_timeout(50)
+        raise AssertionError("the browser did not send")
+
+    def release(self) -> None:
+        self.routes[0].continue_()
+
+
 def in_browser(steps, contexts: int = 1) -> None:
     """Run ``steps(page, …)`` in Debian's chromium, one page in a browser context of its own
     for each of ``contexts`` (a person and an agent: two sets of cookies), in a thread of its

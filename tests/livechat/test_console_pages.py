@@ -14,7 +14,7 @@ from balcao.cases.models import Attachment, Case, Message, Team, TeamMembership
 from balcao.livechat import services
 from balcao.livechat.consumers import snapshot
 from balcao.livechat.models import ChatSession
-from tests.livechat.conftest import EXE, PDF, in_browser, person_says
+from tests.livechat.conftest import EXE, PDF, HeldRequest, in_browser, person_says
 
 pytestmark = pytest.mark.django_db
 
@@ -393,21 +393,16 @@ def test_the_desk_keeps_the_next_message_typed_while_the_last_one_travels(
         )
         page.goto(origin + desk_of(session.pk))
         page.locator("#chat-socket-status").filter(has_text="Ao vivo: conectado.").wait_for()
-        held = []
-        page.route(f"**{send_url}", lambda route: held.append(route))
+        held = HeldRequest(page, f"**{send_url}")
         page.fill("#chat-text", "Segue o formulário")
         page.set_input_files(
             "#chat-files",
             files=[{"name": "formulario.pdf", "mimeType": "application/pdf", "buffer": PDF}],
         )
         page.click("#chat-message-form button[type=submit]")
-        for _ in range(300):
-            if held:
-                break
-            page.wait_for_timeout(50)
-        assert held, "the browser did not send"
+        held.wait()
         page.fill("#chat-text", "E o prazo é de 60 dias")
-        held[0].continue_()
+        held.release()
         page.locator("#chat-thread li", has_text="Segue o formulário").wait_for()
         page.locator("#chat-message-form button[type=submit]:enabled").wait_for()
         seen["kept"] = page.input_value("#chat-text")

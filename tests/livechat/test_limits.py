@@ -232,7 +232,7 @@ def test_chat_js_keeps_the_next_message_typed_while_the_last_one_travels(asgi_se
     held in the browser until the next text is typed, so the order is certain."""
     from django.conf import settings
 
-    from tests.livechat.conftest import in_browser
+    from tests.livechat.conftest import HeldRequest, in_browser
     from tests.livechat.test_consumers import person_cookie
 
     key = person_cookie("hauana@example.com")
@@ -246,21 +246,15 @@ def test_chat_js_keeps_the_next_message_typed_while_the_last_one_travels(asgi_se
         )
         page.goto(origin + reverse("portal:chat_conversation", args=[chat.token]))
         page.locator('#chat[data-connected="1"]').wait_for()
-        held = []
-        page.route("**/enviar/", lambda route: held.append(route))
+        held = HeldRequest(page, "**/enviar/")
         page.fill("#chat-text", "primeira")
         page.click("[data-chat-form] button[type=submit]")
-        for _ in range(300):
-            if held:
-                break
-            page.wait_for_timeout(50)
-        assert held, "the browser did not send"
+        held.wait()
         page.fill("#chat-text", "segunda, ainda digitando")
-        held[0].continue_()
+        held.release()
         page.locator(".chat-messages li", has_text="primeira").wait_for()
         page.wait_for_function(answered)
         seen["kept"] = page.input_value("#chat-text")
-        page.unroute("**/enviar/")
         page.click("[data-chat-form] button[type=submit]")
         page.locator(".chat-messages li", has_text="segunda, ainda digitando").wait_for()
         page.wait_for_function(answered)
