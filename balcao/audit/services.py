@@ -195,7 +195,8 @@ def _remember_visits(keys: dict, last_seen: dict, written: list[int], now) -> No
     for pk, at in last_seen.items():
         left = int(window - (now - at).total_seconds())
         if left >= 1:
-            local.set(keys[pk], True, left)
+            # inside a transaction the row found may be its own, not yet committed
+            transaction.on_commit(lambda key=keys[pk], left=left: local.set(key, True, left))
     if written:
         chunk = {keys[pk]: True for pk in written}
         transaction.on_commit(lambda: local.set_many(chunk, int(window)))

@@ -231,7 +231,11 @@ def display_horizon(now: datetime) -> datetime:
     was a query on every load of the work queue. The sweep that warns people keeps
     ``warning_horizon``, read fresh."""
     local = caches["local"]
-    key = f"cases:display-horizon:{settings.BALCAO_COUNTRY}:{now:%Y%m%d%H%M}"
+    minute = int(now.timestamp()) // 60
+    key = (
+        f"cases:display-horizon:{settings.BALCAO_COUNTRY}:"
+        f"{settings.BALCAO_DEADLINE_WARNING_DAYS}:{minute}"
+    )
     horizon = local.get(key)
     if horizon is None:
         horizon = warning_horizon(now)

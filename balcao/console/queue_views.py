@@ -281,12 +281,16 @@ def _assignable_menu() -> list[tuple[int, str]]:
     return menu
 
 
+def counts_key(user) -> str:
+    return f"console:view-counts:{user.pk}"
+
+
 def _view_counts(visible, user, horizon) -> dict[str, int]:
     """The counts on the view tabs, at most ``COUNTS_TTL`` seconds old: the agent who keeps
     the queue open reloads it all day, and each count was half of the database's work for
     the page (tests/bench/bench_cases.py); the list itself is always read fresh."""
     local = caches["local"]
-    key = f"console:view-counts:{user.pk}"
+    key = counts_key(user)
     counts = local.get(key)
     if counts is None:
         counts = filters.view_counts(visible, user, horizon)
@@ -342,6 +346,7 @@ def case_bulk(request):
         else:
             done += 1
     if done:
+        caches["local"].delete(counts_key(user))  # their own change, counted at once
         messages.success(
             request,
             ngettext("%(n)d atendimento atualizado.", "%(n)d atendimentos atualizados.", done)

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.cache import caches
+from django.urls import reverse
 from django.utils import timezone
 
 from balcao.audit.models import PersonalDataAccess
@@ -165,8 +166,8 @@ def test_a_list_visit_remembered_by_the_process_asks_the_database_nothing_more(
     ]
     # a row found in the database (written by another process) is remembered too
     caches["local"].clear()
-    with django_assert_num_queries(1):  # the look; nothing to write
-        assert audit.record_requesters_seen({maria.pk, ana.pk}, **seen) == 0
+    with django_assert_num_queries(1), django_capture_on_commit_callbacks(execute=True):
+        assert audit.record_requesters_seen({maria.pk, ana.pk}, **seen) == 0  # the look
     with django_assert_num_queries(0):
         assert audit.record_requesters_seen({maria.pk, ana.pk}, **seen) == 0
     # another purpose is another visit
@@ -278,6 +279,20 @@ def test_the_counts_may_lag_ten_seconds_the_list_never(
     later = queue_views.COUNTS_TTL + 1
     monkeypatch.setattr(locmem, "time", SimpleNamespace(time=lambda: real_time.time() + later))
     assert tab_count(client.get("/console/")) == 2
+
+
+def test_the_users_own_bulk_change_is_counted_at_once(open_case, staff, verified_client):
+    client = verified_client(staff["supervisor"])
+    case = open_case(subject="sem dono")
+
+    def unassigned():
+        views = client.get("/console/").context["views"]
+        return {view["slug"]: view["count"] for view in views}["sem-responsavel"]
+
+    assert unassigned() == 1
+    client.post(reverse("console:case_bulk"), {"action": "take", "cases": [case.pk]})
+    assert Case.objects.get(pk=case.pk).assignee == staff["supervisor"]
+    assert unassigned() == 0
 
 
 # --- searches ----------------------------------------------------------------------------
