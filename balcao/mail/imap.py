@@ -136,16 +136,18 @@ def _fetch(mailbox: Mailbox, limit: int | None) -> Fetched:
             result, data = box.client.uid("FETCH", ",".join(chunk), "(UID BODY.PEEK[])")
             if result != "OK":
                 continue
+            items = []
+            for item in data:
+                if not isinstance(item, tuple):
+                    continue
+                found = _UID.search(item[0])
+                if found is not None:
+                    items.append((int(found.group(1)), item[1]))
             taken = []
             with workscope.scope(), transaction.atomic():
-                for item in data:
-                    if not isinstance(item, tuple):
-                        continue
-                    found = _UID.search(item[0])
-                    if found is None:
-                        continue
-                    uid = int(found.group(1))
-                    row = _ingest_one(mailbox, item[1], uidvalidity, uid)
+                shared = services.Batch(mailbox, uidvalidity, items)
+                for uid, raw in items:
+                    row = _ingest_one(mailbox, raw, uidvalidity, uid, shared)
                     done.new += row.created_now
                     done.read += 1
                     taken.append(str(uid))
@@ -154,12 +156,12 @@ def _fetch(mailbox: Mailbox, limit: int | None) -> Fetched:
     return done
 
 
-def _ingest_one(mailbox: Mailbox, raw: bytes, uidvalidity: int, uid: int):
+def _ingest_one(mailbox: Mailbox, raw: bytes, uidvalidity: int, uid: int, batch: services.Batch):
     """``services.ingest`` (which writes in a savepoint of its own); a failure nobody foresaw
     quarantines the message with the error rather than undoing the batch and stopping at it
     every minute."""
     try:
-        return services.ingest(mailbox, raw, uidvalidity=uidvalidity, uid=uid)
+        return services.ingest(mailbox, raw, uidvalidity=uidvalidity, uid=uid, batch=batch)
     except Exception as exc:  # noqa: BLE001 — one message must not hold back the mailbox
         log.exception("message %s/%s of %s could not be ingested", uidvalidity, uid, mailbox)
         with transaction.atomic():
@@ -167,6 +169,7 @@ def _ingest_one(mailbox: Mailbox, raw: bytes, uidvalidity: int, uid: int):
                 mailbox, raw, uidvalidity=uidvalidity, uid=uid, error=exc
             )
         row.created_now = True
+        batch.taken(row)
         return row
 
 

@@ -534,3 +534,28 @@ def header_text(raw: bytes, name: str) -> str:
         return str(_message_of(raw).get(name) or "").strip()
     except Exception:  # noqa: BLE001 — a header the policy cannot read is no header
         return ""
+
+
+_HEADER_END = re.compile(rb"\r?\n\r?\n")
+_HINT_LINE = re.compile(rb"^(message-id|from)[ \t]*:(.*)$", re.IGNORECASE | re.MULTILINE)
+
+
+def header_hints(raw: bytes) -> tuple[str | None, str | None]:
+    """A guess, from the raw header lines alone (no parsing: a few microseconds), at what
+    ``parse_bytes`` will read as the message's ``Message-ID`` and sender address (lowercased):
+    what a batch of mail looks up before it reads each message (balcao.mail.services.Batch).
+    Only a guess — an encoded or odd header may read otherwise — so the caller checks the
+    parsed value against it and looks a miss up on its own. Never raises."""
+    try:
+        head = _HEADER_END.split(_MBOX_FROM.sub(b"", raw, count=1), maxsplit=1)[0]
+        head = re.sub(rb"\r?\n[ \t]+", b" ", head)
+        found: dict[str, str] = {}
+        for name, value in _HINT_LINE.findall(head):
+            found.setdefault(name.decode().lower(), value.decode("utf-8", "replace").strip())
+        sender = None
+        if "from" in found:
+            addresses = [addr for _name, addr in getaddresses([found["from"]]) if addr]
+            sender = addresses[0].strip().lower() if addresses else None
+        return found.get("message-id") or None, sender
+    except Exception:  # noqa: BLE001 — a guess that fails is no guess
+        return None, None

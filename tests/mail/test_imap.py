@@ -298,3 +298,49 @@ def test_a_message_that_breaks_the_ingest_is_quarantined_and_the_batch_goes_on(
     assert all(imap.KEYWORD in m.flags for m in server_box.fetch(mark_seen=False))
     monkeypatch.setattr(services, "ingest", real)
     assert services.reprocess(kept).outcome == "new-case"  # once the fault is fixed
+
+
+@pytest.mark.parametrize("guessed", [True, False], ids=["headers-guessed", "guess-missed"])
+def test_a_batch_sees_what_its_own_earlier_messages_wrote(
+    server_box, mailbox, monkeypatch, guessed
+):
+    """One batch reads what it shares once (services.Batch) yet behaves as if each message
+    were read on its own: a repeated Message-ID is a duplicate, the same sender's reply by
+    subject joins the case just opened, and that sender gets one acknowledgement a day —
+    all inside the same transaction. When the raw headers cannot be guessed, each message is
+    looked up alone, with the same outcome."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from balcao.mail import parsing
+
+    if not guessed:
+        monkeypatch.setattr(parsing, "header_hints", lambda raw: (None, None))
+
+    def written(message_id: str, subject: str) -> bytes:
+        msg = EmailMessage()
+        msg["From"], msg["To"] = "Pessoa 1 <pessoa1@example.org>", "contato@agencia.gov.br"
+        msg["Subject"], msg["Message-ID"] = subject, message_id
+        msg.set_content("Texto.")
+        return msg.as_bytes()
+
+    server_box.append(_raw(1), "INBOX")
+    server_box.append(_raw(1, X_Copy="again"), "INBOX")  # same Message-ID: a duplicate
+    server_box.append(written("<resposta-1@example.org>", "RE: Pedido número 1"), "INBOX")
+    server_box.append(written("<outro-1@example.org>", "Outro assunto"), "INBOX")
+    for n in (5, 6):
+        server_box.append(_raw(n), "INBOX")
+    with CaptureQueriesContext(connection) as queries:
+        done = imap.fetch_mailbox(mailbox)
+    assert (done.read, done.new) == (6, 6)
+    rows = list(InboundMail.objects.order_by("uid"))
+    assert [row.outcome for row in rows] == [
+        "new-case", "duplicate", "reply", "new-case", "new-case", "new-case"
+    ]  # fmt: skip
+    assert rows[2].case_id == rows[0].case_id
+    assert [row.acknowledged for row in rows] == [True, False, False, False, True, True]
+    assert "menos de um dia" in rows[3].reason or "less than a day" in rows[3].reason
+    reads = [q for q in queries.captured_queries if 'FROM "mail_inboundmail"' in q["sql"]]
+    # guessed: the batch's three reads; missed: the batch's read of its UIDs, then each
+    # message's own read of its Message-ID and of its sender's (none for the duplicate)
+    assert len(reads) == (3 if guessed else 1 + 6 + 5)

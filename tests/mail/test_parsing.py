@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from balcao.mail import parsing
 from balcao.mail.parsing import parse_bytes
 
 
@@ -277,3 +278,23 @@ def test_ids_written_as_encoded_words_are_read():
     ).encode()
     parsed = parse_bytes(raw)
     assert parsed.in_reply_to == long_id and parsed.references == [long_id]
+
+
+@pytest.mark.parametrize(
+    ("raw", "guess"),
+    [
+        (
+            b"From: =?utf-8?q?Jo=C3=A3o?= <Joao@Example.ORG>\r\nMessage-ID:\r\n <a@b>\r\n\r\nx",
+            ("<a@b>", "joao@example.org"),
+        ),
+        (
+            b"From MAILER-DAEMON Mon\nFrom: x@y.org\nSubject: s\n\nMessage-ID: <body@x>",
+            (None, "x@y.org"),
+        ),
+        (b"Subject: sem remetente\n\ntexto", (None, None)),
+        (b"\xff\xfe\x00garbage", (None, None)),
+    ],
+    ids=["encoded-name-folded-id", "mbox-line-and-id-in-body", "no-sender", "garbage"],
+)
+def test_the_header_guess_reads_only_the_header_block(raw, guess):
+    assert parsing.header_hints(raw) == guess

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from balcao.mail.parsing import parse_bytes
+from balcao.mail.parsing import header_hints, parse_bytes
 
 FOLDER = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "mail"
 
@@ -32,3 +32,12 @@ def test_each_public_message(expected):
         assert parsed[name] == expected[name], name
     if expected.get("text_contains"):
         assert " ".join(expected["text_contains"].split()) in " ".join(parsed["text"].split())
+
+
+@pytest.mark.parametrize("expected", _cases())
+def test_the_header_guess_agrees_with_the_parser(expected):
+    """A batch of mail looks its messages up by ids and senders guessed from the raw
+    headers (balcao.mail.services.Batch); on real mail the guess is what the parser reads."""
+    raw = (FOLDER / expected["file"]).read_bytes()
+    parsed = parse_bytes(raw)
+    assert header_hints(raw) == (parsed.message_id, (parsed.from_addr or "").lower() or None)
