@@ -67,6 +67,8 @@ SECRET_KEY = _secret_key()
 BALCAO_SECRETS_KEY = os.environ.get("BALCAO_SECRETS_KEY", "")
 # E-mail messages taken from a mailbox in one transaction (balcao.mail.imap).
 BALCAO_MAIL_BATCH = int(os.environ.get("BALCAO_MAIL_BATCH", "200"))
+# Messages waiting above which a second process parses ahead of the ingest (0: never).
+BALCAO_MAIL_READ_AHEAD = int(os.environ.get("BALCAO_MAIL_READ_AHEAD", "100"))
 # A sender writing again under the same subject within these days continues the case.
 BALCAO_MAIL_THREAD_DAYS = int(os.environ.get("BALCAO_MAIL_THREAD_DAYS", "7"))
 # SpamAssassin's spamc, when installed, helps the advertising filter; "0" switches it off.

@@ -36,7 +36,7 @@ from email.header import decode_header, make_header
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 _MSGID = re.compile(r"<[^<>\s]*>")
@@ -559,3 +559,48 @@ def header_hints(raw: bytes) -> tuple[str | None, str | None]:
         return found.get("message-id") or None, sender
     except Exception:  # noqa: BLE001 — a guess that fails is no guess
         return None, None
+
+
+class Reading:
+    """All that ingest reads of one raw message (balcao.mail.services.ingest): its contract
+    fields, its files, its HTML body and its ``Content-Language``, each read when first asked
+    — or all at once by ``read_completely``, which a reader process runs on the next messages
+    while the ingest writes the current one (balcao.mail.imap). It travels between processes
+    without the raw bytes (the receiver has them: ``with_raw``)."""
+
+    def __init__(self, raw: bytes, *, file: str = "-") -> None:
+        self.raw, self.file = raw, file
+
+    @cached_property
+    def parsed(self) -> ParsedMail:
+        return parse_bytes(self.raw, file=self.file)
+
+    @cached_property
+    def files(self) -> builtins.list[tuple[str, bytes]]:
+        return attachment_files(self.raw)
+
+    @cached_property
+    def html(self) -> HtmlBody:
+        return html_body(self.raw)
+
+    @cached_property
+    def content_language(self) -> str:
+        return header_text(self.raw, "Content-Language")
+
+    def __getstate__(self) -> dict:
+        return {name: value for name, value in self.__dict__.items() if name != "raw"}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state, raw=b"")
+
+    def with_raw(self, raw: bytes) -> Reading:
+        self.raw = raw
+        return self
+
+
+def read_completely(raw: bytes, file: str = "-") -> Reading:
+    """A ``Reading`` with every part read (what a reader process sends back)."""
+    reading = Reading(raw, file=file)
+    for name in ("parsed", "files", "html", "content_language"):
+        getattr(reading, name)
+    return reading

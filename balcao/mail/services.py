@@ -64,13 +64,16 @@ def ingest(
     uid: int,
     now=None,
     batch: Batch | None = None,
+    reading: parsing.Reading | None = None,
 ) -> InboundMail:
     """The record of the server's message ``uidvalidity``/``uid`` of ``mailbox``, creating
     what it becomes the first time (see the module's docstring); the same message again
     returns the same record and changes nothing (``created_now`` tells which). ``batch``:
-    the reads this message shares with the others taken with it (``Batch``)."""
+    the reads this message shares with the others taken with it (``Batch``); ``reading``:
+    the message already read (parsed), by a reader process (balcao.mail.imap)."""
     key = {"mailbox": mailbox, "uidvalidity": uidvalidity, "uid": uid}
-    parsed = parsing.parse_bytes(raw, file=f"{uidvalidity}/{uid}")
+    reading = reading or parsing.Reading(raw, file=f"{uidvalidity}/{uid}")
+    parsed = reading.parsed
     message_id = (parsed.message_id or "")[:250]
     if batch is not None:
         existing, duplicate = batch.earlier(key, message_id)
@@ -83,7 +86,7 @@ def ingest(
     recent = batch.recent(parsed, now) if batch is not None else None
     try:
         with transaction.atomic():
-            row = _ingest(mailbox, raw, parsed, key, now, duplicate=duplicate, recent=recent)
+            row = _ingest(mailbox, reading, key, now, duplicate=duplicate, recent=recent)
     except IntegrityError:  # another worker took it in between
         row = InboundMail.objects.get(**key)
         row.created_now = False
@@ -110,7 +113,8 @@ def _earlier(key: dict, message_id: str) -> tuple[InboundMail | None, bool]:
     return existing, duplicate
 
 
-def _ingest(mailbox, raw, parsed, key, now, *, duplicate: bool, recent=None) -> InboundMail:
+def _ingest(mailbox, reading, key, now, *, duplicate: bool, recent=None) -> InboundMail:
+    raw, parsed = reading.raw, reading.parsed
     row = InboundMail(
         **key,
         message_id=(parsed.message_id or "")[:250],
@@ -127,7 +131,7 @@ def _ingest(mailbox, raw, parsed, key, now, *, duplicate: bool, recent=None) -> 
 
     forward = forwarding.unit_answer_for(parsed)
     if forward is not None:
-        files = parsing.attachment_files(raw)
+        files = reading.files
         message = forwarding.do_record_unit_answer(forward, parsed, files, row)
         return _save(
             row, InboundMail.Outcome.UNIT_ANSWER, case=forward.case, message=message,
@@ -151,14 +155,14 @@ def _ingest(mailbox, raw, parsed, key, now, *, duplicate: bool, recent=None) -> 
             row.advertising_reason = _reason_text(verdict)
             if verdict.is_advertising:
                 return _file_as_advertising(mailbox, row, parsed, now)
-    files = parsing.attachment_files(raw)
+    files = reading.files
     if case is not None and case.is_open:
         message, refused = _add(
             case,
             parsed.text or "",
             files,
             external_id=parsed.message_id,
-            formatted=parsing.html_body(raw),
+            formatted=reading.html,
         )
         followup.resume_after_reply(case)
         return _save(row, InboundMail.Outcome.REPLY, case=case, message=message, reason=refused)
@@ -169,9 +173,9 @@ def _ingest(mailbox, raw, parsed, key, now, *, duplicate: bool, recent=None) -> 
         files,
         now,
         earlier=case,
-        formatted=parsing.html_body(raw),
+        formatted=reading.html,
         recent=recent,
-        content_language=parsing.header_text(raw, "Content-Language"),
+        content_language=reading.content_language,
     )
 
 

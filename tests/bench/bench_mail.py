@@ -15,7 +15,8 @@ fresh database (PostgreSQL on 127.0.0.1:5432 by default, dropped afterwards; ``-
 file), migrates it, and times ``balcao.mail.imap.fetch_mailbox`` taking them all — each one a
 committed record plus its case or message, the acknowledgement queued and sent to Django's
 in-memory mail backend. It prints messages per minute, the split
-of outcomes and the process's peak RSS.
+of outcomes, the CPU and peak RSS of the ingest process and of its reader process (a backlog
+is parsed by a second process: balcao.mail.imap.reader).
 """
 
 from __future__ import annotations
@@ -168,6 +169,7 @@ def _run(server, count: int, *, profile: bool = False, advertising: float = 0.0)
     print(f"dovecot: {count:,} messages appended in {time.monotonic() - t:.1f} s")
 
     t, cpu = time.monotonic(), time.process_time()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     if profile:
         import cProfile
         import pstats
@@ -186,6 +188,8 @@ def _run(server, count: int, *, profile: bool = False, advertising: float = 0.0)
         done = imap.fetch_mailbox(mailbox)
         elapsed = time.monotonic() - t
     cpu = time.process_time() - cpu
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the reader process, once ended
+    reader_cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     outcomes = {
         outcome: InboundMail.objects.filter(outcome=outcome).count()
         for outcome in InboundMail.Outcome.values
@@ -198,9 +202,11 @@ def _run(server, count: int, *, profile: bool = False, advertising: float = 0.0)
     )
     print(
         f"CPU of the ingest process: {1000 * cpu / max(done.read, 1):.1f} ms per message "
-        f"({100 * cpu / elapsed:.0f} % of one core)"
+        f"({100 * cpu / elapsed:.0f} % of one core); of its reader process: "
+        f"{1000 * reader_cpu / max(done.read, 1):.1f} ms ({100 * reader_cpu / elapsed:.0f} %)"
     )
-    print(f"outcomes: {outcomes}; peak RSS {rss:.0f} MB")
+    reader_rss = after.ru_maxrss / 1024
+    print(f"outcomes: {outcomes}; peak RSS {rss:.0f} MB (reader process {reader_rss:.0f} MB)")
 
 
 def _print_query_kinds(captured: list[dict]) -> None:

@@ -5,12 +5,14 @@ loses nothing and duplicates nothing; the person's \\Seen flags are left alone."
 from __future__ import annotations
 
 from email.message import EmailMessage
+from pathlib import Path
 
 import pytest
 
 from balcao.cases.models import Case
 from balcao.mail import imap, secrets
 from balcao.mail.models import InboundMail, Mailbox
+from tests.mail import dying_reader
 
 pytestmark = pytest.mark.django_db
 
@@ -160,6 +162,7 @@ def test_killed_mid_batch_again_and_again_every_message_is_one_record(
         "BALCAO_DEBUG": "1",
         "DJANGO_SETTINGS_MODULE": "balcao.settings",
         "BALCAO_MAIL_BATCH": "15",  # several commits, each followed by the server's marks
+        "BALCAO_MAIL_READ_AHEAD": "10",  # killed with its reader process running
     }
     env.pop("BALCAO_SECRETS_KEY", None)
     subprocess.run([*BALCAO, "migrate", "-v", "0"], env=env, check=True)  # noqa: S603
@@ -174,7 +177,7 @@ def test_killed_mid_batch_again_and_again_every_message_is_one_record(
     )
     subprocess.run([*BALCAO, "shell", "-c", setup], env=env, check=True)  # noqa: S603
     rng = random.Random(22)
-    kills = 0
+    kills, readers = 0, []
     for _ in range(12):  # until a worker gets through the rest on its own
         worker = subprocess.Popen(  # noqa: S603
             [*BALCAO, "mail", "fetch"], env=env, stdout=subprocess.DEVNULL
@@ -182,6 +185,7 @@ def test_killed_mid_batch_again_and_again_every_message_is_one_record(
         time.sleep(rng.uniform(0.9, 1.6))
         if worker.poll() is not None:
             break
+        readers.extend(_children(worker.pid))
         worker.send_signal(signal.SIGKILL)
         worker.wait()
         kills += 1
@@ -195,6 +199,11 @@ def test_killed_mid_batch_again_and_again_every_message_is_one_record(
             "SELECT count(*) FROM mail_inboundmail WHERE outcome='new-case' AND case_id IS NULL"
         ).fetchone()[0]
     assert kills >= 1, "the worker finished before it could be killed: raise the batch"
+    assert readers, "no reader process was running when the worker was killed"
+    deadline = time.monotonic() + 10  # each reader sees its parent gone within a second
+    while any(Path(f"/proc/{pid}").exists() for pid in readers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in readers if Path(f"/proc/{pid}").exists()], "readers left behind"
     assert rows == distinct == total and cases == total and orphans == 0
     assert all(imap.KEYWORD in m.flags for m in server_box.fetch(mark_seen=False))
 
@@ -300,9 +309,13 @@ def test_a_message_that_breaks_the_ingest_is_quarantined_and_the_batch_goes_on(
     assert services.reprocess(kept).outcome == "new-case"  # once the fault is fixed
 
 
-@pytest.mark.parametrize("guessed", [True, False], ids=["headers-guessed", "guess-missed"])
+@pytest.mark.parametrize(
+    ("guessed", "read_ahead"),
+    [(True, False), (False, False), (True, True)],
+    ids=["headers-guessed", "guess-missed", "read-by-a-second-process"],
+)
 def test_a_batch_sees_what_its_own_earlier_messages_wrote(
-    server_box, mailbox, monkeypatch, guessed
+    server_box, mailbox, monkeypatch, settings, guessed, read_ahead
 ):
     """One batch reads what it shares once (services.Batch) yet behaves as if each message
     were read on its own: a repeated Message-ID is a duplicate, the same sender's reply by
@@ -344,3 +357,92 @@ def test_a_batch_sees_what_its_own_earlier_messages_wrote(
     # guessed: the batch's three reads; missed: the batch's read of its UIDs, then each
     # message's own read of its Message-ID and of its sender's (none for the duplicate)
     assert len(reads) == (3 if guessed else 1 + 6 + 5)
+
+
+def _formatted(n: int) -> bytes:
+    """An English HTML message with an attachment and an inline image."""
+    msg = EmailMessage()
+    msg["From"], msg["To"] = f"Person {n} <person{n}@example.org>", "contato@agencia.gov.br"
+    msg["Subject"], msg["Message-ID"] = f"Question {n}", f"<formatted-{n}@example.org>"
+    msg["Content-Language"] = "en"
+    msg.set_content("Good morning, please find my receipt attached. Thank you.")
+    msg.add_alternative('<p>Good <b>morning</b>, see <img src="cid:logo-1"></p>', subtype="html")
+    msg.get_payload()[1].add_related(PNG, "image", "png", cid="<logo-1>", filename="logo.png")
+    msg.add_attachment(b"%PDF-1.4 receipt", maintype="application", subtype="pdf", filename="r.pdf")
+    return msg.as_bytes()
+
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000001e221bc330000000049454e44ae426082"
+)
+
+
+def _what_became_of_them() -> list[tuple]:
+    found = []
+    for row in InboundMail.objects.select_related("case__requester", "case_message").order_by(
+        "uid"
+    ):
+        message = row.case_message
+        found.append(
+            (
+                row.outcome,
+                row.subject,
+                row.case.requester.preferred_language,
+                message.html if message else None,
+                sorted(a.filename for a in message.attachments.all()) if message else None,
+            )
+        )
+    return found
+
+
+def test_read_ahead_by_a_second_process_changes_nothing_of_what_is_recorded(
+    server_box, mailbox, settings
+):
+    """A backlog is parsed by a reader process (imap.reader); every message becomes what it
+    becomes when read here: its files, its sanitised HTML with the inline image, the
+    sender's language."""
+    for n in (1, 2, 3):
+        server_box.append(_formatted(n), "INBOX")
+    settings.BALCAO_MAIL_READ_AHEAD = 0
+    imap.fetch_mailbox(mailbox)
+    for n in (4, 5, 6):
+        server_box.append(_formatted(n), "INBOX")
+    settings.BALCAO_MAIL_READ_AHEAD = 1
+    assert imap.fetch_mailbox(mailbox).read == 3
+    found = _what_became_of_them()
+    here, ahead = found[:3], found[3:]
+    assert [(row[0], *row[2:]) for row in ahead] == [(row[0], *row[2:]) for row in here]
+    assert [row[1] for row in ahead] == ["Question 4", "Question 5", "Question 6"]
+    assert here[0][2] == "en" and "data:image/png" in here[0][3] and len(here[0][4]) == 2
+
+
+def test_a_reader_process_that_dies_loses_nothing(
+    server_box, mailbox, settings, monkeypatch, caplog
+):
+    """The reader process dies on its first message (as if the OOM killer took it): each
+    message it did not read is read by the ingest itself, and the batch goes on."""
+    from balcao.mail import reader
+
+    for n in range(1, 5):
+        server_box.append(_raw(n), "INBOX")
+    settings.BALCAO_MAIL_READ_AHEAD = 1
+    monkeypatch.setattr(reader, "read_completely", dying_reader.read_and_die)
+    done = imap.fetch_mailbox(mailbox)
+    assert (done.read, done.new) == (4, 4)
+    assert list(InboundMail.objects.values_list("outcome", flat=True)) == ["new-case"] * 4
+    assert "could not read message" in caplog.text
+    assert all(imap.KEYWORD in m.flags for m in server_box.fetch(mark_seen=False))
+
+
+def _children(pid: int) -> list[int]:
+    """The processes whose parent is ``pid`` (Linux's /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
