@@ -192,12 +192,14 @@ def config_error(binary: str, folder: Path) -> str | None:
 def wsgi_application():
     """The WSGI application gunicorn serves behind nginx: ``balcao.wsgi``'s (the same
     settings and first-run preparation), with ``REMOTE_ADDR`` from ``X-Balcao-Client``
-    (``balcao.client.ClientFromFront``)."""
+    (``balcao.client.ClientFromFront``), frozen out of the garbage collector's sight once
+    warm (``balcao.ops.warm``)."""
     from django.core.wsgi import get_wsgi_application
 
     from balcao import localstate
     from balcao.client import ClientFromFront
+    from balcao.ops.warm import FreezeWhenWarm
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "balcao.settings")
     localstate.prepare()
-    return ClientFromFront(get_wsgi_application())
+    return FreezeWhenWarm(ClientFromFront(get_wsgi_application()))
