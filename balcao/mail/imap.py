@@ -204,12 +204,15 @@ def _readings(
         pool.submit(reader_process.read_completely, raw, name)
         for (_uid, raw), name in zip(items, names, strict=True)
     ]
-    for (_uid, raw), name, future in zip(items, names, futures, strict=True):
+    for position, ((_uid, raw), name) in enumerate(zip(items, names, strict=True)):
+        future, futures[position] = futures[position], None  # its files freed once used
         try:
-            yield future.result().with_raw(raw)
+            reading = future.result().with_raw(raw)
         except Exception:  # noqa: BLE001 — the reader died or failed: read it here
             log.exception("the reader process could not read message %s; reading it here", name)
-            yield parsing.Reading(raw, file=name)
+            reading = parsing.Reading(raw, file=name)
+        del future
+        yield reading
 
 
 def _ingest_one(
