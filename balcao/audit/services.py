@@ -153,7 +153,8 @@ def record_requesters_seen(
     purpose = purpose[:250]
     now = timezone.now()
     local = caches["local"]
-    keys = {pk: _visit_key(user, kind, purpose, pk) for pk in ids}
+    prefix = _visit_key(user, kind, purpose, "")
+    keys = {pk: f"{prefix}{pk}" for pk in ids}
     known = local.get_many(keys.values())
     ids = {pk for pk, key in keys.items() if key not in known}
     if not ids:
@@ -180,7 +181,7 @@ def record_requesters_seen(
     return len(rows)
 
 
-def _visit_key(user, kind: str, purpose: str, requester_id: int) -> str:
+def _visit_key(user, kind: str, purpose: str, requester_id: int | str) -> str:
     digest = hashlib.blake2b(purpose.encode(), digest_size=8).hexdigest()
     return f"audit:visit:{user.pk if user else '-'}:{kind}:{digest}:{requester_id}"
 

@@ -68,6 +68,46 @@ def deadline_label(
     )
 
 
+def deadline_labeller(*, now: datetime, today: date, horizon: datetime):
+    """``deadline_label`` for the many rows of one page: the same arguments but the three
+    shared ones, and each label worded once per page — a list's fifty cases fall on a few
+    dozen days, and each wording went through the translation catalogue (a twentieth of
+    the work queue's CPU, tests/bench/bench_cases.py). Labels that count hours are
+    worded for each case."""
+    worded: dict[tuple, DeadlineLabel] = {}
+
+    def label(due_at, *, closed: bool, paused: bool, due_day: date | None) -> DeadlineLabel:
+        if closed or paused or due_at is None or due_day is None:
+            key: tuple = (closed, paused)
+        else:
+            days = (due_day - today).days
+            if days == 0:  # hours and minutes: this case's own
+                return deadline_label(
+                    due_at,
+                    closed=False,
+                    paused=False,
+                    now=now,
+                    today=today,
+                    due_day=due_day,
+                    horizon=horizon,
+                )
+            key = (days, due_at < now, due_at <= horizon)
+        found = worded.get(key)
+        if found is None:
+            found = worded[key] = deadline_label(
+                due_at,
+                closed=closed,
+                paused=paused,
+                now=now,
+                today=today,
+                due_day=due_day,
+                horizon=horizon,
+            )
+        return found
+
+    return label
+
+
 def _hours(span: timedelta) -> str:
     """``3 h 05 min`` (or ``12 min``) for a span shorter than a day."""
     minutes = max(0, int(span.total_seconds() // 60))

@@ -35,7 +35,7 @@ from balcao.cases import clock, filters, lookups, services
 from balcao.cases.models import Case, State
 from balcao.console import forms, timeline
 from balcao.console.decorators import staff_view
-from balcao.console.queue import deadline_label
+from balcao.console.queue import deadline_labeller
 from balcao.ombudsman.models import Manifestation
 
 PAGE_SIZE = 50
@@ -79,13 +79,23 @@ def _case_rows(rows: list[dict], detail_url, *, show_names: bool, now, horizon) 
     """Plain rows for the list: no model instances (a page of 50 cases with its four
     related rows each was 250 of them), links built from one reversed URL."""
     channel, team, state = (lookups.channel_names.get, lookups.team_names.get, lookups.states.get)
-    today = timezone.localdate(now)
+    zone = timezone.get_current_timezone()  # once: each lookup goes through a context-local
+    today = now.astimezone(zone).date()
+    label = deadline_labeller(now=now, today=today, horizon=horizon)
     short_date = timeline.date_formatter("SHORT_DATE_FORMAT")
+    written: dict = {}  # date -> its text: fifty rows fall on a few dozen days
+
+    def on(day) -> str:
+        text = written.get(day)
+        if text is None:
+            text = written[day] = short_date(day)
+        return text
+
     pick = _("Marcar %(protocol)s")
     items = []
     for r in rows:
         due_at = r["due_at"]
-        due_day = timezone.localdate(due_at) if due_at else None
+        due_day = due_at.astimezone(zone).date() if due_at else None
         name = r["requester__name"] or ""
         items.append(
             {
@@ -94,16 +104,13 @@ def _case_rows(rows: list[dict], detail_url, *, show_names: bool, now, horizon) 
                 "protocol": r["protocol"],
                 "pick_label": pick % {"protocol": r["protocol"]},
                 "subject": r["subject"],
-                "created_on": short_date(timezone.localdate(r["created_at"])),
-                "due_on": short_date(due_day) if due_day else "",
-                "deadline": deadline_label(
+                "created_on": on(r["created_at"].astimezone(zone).date()),
+                "due_on": on(due_day) if due_day else "",
+                "deadline": label(
                     due_at,
                     closed=r["closed_at"] is not None,
                     paused=r["deadline_paused_at"] is not None,
-                    now=now,
-                    today=today,
                     due_day=due_day,
-                    horizon=horizon,
                 ),
                 "channel": channel(r["channel_id"]),
                 "state": state(r["state_id"])[1],
