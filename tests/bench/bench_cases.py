@@ -71,6 +71,7 @@ import time
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -1455,6 +1456,15 @@ def main() -> None:
                     f"  {label:<42} {items:>3} items  first {first:7.1f} ms  "
                     f"then median {statistics.median(times):6.1f} ms"
                 )
+                # One client after another lands on one worker: the others would take their
+                # first request (connection, prepared statements, templates) under load.
+                with ThreadPoolExecutor(2 * args.workers) as pool:
+                    burst = [
+                        pool.submit(get_page, port, path, headers[who])
+                        for _ in range(10 * args.workers)
+                    ]
+                    for request in burst:
+                        request.result()
 
         use_wrk = args.client == "wrk" or (args.client == "auto" and shutil.which("wrk"))
         lua = None
