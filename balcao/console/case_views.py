@@ -85,7 +85,9 @@ def _page(request, case, *, status: int = 200, **given):
         "transition_form": (
             forms.TransitionForm(case=case, transitions=moves) if can["change_state"] else None
         ),
-        "assign_form": forms.AssignForm(initial={"team": case.team, "assignee": case.assignee}),
+        "assign_form": forms.AssignForm(
+            initial={"team": case.team, "assignee": case.assignee}, menus=forms.assign_menus()
+        ),
         "extend_form": forms.ExtendForm(),
         "lai_form": (
             forms.LaiAnswerForm() if can["reply"] and lai and lai_answer is None else None

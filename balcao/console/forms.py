@@ -1,4 +1,5 @@
 from django import forms
+from django.core.cache import caches
 from django.utils.translation import gettext_lazy as _
 
 from balcao.accounts.models import User
@@ -164,6 +165,37 @@ class AssignForm(forms.Form):
         .only("username", "display_name", "first_name", "last_name")  # what __str__ shows
         .order_by("username"),
     )
+
+    def __init__(self, *args, menus: tuple[list, list] | None = None, **kwargs):
+        """``menus``: the (team, assignee) choices to show, from :func:`assign_menus`; the
+        form still checks a submitted choice against the database."""
+        super().__init__(*args, **kwargs)
+        if menus is not None:
+            for name, choices in zip(("team", "assignee"), menus, strict=True):
+                field = self.fields[name]
+                field.choices = [("", field.empty_label), *choices]
+
+
+ASSIGN_MENUS_KEY = "console:assign-menus"
+ASSIGN_MENUS_TTL = 30  # seconds the case page's menus may lag behind team and staff changes
+
+
+def assign_menus() -> tuple[list, list]:
+    """The case page's "Equipe" and "Responsável" menus as (pk, label) lists, from a
+    per-process snapshot at most ``ASSIGN_MENUS_TTL`` seconds old — as the work queue's bulk
+    menu (console.queue_views): reading and writing both on every case page was a tenth of
+    its CPU (tests/bench/bench_cases.py). The POST checks the choice against the database
+    and refuses one no longer valid."""
+    local = caches["local"]
+    menus = local.get(ASSIGN_MENUS_KEY)
+    if menus is None:
+        fields = AssignForm.base_fields
+        menus = tuple(
+            [(obj.pk, fields[name].label_from_instance(obj)) for obj in fields[name].queryset.all()]
+            for name in ("team", "assignee")
+        )
+        local.set(ASSIGN_MENUS_KEY, menus, ASSIGN_MENUS_TTL)
+    return menus
 
 
 class NewCaseForm(forms.Form):

@@ -8,10 +8,13 @@ import re
 
 import pytest
 from django.core import mail
+from django.core.cache import caches
+from django.utils.html import escape
 
 from balcao.cases import clock, services
 from balcao.cases.models import Case, Requester, State, Team, TeamMembership, Workflow
 from balcao.catalog.models import Channel
+from balcao.console import forms
 
 pytestmark = pytest.mark.django_db
 
@@ -239,6 +242,40 @@ def test_an_agent_takes_an_unheld_case_of_their_team_and_nothing_else(
     assert agent.post(f"/console/atendimentos/{foreign.pk}/assumir/").status_code == 404
     foreign.refresh_from_db()
     assert foreign.assignee is None
+
+
+def test_the_assign_menus_come_from_a_snapshot_and_the_post_checks_again(
+    open_case, staff, verified_client
+):
+    """The case page's "Equipe" and "Responsável" menus are a snapshot of at most
+    ``ASSIGN_MENUS_TTL`` seconds (forms.assign_menus); a choice that stopped being valid
+    in the meantime is refused by the POST, beside its field, and nothing changes."""
+    Team.objects.create(slug="sac", name="SAC", strategy=Team.Strategy.MANUAL)
+    case = open_case()
+    supervisor = verified_client(staff["supervisor"])
+    page = page_of(supervisor, case)
+    agent = staff["agent"]
+    assert re.search(rf'<option value="{agent.pk}">{re.escape(str(agent))}</option>', page)
+    assert re.search(r'<option value="\d+">SAC</option>', page)
+    # the agent leaves: still in this process's menu for a while…
+    agent.is_active = False
+    agent.save(update_fields=["is_active"])
+    Team.objects.create(slug="jur", name="Jurídico", strategy=Team.Strategy.MANUAL)
+    page = page_of(supervisor, case)
+    offered = f'<option value="{agent.pk}">{escape(str(agent))}</option>'
+    assert offered in page and ">Jurídico<" not in page
+    # …but choosing them is refused, and the case keeps its assignee
+    response = supervisor.post(
+        f"/console/atendimentos/{case.pk}/atribuir/", {"team": "", "assignee": agent.pk}
+    )
+    assert response.status_code == 400
+    assert "Faça uma escolha válida" in response.content.decode()
+    case.refresh_from_db()
+    assert case.assignee is None
+    # the snapshot renewed, the menus follow the database
+    caches["local"].delete(forms.ASSIGN_MENUS_KEY)
+    page = page_of(supervisor, case)
+    assert offered not in page and ">Jurídico<" in page
 
 
 def test_take_refused_to_a_role_that_does_not_work_cases(open_case, staff, verified_client):
