@@ -77,24 +77,14 @@ def deadline_labeller(*, now: datetime, today: date, horizon: datetime):
     worded: dict[tuple, DeadlineLabel] = {}
 
     def label(due_at, *, closed: bool, paused: bool, due_day: date | None) -> DeadlineLabel:
-        if closed or paused or due_at is None or due_day is None:
-            key: tuple = (closed, paused)
-        else:
+        key: tuple | None = (closed, paused)
+        if not (closed or paused or due_at is None or due_day is None):
             days = (due_day - today).days
-            if days == 0:  # hours and minutes: this case's own
-                return deadline_label(
-                    due_at,
-                    closed=False,
-                    paused=False,
-                    now=now,
-                    today=today,
-                    due_day=due_day,
-                    horizon=horizon,
-                )
-            key = (days, due_at < now, due_at <= horizon)
-        found = worded.get(key)
+            # on the due day the words count hours and minutes: this case's own
+            key = (days, due_at < now, due_at <= horizon) if days else None
+        found = worded.get(key) if key else None
         if found is None:
-            found = worded[key] = deadline_label(
+            found = deadline_label(
                 due_at,
                 closed=closed,
                 paused=paused,
@@ -103,6 +93,8 @@ def deadline_labeller(*, now: datetime, today: date, horizon: datetime):
                 due_day=due_day,
                 horizon=horizon,
             )
+            if key:
+                worded[key] = found
         return found
 
     return label

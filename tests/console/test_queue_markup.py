@@ -58,3 +58,25 @@ def test_the_options_are_what_the_template_wrote(selected):
     ]
     theirs = OPTIONS.render(Context({"choices": choices, "selected": selected}))
     assert options(choices, selected) == theirs
+
+
+def test_the_page_labeller_words_each_deadline_as_deadline_label():
+    """``deadline_labeller`` reuses a wording per page; each label is still the one
+    ``deadline_label`` gives that case (hours and minutes on the due day included)."""
+    from datetime import UTC, datetime, timedelta
+
+    from balcao.console.queue import deadline_label, deadline_labeller
+
+    now = datetime(2026, 12, 3, 15, 30, tzinfo=UTC)
+    today, horizon = now.date(), now + timedelta(days=3)
+    label = deadline_labeller(now=now, today=today, horizon=horizon)
+    for hours in range(-100, 200, 7):
+        for closed, paused in ((False, False), (True, False), (False, True)):
+            due_at = now + timedelta(hours=hours, minutes=hours % 11)
+            args = {"closed": closed, "paused": paused, "due_day": due_at.date()}
+            once = deadline_label(due_at, now=now, today=today, horizon=horizon, **args)
+            assert label(due_at, **args) == once
+    no_due = {"closed": False, "paused": False, "due_day": None}
+    assert label(None, **no_due) == deadline_label(
+        None, now=now, today=today, horizon=horizon, **no_due
+    )
