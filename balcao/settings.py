@@ -127,7 +127,7 @@ MIDDLEWARE = [
     # CSP, Permissions-Policy, no-store on console and API (before WhiteNoise: static too).
     "balcao.ops.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    "balcao.accounts.middleware.SessionMiddleware",
     "balcao.accounts.middleware.SessionRefreshMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

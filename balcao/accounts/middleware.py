@@ -6,8 +6,38 @@ import time
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions import middleware as sessions
+from django.utils.cache import patch_vary_headers
 
 REFRESHED_AT = "_balcao_refreshed_at"
+
+
+class SessionMiddleware(sessions.SessionMiddleware):
+    """Django's session middleware, except that a cookie naming no session is left alone.
+
+    Django deletes the session cookie whenever a request's session is empty, which covers two
+    cases: a session emptied by this request (a sign-out: the cookie must go) and a cookie
+    whose session no longer exists. The second is a race when a key has just been renewed:
+    the portal's proof of e-mail (``followup_views.my_cases_proof``) calls ``cycle_key()``,
+    and a request that left the browser a moment before with the old key — the chat widget's
+    badge, fetched on every page — finds an empty session and answers with a deletion that
+    throws away the new key the browser has just received, proof included. A stale cookie
+    does no harm (the next session saved replaces it), so it is deleted only when this
+    request emptied the session.
+    """
+
+    def process_response(self, request, response):
+        session = getattr(request, "session", None)
+        if (
+            session is not None
+            and not session.modified
+            and settings.SESSION_COOKIE_NAME in request.COOKIES
+            and session.is_empty()
+        ):
+            if session.accessed:
+                patch_vary_headers(response, ("Cookie",))
+            return response
+        return super().process_response(request, response)
 
 
 class SessionRefreshMiddleware:
