@@ -137,7 +137,7 @@ def _page(request, case, *, status: int = 200, **given):
         "other_cases": [] if hidden else _other_cases(case, user),
         "picker": can["reply"] or can["note"],
         "lai_answer": lai_answer,
-        **(_lai_appeals(case) if lai else {}),
+        **(_lai_appeals(case, lai_answer) if lai else {}),
         **ombudsman_views.case_context(request, case, given),
         **ombudsman_views.mediation_context(request, case, given),
         **ombudsman_views.external_complaint_context(request, case, given),
@@ -446,13 +446,14 @@ def _lai_answer(case):
     return LaiAnswer.objects.filter(case=case).first()
 
 
-def _lai_appeals(case) -> dict:
+def _lai_appeals(case, answer) -> dict:
     """The request's appeals, the one the person may file now and the one awaiting a
-    decision (ombudsman.services.next_appeal)."""
+    decision (ombudsman.services.next_appeal, given the appeals and the ``answer`` read
+    here)."""
     from balcao.ombudsman.models import LaiAppeal
 
     appeals = list(LaiAppeal.objects.filter(case=case))
-    following = ombudsman.next_appeal(case)
+    following = ombudsman.next_appeal(case, appeals=appeals, answer=answer)
     return {
         "lai_appeals": appeals,
         "lai_next": (

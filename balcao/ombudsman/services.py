@@ -885,21 +885,27 @@ _NEXT_INSTANCE = {
 _INTERNAL = {LaiAppeal.Instance.FIRST, LaiAppeal.Instance.SECOND, LaiAppeal.Instance.OMISSION}
 
 
-def next_appeal(case: Case) -> tuple[str, object] | None:
+_UNREAD = object()
+
+
+def next_appeal(case: Case, *, appeals=None, answer=_UNREAD) -> tuple[str, object] | None:
     """(instance, filing deadline) of the appeal the person may file now, or None: the first
     instance after a conclusive answer that did not grant everything, the next one after a
     decision that did not grant the appeal, the complaint for omission once the request's due
-    date has passed with no answer (Decreto 7.724 art. 22)."""
+    date has passed with no answer (Decreto 7.724 art. 22). ``appeals`` (in their order) and
+    ``answer`` (the LAI answer or None), when the caller has read them already."""
     if not is_lai(case):
         return None
-    appeals = list(LaiAppeal.objects.filter(case=case))
+    if appeals is None:
+        appeals = list(LaiAppeal.objects.filter(case=case))
     if appeals:
         last = appeals[-1]
         if not last.outcome or last.outcome == LaiAppeal.Outcome.GRANTED:
             return None  # pending, or the person already got what they asked
         following = _NEXT_INSTANCE.get(LaiAppeal.Instance(last.instance))
         return (following, policy_due("lai-appeal-filing", last.decided_at)) if following else None
-    answer = LaiAnswer.objects.filter(case=case).first()
+    if answer is _UNREAD:
+        answer = LaiAnswer.objects.filter(case=case).first()
     if answer is None:
         if case.due_at and case.due_at < timezone.now():
             return LaiAppeal.Instance.OMISSION, policy_due("lai-appeal-filing", case.due_at)
