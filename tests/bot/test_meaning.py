@@ -94,3 +94,40 @@ def test_the_encoder_can_be_turned_off(monkeypatch: pytest.MonkeyPatch) -> None:
         embeddings.encode(["x"])
     # words alone still answer what they can
     assert Index(ARTICLES).search("emitir guia", "pt-BR")[0].article.id == "guia"
+
+
+def test_a_build_keeps_every_vector_and_then_trims_the_memo(monkeypatch) -> None:
+    """``embeddings.building()``: every text is kept while a bot is built (its phrasings are
+    read by several indexes), and the memo goes back to ``MEMO_SIZE`` afterwards, the most
+    recently used kept."""
+    monkeypatch.setattr(embeddings, "MEMO_SIZE", 2)
+    monkeypatch.setattr(embeddings, "_memo", embeddings.OrderedDict())
+    texts = [f"pergunta número {n}" for n in range(5)]
+    with embeddings.building():
+        embeddings.encode(texts)
+        assert list(embeddings._memo) == texts
+        embeddings.encode(texts[:1])  # used again: the most recent
+    assert list(embeddings._memo) == [texts[4], texts[0]]
+    embeddings.encode(["outra pergunta"])  # outside a build: trimmed at once
+    assert list(embeddings._memo) == [texts[0], "outra pergunta"]
+
+
+def test_the_bot_encodes_each_phrasing_once_while_it_is_built(monkeypatch) -> None:
+    from balcao.bot.engine import Bot
+
+    monkeypatch.setattr(embeddings, "MEMO_SIZE", 1)
+    monkeypatch.setattr(embeddings, "_memo", embeddings.OrderedDict())
+    model = embeddings._load()
+    encoded: list[str] = []
+    real = model.encode
+
+    def counting(chunk):
+        encoded.extend(chunk)
+        return real(chunk)
+
+    monkeypatch.setattr(model, "encode", counting)
+    with open(DEMO_KB, encoding="utf-8") as handle:
+        articles = [Article.from_dict(json.loads(line)) for line in handle if line.strip()]
+    Bot(articles)
+    assert encoded and len(encoded) == len(set(encoded))
+    assert len(embeddings._memo) == 1

@@ -194,3 +194,28 @@ def test_demo_base_finds_its_own_questions_and_variants(demo_articles: list[Arti
             hits = index.search(text, article.language)
             right += bool(hits) and hits[0].article.id == article.id
     assert right / asked >= 0.9
+
+
+def test_postings_are_one_slice_per_term_in_article_order() -> None:
+    """The packed postings (``_FamilyIndex.docs/impacts/in_question`` sliced by ``bounds``):
+    each term's slice names each article holding it once, in order, and ``contains`` says
+    where in the article it is."""
+    from balcao.bot.retrieval import Article, Index
+
+    articles = [
+        Article(id="a", question="Como emitir a guia?", answer="A guia sai no portal."),
+        Article(id="b", question="Qual o prazo do recurso?", answer="Sessenta dias; emitir."),
+        Article(id="c", question="Emitir certidão", answer="Pelo portal."),
+    ]
+    family = Index(articles).families["pt"]
+    assert family.bounds[-1] == len(family.docs) == len(family.impacts)
+    for stem in family.row:
+        start, end = family.postings(stem)
+        docs = list(family.docs[start:end])
+        assert docs == sorted(set(docs)) and family.df(stem) == len(docs), stem
+        assert all(impact > 0 for impact in family.impacts[start:end])
+    emit = family.analyzer.stem_words(["emitir"])[0]
+    portal = family.analyzer.stem_words(["portal"])[0]
+    assert family.df(emit) == 3 and family.df("nenhum") == 0
+    assert [family.contains(emit, local) for local in range(3)] == [2, 1, 2]
+    assert [family.contains(portal, local) for local in range(3)] == [1, 0, 1]
