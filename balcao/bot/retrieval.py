@@ -537,11 +537,29 @@ class Index:
             same_family = language_family(hit.article.language) == asked_family
             return OTHER_VARIANT_FACTOR if same_family and not hit.same_language else 1.0
 
+        # A question in a language the base holds few articles in (English asked of a mostly
+        # Portuguese base) is mostly about articles in the other language, where its words
+        # cannot match: there each candidate's word evidence is its coverage of the question
+        # (comparable across articles, unlike a score relative to the best of a handful), and
+        # an article in another language is judged on meaning alone (eval/detran-tuning: ten
+        # English questions about Portuguese articles, all missed before).
+        asked_index = self.families.get(asked_family)
+        minority = asked_index is not None and any(
+            index.n_docs > asked_index.n_docs for index in self.families.values()
+        )
+
+        def lexical(hit: Hit) -> float:
+            if not minority:
+                return hit.score / top_score
+            if language_family(hit.article.language) != asked_family:
+                return max(0.0, hit.similarity)
+            return hit.coverage
+
         out = [
             replace(
                 hit,
                 score=(
-                    (1 - SEMANTIC_WEIGHT) * hit.score / top_score
+                    (1 - SEMANTIC_WEIGHT) * lexical(hit)
                     + SEMANTIC_WEIGHT * max(0.0, hit.similarity)
                 )
                 * variant(hit),

@@ -131,3 +131,29 @@ def test_the_bot_encodes_each_phrasing_once_while_it_is_built(monkeypatch) -> No
     Bot(articles)
     assert encoded and len(encoded) == len(set(encoded))
     assert len(embeddings._memo) == 1
+
+
+def test_an_english_question_about_a_portuguese_article_beats_a_weak_english_match() -> None:
+    """A base mostly in Portuguese with one English article: an English question about a
+    Portuguese article is ranked on meaning there, not sent to the only English article
+    because it shares a word with it (eval/detran-tuning: ten such questions, all missed)."""
+    articles = [
+        *ARTICLES,
+        art(
+            "pontos",
+            "Como consultar os pontos da minha carteira de motorista?",
+            "No portal, em Habilitação > Pontuação.",
+        ),
+        art(
+            "foreign",
+            "How do I drive in Brazil with a foreign licence?",
+            "A foreign licence is valid for 180 days with a passport.",
+            language="en",
+        ),
+    ]
+    index = Index(articles)
+    hits = index.search("how can I check how many points are on my licence?", "en")
+    assert hits[0].article.id == "pontos", [(h.article.id, h.score) for h in hits]
+    # a question in the base's main language is ranked as before: its own words first
+    hits = index.search("quero ver os pontos da minha carteira", "pt-BR")
+    assert hits[0].article.id == "pontos"
