@@ -286,6 +286,7 @@ def channel_info(channel: Channel) -> recommender.ChannelInfo:
         order=channel.order,
         texts=texts,
         rules_key=channel.rules_key or None,
+        kind="chatbot" if channel.kind == Channel.Kind.CHAT and channel.automated else channel.kind,
     )
 
 

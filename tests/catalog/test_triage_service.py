@@ -264,3 +264,12 @@ def test_questions_follow_the_language(catalog):
 )
 def test_language_code_of_django_codes(value, expected):
     assert services.language_code(value) == expected
+
+
+def test_a_channels_kind_reaches_the_recommender(catalog):
+    """Its role (issue 20: balcao.catalog.roles) is read from it; the bot is the chatbot."""
+    infos = {info.slug: info for info in services.active_channel_infos()}
+    chatbot = Channel.objects.get(slug="chatbot")
+    assert chatbot.kind == Channel.Kind.CHAT and chatbot.automated
+    assert infos["chatbot"].kind == "chatbot"
+    assert infos["ouvidoria"].kind == Channel.objects.get(slug="ouvidoria").kind

@@ -82,10 +82,12 @@ class Command(BaseCommand):
         return tuple(found)
 
     def _catalog(self, path):
-        """(default language, active channels, appeal sentence) of a catalogue file."""
+        """(default language, active channels, appeal sentence, whether it is in the demo's
+        shape) of a catalogue file."""
         try:
             with open(path, encoding="utf-8") as handle:
-                catalog = recommender.catalog_from_file(json.load(handle))
+                data = json.load(handle)
+            catalog = recommender.catalog_from_file(data)
             language = languages.normalise(
                 str((catalog.get("agency") or {}).get("language") or "pt-BR")
             )
@@ -96,6 +98,7 @@ class Command(BaseCommand):
             language,
             channels,
             lambda lang: recommender.appeal_text_from_catalog(catalog, lang),
+            recommender.in_demo_shape(data),
         )
 
     def handle(self, *args, **options):
@@ -107,7 +110,10 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         examples = self._examples(options["examples"]) if options["examples"] else None
         if options["catalog"]:  # another agency's file: the database is not read
-            default_language, channels, appeal_text = self._catalog(options["catalog"])
+            default_language, channels, appeal_text, demo_shape = self._catalog(options["catalog"])
+            if not demo_shape and not options["rules"]:
+                # An agency's own catalogue: the shipped cues are the INPI demo's channels'.
+                rules = recommender.general_rules(rules)
             examples = examples or ()
         else:
             default_language = services.language_code(settings.LANGUAGE_CODE)

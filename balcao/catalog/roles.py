@@ -1,0 +1,117 @@
+"""The role a channel plays in any agency, and how near a need is to each role (pure: no Django).
+
+Issue 20: the triage of an agency nobody tuned it on had only the agency's own channel texts to
+go by, a few sentences each, and "o atendente foi grosseiro comigo" shares no word with an
+ombudsman's "reclamações, denúncias, sugestões e elogios". What such a need calls for does not
+depend on the agency. Seed ``000_…txt`` groups the INPI's channels in five levels: "contato
+inicial … orientações simples" (self-service), "demandas técnicas … orientações procedimentais"
+(first-line contact, reached by chat, phone, form or in person), "controle social,
+transparência … reclamações, denúncias, sugestões, elogios, pedidos de acesso à informação"
+(the ombudsman and access to information), "orientação personalizada … assistência direta"
+(the (tele)presential service) and "busca de solução consensual em situações de insatisfação
+persistente" (external platforms and mediation). :data:`ROLES` are those.
+
+``data/role_needs.jsonl`` holds needs of many kinds of agency (tax, social security, traffic,
+health, education, a city hall, patents…; pt-BR, pt-PT and English), each labelled by the role
+that serves it, written for this purpose by someone who had not read the evaluation sets. A
+need's :func:`nearness` to a role is the mean cosine of its sentence vector
+(:mod:`balcao.embeddings`) with the role's :data:`NEIGHBOURS` nearest examples, less
+:data:`FLOOR` (what unrelated sentences reach), never below zero. When no channel of the
+catalogue has cues of its own (another agency's, not the INPI demo's) the recommender adds it
+to every channel of that role; the agency's own labelled needs and channel texts still tell two
+channels of the same role apart.
+
+The role ``merit`` is no channel's: a need near the needs that want a decision reversed adds
+to the recommender's merit score (``merit-not-discussed``, the appeal).
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from balcao import embeddings
+from balcao.textnorm import fold
+
+NEEDS_PATH = Path(__file__).with_name("data") / "role_needs.jsonl"
+
+ROLES = (
+    "self-service",
+    "written",
+    "phone",
+    "presential",
+    "ombudsman",
+    "information-access",
+    "external",
+    "mediation",
+    "merit",
+)
+
+#: A channel's ``kind`` (the console's and the catalogue file's; spellings seen in agencies'
+#: files included) → its role (``merit`` is no channel's).
+ROLE_OF_KIND = {
+    "chatbot": "self-service",
+    "bot": "self-service",
+    "faq": "self-service",
+    "chat": "phone",  # a person answering now, as on the phone
+    "phone": "phone",
+    "form": "written",
+    "email": "written",
+    "presential": "presential",
+    "presencial": "presential",
+    "scheduling": "presential",
+    "ombudsman": "ombudsman",
+    "lai": "information-access",
+    "sic": "information-access",
+    "external": "external",
+    "mediation": "mediation",
+}
+#: What a channel's level says of its role when its kind does not: the first and the last of
+#: the five levels are the same in every catalogue seen (seed 000's INPI page and the
+#: evaluation sets' brief); the middle ones are not (the INPI puts its SIC at level 3 beside
+#: the ombudsman and its telepresential service at level 4).
+ROLE_OF_LEVEL = {1: "self-service", 5: "external"}
+#: Examples of a role a need is compared with (its nearest), and the cosine unrelated
+#: sentences reach with this encoder. Chosen on the tuning sets (eval/detran-tuning and
+#: eval/previdencia's summaries) with ROLE_WEIGHT 7: 1 / 3 / 5 neighbours and a floor of
+#: 0.2 / 0.3 / 0.4 all gave 74–81 % and 66–71 %; 3 and 0.3 sit in the middle.
+NEIGHBOURS = 3
+FLOOR = 0.3
+
+
+def role_of(kind: str, level: int) -> str | None:
+    """The role of a channel of this ``kind`` (or, failing that, ``level``), or None when
+    neither tells. The kind comes first: an app where one files requests at level 1 is
+    written contact (eval/previdencia's summaries: 72.2 % with level 1 first, 73.4 % with
+    the kind first)."""
+    return ROLE_OF_KIND.get(fold(kind or "").strip()) or ROLE_OF_LEVEL.get(level)
+
+
+@lru_cache(maxsize=1)
+def _examples() -> tuple[tuple[str, ...], np.ndarray]:
+    """The scored examples' roles and their sentence vectors (unit rows)."""
+    rows = []
+    with NEEDS_PATH.open(encoding="utf-8") as lines:
+        for line in lines:
+            if line.strip():
+                item = json.loads(line)
+                if item["role"] in ROLES:
+                    rows.append((item["role"], item["text"]))
+    return tuple(r for r, _ in rows), embeddings.encode([t for _, t in rows])
+
+
+def nearness(text: str) -> dict[str, float]:
+    """How near ``text`` is to each role, 0 … 1 − FLOOR (empty when the encoder is off)."""
+    if not embeddings.enabled():
+        return {}
+    labels, vectors = _examples()
+    cosines = embeddings.similarities(embeddings.encode([text])[0], vectors)
+    found: dict[str, float] = {}
+    for role in ROLES:
+        mine = np.sort(cosines[[i for i, label in enumerate(labels) if label == role]])
+        if len(mine):
+            found[role] = max(0.0, float(mine[-NEIGHBOURS:].mean()) - FLOOR)
+    return found
