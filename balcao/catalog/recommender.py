@@ -514,13 +514,13 @@ def _learned_scores(
 ROLE_WEIGHT = 7.0
 
 
-def _role_scores(channels: Sequence[ChannelInfo], text: str) -> dict[str, float]:
+def _role_scores(channels: Sequence[ChannelInfo], text: str, language: str) -> dict[str, float]:
     """ROLE_WEIGHT times the need's nearness to the role each channel plays, and to the needs
     that want a decision reversed under MERIT_NOT_DISCUSSED (nothing when the sentence
     encoder is off; nothing for a channel whose role is unknown)."""
-    nearness = roles.nearness(text) if channels else {}
-    if not nearness:
+    if not channels:
         return {}
+    nearness = roles.nearness(text, language)
     found = {
         c.slug: ROLE_WEIGHT * nearness.get(role, 0.0)
         for c in channels
@@ -644,7 +644,9 @@ def recommend(
     # The roles stand in for the cues an agency has not written: with a channel scored on
     # cues in the same ranking (the demo's, and one added in the console), a prior for the
     # others alone would outweigh them.
-    for label, value in (_role_scores(active, text) if len(unruled) == len(active) else {}).items():
+    for label, value in (
+        _role_scores(active, text, lang) if len(unruled) == len(active) else {}
+    ).items():
         learned_scores[label] = learned_scores.get(label, 0.0) + value
     for channel in active:
         key = channel.rules_key or channel.slug
