@@ -76,10 +76,30 @@ class Channel(Translated):
         OMBUDSMAN = "ombudsman", _("Ouvidoria")
         EXTERNAL = "external", _("Externo")
 
+    class TriageRole(models.TextChoices):
+        """The role the channel plays for the triage of an agency with no cues of its own
+        (``balcao.catalog.roles.ROLES``); empty: read from the kind and the level."""
+
+        SELF_SERVICE = "self-service", _("Autoatendimento (chatbot, perguntas frequentes)")
+        WRITTEN = "written", _("Contato por escrito (formulário, e-mail)")
+        PHONE = "phone", _("Contato imediato (telefone, chat com pessoa)")
+        PRESENTIAL = "presential", _("Atendimento presencial ou agendado")
+        OMBUDSMAN = "ombudsman", _("Ouvidoria")
+        INFORMATION_ACCESS = "information-access", _("Acesso à informação (LAI)")
+        EXTERNAL = "external", _("Plataforma externa de reclamação")
+        MEDIATION = "mediation", _("Mediação ou conciliação")
+
     slug = models.SlugField(unique=True)
     name = models.CharField(_("nome"), max_length=120)
     level = models.ForeignKey(Level, on_delete=models.PROTECT, null=True, blank=True)
     kind = models.CharField(_("tipo"), max_length=20, choices=Kind.choices, default=Kind.FORM)
+    triage_role = models.CharField(
+        _("papel na triagem"),
+        max_length=20,
+        choices=TriageRole.choices,
+        blank=True,
+        help_text=_("Vazio: deduzido do tipo e do nível do canal."),
+    )
     purpose = models.TextField(_("finalidade"), blank=True)
     ideal_for = models.JSONField(_("ideal para"), default=list, blank=True)
     not_advised_for = models.JSONField(_("desaconselhado para"), default=list, blank=True)

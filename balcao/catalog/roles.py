@@ -52,9 +52,11 @@ ROLES = (
     "merit",
 )
 
-#: A channel's ``kind`` (the console's and the catalogue file's; spellings seen in agencies'
-#: files included) → its role (``merit`` is no channel's).
+#: A channel's ``kind`` (the database's, the catalogue file's, spellings seen in agencies'
+#: files, and the roles themselves — the console's "papel na triagem") → its role (``merit``
+#: is no channel's).
 ROLE_OF_KIND = {
+    **{role: role for role in ROLES if role != "merit"},
     "chatbot": "self-service",
     "bot": "self-service",
     "faq": "self-service",

@@ -252,6 +252,15 @@ class ChannelForm(forms.Form):
     )
     deadline_policy = forms.CharField(label=_("Política de prazo"), required=False, max_length=64)
     entry = forms.ChoiceField(label=_("Ponto de entrada"), choices=Channel.Entry.choices)
+    triage_role = forms.ChoiceField(
+        label=_("Papel na triagem"),
+        choices=[("", _("Deduzido do tipo e do nível")), *Channel.TriageRole.choices],
+        required=False,
+        help_text=_(
+            "O que o canal faz para o cidadão: a triagem o recomenda para as necessidades "
+            "desse papel quando a agência não tem regras próprias."
+        ),
+    )
     entry_url = forms.URLField(label=_("Endereço externo"), required=False, assume_scheme="https")
     name_en = forms.CharField(label=_("Nome (inglês)"), required=False, max_length=120)
     purpose_en = forms.CharField(

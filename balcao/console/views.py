@@ -50,6 +50,7 @@ def catalog_edit(request, slug: str):
         "deadline_policy": channel.deadline_policy,
         "entry": channel.entry,
         "entry_url": channel.entry_url,
+        "triage_role": channel.triage_role,
         "name_en": (texts.get("en") or {}).get("name", ""),
         "purpose_en": (texts.get("en") or {}).get("purpose", ""),
         "name_pt_pt": (texts.get("pt-PT") or {}).get("name", ""),
@@ -85,6 +86,7 @@ def catalog_edit(request, slug: str):
             deadline_policy=data["deadline_policy"],
             entry=data["entry"],
             entry_url=data["entry_url"],
+            triage_role=data["triage_role"],
             texts=new_texts,
         )
         messages.success(request, _("Canal atualizado."))

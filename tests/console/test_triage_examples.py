@@ -85,3 +85,58 @@ def test_a_channel_added_in_the_catalogue_is_recommended_for_its_own_needs(demo_
     )
     assert services.triage(need, "pt-BR")["channel"] == "acessibilidade"
     assert services.triage("quero registrar minha marca", "pt-BR")["channel"] != "acessibilidade"
+
+
+def _own_catalogue():
+    """An agency that replaced the demo's channels with its own (no slug of the demo's, so no
+    shipped cue applies): a written contact and a transparency desk that says little."""
+    from balcao.catalog.models import Channel, Level
+
+    Channel.objects.update(active=False)
+    level = Level.objects.get(number=2)
+    Channel.objects.create(
+        slug="protocolo-geral",
+        name="Protocolo Geral",
+        level=level,
+        kind=Channel.Kind.FORM,
+        purpose="Pedidos, requerimentos e documentos enviados à prefeitura.",
+        ideal_for=["requerimentos", "envio de documentos"],
+        active=True,
+    )
+    return Channel.objects.create(
+        slug="transparencia",
+        name="Portal da Transparência",
+        level=level,
+        kind=Channel.Kind.FORM,
+        purpose="Atendimento do portal.",
+        active=True,
+    )
+
+
+def test_a_manager_sets_a_channels_role_and_the_triage_follows_it(
+    manager_client, staff, demo_catalog
+):
+    """Issue 20: a channel an agency adds is recommended for its role's needs once the
+    manager says what it does — no rule written, no code changed."""
+    from balcao.catalog.models import CatalogChange
+
+    channel = _own_catalogue()
+    need = "quantos servidores a prefeitura contratou em 2024, por secretaria?"
+    assert services.triage(need, "pt-BR")["channel"] != "transparencia"
+    page = manager_client.get("/console/catalogo/transparencia/")
+    assert page.status_code == 200 and "Papel na triagem" in page.content.decode()
+    form = page.context["form"]
+    data = {
+        name: value
+        for name, value in form.initial.items()
+        if value is not None and not isinstance(value, bool)
+    }
+    data.update(active="on", triage_role="information-access")
+    response = manager_client.post("/console/catalogo/transparencia/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    channel.refresh_from_db()
+    assert channel.triage_role == "information-access"
+    assert services.channel_info(channel).kind == "information-access"
+    change = CatalogChange.objects.filter(object_key="transparencia").latest("pk")
+    assert change.changes["triage_role"] == {"old": "", "new": "information-access"}
+    assert services.triage(need, "pt-BR")["channel"] == "transparencia"
