@@ -120,6 +120,7 @@ class ChannelInfo:
     texts: Mapping[str, ChannelTexts] = field(default_factory=dict)
     rules_key: str | None = None
     kind: str = ""  # chatbot, form, email, phone, presential, ombudsman, lai… (roles.ROLE_OF_KIND)
+    role: str = ""  # the role a manager set (roles.CHANNEL_ROLES); empty: from kind and texts
 
     def in_language(self, language: str) -> ChannelTexts:
         """The channel's texts in ``language``, falling back to the top-level ones."""
@@ -515,17 +516,27 @@ ROLE_WEIGHT = 7.0
 
 
 def _role_scores(channels: Sequence[ChannelInfo], text: str, language: str) -> dict[str, float]:
-    """ROLE_WEIGHT times the need's nearness to the role each channel plays, and to the needs
-    that want a decision reversed under MERIT_NOT_DISCUSSED (nothing when the sentence
-    encoder is off; nothing for a channel whose role is unknown)."""
+    """ROLE_WEIGHT times the need's nearness to the roles each channel plays
+    (:func:`roles.channel_roles`), and to the needs that want a decision reversed under
+    MERIT_NOT_DISCUSSED."""
     if not channels:
         return {}
     nearness = roles.nearness(text, language)
-    found = {
-        c.slug: ROLE_WEIGHT * nearness.get(role, 0.0)
-        for c in channels
-        if (role := roles.role_of(c.kind, c.level)) is not None
-    }
+    found = {}
+    for channel in channels:
+        texts = channel.in_language(language)
+        plays = (
+            {channel.role: 1.0}
+            if channel.role
+            else roles.channel_roles(
+                roles.role_of(channel.kind, channel.level),
+                tuple(p for p in texts.ideal_for if p) or (texts.name,),
+                language,
+            )
+        )
+        found[channel.slug] = ROLE_WEIGHT * sum(
+            nearness.get(role, 0.0) * share for role, share in plays.items()
+        )
     found[MERIT_NOT_DISCUSSED] = ROLE_WEIGHT * nearness.get("merit", 0.0)
     return found
 
@@ -1009,6 +1020,7 @@ def channels_from_catalog(
                 texts=texts,
                 rules_key=item.get("rules_key"),
                 kind=str(item.get("kind") or ""),
+                role=str(item.get("role") or ""),
             )
         )
     return result
@@ -1056,6 +1068,7 @@ def catalog_from_file(data: Mapping[str, Any]) -> dict[str, Any]:
             {
                 "slug": str(item["slug"]),
                 "kind": str(item.get("kind") or ""),
+                "role": str(item.get("role") or ""),
                 "level": int(item.get("level") or 1),
                 "order": int(item.get("order") or number),
                 "active": bool(item.get("active", True)),

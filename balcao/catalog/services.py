@@ -286,8 +286,8 @@ def channel_info(channel: Channel) -> recommender.ChannelInfo:
         order=channel.order,
         texts=texts,
         rules_key=channel.rules_key or None,
-        kind=channel.triage_role
-        or ("chatbot" if channel.kind == Channel.Kind.CHAT and channel.automated else channel.kind),
+        kind="chatbot" if channel.kind == Channel.Kind.CHAT and channel.automated else channel.kind,
+        role=channel.triage_role,
     )
 
 

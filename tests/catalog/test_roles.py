@@ -189,3 +189,22 @@ def test_another_agencys_sic_is_not_the_inpis_by_its_slug(tmp_path):
     # …while the demo's catalogue, in its own shape, keeps them.
     demo = _triage_cli(recommender.DEMO_CATALOG_PATH, text)
     assert demo["channel"] == "sic"
+
+
+@needs_encoder
+def test_a_channels_own_lines_say_which_role_it_plays():
+    """Portugal's Livro de Reclamações (an external platform by kind) takes complaints about
+    a public counter's service: its "ideal para" lines give it part of the ombudsman's role."""
+    plays = roles.channel_roles(
+        "external",
+        (
+            "registar formalmente um episódio de mau atendimento",
+            "funcionário que o tratou mal ao balcão",
+        ),
+        "pt-PT",
+    )
+    assert abs(sum(plays.values()) - 1.0) < 1e-9
+    assert plays["external"] >= roles.KIND_SHARE
+    assert max((r for r in plays if r != "external"), key=plays.get) == "ombudsman"
+    assert roles.channel_roles("phone", (), "pt-BR") == {"phone": 1.0}
+    assert roles.channel_roles(None, (), "pt-BR") == {}

@@ -136,7 +136,7 @@ def test_a_manager_sets_a_channels_role_and_the_triage_follows_it(
     assert response.status_code == 302, response.content.decode()[:2000]
     channel.refresh_from_db()
     assert channel.triage_role == "information-access"
-    assert services.channel_info(channel).kind == "information-access"
+    assert services.channel_info(channel).role == "information-access"
     change = CatalogChange.objects.filter(object_key="transparencia").latest("pk")
     assert change.changes["triage_role"] == {"old": "", "new": "information-access"}
     assert services.triage(need, "pt-BR")["channel"] == "transparencia"
