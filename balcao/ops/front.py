@@ -37,6 +37,9 @@ import signal
 
 MAX_HEAD = 32 * 1024
 HEAD_TIMEOUT = 30.0
+#: How long a connection waits for an upstream that is not listening before it is refused
+#: with 502 (a server starting or being restarted).
+UPSTREAM_WAIT = 10.0
 WS_PREFIX = b"/ws/"
 CLIENT_HEADER = b"X-Balcao-Client"
 _DROPPED = re.compile(rb"^x-balcao-client\s*:", re.IGNORECASE)
@@ -186,14 +189,22 @@ class _Client(_Pipe):
 
     async def _connect(self, target: tuple[str, int] | str, prefix: bytes) -> None:
         loop = asyncio.get_running_loop()
-        try:
-            if isinstance(target, str):
-                _transport, upstream = await loop.create_unix_connection(_Pipe, target)
-            else:
-                _transport, upstream = await loop.create_connection(_Pipe, *target)
-        except OSError:
-            self._refuse(b"502 Bad Gateway")
-            return
+        deadline = loop.time() + UPSTREAM_WAIT
+        while True:
+            try:
+                if isinstance(target, str):
+                    _transport, upstream = await loop.create_unix_connection(_Pipe, target)
+                else:
+                    _transport, upstream = await loop.create_connection(_Pipe, *target)
+                break
+            except OSError:
+                # Not listening yet (uvicorn still starting while gunicorn already answers,
+                # CI: a websocket refused 502 right after start-up) or restarting: wait a
+                # little, then refuse.
+                if loop.time() >= deadline or self.transport is None:
+                    self._refuse(b"502 Bad Gateway")
+                    return
+                await asyncio.sleep(0.2)
         if self.transport is None or self.transport.is_closing():
             upstream.transport.close()
             return

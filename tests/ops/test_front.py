@@ -123,6 +123,7 @@ def test_websocket_paths_go_to_uvicorn_with_an_address_the_client_cannot_forge()
 
 def test_a_head_too_big_or_too_slow_and_an_upstream_down_get_a_status(monkeypatch):
     monkeypatch.setattr(front, "HEAD_TIMEOUT", 0.3)
+    monkeypatch.setattr(front, "UPSTREAM_WAIT", 0.5)
 
     async def scenario():
         http, ws, server, port = await _stack()
@@ -137,6 +138,38 @@ def test_a_head_too_big_or_too_slow_and_an_upstream_down_get_a_status(monkeypatc
     big, slow, down, received = run(scenario)
     assert big.startswith(b"HTTP/1.1 431 ") and slow.startswith(b"HTTP/1.1 408 ")
     assert down.startswith(b"HTTP/1.1 502 ") and received == []
+
+
+def test_an_upstream_still_starting_is_waited_for(monkeypatch):
+    """A websocket opened while uvicorn is still starting (gunicorn already answers) goes
+    through once it listens, instead of a 502 (CI: the chat's socket right after start-up)."""
+    monkeypatch.setattr(front, "UPSTREAM_WAIT", 5.0)
+
+    async def scenario():
+        late = Upstream(b"WS")
+        probe = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)
+        address = probe.sockets[0].getsockname()[:2]
+        probe.close()
+        await probe.wait_closed()  # the port is free: nothing listens there yet
+        http = Upstream(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        proxy = front.Front(await http.start(), address)
+        loop = asyncio.get_running_loop()
+        server = await loop.create_server(lambda: front._Client(proxy), "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+
+        async def start_late():
+            await asyncio.sleep(0.6)
+            late.server = await asyncio.start_server(late.handle, *address)
+
+        starting = asyncio.create_task(start_late())
+        answer = await _exchange(port, b"GET /ws/health/ HTTP/1.1\r\nHost: a\r\n\r\n")
+        await starting
+        server.close()
+        late.server.close()
+        return answer, late.received
+
+    answer, received = run(scenario)
+    assert answer == b"WS" and len(received) == 1
 
 
 @pytest.mark.parametrize(
