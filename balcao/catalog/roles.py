@@ -109,10 +109,14 @@ def role_of(kind: str, level: int) -> str | None:
 
 
 @lru_cache(maxsize=1)
-def _examples() -> tuple[tuple[str, ...], np.ndarray]:
-    """The roles of the shipped needs and their sentence vectors (unit rows)."""
+def _examples() -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """The rows of each role's shipped needs, and the needs' sentence vectors (unit rows)."""
     rows = _rows()
-    return tuple(role for _, _, role in rows), embeddings.encode([text for text, _, _ in rows])
+    by_role = {
+        role: np.array([i for i, (_, _, label) in enumerate(rows) if label == role], dtype=np.intp)
+        for role in ROLES
+    }
+    return by_role, embeddings.encode([text for text, _, _ in rows])
 
 
 def channel_roles(role: str | None, ideal_for: tuple[str, ...], language: str) -> dict[str, float]:
@@ -151,10 +155,10 @@ def nearness(text: str, language: str = "pt-BR") -> dict[str, float]:
     it) plus WORD_SHARE times in words (:class:`balcao.catalog.learned.Centroids`)."""
     found = dict.fromkeys(ROLES, 0.0)
     if embeddings.enabled():
-        labels, vectors = _examples()
+        by_role, vectors = _examples()
         cosines = embeddings.similarities(embeddings.encode([text])[0], vectors)
-        for role in ROLES:
-            mine = np.sort(cosines[[i for i, label in enumerate(labels) if label == role]])
+        for role, rows in by_role.items():
+            mine = np.sort(cosines[rows])
             if len(mine):
                 found[role] = max(0.0, float(mine[-NEIGHBOURS:].mean()) - FLOOR)
     for role, cosine in _profiles().scores(text, language).items():
@@ -163,15 +167,16 @@ def nearness(text: str, language: str = "pt-BR") -> dict[str, float]:
     return found
 
 
-def _rows() -> list[tuple[str, str, str]]:
-    """(text, language, role) of each shipped need."""
+@lru_cache(maxsize=1)
+def _rows() -> tuple[tuple[str, str, str], ...]:
+    """(text, language, role) of each shipped need, read once."""
     rows = []
     with NEEDS_PATH.open(encoding="utf-8") as lines:
         for line in lines:
             if line.strip():
                 item = json.loads(line)
                 rows.append((item["text"], item["language"], item["role"]))
-    return rows
+    return tuple(rows)
 
 
 @lru_cache(maxsize=1)
