@@ -510,8 +510,10 @@ def _learned_scores(
 #: Weight of a need's nearness to the needs of its channel's role (:mod:`balcao.catalog.roles`:
 #: needs of many kinds of agency labelled by the role a channel plays, not by one agency's
 #: channel), on the scale of CENTROID_WEIGHT. Chosen on the tuning sets (eval/detran-tuning
-#: and eval/previdencia's summaries): 3 → 78.3 / 68.4 %, 5 → 78.3 / 69.6 %, 7 → 80.7 /
-#: 70.9 %, 8 → 80.7 / 70.9 %, 10 → 78.3 / 68.4 %; without it 68.7 / 65.8 %.
+#: and eval/previdencia's summaries), with meaning alone first: 3 → 78.3 / 68.4 %, 5 → 78.3 /
+#: 69.6 %, 7 → 80.7 / 70.9 %, 8 → 80.7 / 70.9 %, 10 → 78.3 / 68.4 %, against 68.7 / 65.8 %
+#: without; then with the words' profiles and 585 needs, 5 / 7 / 10 all gave 86.7–89.2 % and
+#: 74.7–77.2 % (docs/quality.md, "The triage: the role a channel plays").
 ROLE_WEIGHT = 7.0
 
 
