@@ -13,8 +13,11 @@ persistente" (external platforms and mediation). :data:`ROLES` are those.
 
 ``data/role_needs.jsonl`` holds needs of many kinds of agency (tax, social security, traffic,
 health, education, a city hall, patents…; pt-BR, pt-PT and English), each labelled by the role
-that serves it, written for this purpose by two writers who had read neither the evaluation
-sets nor the code (270 + 315 needs). A need's :func:`nearness` to a role is the mean cosine of
+that serves it, written for this purpose by writers who had read neither the evaluation sets
+nor the code: 270 + 315 needs, then 576 laid out as a grid (16 domains × 9 roles × 4 needs,
+each with its ``domain``) so that a topic is never a role's own — with topics unevenly spread,
+"papéis para registar um carro que comprei" was nearest to an external role's needs about car
+dealers. A need's :func:`nearness` to a role is the mean cosine of
 its sentence vector (:mod:`balcao.embeddings`) with the role's :data:`NEIGHBOURS` nearest
 examples, less :data:`FLOOR` (what unrelated sentences reach), never below zero, plus its
 words' nearness to the role's TF-IDF profile (:data:`WORD_SHARE`). When no channel of the

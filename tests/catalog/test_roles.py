@@ -121,6 +121,19 @@ def test_the_shipped_needs_cover_every_role_in_three_languages():
     assert len(texts) == sum(counts.values())  # no need twice
 
 
+def test_the_needs_laid_out_by_domain_give_every_role_the_same_topics():
+    """A topic that only one role's needs talk about pulls every need on that topic towards
+    that role; the needs written with a ``domain`` hold each role equally in each domain."""
+    cells: Counter[tuple[str, str]] = Counter()
+    for line in roles.NEEDS_PATH.read_text(encoding="utf-8").splitlines():
+        item = json.loads(line)
+        if "domain" in item:
+            cells[item["domain"], item["role"]] += 1
+    domains = {domain for domain, _ in cells}
+    assert len(domains) >= 16
+    assert {cells[domain, role] for domain in domains for role in roles.ROLES} == {4}
+
+
 def test_the_kind_of_a_plain_catalogue_reaches_the_recommender():
     channels = channels_from_catalog(catalog_from_file(UNIVERSITY))
     assert [(c.slug, c.kind) for c in channels][:2] == [
