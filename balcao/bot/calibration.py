@@ -16,11 +16,17 @@ How (:func:`calibrate`):
 * **Negatives** — questions no public agency's FAQ answers (small talk, recipes, sport,
   consumer trouble with private companies, health symptoms…), shipped with the package in
   ``balcao/bot/data/out_of_domain.jsonl``, in pt-BR, pt-PT and English.
-* For every candidate line (the least coverage of the question the top article must have,
-  with one matched word and with several) the share of positives answered with their own
-  article and the share of negatives refused are counted; the line kept is the one with the
-  best sum of the two (Youden's J), ties going to the lower line (a refusal costs the person
-  more than a second question).
+* **The line in meaning** (the cosine of the question with the top article, under the base's
+  own measure: :mod:`balcao.bot.metric`) is where :data:`NEGATIVE_QUANTILE` of the negatives
+  fall below it: those questions are refused on meaning alone, whatever the positives do.
+  The base's own phrasings are unlike what citizens type (each is found first half the time,
+  a citizen's question two times in three), and lines placed on them in meaning were too high
+  for citizens' questions; the negatives are questions of the same kind as those to refuse.
+* For every candidate line in words (the least coverage of the question the top article must
+  have, with one matched word and with several) the share of positives answered with their
+  own article and the share of negatives refused are counted; the line kept is the one with
+  the best sum of the two (Youden's J), ties going to the lower line (a refusal costs the
+  person more than a second question).
 
 A base too small to measure (fewer than :data:`MIN_POSITIVES` phrasings), or one whose own
 phrasings are found less than :data:`MIN_FOUND` of the time, keeps the defaults of
@@ -54,10 +60,15 @@ MAX_POSITIVES = 600
 #: phrasings are hardly ever found cannot push the bot into refusing everything.
 COVERAGE_GRID = tuple(round(0.15 + 0.025 * i, 3) for i in range(19))  # 0.15 … 0.60
 SINGLE_TERM_GRID = tuple(round(0.45 + 0.05 * i, 2) for i in range(11))  # 0.45 … 0.95
-#: Cosines of the sentence encoder at or above which the top article is answered whatever
-#: the words (1.01: never; the words alone decide).
+#: A cosine no question reaches: without the encoder the words alone decide.
 NEVER = 1.01
-SIMILARITY_GRID = (*(round(0.40 + 0.025 * i, 3) for i in range(17)), NEVER)  # 0.40 … 0.80
+#: Share of the out-of-domain negatives whose cosine with their top article is below the line
+#: in meaning. Chosen on the tuning sets with the base's own measure (overall, INPI / detran /
+#: imcm-pt / previdencia): 0.85 → 91.8 / 74.9 / 58.0 / 71.1 %, 0.9 → 94.2 / 74.9 / 57.5 /
+#: 74.4 %, 0.95 → 94.2 / 73.5 / 55.7 / 70.7 %; the line placed like the others, on the sum of
+#: positives answered and negatives refused (grid 0.40 … 0.80), gave 95.5 / 70.1 / 51.9 /
+#: 69.0 %.
+NEGATIVE_QUANTILE = 0.9
 #: When fewer of the base's own phrasings than this are found at the best line, what is
 #: measured says more about the phrasings than about the line: keep the defaults.
 MIN_FOUND = 0.25
@@ -224,7 +235,11 @@ def _best_lines(
 
     p_cov, p_single, p_hit, p_sim, p_right = arrays(pos_obs)
     n_cov, n_single, n_hit, n_sim, _ = arrays(neg_obs)
-    similarity_grid = SIMILARITY_GRID if semantic else (NEVER,)
+    similarity_grid = (
+        (round(float(np.quantile(n_sim, NEGATIVE_QUANTILE)), 3),)
+        if semantic and len(neg_obs)
+        else (NEVER,)
+    )
     best_key: tuple[float, ...] | None = None
     chosen = (Thresholds(), 0.0, 0.0)
     for single in SINGLE_TERM_GRID:

@@ -186,6 +186,7 @@ def test_eval_on_a_knowledge_base_file_with_the_bm25_baseline(tmp_path) -> None:
     rows = json.loads(ablation.stdout)
     assert [r["variant"] for r in rows] == [
         "shipped", "without synonyms", "without typo tolerance", "without field weights",
-        "without sentence encoder", "without calibration", "plain BM25",
+        "without the base's measure", "without sentence encoder", "without calibration",
+        "plain BM25",
     ]  # fmt: skip
     assert rows[0]["overall"] == figures["overall"]

@@ -157,6 +157,7 @@ class Command(BaseCommand):
             ("without synonyms", replace(shipped, synonyms=False), True),
             ("without typo tolerance", replace(shipped, typos=False), True),
             ("without field weights", replace(shipped, fields=False), True),
+            ("without the base's measure", replace(shipped, metric=False), True),
             ("without sentence encoder", replace(shipped, semantic=False), True),
             ("without calibration", shipped, False),
             ("plain BM25", BM25_ONLY, True),
@@ -168,10 +169,10 @@ class Command(BaseCommand):
         if as_json:
             self.stdout.write(json.dumps(rows, ensure_ascii=False))
             return
-        self.stdout.write(f"{'variant':<24} {'overall':>8} {'in scope':>9} {'refused':>8}")
+        self.stdout.write(f"{'variant':<27} {'overall':>8} {'in scope':>9} {'refused':>8}")
         for row in rows:
             self.stdout.write(
-                f"{row['variant']:<24} {row['overall']:>8.1%} {row['in_scope_accuracy']:>9.1%} "
+                f"{row['variant']:<27} {row['overall']:>8.1%} {row['in_scope_accuracy']:>9.1%} "
                 f"{row['out_of_scope_refusal']:>8.1%}"
             )
 
