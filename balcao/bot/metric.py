@@ -148,6 +148,10 @@ def apply(w: np.ndarray | None, vectors: np.ndarray) -> np.ndarray:
     """``vectors`` (rows) under the map ``w``, made unit again (``w`` None: as they are)."""
     if w is None:
         return vectors
-    mapped = np.asarray(vectors, dtype=np.float32) @ w.T
-    norms = np.linalg.norm(mapped, axis=-1, keepdims=True)
-    return (mapped / np.where(norms > 0, norms, 1.0)).astype(np.float32)
+    return unit_rows(np.asarray(vectors, dtype=np.float32) @ w.T)
+
+
+def unit_rows(rows: np.ndarray) -> np.ndarray:
+    """Each row divided by its length (a zero row stays zero), as float32."""
+    norms = np.linalg.norm(rows, axis=-1, keepdims=True)
+    return (rows / np.where(norms > 0, norms, 1.0)).astype(np.float32)

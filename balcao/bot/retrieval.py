@@ -620,13 +620,8 @@ class _Meaning:
         self.map = metric.fit(encoded, owner, len(articles)) if learn else None
         starts = np.concatenate(([0], np.cumsum(counts)[:-1])).astype(np.intp)
         sums = np.add.reduceat(encoded, starts)
-        self.vectors = metric.apply(self.map, _unit_rows(sums))
+        self.vectors = metric.apply(self.map, metric.unit_rows(sums))
 
     def similarities(self, text: str) -> np.ndarray:
         asked = metric.apply(self.map, embeddings.encode([text]))[0]
         return embeddings.similarities(asked, self.vectors)
-
-
-def _unit_rows(rows: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(rows, axis=1, keepdims=True)
-    return (rows / np.where(norms > 0, norms, 1.0)).astype(np.float32)

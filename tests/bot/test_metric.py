@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from balcao import embeddings
 from balcao.bot import metric
 from balcao.bot.retrieval import Article, Index, RetrievalOptions
+from tests.conftest import needs_encoder
 
 
 def unit(rows: np.ndarray) -> np.ndarray:
@@ -116,9 +116,8 @@ VARIANTS = [
 ]  # fmt: skip
 
 
+@needs_encoder
 def test_an_index_learns_the_measure_only_when_the_base_has_variants_and_it_is_asked() -> None:
-    if not embeddings.enabled():
-        pytest.skip("the sentence encoder is off")
     index = Index(VARIANTS)
     assert index.meaning is not None and index.meaning.map is not None
     assert Index(VARIANTS, RetrievalOptions(metric=False)).meaning.map is None

@@ -11,9 +11,9 @@ from collections import Counter
 
 import pytest
 
-from balcao import embeddings
 from balcao.catalog import recommender, roles
 from balcao.catalog.recommender import catalog_from_file, channels_from_catalog, recommend
+from tests.conftest import needs_encoder
 
 
 def _channel(slug: str, name: str, level: int, kind: str, purpose: str, ideal: list[str]):
@@ -74,10 +74,6 @@ UNIVERSITY = {
 PUBLIC_DATA = (
     "quanto a universidade gastou com diárias de viagem dos diretores em 2024",
     "quantos alunos se formaram em medicina em 2023",
-)
-
-needs_encoder = pytest.mark.skipif(
-    not embeddings.enabled(), reason="the sentence encoder is not installed"
 )
 
 
