@@ -17,7 +17,8 @@ that serves it, written for this purpose by writers who had read neither the eva
 nor the code: 270 + 315 needs, then 576 laid out as a grid (16 domains × 9 roles × 4 needs,
 each with its ``domain``) so that a topic is never a role's own — with topics unevenly spread,
 "papéis para registar um carro que comprei" was nearest to an external role's needs about car
-dealers. A need's :func:`nearness` to a role is the mean cosine of
+dealers — and a second grid of 576 in European Portuguese (3 a cell) and English (1), the
+languages the first held least of. A need's :func:`nearness` to a role is the mean cosine of
 its sentence vector (:mod:`balcao.embeddings`) with the role's :data:`NEIGHBOURS` nearest
 examples, less :data:`FLOOR` (what unrelated sentences reach), never below zero, plus its
 words' nearness to the role's TF-IDF profile (:data:`WORD_SHARE`). When no channel of the
