@@ -223,8 +223,14 @@ class CatalogChange(models.Model):
 
 
 class TriageOutcome(models.Model):
-    """An anonymous triage result (never the text, nothing personal) to learn which
-    needs go where: what was recommended and which channel the person then chose."""
+    """An anonymous triage result to learn which needs go where: what was recommended and
+    which channel the person then chose.
+
+    ``text`` is empty unless the person agreed, on the portal, that what they wrote may teach
+    the triage (issue 20: "labelled needs the agency can add in the console (every recorded
+    choice on the portal is one)"); it is kept masked (CPF, CNPJ, NIF, card numbers,
+    passwords), only until staff accept it as an example or discard it, and at most
+    ``catalog.services.SUGGESTION_DAYS`` days."""
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     language = models.CharField(max_length=5)
@@ -232,6 +238,7 @@ class TriageOutcome(models.Model):
     alternative = models.CharField(max_length=50, blank=True)
     chosen = models.CharField(max_length=50, blank=True)
     source = models.CharField(max_length=10, default="portal")
+    text = models.TextField(blank=True, default="")
 
 
 class TriageExample(models.Model):

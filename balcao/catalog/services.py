@@ -8,13 +8,14 @@ never by branching on the language: pt-BR msgids, pt-PT and English in ``balcao/
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import dateformat, timezone, translation
 from django.utils.translation import gettext, pgettext, pgettext_lazy
 
@@ -32,6 +33,7 @@ from balcao.catalog.models import (
     TriageExample,
     TriageOutcome,
 )
+from balcao.masking import mask
 
 DEMO_CATALOG = Path(__file__).resolve().parent / "demo" / "inpi-catalog.json"
 ENTRY_KIND = {
@@ -354,6 +356,7 @@ def triage(
     answers=None,
     *,
     record: bool = False,
+    share: bool = False,
     source: str = "portal",
     channels=None,
     rules_=None,
@@ -362,7 +365,9 @@ def triage(
     """The contract's object ``{"channel", "alternative", "why", …}`` for one need.
 
     Raises ``recommender.TriageInputError`` (with ``.field``) on an empty text or an
-    unknown language. ``record`` keeps an anonymous outcome (never the text).
+    unknown language. ``record`` keeps an anonymous outcome, without the text unless the
+    person agreed to ``share`` it (then masked: :func:`shareable_text`); a shared need whose
+    person goes on to choose a channel is offered to staff as an example (:func:`suggestions`).
     """
     lang = recommender.normalise_language(language)
     result = recommender.recommend(
@@ -381,9 +386,70 @@ def triage(
             recommended=result["channel"],
             alternative=result["alternative"] or "",
             source=source,
+            text=shareable_text(text) if share else "",
         )
         result["outcome"] = outcome_token(outcome.pk)
     return result
+
+
+#: Days a need shared on the portal waits for staff (accept as an example, or discard)
+#: before its text is erased; the anonymous outcome stays.
+SUGGESTION_DAYS = 30
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_LONG_NUMBER = re.compile(r"(?<!\w)\+?\d[\d .()-]{6,}\d(?!\w)")
+
+
+def shareable_text(text: str) -> str:
+    """What is kept of a need the person agreed to share: documents, cards and passwords
+    masked (:func:`balcao.masking.mask`), then e-mail addresses and any other long number
+    (phones, process numbers) — an example teaches the triage words, not whose need it was."""
+    kept = mask(" ".join(str(text or "").split()))
+    kept = _EMAIL.sub("[e-mail]", kept)
+    return _LONG_NUMBER.sub("[número]", kept)[:1000]
+
+
+def suggestions():
+    """Needs shared on the portal whose person then chose a channel, newest first: each is a
+    labelled need staff may accept as an example (issue 20: "every recorded choice on the
+    portal is one"). Accepted, it teaches the triage; a choice alone is not trusted blindly —
+    anyone may type anything on a public page."""
+    cutoff = timezone.now() - timedelta(days=SUGGESTION_DAYS)
+    return (
+        TriageOutcome.objects.exclude(text="")
+        .exclude(chosen="")
+        .filter(at__gte=cutoff)
+        .order_by("-at", "-pk")
+    )
+
+
+@transaction.atomic
+def do_accept_suggestion(outcome: TriageOutcome, *, actor, expect: str = "") -> TriageExample:
+    """The shared need becomes an example labelled with the channel the person chose (or the
+    one staff correct it to); its text then leaves the outcome."""
+    check_can(actor, "catalog.edit")
+    if not outcome.text:
+        raise ValidationError({"text": gettext("Esta sugestão já foi tratada.")})
+    example = do_add_triage_example(
+        text=outcome.text, language=outcome.language, expect=expect or outcome.chosen, actor=actor
+    )
+    TriageOutcome.objects.filter(pk=outcome.pk).update(text="")
+    return example
+
+
+def do_discard_suggestion(outcome: TriageOutcome, *, actor) -> None:
+    """The shared need is not an example: its text is erased (the anonymous outcome stays)."""
+    check_can(actor, "catalog.edit")
+    TriageOutcome.objects.filter(pk=outcome.pk).update(text="")
+
+
+def purge_shared_texts(now: datetime | None = None) -> int:
+    """Erase the texts nobody will use: shared needs older than SUGGESTION_DAYS, and those
+    whose person chose no channel before the outcome's token expired (no label will come)."""
+    now = now or timezone.now()
+    stale = models.Q(at__lt=now - timedelta(days=SUGGESTION_DAYS)) | models.Q(
+        chosen="", at__lt=now - timedelta(seconds=OUTCOME_MAX_AGE)
+    )
+    return TriageOutcome.objects.exclude(text="").filter(stale).update(text="")
 
 
 OUTCOME_SALT = "balcao.catalog.triage-outcome"

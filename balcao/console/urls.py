@@ -189,6 +189,11 @@ urlpatterns = [
     path("catalogo/", views.catalog_list, name="catalog_list"),
     path("catalogo/triagem/", views.triage_examples, name="triage_examples"),
     path(
+        "catalogo/triagem/sugestoes/<int:pk>/",
+        views.triage_suggestion,
+        name="triage_suggestion",
+    ),
+    path(
         "catalogo/triagem/<int:pk>/apagar/",
         views.triage_example_delete,
         name="triage_example_delete",

@@ -120,9 +120,39 @@ def triage_examples(request):
     return render(
         request,
         "console/triage_examples.html",
-        {"form": form, "examples": TriageExample.objects.select_related("created_by")[:500]},
+        {
+            "form": form,
+            "examples": TriageExample.objects.select_related("created_by")[:500],
+            "suggestions": catalog_services.suggestions()[:200],
+            "suggestion_days": catalog_services.SUGGESTION_DAYS,
+            "labels": form.fields["expect"].choices,
+        },
         status=status,
     )
+
+
+@require_POST
+@staff_view("catalog.edit")
+def triage_suggestion(request, pk: int):
+    """A need shared on the portal: accept it as an example (labelled with the channel the
+    person chose, or the one staff pick instead), or discard it."""
+    from balcao.catalog import services as catalog_services
+    from balcao.catalog.models import TriageOutcome
+
+    outcome = get_object_or_404(TriageOutcome, pk=pk)
+    if request.POST.get("action") == "discard":
+        catalog_services.do_discard_suggestion(outcome, actor=request.user)
+        messages.success(request, _("Sugestão descartada: o texto foi apagado."))
+        return redirect("console:triage_examples")
+    try:
+        catalog_services.do_accept_suggestion(
+            outcome, actor=request.user, expect=request.POST.get("expect", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Sugestão aceita: a triagem já aprende com ela."))
+    return redirect("console:triage_examples")
 
 
 @require_POST

@@ -101,6 +101,14 @@ def purge_old_login_failures() -> int:
     return deleted
 
 
+@db_periodic_task(crontab(minute="25", hour="3"))
+def purge_shared_triage_texts() -> int:
+    """Needs shared on the portal that staff did not take up lose their text after 30 days."""
+    from balcao.catalog.services import purge_shared_texts
+
+    return purge_shared_texts()
+
+
 @db_periodic_task(crontab(minute="40", hour="3"))
 def purge_old_recordings() -> int:
     """Call recordings older than BALCAO_RECORDING_DAYS (90, seed 003) lose their file."""

@@ -79,6 +79,17 @@ class TriageForm(forms.Form):
         widget=forms.RadioSelect,
         initial="",
     )
+    share = forms.BooleanField(
+        label=_(
+            "Autorizo que o texto que escrevi, sem números de documentos, e-mails ou "
+            "telefones, seja lido pela equipe do órgão para melhorar estas recomendações."
+        ),
+        required=False,
+        help_text=_(
+            "Opcional. Sem esta autorização, guardamos só qual canal foi recomendado e qual "
+            "você escolheu, nunca o que escreveu. O texto autorizado é apagado em até 30 dias."
+        ),
+    )
 
     def __init__(self, *args, language: str = "pt-BR", **kwargs):
         super().__init__(*args, **kwargs)

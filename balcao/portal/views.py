@@ -72,6 +72,7 @@ def triage(request):
                     language,
                     form.answers(),
                     record=True,
+                    share=form.cleaned_data["share"] and bool(form.cleaned_data.get("text")),
                     source="portal",
                 )
             except recommender.TriageInputError as exc:

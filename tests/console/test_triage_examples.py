@@ -140,3 +140,126 @@ def test_a_manager_sets_a_channels_role_and_the_triage_follows_it(
     change = CatalogChange.objects.filter(object_key="transparencia").latest("pk")
     assert change.changes["triage_role"] == {"old": "", "new": "information-access"}
     assert services.triage(need, "pt-BR")["channel"] == "transparencia"
+
+
+# --- needs shared on the portal (issue 20: "every recorded choice on the portal is one") ----
+
+SHARED = (
+    "quero uma copia do parecer que negou meu pedido, CPF 529.982.247-25, "
+    "escreva para maria.silva@example.org ou ligue (21) 99876-5432"
+)
+
+
+def _share_and_choose(client, text: str, chosen: str, share: bool = True):
+    import re
+
+    from balcao.catalog.models import TriageOutcome
+
+    data = {"text": text, **({"share": "on"} if share else {})}
+    html = client.post("/encontre-o-atendimento/", data).content.decode()
+    token = re.search(r'name="outcome" value="([^"]+)"', html).group(1)
+    client.post("/encontre-o-atendimento/ir/", {"outcome": token, "channel": chosen})
+    return TriageOutcome.objects.latest("pk")
+
+
+def test_a_need_shared_on_the_portal_becomes_an_example_once_staff_accept_it(
+    client, manager_client, staff, demo_catalog
+):
+    outcome = _share_and_choose(client, SHARED, "fale-conosco")
+    assert outcome.chosen == "fale-conosco"
+    assert "copia do parecer" in outcome.text
+    for personal in ("529", "maria.silva", "99876"):
+        assert personal not in outcome.text
+    assert "[CPF]" in outcome.text and "[e-mail]" in outcome.text
+
+    page = manager_client.get("/console/catalogo/triagem/").content.decode()
+    assert "copia do parecer" in page and "1 sugestão" in page
+    response = manager_client.post(
+        f"/console/catalogo/triagem/sugestoes/{outcome.pk}/", {"action": "accept", "expect": "sic"}
+    )
+    assert response.status_code == 302
+    example = TriageExample.objects.get()
+    assert (example.expect, example.created_by, example.language) == (
+        "sic",
+        staff["manager"],
+        "pt-BR",
+    )
+    assert example.text == outcome.text
+    outcome.refresh_from_db()
+    assert outcome.text == "" and outcome.chosen == "fale-conosco"
+    assert (
+        "Nenhuma sugestão pendente."
+        in manager_client.get("/console/catalogo/triagem/").content.decode()
+    )
+    again = manager_client.post(
+        f"/console/catalogo/triagem/sugestoes/{outcome.pk}/", {"action": "accept"}
+    )
+    assert again.status_code == 302 and TriageExample.objects.count() == 1
+
+
+def test_without_consent_the_portal_keeps_no_text_and_suggests_nothing(
+    client, manager_client, demo_catalog
+):
+    outcome = _share_and_choose(client, SHARED, "sic", share=False)
+    assert outcome.chosen == "sic" and outcome.text == ""
+    assert not services.suggestions().exists()
+    page = manager_client.get("/console/catalogo/triagem/").content.decode()
+    assert "Nenhuma sugestão pendente." in page
+
+
+def test_a_shared_need_without_a_choice_is_no_suggestion_and_is_erased_after_a_day(
+    client, demo_catalog
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from balcao.catalog.models import TriageOutcome
+
+    client.post(
+        "/encontre-o-atendimento/", {"text": "quero reclamar do atendimento", "share": "on"}
+    )
+    waiting = TriageOutcome.objects.get()
+    assert waiting.text and not services.suggestions().exists()
+    chosen = _share_and_choose(client, "quanto custa registrar uma marca", "chatbot")
+    assert list(services.suggestions()) == [chosen]
+    now = timezone.now()
+    assert services.purge_shared_texts(now + timedelta(hours=1)) == 0
+    assert services.purge_shared_texts(now + timedelta(days=2)) == 1
+    assert TriageOutcome.objects.get(pk=waiting.pk).text == ""
+    assert TriageOutcome.objects.get(pk=chosen.pk).text
+    assert services.purge_shared_texts(now + timedelta(days=services.SUGGESTION_DAYS + 1)) == 1
+    assert not TriageOutcome.objects.exclude(text="").exists()
+    assert TriageOutcome.objects.count() == 2  # the anonymous outcomes stay
+
+
+def test_staff_discard_a_suggestion_and_only_catalogue_editors_see_them(
+    client, staff, verified_client, demo_catalog
+):
+    outcome = _share_and_choose(client, "meu vizinho copiou minha marca", "ouvidoria")
+    agent = verified_client(staff["agent"])
+    assert (
+        agent.post(
+            f"/console/catalogo/triagem/sugestoes/{outcome.pk}/", {"action": "discard"}
+        ).status_code
+        == 403
+    )
+    outcome.refresh_from_db()
+    assert outcome.text
+    manager = verified_client(staff["manager"])  # (one test client: the agent logged in last)
+    response = manager.post(
+        f"/console/catalogo/triagem/sugestoes/{outcome.pk}/", {"action": "discard"}
+    )
+    assert response.status_code == 302
+    outcome.refresh_from_db()
+    assert outcome.text == "" and not TriageExample.objects.exists()
+
+
+def test_what_is_kept_of_a_shared_need():
+    kept = services.shareable_text(
+        "processo 912345678, NIF PT 501 964 843,  senha: abc123  joao@x.pt +351 912 345 678"
+    )
+    assert kept.startswith("processo [número], NIF")
+    for personal in ("912345678", "501 964 843", "abc123", "joao@x.pt", "912 345 678"):
+        assert personal not in kept
+    assert len(services.shareable_text("a" * 5000)) == 1000

@@ -167,6 +167,7 @@ NOT_PAGES = {
     "article_review",
     "gap_resolve",
     "triage_example_delete",
+    "triage_suggestion",
     "case_lai_answer",
     "classified_declassify",
     "case_lai_appeal",
@@ -230,6 +231,15 @@ def console_data(db):
 
     # an authority, so that the classification form is on the page axe reads
     ClassificationAuthority.objects.create(user=admin, president=True)
+    from balcao.catalog.models import TriageOutcome
+
+    # a need shared on the portal, so that its accept / discard form is on the page too
+    TriageOutcome.objects.create(
+        language="pt-BR",
+        recommended="fale-conosco",
+        chosen="sic",
+        text="quero ver o parecer técnico que negou meu pedido",
+    )
     from datetime import timedelta
 
     from django.utils import timezone
