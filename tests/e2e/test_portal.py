@@ -92,6 +92,22 @@ def test_triage_from_free_text_to_a_recommendation(page, live_server, catalogue,
     assert (outcome.recommended, outcome.chosen) == ("chatbot", "chatbot")
 
 
+def test_a_need_the_person_shares_reaches_the_console_masked(page, live_server, catalogue):
+    """htmx posts the box too: the text is kept masked, with the channel the person chose."""
+    from balcao.catalog.models import TriageOutcome
+
+    page.goto(f"{live_server.url}/encontre-o-atendimento/")
+    page.locator("#id_text").fill("quero o parecer que negou meu pedido, CPF 529.982.247-25")
+    page.locator("label[for=id_share]").click()  # (the gov.br checkbox draws its own box)
+    assert page.locator("#id_share").is_checked()
+    page.locator("#triage-form button[type=submit]").click()
+    page.locator(".triage-why").wait_for()
+    page.locator(".triage-result button[type=submit]").first.click()
+    page.wait_for_url(lambda url: "encontre-o-atendimento" not in url)
+    outcome = TriageOutcome.objects.order_by("-pk").first()
+    assert outcome.chosen and outcome.text == "quero o parecer que negou meu pedido, CPF [CPF]"
+
+
 def test_triage_works_without_javascript(browser, live_server, catalogue):
     context = browser.new_context(java_script_enabled=False, locale="pt-BR")
     page = context.new_page()
