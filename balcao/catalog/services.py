@@ -427,12 +427,15 @@ def do_accept_suggestion(outcome: TriageOutcome, *, actor, expect: str = "") -> 
     """The shared need becomes an example labelled with the channel the person chose (or the
     one staff correct it to); its text then leaves the outcome."""
     check_can(actor, "catalog.edit")
+    # Locked: two staff accepting the same suggestion at once make one example, not two.
+    outcome = TriageOutcome.objects.select_for_update().get(pk=outcome.pk)
     if not outcome.text:
         raise ValidationError({"text": gettext("Esta sugestão já foi tratada.")})
     example = do_add_triage_example(
         text=outcome.text, language=outcome.language, expect=expect or outcome.chosen, actor=actor
     )
-    TriageOutcome.objects.filter(pk=outcome.pk).update(text="")
+    outcome.text = ""
+    outcome.save(update_fields=["text"])
     return example
 
 

@@ -103,7 +103,8 @@ def purge_old_login_failures() -> int:
 
 @db_periodic_task(crontab(minute="25", hour="3"))
 def purge_shared_triage_texts() -> int:
-    """Needs shared on the portal that staff did not take up lose their text after 30 days."""
+    """Needs shared on the portal lose their text when nobody will use it: after a day when
+    the person chose no channel, after 30 days when staff did not take it up."""
     from balcao.catalog.services import purge_shared_texts
 
     return purge_shared_texts()
