@@ -65,18 +65,15 @@ class _Listener(BaseHTTPRequestHandler):
         pass
 
 
-def test_opening_a_case_on_a_running_server_delivers_a_signed_webhook(tmp_path, balcao_serve):
+def test_opening_a_case_on_a_running_server_delivers_a_signed_webhook(
+    tmp_path, balcao_serve, migrated_sqlite
+):
     listener = HTTPServer(("127.0.0.1", 0), _Listener)
     _Listener.received = []
     threading.Thread(target=listener.serve_forever, daemon=True).start()
     hook_url = f"http://127.0.0.1:{listener.server_port}/hook"
     env = _env(tmp_path)
-    subprocess.run(
-        [*BALCAO, "migrate", "--noinput", "-v", "0"],
-        env=env,
-        check=True,  # noqa: S603
-        timeout=120,
-    )
+    migrated_sqlite(tmp_path / "live.sqlite3")
     setup = textwrap.dedent(f"""
         from django.contrib.auth.models import Group
         from balcao.accounts.models import User

@@ -32,7 +32,9 @@ def _api(server, method, path, token, *, data=None, form=None):
         return json.loads(response.read())
 
 
-def test_acknowledgement_and_reply_reach_a_real_smtp_server(tmp_path, balcao_serve, smtp_sink):
+def test_acknowledgement_and_reply_reach_a_real_smtp_server(
+    tmp_path, balcao_serve, smtp_sink, migrated_sqlite
+):
     sink, smtp_port = smtp_sink
     env = {
         **os.environ,
@@ -46,7 +48,7 @@ def test_acknowledgement_and_reply_reach_a_real_smtp_server(tmp_path, balcao_ser
         "DEFAULT_FROM_EMAIL": "atendimento@inpi.example",
         "BALCAO_BASE_URL": "https://atendimento.inpi.example",
     }
-    subprocess.run([*BALCAO, "migrate", "--noinput", "-v", "0"], env=env, check=True, timeout=120)  # noqa: S603
+    migrated_sqlite(tmp_path / "live.sqlite3")
     setup = textwrap.dedent("""
         from django.contrib.auth.models import Group
         from balcao.accounts.models import User

@@ -141,7 +141,7 @@ def test_api_422_names_the_field(client, catalog, payload, field):
     assert response.status_code == 422 and field in response.json()["error"]["fields"]
 
 
-def test_cli_batch_keeps_order_records_nothing_and_reports_bad_lines(tmp_path):
+def test_cli_batch_keeps_order_records_nothing_and_reports_bad_lines(tmp_path, migrated_sqlite):
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
@@ -155,7 +155,7 @@ def test_cli_batch_keeps_order_records_nothing_and_reports_bad_lines(tmp_path):
         timeout=180,
         env=env,
     )
-    assert run("migrate", "-v0").returncode == 0
+    migrated_sqlite(tmp_path / "db.sqlite3")
     loader = "from balcao.catalog.services import load_demo_catalog; load_demo_catalog()"
     assert run("shell", "-c", loader).returncode == 0
     lines = [json.dumps({"text": t, "language": "pt-BR"}) for t in NEEDS] + [

@@ -84,7 +84,7 @@ def test_cli_import_and_export_round_trip(tmp_path):
     assert exported[0]["variants"] == ["pagar boleto"]
 
 
-def test_cli_commands_run(tmp_path):
+def test_cli_commands_run(tmp_path, migrated_sqlite):
     path = tmp_path / "kb.jsonl"
     path.write_text("\n".join(_lines(RECORDS)) + "\n{bad\n", encoding="utf-8")
     env_db = tmp_path / "db.sqlite3"
@@ -100,7 +100,7 @@ def test_cli_commands_run(tmp_path):
             env={**os.environ, **env},
         )
 
-    assert run("migrate", "-v0").returncode == 0
+    migrated_sqlite(env_db)
     imported = run("kb", "import", str(path))
     assert imported.returncode == 0 and "2 criado" in imported.stdout
     assert "linha 3" in imported.stderr

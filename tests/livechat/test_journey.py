@@ -227,7 +227,7 @@ def _redis_up() -> bool:
         return False
 
 
-def _served_world(tmp_path, smtp_port: int, redis_url: str) -> tuple[dict, str]:
+def _served_world(tmp_path, smtp_port: int, redis_url: str, migrated_sqlite) -> tuple[dict, str]:
     """A database of its own set up by ``setup_world`` in a ``balcao serve`` environment: the
     environment and the agent's session key."""
     env = {
@@ -242,7 +242,7 @@ def _served_world(tmp_path, smtp_port: int, redis_url: str) -> tuple[dict, str]:
         "DEFAULT_FROM_EMAIL": "atendimento@prefeitura.example",
     }
     env.pop("BALCAO_TASKS_IMMEDIATE", None)
-    subprocess.run([*BALCAO, "migrate", "--noinput", "-v", "0"], env=env, check=True, timeout=120)  # noqa: S603
+    migrated_sqlite(tmp_path / "chat.sqlite3")
     out = subprocess.run(  # noqa: S603
         [
             *BALCAO,
@@ -270,12 +270,14 @@ def _sink_mails(sink):
 
 
 @pytest.mark.e2e
-def test_the_journey_on_balcao_serve_as_make_run_starts_it(tmp_path, balcao_serve, smtp_sink):
+def test_the_journey_on_balcao_serve_as_make_run_starts_it(
+    tmp_path, balcao_serve, smtp_sink, migrated_sqlite
+):
     """One ``balcao serve`` with nothing configured (no Redis), as ``make run`` starts it: the
     web workers, the websocket process and the task worker are separate processes, and what
     an agent does over HTTP still reaches the person's socket."""
     sink, smtp_port = smtp_sink
-    env, agent_key = _served_world(tmp_path, smtp_port, "")
+    env, agent_key = _served_world(tmp_path, smtp_port, "", migrated_sqlite)
     server = balcao_serve("--workers", "2", env=env)
     server.get_json("/api/v1/health")
 
@@ -293,7 +295,9 @@ def test_the_journey_on_balcao_serve_as_make_run_starts_it(tmp_path, balcao_serv
 
 
 @pytest.mark.e2e
-def test_the_journey_across_two_server_processes_with_redis(tmp_path, balcao_serve, smtp_sink):
+def test_the_journey_across_two_server_processes_with_redis(
+    tmp_path, balcao_serve, smtp_sink, migrated_sqlite
+):
     """The person on one ``balcao serve``, the agent on another: their websockets meet only
     through Redis; e-mails leave the first server's task worker for a real SMTP server."""
     if not _redis_up():
@@ -303,7 +307,7 @@ def test_the_journey_across_two_server_processes_with_redis(tmp_path, balcao_ser
     sink, smtp_port = smtp_sink
     redis_url = "redis://127.0.0.1:6379/14"
     redis.Redis.from_url(redis_url).flushdb()
-    env, agent_key = _served_world(tmp_path, smtp_port, redis_url)
+    env, agent_key = _served_world(tmp_path, smtp_port, redis_url, migrated_sqlite)
     first = balcao_serve("--workers", "1", env=env)  # with the task worker
     second = balcao_serve("--no-worker", "--workers", "1", env=env)
     first.get_json("/api/v1/health")

@@ -137,7 +137,7 @@ def test_the_command_and_the_periodic_task_fetch(server_box, mailbox):
 
 
 def test_killed_mid_batch_again_and_again_every_message_is_one_record(
-    server_box, imap_server, tmp_path
+    server_box, imap_server, tmp_path, migrated_sqlite
 ):
     """Issue 22, "Done means": the ingest worker is SIGKILLed in the middle of a batch many
     times; every message still became exactly one record (one case), none twice."""
@@ -165,7 +165,7 @@ def test_killed_mid_batch_again_and_again_every_message_is_one_record(
         "BALCAO_MAIL_READ_AHEAD": "10",  # killed with its reader process running
     }
     env.pop("BALCAO_SECRETS_KEY", None)
-    subprocess.run([*BALCAO, "migrate", "-v", "0"], env=env, check=True)  # noqa: S603
+    migrated_sqlite(db)
     setup = (
         "from balcao.catalog.models import Channel; from balcao.cases.models import Workflow;"
         "from balcao.mail.models import Mailbox; from balcao.mail import secrets;"

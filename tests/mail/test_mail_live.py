@@ -53,7 +53,7 @@ def _shell(env, code: str) -> str:
 
 
 def test_mail_in_a_mailbox_becomes_a_case_acknowledged_and_threaded(
-    tmp_path, imap_server, server_box, smtp_sink, balcao_serve
+    tmp_path, imap_server, server_box, smtp_sink, balcao_serve, migrated_sqlite
 ):
     sink, smtp_port = smtp_sink
     env = {
@@ -68,7 +68,7 @@ def test_mail_in_a_mailbox_becomes_a_case_acknowledged_and_threaded(
         "DEFAULT_FROM_EMAIL": "nao-responder@inpi.example",
         "BALCAO_MAIL_SPAMC": "0",
     }
-    subprocess.run([*BALCAO, "migrate", "--noinput", "-v", "0"], env=env, check=True, timeout=120)  # noqa: S603
+    migrated_sqlite(tmp_path / "live.sqlite3")
     _shell(
         env,
         f"""

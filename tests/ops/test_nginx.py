@@ -336,7 +336,9 @@ def _post_login(port: int, extra_headers: dict[str, str]) -> int:
 
 
 @needs_nginx
-def test_serve_behind_nginx_answers_http_and_websockets_and_sees_the_client(tmp_path, balcao_serve):
+def test_serve_behind_nginx_answers_http_and_websockets_and_sees_the_client(
+    tmp_path, balcao_serve, migrated_sqlite
+):
     database = tmp_path / "serve.sqlite3"
     env = {
         **os.environ,
@@ -346,7 +348,7 @@ def test_serve_behind_nginx_answers_http_and_websockets_and_sees_the_client(tmp_
         "DJANGO_SETTINGS_MODULE": "balcao.settings",
     }
     env.pop("BALCAO_FRONT", None)  # the default: nginx, since it is installed
-    subprocess.run([*BALCAO, "migrate", "--noinput", "-v", "0"], env=env, check=True, timeout=180)  # noqa: S603
+    migrated_sqlite(database)
     server = balcao_serve("--no-worker", "--workers", "1", env=env)
     answer = server.get_json("/api/v1/health")
     with connect(f"ws://127.0.0.1:{server.port}/ws/health/", open_timeout=20) as websocket:

@@ -37,7 +37,7 @@ def _open_case(server) -> int:
     return status
 
 
-def test_two_server_processes_share_the_limit(tmp_path, balcao_serve):
+def test_two_server_processes_share_the_limit(tmp_path, balcao_serve, migrated_sqlite):
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'shared.sqlite3'}",
@@ -46,12 +46,7 @@ def test_two_server_processes_share_the_limit(tmp_path, balcao_serve):
         "DJANGO_SETTINGS_MODULE": "balcao.settings",
         "BALCAO_PUBLIC_FORM_RATE": "2/10m",
     }
-    subprocess.run(
-        [*BALCAO, "migrate", "--noinput", "-v", "0"],
-        env=env,
-        check=True,  # noqa: S603
-        timeout=120,
-    )
+    migrated_sqlite(tmp_path / "shared.sqlite3")
     subprocess.run(
         [
             *BALCAO,

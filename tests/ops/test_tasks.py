@@ -50,7 +50,7 @@ def _redis_up() -> bool:
         return False
 
 
-def test_a_real_worker_runs_a_task_through_redis(tmp_path):
+def test_a_real_worker_runs_a_task_through_redis(tmp_path, migrated_sqlite):
     if not _redis_up():
         pytest.skip("no Redis on 127.0.0.1:6379")
     env = {
@@ -60,7 +60,7 @@ def test_a_real_worker_runs_a_task_through_redis(tmp_path):
         "BALCAO_VAR_DIR": str(tmp_path),
         "BALCAO_TASKS_IMMEDIATE": "0",
     }
-    subprocess.run([*BALCAO, "migrate", "-v0"], env=env, check=True, timeout=120)
+    migrated_sqlite(tmp_path / "db.sqlite3")
     worker = subprocess.Popen([*BALCAO, "run_huey", "--quiet", "--workers", "1"], env=env)
     try:
         marker = tmp_path / "heartbeat.txt"

@@ -54,7 +54,9 @@ def shell(env: dict, code: str) -> str:
     return out.stdout.strip().splitlines()[-1] if out.stdout.strip() else ""
 
 
-def test_scheduling_mail_reaches_a_real_smtp_server(tmp_path, balcao_serve, smtp_sink):
+def test_scheduling_mail_reaches_a_real_smtp_server(
+    tmp_path, balcao_serve, smtp_sink, migrated_sqlite
+):
     sink, smtp_port = smtp_sink
     env = {
         **os.environ,
@@ -69,7 +71,7 @@ def test_scheduling_mail_reaches_a_real_smtp_server(tmp_path, balcao_serve, smtp
         "BALCAO_BASE_URL": "https://atendimento.inpi.example",
         "BALCAO_PUBLIC_FORM_RATE": "100/m",
     }
-    subprocess.run([*BALCAO, "migrate", "--noinput", "-v", "0"], env=env, check=True, timeout=120)  # noqa: S603
+    migrated_sqlite(tmp_path / "live.sqlite3")
     session_pk = shell(
         env,
         """
