@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from balcao.catalog.learned import Centroids, features
+import numpy as np
+
+from balcao.catalog.learned import Centroids, Softmax, _softmax, features
 
 EXAMPLES = [
     ("pedido de aposentadoria por idade", "pt-BR", "beneficios"),
@@ -40,3 +42,43 @@ def test_nothing_to_go_on_scores_zero():
     model = Centroids.fit(EXAMPLES)
     assert set(model.scores("olá, bom dia", "pt-BR").values()) == {0.0}
     assert Centroids.fit([]).scores("qualquer coisa", "pt-BR") == {}
+
+
+def _clusters(seed: int = 7) -> tuple[np.ndarray, list[str]]:
+    """Three labels around three directions of a 16-dimensional space, with noise."""
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(3, 16))
+    rows, labels = [], []
+    for i, name in enumerate(("ombudsman", "phone", "written")):
+        rows.append(centres[i] + 0.8 * rng.normal(size=(40, 16)))
+        labels += [name] * 40
+    return np.vstack(rows).astype(np.float32), labels
+
+
+def test_softmax_learns_the_labels_and_gives_probabilities():
+    vectors, labels = _clusters()
+    model = Softmax.fit(vectors, labels)
+    assert model.labels == ("ombudsman", "phone", "written")
+    right = 0
+    for vector, label in zip(vectors, labels, strict=True):
+        chances = model.probabilities(vector)
+        assert abs(sum(chances.values()) - 1.0) < 1e-5
+        right += max(chances, key=chances.get) == label
+    assert right >= 0.95 * len(labels)
+    again = Softmax.fit(vectors, labels)
+    assert np.array_equal(model.weights, again.weights)  # no randomness: the same fit
+
+
+def test_softmax_reaches_the_penalised_optimum():
+    """The weights found are where the gradient of scikit-learn's objective (the sum of the
+    cross-entropies plus half the squared weights over C; the bias not penalised) vanishes."""
+    vectors, labels = _clusters(seed=3)
+    c = 1.0
+    model = Softmax.fit(vectors, labels, c=c, steps=2000)
+    x = np.hstack([vectors, np.ones((len(vectors), 1))]).astype(np.float64)
+    target = np.zeros((len(labels), 3))
+    target[np.arange(len(labels)), [model.labels.index(label) for label in labels]] = 1.0
+    weights = model.weights.astype(np.float64)
+    gradient = c * x.T @ (_softmax(x @ weights) - target)
+    gradient[:-1] += weights[:-1]
+    assert np.abs(gradient).max() < 1e-2 * np.abs(weights).max()

@@ -4,12 +4,12 @@ INPI demo's cues never reach another agency's channel through a shared slug."""
 
 from __future__ import annotations
 
+import io
 import json
-import subprocess
-import sys
 from collections import Counter
 
 import pytest
+from django.core.management import call_command
 
 from balcao.catalog import recommender, roles
 from balcao.catalog.recommender import catalog_from_file, channels_from_catalog, recommend
@@ -154,7 +154,23 @@ def test_nearness_names_the_role():
     near = roles.nearness("quantos servidores a prefeitura contratou em 2024, por secretaria?")
     assert max(near, key=near.get) == "information-access"
     assert set(near) == set(roles.ROLES)
-    assert all(0.0 <= value <= 1.0 - roles.FLOOR + roles.WORD_SHARE for value in near.values())
+    top = 1.0 - roles.FLOOR + roles.WORD_SHARE + roles.LOGISTIC_SHARE
+    assert all(0.0 <= value <= top for value in near.values())
+
+
+@needs_encoder
+def test_the_role_classifier_adds_its_share_of_each_roles_probability(monkeypatch):
+    """Nearness adds LOGISTIC_SHARE times the classifier's probability of each role, so the
+    additions over all roles are LOGISTIC_SHARE; the classifier, trained on the shipped
+    needs, names the role of a need none of them is."""
+    text = "o atendente do balcão foi grosseiro comigo e quero registrar isso"
+    near = roles.nearness(text)
+    monkeypatch.setattr(roles, "LOGISTIC_SHARE", 0.0)
+    without = roles.nearness(text)
+    added = {role: near[role] - without[role] for role in roles.ROLES}
+    assert all(value >= 0.0 for value in added.values())
+    assert abs(sum(added.values()) - 0.1) < 1e-4
+    assert max(added, key=added.get) == "ombudsman"
 
 
 def test_without_the_encoder_the_words_still_name_the_role(monkeypatch):
@@ -176,13 +192,10 @@ def test_the_general_rules_keep_all_but_the_channels_cues():
 
 
 def _triage_cli(path, text):
-    out = subprocess.run(
-        [sys.executable, "-m", "balcao.cli", "triage", "--catalog", str(path), text, "--json"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(out.stdout)
+    """``balcao triage --catalog PATH TEXT --json``, in this process (its encoder loaded once)."""
+    out = io.StringIO()
+    call_command("triage", "--catalog", str(path), text, "--json", stdout=out)
+    return json.loads(out.getvalue())
 
 
 def test_another_agencys_sic_is_not_the_inpis_by_its_slug(tmp_path):
