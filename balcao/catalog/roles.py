@@ -133,7 +133,7 @@ def _examples() -> tuple[dict[str, np.ndarray], np.ndarray]:
         role: np.array([i for i, (_, _, label) in enumerate(rows) if label == role], dtype=np.intp)
         for role in ROLES
     }
-    return by_role, embeddings.encode([text for text, _, _ in rows])
+    return by_role, embeddings.encode_kept([text for text, _, _ in rows], "role-needs")
 
 
 def channel_roles(role: str | None, ideal_for: tuple[str, ...], language: str) -> dict[str, float]:

@@ -32,6 +32,29 @@ ARTICLES = [
 ]
 
 
+def test_shipped_texts_are_encoded_once_and_kept_on_disk(tmp_path, monkeypatch) -> None:
+    """``encode_kept``: the triage's role needs are encoded by the first process and read
+    from var/cache/ by the next; a damaged file is encoded again and rewritten, other texts
+    get a file of their own."""
+    monkeypatch.setenv("BALCAO_VAR_DIR", str(tmp_path))
+    texts = ["quero pedir minha aposentadoria", "segunda via do boleto do IPTU"]
+    first = embeddings.encode_kept(texts, "needs")
+    assert np.allclose(first, embeddings.encode(texts))
+    [kept] = (tmp_path / "cache").glob("needs-*.npy")
+    encoded: list[list[str]] = []
+    real = embeddings.encode
+    monkeypatch.setattr(embeddings, "encode", lambda t: encoded.append(list(t)) or real(t))
+    assert np.array_equal(embeddings.encode_kept(texts, "needs"), first)
+    assert encoded == []  # read from the file
+    kept.write_bytes(b"not an array")
+    assert np.array_equal(embeddings.encode_kept(texts, "needs"), first)
+    assert encoded == [texts]
+    assert np.array_equal(np.load(kept), first)  # rewritten whole
+    embeddings.encode_kept(texts[:1], "needs")
+    assert len(list((tmp_path / "cache").glob("needs-*.npy"))) == 2
+    assert not list((tmp_path / "cache").glob("*.part"))
+
+
 def test_vectors_are_unit_length_and_the_same_text_gives_the_same_vector() -> None:
     vectors = embeddings.encode(["quero pedir minha aposentadoria", "bom dia", "bom dia"])
     assert vectors.shape == (3, embeddings.DIMENSIONS)
