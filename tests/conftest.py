@@ -318,7 +318,11 @@ def _restore_migrated_data(config) -> None:
 def _migrated_data_back(request):
     """A transactional test (``django_db(transaction=True)``) starts with the workflows and
     roles the data migrations made, whatever flushed them before (another transactional
-    test's teardown). The first one of a run finds them intact and keeps a copy."""
+    test's teardown). The first one of a run finds them intact and keeps a copy.
+
+    Every transactional test relies on this, none on ``serialized_rollback``: Django loads
+    that copy over the content types a previous teardown's flush made again under new ids
+    (``UNIQUE constraint failed: django_content_type`` after tests/mail/test_imap.py)."""
     marker = request.node.get_closest_marker("django_db")
     if marker is not None and marker.kwargs.get("transaction"):
         request.getfixturevalue("transactional_db")

@@ -189,7 +189,7 @@ def test_no_bot_no_answer(person, chat_channel, chatbot, on_commit, setup):
 # --- over the person's socket and in the browser -----------------------------------------
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_bot_answer_reaches_the_persons_socket(person, chat_channel, chatbot):
     from tests.livechat.test_consumers import communicator, person_cookie, receive_until, run
 
@@ -219,7 +219,7 @@ def test_the_bot_answer_reaches_the_persons_socket(person, chat_channel, chatbot
 
 
 @pytest.mark.e2e
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_chat_js_shows_the_bot_apart(asgi_server, person, chat_channel, chatbot):
     """chat.js in Debian's chromium: the bot's answer arrives live, signed "Assistente
     virtual" and styled apart from the agent's and the system's messages."""

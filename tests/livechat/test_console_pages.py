@@ -297,7 +297,7 @@ def test_supervisor_takes_over_and_transfers(verified_client, person, chat_chann
 
 
 @pytest.mark.e2e
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_desk_is_live_over_the_websocket(asgi_server, person, chat_channel, agent):
     from django.conf import settings
 
@@ -370,7 +370,7 @@ def test_the_desk_is_live_over_the_websocket(asgi_server, person, chat_channel, 
 
 
 @pytest.mark.e2e
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_desk_keeps_the_next_message_typed_while_the_last_one_travels(
     asgi_server, person, chat_channel, agent
 ):

@@ -20,7 +20,7 @@ from balcao.cases.followup import EMAIL_SESSION_KEY
 from balcao.livechat import services
 from balcao.livechat.consumers import FORBIDDEN
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 ORIGIN = (b"origin", b"http://testserver")
 

@@ -184,7 +184,7 @@ def journey(person, agent, *, person_url: str, agent_url: str, agent_key: str, m
 
 
 @pytest.mark.e2e
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_journey_on_one_server(asgi_server):
     from django.core import mail
 

@@ -141,7 +141,7 @@ def test_the_send_endpoint_refuses_a_long_message_with_400_not_500(proven, chat)
 # --- the person's socket ------------------------------------------------------------------
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_socket_says_why_and_stays_open(chat, clock):
     from tests.livechat.test_consumers import communicator, person_cookie, receive_until, run
 
@@ -185,7 +185,7 @@ def test_the_socket_says_why_and_stays_open(chat, clock):
 
 
 @pytest.mark.e2e
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_chat_js_shows_the_refusal_and_keeps_what_was_typed(asgi_server, chat, clock):
     """The limit's clock stands still, so the four messages fall in one window however long
     the browser takes."""
@@ -224,7 +224,7 @@ def test_chat_js_shows_the_refusal_and_keeps_what_was_typed(asgi_server, chat, c
 
 
 @pytest.mark.e2e
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_chat_js_keeps_the_next_message_typed_while_the_last_one_travels(asgi_server, chat, clock):
     """The person types the next message before the server has answered the last one: the
     answer empties the box only when it still holds what was sent. (It once emptied it

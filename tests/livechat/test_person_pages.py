@@ -277,7 +277,7 @@ def test_my_cases_marks_unread_chats_and_links_them(proven, person, chat_channel
 
 
 @pytest.mark.e2e
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_conversation_page_is_live(asgi_server, person, chat_channel, agent):
     """chat.js in Debian's chromium against the real ASGI app: the agent's typing and
     message arrive live and are marked read, a file goes by the picker, a refused file is

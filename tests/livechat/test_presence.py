@@ -95,7 +95,7 @@ def test_nobody_is_handed_a_conversation_while_offline(person, chat_channel, age
     assert chat.agent == supervisor
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_consoles_opening_and_closing_at_once_are_all_counted(agent):
     ana = agent("ana")
     services.do_console_opened(ana)  # one console stays open throughout
@@ -127,7 +127,7 @@ def test_consoles_opening_and_closing_at_once_are_all_counted(agent):
 # --- through the agent's socket and on the supervision page --------------------------------
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_the_console_socket_sets_the_presence_and_supervisors_hear_it(agent, staff):
     from tests.livechat.test_consumers import communicator, receive_until, run, staff_cookie
 
