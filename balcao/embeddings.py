@@ -81,7 +81,7 @@ def encode(texts: Sequence[str]) -> np.ndarray:
     model = _load()
     if model is None or not enabled():
         raise RuntimeError("the sentence encoder is not available in this process")
-    keys = [" ".join((text or "").split())[:MAX_CHARS] for text in texts]
+    keys = [_key(text) for text in texts]
     with _lock:  # the memo, and the numpy forward pass (not documented as thread-safe)
         missing = list(dict.fromkeys(k for k in keys if k not in _memo))
         fresh: dict[str, np.ndarray] = {}
@@ -108,7 +108,7 @@ def encode_kept(texts: Sequence[str], name: str) -> np.ndarray:
     name holds a digest of the texts and of the encoder's package version, so changed texts
     or a new encoder are encoded again; a file that cannot be read or written (a read-only
     disk, two processes at once) costs only the encoding."""
-    keys = [" ".join((text or "").split())[:MAX_CHARS] for text in texts]
+    keys = [_key(text) for text in texts]
     digest = hashlib.sha256(
         "\n".join([_encoder_version(), str(DIMENSIONS), *keys]).encode("utf-8")
     ).hexdigest()[:20]
@@ -129,6 +129,11 @@ def encode_kept(texts: Sequence[str], name: str) -> np.ndarray:
     except OSError:
         partial.unlink(missing_ok=True)
     return vectors
+
+
+def _key(text: str) -> str:
+    """What the encoder is given of ``text``: its words single-spaced, at most MAX_CHARS."""
+    return " ".join((text or "").split())[:MAX_CHARS]
 
 
 def _encoder_version() -> str:

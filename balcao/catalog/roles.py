@@ -174,12 +174,13 @@ def nearness(text: str, language: str = "pt-BR") -> dict[str, float]:
     found = dict.fromkeys(ROLES, 0.0)
     if embeddings.enabled():
         by_role, vectors = _examples()
-        cosines = embeddings.similarities(embeddings.encode([text])[0], vectors)
+        asked = embeddings.encode([text])[0]
+        cosines = embeddings.similarities(asked, vectors)
         for role, rows in by_role.items():
             mine = np.sort(cosines[rows])
             if len(mine):
                 found[role] = max(0.0, float(mine[-NEIGHBOURS:].mean()) - FLOOR)
-        for role, chance in _classifier().probabilities(embeddings.encode([text])[0]).items():
+        for role, chance in _classifier().probabilities(asked).items():
             found[role] += LOGISTIC_SHARE * chance
     for role, cosine in _profiles().scores(text, language).items():
         if role in found:
@@ -203,12 +204,7 @@ def _rows() -> tuple[tuple[str, str, str], ...]:
 def _classifier() -> learned.Softmax:
     """The role classifier on the shipped needs' sentence vectors (fitted once a process, in
     about half a second)."""
-    by_role, vectors = _examples()
-    labels = [""] * len(vectors)
-    for role, rows in by_role.items():
-        for row in rows:
-            labels[row] = role
-    return learned.Softmax.fit(vectors, labels, c=LOGISTIC_C)
+    return learned.Softmax.fit(_examples()[1], [label for _, _, label in _rows()], c=LOGISTIC_C)
 
 
 @lru_cache(maxsize=1)
