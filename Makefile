@@ -42,9 +42,11 @@ run: install
 	@echo ""
 	$(BIN)/balcao serve --host $(HOST) --port $(PORT)
 
+# The suite runs in TEST_WORKERS processes (pytest-xdist; each has its own test database).
+TEST_WORKERS ?= 2
 test: install lint
 	$(BIN)/balcao makemigrations --check --dry-run
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # Style, types and import contracts (docs/architecture.md); also run by pre-commit.
 lint: $(STAMP)

@@ -13,8 +13,16 @@ from balcao import localstate
 # on a laptop or CI: the test client speaks plain http and pages name static files from the
 # source folders. Decided before the suite's own key is set, and only while these settings
 # are read: a process a test starts (``balcao check --deploy`` with a production
-# environment) gets the settings of the environment the test gives it.
-_local = "BALCAO_LOCAL" not in os.environ and localstate.local_run()
+# environment) gets the settings of the environment the test gives it. The suite's worker
+# processes (``pytest -n``, children of the first) start with that key already in their
+# environment: they take the first process's decision, left in ``BALCAO_TEST_SUITE_LOCAL``
+# with its process id.
+_parent, _, _decided = os.environ.get("BALCAO_TEST_SUITE_LOCAL", "").partition(":")
+if "PYTEST_XDIST_WORKER" in os.environ and _parent == str(os.getppid()):
+    _local = _decided == "1"
+else:
+    _local = "BALCAO_LOCAL" not in os.environ and localstate.local_run()
+    os.environ["BALCAO_TEST_SUITE_LOCAL"] = f"{os.getpid()}:{int(_local)}"
 
 # A fixed key: tests sign and check tokens, and must not need the laptop's key file.
 os.environ.setdefault("SECRET_KEY", "balcao-test-suite-not-a-secret")
