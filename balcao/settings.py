@@ -123,6 +123,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: over ASGI, a streamed response stays streamed (downloads, CSV exports).
+    "balcao.ops.middleware.AsyncStreamingMiddleware",
     "balcao.ops.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # CSP, Permissions-Policy, no-store on console and API (before WhiteNoise: static too).

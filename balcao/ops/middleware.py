@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import itertools
 import secrets
+from collections.abc import AsyncIterator, Iterator
 from urllib.parse import urlsplit
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.core.handlers.asgi import ASGIRequest
 from django.utils.cache import add_never_cache_headers
 
 
@@ -175,4 +179,45 @@ class SecurityHeadersMiddleware:
             response.headers.setdefault("Content-Security-Policy", content_security_policy(nonce))
         if _no_store_path(request.path):
             add_never_cache_headers(response)
+        return response
+
+
+#: Parts of a streamed response read per hop to the worker thread under ASGI: 256 of a file's
+#: 4 KB blocks (1 MB), or 256 rows of a CSV export.
+STREAM_BATCH = 256
+
+
+async def _in_batches(parts: Iterator, size: int = STREAM_BATCH) -> AsyncIterator:
+    """The parts of a synchronous iterator, read ``size`` at a time in the thread the views
+    run in (they may read the database as they go)."""
+    take = sync_to_async(lambda: list(itertools.islice(parts, size)), thread_sensitive=True)
+    while batch := await take():
+        for part in batch:
+            yield part
+
+
+class AsyncStreamingMiddleware:
+    """Keep a streamed response streamed when Balcão is served over ASGI (``balcao serve
+    --asgi``, uvicorn alone).
+
+    A download (an attachment, a recording, a case's original e-mail, a static file) and the
+    audit log's CSV export are streamed from synchronous iterators. Django's ASGI handler
+    cannot iterate those in its event loop, so it reads the whole iterator into a list first
+    ("StreamingHttpResponse must consume synchronous iterators"): a 200 MB export or file held
+    in memory at once, and nothing sent until it is all read. Here the same iterator is read
+    a batch at a time in the views' thread, and each batch is sent as it comes. Under WSGI
+    (gunicorn, the default) nothing changes.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            isinstance(request, ASGIRequest)
+            and response.streaming
+            and not getattr(response, "is_async", True)
+        ):
+            response.streaming_content = _in_batches(iter(response.streaming_content))
         return response
