@@ -8,7 +8,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 ASSETS := balcao/static/vendor/.built
 
-.PHONY: install run test lint bench clean assets
+.PHONY: install run test lint bench quality clean assets
 
 install: $(STAMP) $(ASSETS)
 	@mkdir -p var
@@ -57,6 +57,10 @@ lint: $(STAMP)
 
 bench: install
 	$(BIN)/python tests/bench/bench_deadlines.py
+
+# Issue 20's figures on every evaluation set (eval/): summary lines only (docs/quality.md).
+quality: install
+	$(BIN)/python scripts/quality.py
 
 clean:
 	rm -rf $(VENV) node_modules balcao/static/vendor var

@@ -1,0 +1,117 @@
+#!/usr/bin/env python3
+"""Issue 20's figures in one table: on every evaluation set under ``eval/``, the bot (overall,
+in scope, out of scope refused), plain BM25 beside it, the bot's own forecast from its
+calibration, and the triage — summary figures only, never a question, a need or a miss
+(docs/quality.md: the held-out sets' misses are not read). ``make quality`` runs it.
+
+Each figure comes from the commands a reader can run by hand, one set at a time::
+
+    balcao bot eval eval/<set>/questions.jsonl --kb eval/<set>/kb.jsonl --baseline --json
+    balcao triage --catalog eval/<set>/catalog.json --eval eval/<set>/triage.jsonl --json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BALCAO = [str(ROOT / ".venv" / "bin" / "balcao")]
+#: The sets whose misses are read while tuning (docs/quality.md, "Sets"); the others are
+#: held out and reported.
+TUNING = {"detran-tuning", "imcm-pt-tuning", "previdencia"}
+#: Issue 20's bar.
+BAR = {"overall": 0.90, "in_scope": 0.90, "refused": 0.80, "triage": 0.85}
+
+
+def _json(args: list[str]) -> dict:
+    done = subprocess.run(  # noqa: S603 - our own command, arguments from this script
+        [*BALCAO, *args], capture_output=True, text=True, check=True, cwd=ROOT, timeout=1800
+    )
+    text = done.stdout
+    return json.loads(text[text.index("{") : text.rindex("}") + 1])
+
+
+def figures(folder: Path) -> dict[str, float]:
+    bot = _json(
+        [
+            "bot",
+            "eval",
+            str(folder / "questions.jsonl"),
+            "--kb",
+            str(folder / "kb.jsonl"),
+            "--baseline",
+            "--json",
+        ]
+    )
+    triage = _json(
+        [
+            "triage",
+            "--catalog",
+            str(folder / "catalog.json"),
+            "--eval",
+            str(folder / "triage.jsonl"),
+            "--json",
+        ]
+    )
+    calibration = bot.get("calibration") or {}
+    return {
+        "overall": bot["overall"],
+        "in_scope": bot["in_scope_accuracy"],
+        "refused": bot["out_of_scope_refusal"],
+        "bm25": bot["baseline_bm25"]["overall"],
+        "forecast_in_scope": calibration.get("expected_in_scope", float("nan")),
+        "forecast_refused": calibration.get("expected_refusal", float("nan")),
+        "triage": triage["overall"]["rate"],
+        "triage_hits": triage["overall"]["hits"],
+        "triage_total": triage["overall"]["total"],
+    }
+
+
+def _pct(value: float) -> str:
+    # The commands give rates to four places: 0.7105 is 71.1 %, not float rounding's 71.0.
+    return f"{100 * value + 1e-9:.1f}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("sets", nargs="*", help="set folders under eval/ (default: all)")
+    args = parser.parse_args(argv)
+    names = args.sets or sorted(
+        p.name for p in (ROOT / "eval").iterdir() if (p / "questions.jsonl").exists()
+    )
+    print(
+        "| set | use | bot overall / in scope / refused % | plain BM25 % "
+        "| bot's own forecast: in scope / refused % | triage % |"
+    )
+    print("|---|---|---|---|---|---|")
+    below = []
+    for name in names:
+        row = figures(ROOT / "eval" / name)
+        use = "tuning" if name in TUNING else "held out"
+        print(
+            f"| {name} | {use} | {_pct(row['overall'])} / {_pct(row['in_scope'])} / "
+            f"{_pct(row['refused'])} | {_pct(row['bm25'])} | {_pct(row['forecast_in_scope'])} / "
+            f"{_pct(row['forecast_refused'])} | {_pct(row['triage'])} "
+            f"({row['triage_hits']}/{row['triage_total']}) |",
+            flush=True,
+        )
+        if use == "held out":
+            missed = [k.replace("_", " ") for k, line in BAR.items() if row[k] < line]
+            if row["overall"] < row["bm25"]:
+                missed.append("below plain BM25")
+            if missed:
+                below.append(f"{name} ({', '.join(missed)})")
+    print(
+        f"\nissue 20's bar (held-out sets): bot {_pct(BAR['overall'])} / {_pct(BAR['in_scope'])}"
+        f" / {_pct(BAR['refused'])} %, never below plain BM25; triage {_pct(BAR['triage'])} %"
+    )
+    print("below the bar: " + ("; ".join(below) if below else "none"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
