@@ -3,10 +3,11 @@ whole into memory first (balcao.ops.middleware.AsyncStreamingMiddleware)."""
 
 from __future__ import annotations
 
+import asyncio
 import io
+import threading
 import warnings
 
-from asgiref.sync import async_to_sync
 from django.core.handlers.asgi import ASGIHandler
 from django.http import FileResponse, StreamingHttpResponse
 from django.test import AsyncRequestFactory, RequestFactory
@@ -39,9 +40,15 @@ def _send(response) -> tuple[list[dict], list[int], list[warnings.WarningMessage
         if message["type"] == "http.response.body":
             read_at_send.append(getattr(response, "counted", Counted()).read)
 
+    def serve() -> None:  # in a thread of its own, as a server's event loop runs
+        asyncio.run(ASGIHandler().send_response(response, send))
+
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        async_to_sync(ASGIHandler().send_response)(response, send)
+        thread = threading.Thread(target=serve)
+        thread.start()
+        thread.join(60)
+    assert not thread.is_alive()
     return messages, read_at_send, caught
 
 
