@@ -127,19 +127,25 @@ def _mapped_copy(array: np.ndarray, name: str) -> np.ndarray | None:
                 return mapped
         except (OSError, ValueError, EOFError):
             pass
-        if attempt:
-            return None
-        partial = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.part")
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with partial.open("wb") as handle:
-                np.save(handle, array, allow_pickle=False)
-            os.replace(partial, path)  # whole or absent: a reader never sees half a file
-        except OSError:
-            with contextlib.suppress(OSError):
-                partial.unlink()
+        if attempt or not _save_whole(path, array):
             return None
     return None
+
+
+def _save_whole(path: Path, array: np.ndarray) -> bool:
+    """Write ``array`` to ``path`` whole or not at all (a reader, in this process or another,
+    never sees half a file); False when the disk refuses."""
+    partial = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.part")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with partial.open("wb") as handle:
+            np.save(handle, array, allow_pickle=False)
+        os.replace(partial, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            partial.unlink()
+        return False
+    return True
 
 
 def encode(texts: Sequence[str]) -> np.ndarray:
@@ -187,15 +193,7 @@ def encode_kept(texts: Sequence[str], name: str) -> np.ndarray:
     except (OSError, ValueError, EOFError):
         pass
     vectors = encode(texts)
-    partial = path.with_name(f"{path.name}.{os.getpid()}.{threading.get_ident()}.part")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with partial.open("wb") as handle:
-            np.save(handle, vectors, allow_pickle=False)
-        os.replace(partial, path)  # whole or absent: a reader never sees half a file
-    except OSError:
-        with contextlib.suppress(OSError):
-            partial.unlink()
+    _save_whole(path, vectors)
     return vectors
 
 
