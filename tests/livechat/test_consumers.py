@@ -8,7 +8,6 @@ methods over asgiref's ``ApplicationCommunicator``."""
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 
 import pytest
@@ -19,30 +18,11 @@ from django.utils.module_loading import import_string
 from balcao.cases.followup import EMAIL_SESSION_KEY
 from balcao.livechat import services
 from balcao.livechat.consumers import FORBIDDEN
+from tests.loops import run
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ORIGIN = (b"origin", b"http://testserver")
-
-
-def run(coro_function):
-    """Run ``coro_function()`` in a fresh event loop in a thread (a browser test may leave a
-    loop running in this one), as tests/ops/test_front.py does."""
-    outcome = {}
-
-    def target():
-        try:
-            outcome["value"] = asyncio.run(coro_function())
-        except BaseException as exc:  # noqa: BLE001 - handed to the test
-            outcome["error"] = exc
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join(60)
-    assert not thread.is_alive(), "the test's event loop did not finish"
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome.get("value")
 
 
 def app():

@@ -7,31 +7,11 @@ closed. Real sockets on loopback; each test runs its event loop in a thread of i
 from __future__ import annotations
 
 import asyncio
-import threading
 
 import pytest
 
 from balcao.ops import front
-
-
-def run(coro_function):
-    """Run ``coro_function()`` in a fresh event loop in a thread (the browser tests may
-    leave a loop running in this one); returns its result or raises its error."""
-    outcome = {}
-
-    def target():
-        try:
-            outcome["value"] = asyncio.run(coro_function())
-        except BaseException as exc:  # noqa: BLE001 - handed to the test
-            outcome["error"] = exc
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join(60)
-    assert not thread.is_alive(), "the test's event loop did not finish"
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
+from tests.loops import run
 
 
 class Upstream:

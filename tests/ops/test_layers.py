@@ -11,6 +11,7 @@ import time
 import pytest
 
 from balcao.ops import layers
+from tests.loops import run
 
 TOKEN = "token-de-teste"
 
@@ -39,24 +40,6 @@ def websocket_process(tmp_path, monkeypatch):
     thread.join(10)
 
 
-def run(coroutine):
-    """In a thread of its own: the test's thread may hold another event loop."""
-    outcome: list = []
-
-    def target():
-        try:
-            outcome.append(asyncio.run(coroutine))
-        except BaseException as exc:  # noqa: BLE001 - handed to the test
-            outcome.append(exc)
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join(30)
-    if isinstance(outcome[0], BaseException):
-        raise outcome[0]
-    return outcome[0]
-
-
 def test_an_event_reaches_a_consumer_of_the_websocket_process(websocket_process):
     from channels.layers import get_channel_layer
 
@@ -69,19 +52,19 @@ def test_an_event_reaches_a_consumer_of_the_websocket_process(websocket_process)
         await relay.group_send("chat-7", {"type": "chat.event", "event": "accepted"})
         return await asyncio.wait_for(local.receive(channel), 5)
 
-    assert run(scenario()) == {"type": "chat.event", "event": "accepted"}
+    assert run(scenario) == {"type": "chat.event", "event": "accepted"}
 
 
 def test_without_the_token_nothing_is_pushed(websocket_process):
     relay = layers.RelayChannelLayer(socket=websocket_process, token="outro")
     with pytest.raises(layers.RelayError, match="403"):
-        run(relay.group_send("chat-7", {"type": "chat.event"}))
+        run(lambda: relay.group_send("chat-7", {"type": "chat.event"}))
 
 
 def test_a_missing_websocket_process_is_a_clear_error(tmp_path):
     relay = layers.RelayChannelLayer(socket=str(tmp_path / "absent.sock"), token=TOKEN)
     with pytest.raises(layers.RelayError, match="not answering"):
-        run(relay.group_send("chat-7", {"type": "chat.event"}))
+        run(lambda: relay.group_send("chat-7", {"type": "chat.event"}))
 
 
 @pytest.mark.django_db
@@ -95,4 +78,4 @@ def test_the_relay_path_is_not_served_without_the_runs_token(client, monkeypatch
 def test_the_layer_receives_nothing():
     relay = layers.RelayChannelLayer(socket="/nonexistent", token=TOKEN)
     with pytest.raises(NotImplementedError):
-        run(relay.new_channel())
+        run(relay.new_channel)

@@ -17,7 +17,6 @@ import socket
 import sqlite3
 import subprocess
 import sys
-import threading
 import time
 import urllib.parse
 from pathlib import Path
@@ -28,6 +27,7 @@ from websockets.sync.client import connect
 from balcao.client import NGINX_FRONT, ClientFromFront, websocket_client_address
 from balcao.ops import nginx
 from balcao.ops.management.commands import serve
+from tests.loops import run
 
 NGINX = nginx.find_nginx()
 needs_nginx = pytest.mark.skipif(
@@ -42,25 +42,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def run(coro_function):
-    """Run ``coro_function()`` in a fresh event loop in a thread; its result or its error."""
-    outcome = {}
-
-    def target():
-        try:
-            outcome["value"] = asyncio.run(coro_function())
-        except BaseException as exc:  # noqa: BLE001 - handed to the test
-            outcome["error"] = exc
-
-    thread = threading.Thread(target=target)
-    thread.start()
-    thread.join(90)
-    assert not thread.is_alive(), "the test's event loop did not finish"
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["value"]
 
 
 # --- the configuration --------------------------------------------------------------
@@ -274,7 +255,7 @@ def test_nginx_writes_the_address_and_passes_the_rest_as_sent(tmp_path, monkeypa
             process.wait(10)
         return plain, upload, too_big, tunnel
 
-    plain, upload, too_big, tunnel = run(scenario)
+    plain, upload, too_big, tunnel = run(scenario, timeout=90)
 
     assert plain.startswith(b"HTTP/1.1 200 ") and plain.endswith(b"\r\n\r\nok")
     assert b"\r\nServer: recorder\r\n" in plain  # the server's own, as through the Python front

@@ -3,9 +3,7 @@ whole into memory first (balcao.ops.middleware.AsyncStreamingMiddleware)."""
 
 from __future__ import annotations
 
-import asyncio
 import io
-import threading
 import warnings
 
 from django.core.handlers.asgi import ASGIHandler
@@ -13,6 +11,7 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.test import AsyncRequestFactory, RequestFactory
 
 from balcao.ops.middleware import STREAM_BATCH, AsyncStreamingMiddleware
+from tests.loops import run
 
 PARTS = 4 * STREAM_BATCH
 
@@ -40,15 +39,9 @@ def _send(response) -> tuple[list[dict], list[int], list[warnings.WarningMessage
         if message["type"] == "http.response.body":
             read_at_send.append(getattr(response, "counted", Counted()).read)
 
-    def serve() -> None:  # in a thread of its own, as a server's event loop runs
-        asyncio.run(ASGIHandler().send_response(response, send))
-
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        thread = threading.Thread(target=serve)
-        thread.start()
-        thread.join(60)
-    assert not thread.is_alive()
+        run(lambda: ASGIHandler().send_response(response, send))
     return messages, read_at_send, caught
 
 
