@@ -58,22 +58,25 @@ def figures(folder: Path) -> dict[str, float]:
         ]
     )
     calibration = bot.get("calibration") or {}
+    # The commands give rates to four places; the counts behind them are whole numbers.
+    in_right = round(bot["in_scope_accuracy"] * bot["in_scope"])
+    out_right = round(bot["out_of_scope_refusal"] * bot["out_of_scope"])
+    asked = bot["in_scope"] + bot["out_of_scope"]
     return {
-        "overall": bot["overall"],
-        "in_scope": bot["in_scope_accuracy"],
-        "refused": bot["out_of_scope_refusal"],
+        "overall": (in_right + out_right) / asked if asked else 0.0,
+        "in_scope": in_right / bot["in_scope"] if bot["in_scope"] else 0.0,
+        "refused": out_right / bot["out_of_scope"] if bot["out_of_scope"] else 0.0,
         "bm25": bot["baseline_bm25"]["overall"],
         "forecast_in_scope": calibration.get("expected_in_scope", float("nan")),
         "forecast_refused": calibration.get("expected_refusal", float("nan")),
-        "triage": triage["overall"]["rate"],
+        "triage": triage["overall"]["hits"] / triage["overall"]["total"],
         "triage_hits": triage["overall"]["hits"],
         "triage_total": triage["overall"]["total"],
     }
 
 
 def _pct(value: float) -> str:
-    # The commands give rates to four places: 0.7105 is 71.1 %, not float rounding's 71.0.
-    return f"{100 * value + 1e-9:.1f}"
+    return f"{100 * value:.1f}"
 
 
 def main(argv: list[str] | None = None) -> int:
