@@ -96,6 +96,8 @@ def test_a_table_that_cannot_be_kept_on_disk_stays_in_memory(tmp_path, monkeypat
     assert isinstance(mapped, np.memmap) and np.array_equal(mapped, table)
     (tmp_path / "ok" / "cache" / "t.npy").write_bytes(b"damaged")
     assert np.array_equal(embeddings._mapped_copy(table, "t"), table)  # written again
+    np.save(tmp_path / "ok" / "cache" / "t.npy", table + 1)  # another table of that shape
+    assert np.array_equal(embeddings._mapped_copy(table, "t"), table)
     assert not list((tmp_path / "ok" / "cache").glob("*.part"))
 
 
