@@ -118,23 +118,27 @@ def _lighten(model: Any) -> None:
 
 def _mapped_copy(array: np.ndarray, name: str) -> np.ndarray | None:
     """``array`` kept in ``var/cache/<name>.npy`` and mapped read-only from there; None when
-    the file cannot be written or read back the same. A file already there is taken when its
-    shape, type and every 1,024th row match (a few pages read, not the whole file)."""
+    the file cannot be written or read back the same."""
     path = var_dir() / "cache" / f"{name}.npy"
-    for attempt in range(2):
-        try:
-            mapped = np.load(path, mmap_mode="r", allow_pickle=False)
-            if (
-                mapped.shape == array.shape
-                and mapped.dtype == array.dtype
-                and np.array_equal(mapped[::1024], array[::1024])
-            ):
-                return mapped
-        except (OSError, ValueError, EOFError):
-            pass
-        if attempt or not _save_whole(path, array):
-            return None
-    return None
+    mapped = _mapped_if_same(path, array)
+    if mapped is None and _save_whole(path, array):
+        mapped = _mapped_if_same(path, array)
+    return mapped
+
+
+def _mapped_if_same(path: Path, array: np.ndarray) -> np.ndarray | None:
+    """The file at ``path`` mapped read-only, when its shape, type and every 1,024th row are
+    ``array``'s (a few pages read, not the whole file)."""
+    try:
+        mapped = np.load(path, mmap_mode="r", allow_pickle=False)
+    except (OSError, ValueError, EOFError):
+        return None
+    same = (
+        mapped.shape == array.shape
+        and mapped.dtype == array.dtype
+        and np.array_equal(mapped[::1024], array[::1024])
+    )
+    return mapped if same else None
 
 
 def _save_whole(path: Path, array: np.ndarray) -> bool:
