@@ -78,6 +78,7 @@ def test_figures_come_from_the_bot_and_triage_commands(tmp_path):
         assert 0.0 <= row[key] <= 1.0, key
     assert row["triage_total"] == 3
     assert row["triage_hits"] == round(row["triage"] * 3)
+    assert row["triage_labelled_hits"] == round(row["triage_labelled"] * 3)
 
 
 def test_the_table_names_what_is_below_the_bar_on_held_out_sets_only(monkeypatch, capsys):
@@ -92,11 +93,16 @@ def test_the_table_names_what_is_below_the_bar_on_held_out_sets_only(monkeypatch
         "triage": 0.9,
         "triage_hits": 9,
         "triage_total": 10,
+        "triage_labelled": 0.8,
+        "triage_labelled_hits": 8,
     }
     monkeypatch.setattr(quality, "figures", lambda folder: weak)
     assert quality.main(["detran-tuning", "outra-agencia"]) == 0
     out = capsys.readouterr().out
-    row = "| detran-tuning | tuning | 70.0 / 95.0 / 85.0 | 75.0 | 60.0 / 80.0 | 90.0 (9/10) |"
+    row = (
+        "| detran-tuning | tuning | 70.0 / 95.0 / 85.0 | 75.0 | 60.0 / 80.0 | 90.0 (9/10) "
+        "| 80.0 (8/10) |"
+    )
     assert row in out
     assert "| outra-agencia | held out |" in out
     assert out.strip().endswith("below the bar: outra-agencia (overall, below plain BM25)")

@@ -196,7 +196,53 @@ def evaluate(
 ) -> EvalReport:
     """Score the first recommendation against ``expect`` on each line."""
     report = EvalReport()
-    for number, line in enumerate(lines, start=1):
+    _score(report, enumerate(lines, start=1), channels, default_language, rules, examples)
+    return report
+
+
+def evaluate_folds(
+    lines: Iterable[str],
+    folds: int,
+    channels: Sequence[ChannelInfo],
+    *,
+    default_language: str = DEFAULT_LANGUAGE,
+    rules: TriageRules | None = None,
+    examples: Sequence[Example] = (),
+) -> EvalReport:
+    """:func:`evaluate`, with the set's own needs as the agency's labelled needs: the lines
+    are dealt into ``folds`` folds (line 1 to the first, line 2 to the second…), and each
+    fold is triaged with the needs of every other fold added to ``examples`` — what an
+    agency that has labelled such needs in the console would see for the next ones."""
+    numbered = [(n, line) for n, line in enumerate(lines, start=1) if line.strip()]
+    labelled: list[tuple[int, Example]] = []
+    for position, (_number, line) in enumerate(numbered):
+        try:
+            item = _parse(line)
+            expect, text = item.get("expect"), check_text(item.get("text"))
+            language = normalise_language(item.get("language"), default_language)
+        except TriageInputError:
+            continue  # reported as the line's error when its fold is scored
+        if isinstance(expect, str) and expect:
+            labelled.append((position, (text, language, expect)))
+    report = EvalReport()
+    for part in range(folds):
+        given = (*examples, *(e for position, e in labelled if position % folds != part))
+        held = [x for position, x in enumerate(numbered) if position % folds == part]
+        _score(report, held, channels, default_language, rules, given)
+    report.misses.sort(key=lambda m: m.line)
+    report.errors.sort()
+    return report
+
+
+def _score(
+    report: EvalReport,
+    numbered: Iterable[tuple[int, str]],
+    channels: Sequence[ChannelInfo],
+    default_language: str,
+    rules: TriageRules | None,
+    examples: Sequence[Example],
+) -> None:
+    for number, line in numbered:
         if not line.strip():
             continue
         try:
@@ -225,4 +271,3 @@ def evaluate(
             report.misses.append(
                 Miss(number, item["text"], language, expect, result.channel, result.alternative)
             )
-    return report

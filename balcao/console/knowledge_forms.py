@@ -56,6 +56,11 @@ class ArticleForm(forms.Form):
 
 
 class ResolveGapForm(forms.Form):
+    variant = forms.CharField(
+        label=_("Variante (só a pergunta, sem a história da pessoa)"),
+        required=False,
+        max_length=300,
+    )
     add_variant_to = forms.ModelChoiceField(
         label=_("Adicionar como variante de"),
         required=False,

@@ -157,7 +157,9 @@ def gap_inbox(request):
     # the article choices are read once for all of them.
     choices = list(ResolveGapForm().fields["add_variant_to"].choices)
     for group in groups:
-        group.form = ResolveGapForm(auto_id=f"id_%s_{group.pk}")
+        group.form = ResolveGapForm(
+            auto_id=f"id_%s_{group.pk}", initial={"variant": group.representative}
+        )
         group.form.fields["add_variant_to"].choices = choices
     return render(request, "console/gap_inbox.html", {"groups": groups})
 
@@ -176,6 +178,7 @@ def gap_resolve(request, pk: int):
             group,
             actor=request.user,
             add_variant_to=data["add_variant_to"],
+            variant=data["variant"],
             new_question=data["new_question"],
             new_answer=data["new_answer"],
             publish=data["publish"],

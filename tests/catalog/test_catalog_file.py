@@ -154,6 +154,22 @@ def test_balcao_triage_evaluates_on_a_catalogue_file(tmp_path):
     assert json.loads(one.getvalue())["channel"] == "plantao-vazamentos"
     with pytest.raises(CommandError, match="catálogo"):
         call_command("triage", "--catalog", str(tmp_path / "missing.json"), "x")
+    # The set's own needs as labelled needs, two folds: each need triaged once.
+    folded = io.StringIO()
+    call_command(
+        "triage",
+        "--catalog",
+        str(catalog),
+        "--eval",
+        str(needs),
+        "--folds",
+        "2",
+        "--json",
+        stdout=folded,
+    )
+    assert json.loads(folded.getvalue())["overall"]["total"] == 2
+    with pytest.raises(CommandError, match="--folds"):
+        call_command("triage", "--catalog", str(catalog), "--eval", str(needs), "--folds", "1")
 
 
 def test_an_agency_brings_its_own_triage_rules(tmp_path, settings):

@@ -7,8 +7,9 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+from balcao.catalog import triage_batch
 from balcao.catalog.recommender import ChannelInfo, recommend
-from balcao.catalog.triage_batch import dump_line, evaluate, run_batch
+from balcao.catalog.triage_batch import dump_line, evaluate, evaluate_folds, run_batch
 
 OUTCOMES = {
     "chatbot",
@@ -132,6 +133,32 @@ def test_evaluation_counts_misses_and_errors(channels: list[ChannelInfo]) -> Non
     assert "Hit rate (first recommendation): 1/2 = 50.0%" in text
     assert "expected sic, got chatbot" in text
     assert report.to_json()["overall"] == {"total": 2, "hits": 1, "rate": 0.5}
+
+
+def test_folds_triage_each_need_once_with_the_other_folds_as_labelled_needs(
+    channels: list[ChannelInfo], monkeypatch
+) -> None:
+    """``balcao triage --eval … --folds K``: no need is ever among its own labelled needs, and
+    every other valid need of the set is."""
+    texts = [f"necessidade {word}" for word in ("alfa", "beta", "gama", "delta", "epsilon")]
+    lines = [json.dumps({"text": t, "expect": "sic"}) for t in texts]
+    lines.insert(2, json.dumps({"text": "", "expect": "sic"}))  # an error, not an example
+    given: dict[str, tuple] = {}
+    real = triage_batch.triage_item
+
+    def spy(item, channels, **kwargs):
+        given[item["text"]] = kwargs["examples"]
+        return real(item, channels, **kwargs)
+
+    monkeypatch.setattr(triage_batch, "triage_item", spy)
+    seed = (("um exemplo do console", "pt-BR", "ouvidoria"),)
+    report = evaluate_folds(lines, 2, channels, examples=seed)
+    assert report.overall.total == 5 and report.errors == [(3, "text is empty: describe the need")]
+    for text in texts:
+        labelled = {e[0] for e in given[text]}
+        assert text not in labelled and "um exemplo do console" in labelled
+        assert len(labelled) in (3, 4)  # the other fold's needs and the console's one
+    assert [m.line for m in report.misses] == sorted(m.line for m in report.misses)
 
 
 FRESH_PATH = Path(__file__).parent / "data" / "triage-needs-fresh.jsonl"

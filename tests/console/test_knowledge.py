@@ -124,6 +124,8 @@ def test_a_gap_group_is_resolved_from_the_inbox(km_client):
     group = GapGroup.objects.get()
     inbox = km_client.get("/console/conhecimento/lacunas/").content.decode()
     assert f'action="/console/conhecimento/lacunas/{group.pk}/"' in inbox
+    # The variant field starts with the question as typed, for the manager to shorten.
+    assert 'name="variant" value="vocês abrem no sábado?"' in inbox
     empty = km_client.post(f"/console/conhecimento/lacunas/{group.pk}/", {}, follow=True)
     assert "Escreva a resposta do novo artigo." in _messages(empty)
     response = km_client.post(

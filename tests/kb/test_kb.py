@@ -141,6 +141,24 @@ def test_unknown_questions_are_grouped_and_turned_into_a_variant(staff):
     assert groups[0].status == "resolved"
 
 
+def test_a_gap_becomes_the_variant_the_manager_rewrote(staff):
+    """The citizen's story stays out of the article's variants when the manager keeps only
+    the question (docs/quality.md: whole stories as variants made the ranking worse); what the
+    manager writes is masked like the gap itself."""
+    services.do_import(_lines(RECORDS))
+    story = "minha mae tem 80 anos e o boleto dela sumiu, como ela paga a taxa do inpi agora?"
+    services.record_gap(story, "pt-BR", "not_known")
+    group = GapGroup.objects.get()
+    article = services.do_resolve_gap_group(
+        group,
+        actor=staff["knowledge_manager"],
+        add_variant_to=Article.objects.get(slug="gru-pagar"),
+        variant="  como   pago a taxa do INPI sem o boleto (cpf 529.982.247-25)? ",
+    )
+    assert "como pago a taxa do INPI sem o boleto (cpf [CPF])?" in article.variants
+    assert story not in article.variants
+
+
 def test_a_gap_group_becomes_a_new_article_in_one_step(staff):
     services.record_gap("vocês abrem no sábado?", "pt-BR", "not_known")
     group = GapGroup.objects.get()

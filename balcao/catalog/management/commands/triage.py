@@ -18,7 +18,13 @@ from django.core.management.base import BaseCommand, CommandError
 from balcao import languages
 from balcao.catalog import recommender, services
 from balcao.catalog.recommender import TriageInputError
-from balcao.catalog.triage_batch import dump_line, evaluate, run_batch, triage_item
+from balcao.catalog.triage_batch import (
+    dump_line,
+    evaluate,
+    evaluate_folds,
+    run_batch,
+    triage_item,
+)
 
 YES_NO = {"yes": True, "sim": True, "no": False, "nao": False, "não": False}
 
@@ -45,6 +51,14 @@ class Command(BaseCommand):
             metavar="NEEDS.jsonl",
             help='labelled needs to learn from ({"text", "language", "expect"} per line) '
             "instead of those recorded in the console",
+        )
+        parser.add_argument(
+            "--folds",
+            type=int,
+            metavar="K",
+            help="with --eval: deal the needs into K folds and triage each with the other "
+            "folds' needs as labelled needs (beside --examples' or the console's), as an "
+            "agency that had labelled such needs would see",
         )
         parser.add_argument(
             "--rules",
@@ -133,14 +147,27 @@ class Command(BaseCommand):
                     self.stdout.write(dump_line(result))
             return
         if options["evaluate"]:
+            folds = options["folds"]
+            if folds is not None and folds < 2:
+                raise CommandError("--folds: at least 2 folds")
             with self._open(options["evaluate"]) as handle:
-                report = evaluate(
-                    handle,
-                    channels,
-                    default_language=default_language,
-                    rules=rules,
-                    examples=examples,
-                )
+                if folds:
+                    report = evaluate_folds(
+                        handle,
+                        folds,
+                        channels,
+                        default_language=default_language,
+                        rules=rules,
+                        examples=examples,
+                    )
+                else:
+                    report = evaluate(
+                        handle,
+                        channels,
+                        default_language=default_language,
+                        rules=rules,
+                        examples=examples,
+                    )
             self.stdout.write(
                 json.dumps(report.to_json(), ensure_ascii=False)
                 if options["json"]
