@@ -531,6 +531,13 @@ EXAMPLE_GAIN_SHARE = 0.05
 _example_weights: OrderedDict[tuple, tuple[float, TriageRules]] = OrderedDict()
 
 
+def channels_key(channels: Sequence[ChannelInfo]) -> tuple:
+    """What of the channels the triage reads, as a hashable value (for memos and caches)."""
+    return tuple(
+        (c.slug, c.role, c.kind, c.level, c.active, c.rules_key, _texts_key(c)) for c in channels
+    )
+
+
 def calibrate_examples(
     examples: Sequence[Example],
     channels: Sequence[ChannelInfo],
@@ -551,12 +558,7 @@ def calibrate_examples(
     examples = tuple(examples)
     if len(examples) < MIN_CHECKED_EXAMPLES:
         return DEFAULT_EXAMPLE_WEIGHT if examples else 0.0
-    key = (
-        examples,
-        tuple((c.slug, c.role, c.kind, c.level, c.active, _texts_key(c)) for c in channels),
-        id(rules),
-        default_language,
-    )
+    key = (examples, channels_key(channels), id(rules), default_language)
     if key in _example_weights:
         _example_weights.move_to_end(key)
         return _example_weights[key][0]

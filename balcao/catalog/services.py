@@ -7,6 +7,7 @@ never by branching on the language: pt-BR msgids, pt-PT and English in ``balcao/
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from datetime import datetime, time, timedelta
@@ -14,6 +15,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core import signing
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import dateformat, timezone, translation
@@ -325,6 +327,57 @@ def learned_examples() -> tuple[recommender.Example, ...]:
     return tuple(TriageExample.objects.values_list("text", "language", "expect"))
 
 
+#: How long the shared cache keeps the labelled needs' weight (:func:`example_weight`).
+EXAMPLE_WEIGHT_CACHE_SECONDS = 7 * 24 * 3600
+_rules_digests: dict[int, tuple[recommender.TriageRules, str]] = {}
+
+
+def example_weight(
+    examples: tuple[recommender.Example, ...],
+    channels: list[recommender.ChannelInfo],
+    rules_: recommender.TriageRules,
+) -> float:
+    """How much the labelled needs weigh in the triage: :func:`recommender.calibrate_examples`
+    checks them against each other (a second or two for a few dozen, about ten seconds for
+    three hundred). Like the bot's calibration, it is computed by the first process that
+    meets these needs, channels and rules, and kept in the shared cache for the others; a
+    change of the labelled needs computes it in the task queue as soon as it commits
+    (:func:`warm_example_weight`), so a citizen's triage does not wait for it."""
+    if len(examples) < recommender.MIN_CHECKED_EXAMPLES:
+        return recommender.calibrate_examples(examples, channels, rules_)
+    key = _example_weight_key(examples, channels, rules_)
+    stored = caches["default"].get(key)
+    if stored is None:
+        stored = recommender.calibrate_examples(examples, channels, rules_)
+        caches["default"].set(key, stored, EXAMPLE_WEIGHT_CACHE_SECONDS)
+    return float(stored)
+
+
+def _example_weight_key(examples, channels, rules_) -> str:
+    if id(rules_) not in _rules_digests:
+        raw = json.dumps(rules_.raw, sort_keys=True, ensure_ascii=False).encode()
+        _rules_digests[id(rules_)] = (rules_, hashlib.blake2b(raw, digest_size=16).hexdigest())
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(_rules_digests[id(rules_)][1].encode())
+    digest.update(repr(examples).encode())
+    digest.update(repr(recommender.channels_key(channels)).encode())
+    return f"balcao:triage-example-weight:v1:{digest.hexdigest()}"
+
+
+def warm_example_weight() -> float:
+    """The weight of the labelled needs as they are now, computed into the shared cache."""
+    return example_weight(learned_examples(), active_channel_infos(), rules())
+
+
+def _warm_after_commit() -> None:
+    def enqueue() -> None:
+        from balcao.catalog.tasks import warm_triage_example_weight
+
+        warm_triage_example_weight()
+
+    transaction.on_commit(enqueue)
+
+
 def do_add_triage_example(*, text: str, language: str, expect: str, actor) -> TriageExample:
     """Label a need with the channel it should go to (an active channel's slug, or
     ``merit-not-discussed``); the triage learns from it at once."""
@@ -337,17 +390,20 @@ def do_add_triage_example(*, text: str, language: str, expect: str, actor) -> Tr
     valid = set(Channel.objects.filter(active=True).values_list("slug", flat=True))
     if expect not in valid | {recommender.MERIT_NOT_DISCUSSED}:
         raise ValidationError({"expect": gettext("Escolha um canal ativo do catálogo.")})
-    return TriageExample.objects.create(
+    example = TriageExample.objects.create(
         text=text,
         language=languages.normalise(language or "pt-BR"),
         expect=expect,
         created_by=actor,
     )
+    _warm_after_commit()
+    return example
 
 
 def do_delete_triage_example(example: TriageExample, *, actor) -> None:
     check_can(actor, "catalog.edit")
     example.delete()
+    _warm_after_commit()
 
 
 def triage(
@@ -370,15 +426,19 @@ def triage(
     person goes on to choose a channel is offered to staff as an example (:func:`suggestions`).
     """
     lang = recommender.normalise_language(language)
+    channels = channels if channels is not None else active_channel_infos()
+    rules_ = rules_ or rules()
+    examples = learned_examples() if examples is None else tuple(examples)
     result = recommender.recommend(
         text,
         lang,
         answers,
-        channels if channels is not None else active_channel_infos(),
-        rules=rules_ or rules(),
+        channels,
+        rules=rules_,
         appeal_text=appeal_text(lang),
         translate=translate,
-        examples=learned_examples() if examples is None else examples,
+        examples=examples,
+        example_weight=example_weight(examples, channels, rules_),
     ).to_json()
     if record:
         outcome = TriageOutcome.objects.create(

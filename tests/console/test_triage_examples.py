@@ -263,3 +263,61 @@ def test_what_is_kept_of_a_shared_need():
     for personal in ("912345678", "501 964 843", "abc123", "joao@x.pt", "912 345 678"):
         assert personal not in kept
     assert len(services.shareable_text("a" * 5000)) == 1000
+
+
+LABELLED = [
+    ("quero saber quanto custa registrar minha marca", "chatbot"),
+    ("qual o prazo para pagar a taxa do pedido de patente", "chatbot"),
+    ("fui mal atendido no balcão e quero registrar uma reclamação", "ouvidoria"),
+    ("quero denunciar um servidor que pediu dinheiro", "ouvidoria"),
+    ("preciso de cópia do processo administrativo do meu pedido", "sic"),
+    ("quantos pedidos de patente foram negados em 2024", "sic"),
+    ("meu pedido de marca está parado há dois anos sem resposta", "ouvidoria"),
+    ("como faço para emitir a guia de pagamento", "chatbot"),
+]
+
+
+def _label(staff, pairs):
+    for text, expect in pairs:
+        services.do_add_triage_example(
+            text=text, language="pt-BR", expect=expect, actor=staff["manager"]
+        )
+
+
+def test_the_weight_of_labelled_needs_is_shared_between_processes(staff, demo_catalog, monkeypatch):
+    """Checking the labelled needs against each other takes seconds: the first process that
+    meets them keeps the weight in the shared cache, and another one (its own memo empty)
+    reads it there instead of checking them again."""
+    from django.core.cache import caches
+
+    from balcao.catalog import recommender
+
+    caches["default"].clear()
+    _label(staff, LABELLED)
+    first = services.triage(NEED, "pt-BR")
+    recommender._example_weights.clear()  # another process
+    calls = []
+    real = recommender.calibrate_examples
+    monkeypatch.setattr(
+        recommender, "calibrate_examples", lambda *a, **k: calls.append(1) or real(*a, **k)
+    )
+    assert services.triage(NEED, "pt-BR") == first
+    assert not calls
+
+
+def test_a_change_of_labelled_needs_is_checked_in_the_task_queue(
+    staff, demo_catalog, django_capture_on_commit_callbacks
+):
+    """Right after a manager labels a need, the task queue checks the labelled needs into the
+    shared cache, before a citizen's triage needs the weight."""
+    from django.core.cache import caches
+
+    caches["default"].clear()
+    _label(staff, LABELLED[:-1])
+    channels, rules = services.active_channel_infos(), services.rules()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        _label(staff, LABELLED[-1:])
+    assert callbacks  # the task was enqueued on commit (run at once: tasks are immediate here)
+    examples = services.learned_examples()
+    key = services._example_weight_key(examples, channels, rules)
+    assert caches["default"].get(key) is not None
