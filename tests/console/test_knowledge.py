@@ -273,6 +273,8 @@ def test_the_list_shows_when_the_bot_answers_on_this_base(km_client):
     services.do_import(rows)
     html = km_client.get("/console/conhecimento/").content.decode()
     assert "Calibrado nos artigos publicados" in html and "Esperado nesta base" in html
+    # …and how far that forecast was from citizens' questions on the test agencies.
+    assert "Leia estas previsões como uma indicação, não como uma medida" in html
     # the line in meaning (balcao.embeddings), when the calibration placed one
     from balcao.bot.services import get_bot
 
