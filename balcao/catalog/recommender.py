@@ -40,6 +40,7 @@ from __future__ import annotations
 import gettext
 import json
 import re
+import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -414,13 +415,42 @@ def _negated(start: int, need: _Need, rules: TriageRules) -> bool:
     return False
 
 
+#: Rule scores of the needs triaged last, by patterns and need (:func:`_score`): checking an
+#: agency's labelled needs triages each of them once per weight tried, and matching the rules'
+#: patterns is most of a triage's time (tests/bench/bench_triage.py).
+_SCORE_MEMO_SIZE = 4096
+_memo_lock = threading.Lock()
+_scores: OrderedDict[tuple, tuple[Sequence[_Pattern], TriageRules, float, list[str]]] = (
+    OrderedDict()
+)
+
+
 def _score(
+    patterns: Sequence[_Pattern], need: _Need, rules: TriageRules
+) -> tuple[float, list[str]]:
+    """The summed weights and sources of ``patterns`` found in ``need`` (not negated)."""
+    key = (id(patterns), id(rules), need.family, tuple(need.folded), tuple(need.stemmed))
+    with _memo_lock:
+        found = _scores.get(key)
+        if found is not None:
+            _scores.move_to_end(key)
+            return found[2], list(found[3])
+    total, matched = _score_now(patterns, need, rules)
+    with _memo_lock:
+        # Kept with their result, the patterns and rules live on: their ids stay theirs.
+        _scores[key] = (patterns, rules, total, matched)
+        while len(_scores) > _SCORE_MEMO_SIZE:
+            _scores.popitem(last=False)
+    return total, list(matched)
+
+
+def _score_now(
     patterns: Iterable[_Pattern], need: _Need, rules: TriageRules
 ) -> tuple[float, list[str]]:
     total = 0.0
     matched: list[str] = []
+    skippable = frozenset(rules.raw.get("skippable", {}).get(need.family, ()))
     for pattern in patterns:
-        skippable = frozenset(rules.raw.get("skippable", {}).get(need.family, ()))
         starts = [_match_part(part, need, rules.gap, skippable) for part in pattern.parts]
         if not starts or any(s is None for s in starts):
             continue
@@ -435,14 +465,20 @@ def _score(
 
 def _tags(text: str, rules: TriageRules) -> set[str]:
     """Tags of a catalogue phrase ("casos técnicos de baixa complexidade" → technical, low…)."""
+    advice = tuple((tag, tuple(needles)) for tag, needles in rules.raw.get("advice_tags", []))
+    return set(_phrase_tags(text, advice))
+
+
+@lru_cache(maxsize=1024)
+def _phrase_tags(text: str, advice_tags: tuple) -> frozenset[str]:
     rest = fold(text)
     found: set[str] = set()
-    for tag, needles in rules.raw.get("advice_tags", []):
+    for tag, needles in advice_tags:
         for needle in needles:
             if needle in rest:
                 found.add(tag)
                 rest = rest.replace(needle, " ")
-    return found
+    return frozenset(found)
 
 
 def _phrase_in(phrase_tokens: Sequence[str], need: _Need) -> bool:
@@ -559,9 +595,10 @@ def calibrate_examples(
     if len(examples) < MIN_CHECKED_EXAMPLES:
         return DEFAULT_EXAMPLE_WEIGHT if examples else 0.0
     key = (examples, channels_key(channels), id(rules), default_language)
-    if key in _example_weights:
-        _example_weights.move_to_end(key)
-        return _example_weights[key][0]
+    with _memo_lock:
+        if key in _example_weights:
+            _example_weights.move_to_end(key)
+            return _example_weights[key][0]
     right = dict.fromkeys(EXAMPLE_WEIGHTS, 0)
     for part in range(EXAMPLE_FOLDS):
         held = examples[part::EXAMPLE_FOLDS]
@@ -586,9 +623,10 @@ def calibrate_examples(
         (w for w in EXAMPLE_WEIGHTS if w == 0.0 or right[w] >= needed),
         key=lambda w: (right[w], -w),
     )
-    _example_weights[key] = (chosen, rules)  # the rules kept alive: their id stays theirs
-    while len(_example_weights) > 8:
-        _example_weights.popitem(last=False)
+    with _memo_lock:
+        _example_weights[key] = (chosen, rules)  # the rules kept alive: their id stays theirs
+        while len(_example_weights) > 8:
+            _example_weights.popitem(last=False)
     return chosen
 
 

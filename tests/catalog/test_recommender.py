@@ -461,3 +461,22 @@ def test_wanting_to_appeal_is_the_merit_asking_how_is_not(
 ) -> None:
     result = recommend(text, language, None, channels)
     assert (result.channel == MERIT_NOT_DISCUSSED) is merit, result.scores
+
+
+def test_remembered_rule_scores_are_those_of_the_rules_asked(channels: list[ChannelInfo]) -> None:
+    """A need's rule scores are remembered by patterns and need (checking labelled needs
+    triages each once per weight): two rule sets on the same need each get their own, and
+    the same as with nothing remembered."""
+    from balcao.catalog import recommender
+
+    need = "fui mal atendido no balcão e quero reclamar da demora do meu pedido de patente"
+    shipped, general = recommender.default_rules(), recommender.general_rules()
+    first = [
+        recommender.recommend(need, "pt-BR", None, channels, rules=r) for r in (shipped, general)
+    ]
+    assert first[0].scores != first[1].scores
+    recommender._scores.clear()
+    again = [
+        recommender.recommend(need, "pt-BR", None, channels, rules=r) for r in (general, shipped)
+    ]
+    assert [again[1].scores, again[0].scores] == [first[0].scores, first[1].scores]
