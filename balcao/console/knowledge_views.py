@@ -188,3 +188,22 @@ def gap_resolve(request, pk: int):
         return redirect("console:gap_inbox")
     messages.success(request, _("Lacuna tratada no artigo “%(q)s”.") % {"q": article.question})
     return redirect("console:gap_inbox")
+
+
+@require_POST
+@staff_view("kb.edit")
+def gap_dismiss(request, pk: int):
+    group = get_object_or_404(GapGroup, pk=pk)
+    try:
+        services.do_dismiss_gap_group(group, actor=request.user)
+    except services.KbError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request,
+            _(
+                "Grupo descartado: perguntas parecidas continuam a ser recusadas pelo robô "
+                "e não voltam à caixa."
+            ),
+        )
+    return redirect("console:gap_inbox")

@@ -206,6 +206,11 @@ urlpatterns = [
     path("conhecimento/<int:pk>/revisao/", knowledge_views.article_review, name="article_review"),
     path("conhecimento/lacunas/", knowledge_views.gap_inbox, name="gap_inbox"),
     path("conhecimento/lacunas/<int:pk>/", knowledge_views.gap_resolve, name="gap_resolve"),
+    path(
+        "conhecimento/lacunas/<int:pk>/descartar/",
+        knowledge_views.gap_dismiss,
+        name="gap_dismiss",
+    ),
     # The contact centre's live board and screen-pop, its administration (lines, recordings,
     # callbacks, occurrences, suggestions) and its monthly and final reports (issue 23).
     path("telefonia/", include(telephony_live_views.urlpatterns)),

@@ -283,12 +283,14 @@ def published_articles():
 
 
 def record_gap(text: str, language: str, reason: str, article: Article | None = None) -> Gap:
-    """Keep a question the bot could not answer (masked) in its similarity group."""
+    """Keep a question the bot could not answer (masked) in its similarity group: an open one,
+    or one staff set aside as not the agency's business (it is counted there and stays out of
+    the inbox)."""
     masked = mask(text)[:500]
     stems = content_stems(masked, language)
     with transaction.atomic():
         open_groups = GapGroup.objects.select_for_update().filter(
-            status=GapGroup.Status.OPEN, language=language
+            status__in=(GapGroup.Status.OPEN, GapGroup.Status.DISMISSED), language=language
         )
         group_id = best_group(stems, ((g.pk, g.stems) for g in open_groups))
         if group_id is None:
@@ -339,6 +341,20 @@ def record_feedback(
     record_gap(
         question or article.question, language or article.language, Gap.Reason.THUMBS_DOWN, article
     )
+
+
+@transaction.atomic
+def do_dismiss_gap_group(group: GapGroup, *, actor) -> GapGroup:
+    """Set a group aside: its questions are not the agency's business ("como tirar
+    passaporte"), and the bot is right to refuse them. Similar questions asked later join it
+    and stay out of the inbox."""
+    group = GapGroup.objects.select_for_update().get(pk=group.pk)
+    if group.status != GapGroup.Status.OPEN:
+        raise KbError(_("Este grupo já foi tratado."))
+    group.status = GapGroup.Status.DISMISSED
+    group.resolved_by = actor
+    group.save(update_fields=["status", "resolved_by"])
+    return group
 
 
 @transaction.atomic

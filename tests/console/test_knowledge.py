@@ -282,3 +282,32 @@ def test_the_list_shows_when_the_bot_answers_on_this_base(km_client):
     assert ("semelhança de sentido de ao menos" in html) == (line <= 1), line
     if line <= 1:
         assert f"ao menos {line:.2f}".replace(".", ",") in html
+
+
+def test_a_gap_group_that_is_not_the_agencys_business_is_set_aside(
+    km_client, staff, verified_client
+):
+    """ "Descartar: não é conosco": the group leaves the inbox, and the same question asked
+    again is counted in it instead of opening a new one."""
+    services.record_gap("como tiro o passaporte para viajar", "pt-BR", "not_known")
+    group = GapGroup.objects.get()
+    inbox = km_client.get("/console/conhecimento/lacunas/").content.decode()
+    assert f'action="/console/conhecimento/lacunas/{group.pk}/descartar/"' in inbox
+    response = km_client.post(f"/console/conhecimento/lacunas/{group.pk}/descartar/", follow=True)
+    assert any(m.startswith("Grupo descartado:") for m in _messages(response))
+    group.refresh_from_db()
+    assert group.status == "dismissed" and group.resolved_by == staff["knowledge_manager"]
+    inbox = km_client.get("/console/conhecimento/lacunas/").content.decode()
+    assert "como tiro o passaporte" not in inbox
+    services.record_gap("como tiro passaporte pra viajar?", "pt-BR", "not_known")
+    assert GapGroup.objects.count() == 1
+    group.refresh_from_db()
+    assert group.count == 2 and group.status == "dismissed"
+    again = km_client.post(f"/console/conhecimento/lacunas/{group.pk}/descartar/", follow=True)
+    assert "Este grupo já foi tratado." in _messages(again)
+    # Who may not edit the base may not set its gaps aside either.
+    other = services.record_gap("qual o horário do INPI no sábado", "pt-BR", "not_known").group
+    agent = verified_client(staff["agent"])
+    assert agent.post(f"/console/conhecimento/lacunas/{other.pk}/descartar/").status_code == 403
+    other.refresh_from_db()
+    assert other.status == "open"

@@ -166,6 +166,7 @@ NOT_PAGES = {
     "article_state",
     "article_review",
     "gap_resolve",
+    "gap_dismiss",
     "triage_example_delete",
     "triage_suggestion",
     "case_lai_answer",
