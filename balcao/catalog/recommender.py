@@ -589,7 +589,7 @@ def calibrate_examples(
     Why not one constant: the same labelled needs help one agency and cost another. The
     INPI's needs, written beside its catalogue, raise its triage without cues from 97 to 129
     of 150 fresh needs; on the tuning sets, four fifths of each set's own needs given as
-    labelled needs and the fifth triaged lowered the triage by 5–8 needs a set when they
+    labelled needs and the fifth triaged lowered the triage by 5–7 needs a set when they
     weighed a fixed share (docs/quality.md, "The agency's labelled needs")."""
     examples = tuple(examples)
     if len(examples) < MIN_CHECKED_EXAMPLES:
