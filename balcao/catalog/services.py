@@ -339,10 +339,11 @@ def example_weight(
 ) -> float:
     """How much the labelled needs weigh in the triage: :func:`recommender.calibrate_examples`
     checks them against each other (under a second for a few dozen, three to four seconds
-    for three hundred: tests/bench/bench_triage.py). Like the bot's calibration, it is computed by the first process that
-    meets these needs, channels and rules, and kept in the shared cache for the others; a
-    change of the labelled needs computes it in the task queue as soon as it commits
-    (:func:`warm_example_weight`), so a citizen's triage does not wait for it."""
+    for three hundred: tests/bench/bench_triage.py). Like the bot's calibration, it is
+    computed by the first process that meets these needs, channels and rules, and kept in the
+    shared cache for the others; a change of the labelled needs computes it in the task queue
+    as soon as it commits (:func:`warm_example_weight`), so a citizen's triage does not wait
+    for it."""
     if len(examples) < recommender.MIN_CHECKED_EXAMPLES:
         return recommender.calibrate_examples(examples, channels, rules_)
     key = _example_weight_key(examples, channels, rules_)
