@@ -74,7 +74,9 @@ class Channel(Translated):
         PHONE = "phone", _("Telefone")
         SCHEDULING = "scheduling", _("Agendamento")
         OMBUDSMAN = "ombudsman", _("Ouvidoria")
+        LAI = "lai", _("Acesso à informação (SIC)")
         EXTERNAL = "external", _("Externo")
+        MEDIATION = "mediation", _("Mediação ou conciliação")
 
     class TriageRole(models.TextChoices):
         """The role the channel plays for the triage of an agency with no cues of its own

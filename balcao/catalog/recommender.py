@@ -57,6 +57,12 @@ LANGUAGES = languages.LANGUAGES
 DEFAULT_LANGUAGE = languages.DEFAULT
 RULES_PATH = Path(__file__).with_name("triage_rules.json")
 DEMO_CATALOG_PATH = Path(__file__).parent / "demo" / "inpi-catalog.json"
+#: A ``rules_key`` that names no rule set: the channel is never scored on the rules' cues, even
+#: when they have some for its slug, but on its own texts, its role and the labelled needs. An
+#: agency's catalogue imported into the database (``balcao catalog import``) gets it on every
+#: channel when the agency has no rules of its own: its "ouvidoria" or "sic" is not the INPI's
+#: because it shares a slug (issue 20; :func:`general_rules` does the same for a file).
+NO_RULES = "sem-regras"
 LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
 
 _NUMBER_WORDS = frozenset(
@@ -493,10 +499,23 @@ def _phrase_in(phrase_tokens: Sequence[str], need: _Need) -> bool:
 _PAREN = re.compile(r"\(([^)]*)\)")
 
 
+def _rules_key(channel: ChannelInfo) -> str:
+    """The key the rules know the channel by (its aliases, alternatives, tie-break and
+    cues): its ``rules_key``, else its slug."""
+    return channel.rules_key if channel.rules_key not in (None, "", NO_RULES) else channel.slug
+
+
+def _cues(channel: ChannelInfo, rules: TriageRules) -> Mapping[str, Any] | None:
+    """The rules' cues for the channel, or None when it has none (or names :data:`NO_RULES`)."""
+    if channel.rules_key == NO_RULES:
+        return None
+    return rules.channel_cues.get(_rules_key(channel))
+
+
 def _name_variants(channel: ChannelInfo, rules: TriageRules | None = None) -> list[list[str]]:
     variants: list[list[str]] = [tokens(channel.slug.replace("-", " "))]
     if rules is not None:
-        key = channel.rules_key or channel.slug
+        key = _rules_key(channel)
         variants.extend(tokens(alias) for alias in rules.raw.get("aliases", {}).get(key, ()))
     for texts in channel.all_texts():
         for inner in _PAREN.findall(texts.name):
@@ -776,7 +795,7 @@ def recommend(
     penalty_weights = rules.raw.get("weights", {}).get("penalty", {})
     ideal_bonus = rules.weight("ideal_bonus", 0.75)
     candidates: list[_Candidate] = []
-    unruled = [c for c in active if (c.rules_key or c.slug) not in rules.channel_cues]
+    unruled = [c for c in active if _cues(c, rules) is None]
     if example_weight is None:
         example_weight = calibrate_examples(examples, channels, rules, default_language)
     learned_scores = _learned_scores(
@@ -795,9 +814,8 @@ def recommend(
     ).items():
         learned_scores[label] = learned_scores.get(label, 0.0) + value
     for channel in active:
-        key = channel.rules_key or channel.slug
         cand = _Candidate(channel)
-        cues = rules.channel_cues.get(key)
+        cues = _cues(channel, rules)
         if cues is not None:
             cand.raw, cand.matched = _score(cues.get(family, ()), need, rules)
         cand.raw += learned_scores.get(channel.slug, 0.0)
@@ -819,7 +837,7 @@ def recommend(
         failed = failed or [c for c in mentioned if _rejected(c, need, rules)]
 
     def key_cues(cand: _Candidate) -> Sequence[_Pattern]:
-        cues = rules.channel_cues.get(cand.channel.rules_key or cand.channel.slug)
+        cues = _cues(cand.channel, rules)
         return cues.get(family, ()) if cues is not None else ()
 
     for cand in candidates:
@@ -858,7 +876,7 @@ def recommend(
     tie = list(rules.raw.get("tie_break", []))
 
     def order_key(cand: _Candidate) -> tuple[float, int, int, int]:
-        slug = cand.channel.rules_key or cand.channel.slug
+        slug = _rules_key(cand.channel)
         rank = tie.index(slug) if slug in tie else len(tie)
         return (-round(cand.score, 6), rank, cand.channel.level, cand.channel.order)
 
@@ -914,8 +932,8 @@ def _by_slug(ranked: Sequence[_Candidate]) -> dict[str, _Candidate]:
     found: dict[str, _Candidate] = {}
     for cand in ranked:
         found.setdefault(cand.channel.slug, cand)
-        if cand.channel.rules_key:
-            found.setdefault(cand.channel.rules_key, cand)
+        if _rules_key(cand.channel) != cand.channel.slug:
+            found.setdefault(_rules_key(cand.channel), cand)
     return found
 
 
@@ -933,7 +951,7 @@ def _alternative(
         if cand.score > 0 and not _advised_against(cand):
             return cand
     table = _by_slug(others)
-    key = best.channel.rules_key or best.channel.slug
+    key = _rules_key(best.channel)
     listed = [table[s] for s in rules.raw.get("alternatives", {}).get(key, []) if s in table]
     for cand in listed:
         if not _advised_against(cand):

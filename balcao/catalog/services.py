@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
@@ -174,6 +175,238 @@ def load_demo_catalog() -> dict[str, int]:
     return load_catalog(json.loads(DEMO_CATALOG.read_text(encoding="utf-8")))
 
 
+# --- an agency's own catalogue ------------------------------------------------------------
+
+#: A catalogue file's ``kind`` (eval/README.md's list, and the other spellings
+#: :data:`balcao.catalog.roles.ROLE_OF_KIND` reads) → the database's kind, whether the channel
+#: is automated, and its entry point on the portal.
+FILE_KINDS = {
+    "chatbot": (Channel.Kind.CHAT, True, Channel.Entry.CHAT),
+    "bot": (Channel.Kind.CHAT, True, Channel.Entry.CHAT),
+    "faq": (Channel.Kind.CHAT, True, Channel.Entry.CHAT),
+    "chat": (Channel.Kind.CHAT, False, Channel.Entry.CHAT),
+    "form": (Channel.Kind.FORM, False, Channel.Entry.FORM),
+    "email": (Channel.Kind.EMAIL, False, Channel.Entry.FORM),
+    "phone": (Channel.Kind.PHONE, False, Channel.Entry.FORM),
+    "presential": (Channel.Kind.SCHEDULING, False, Channel.Entry.SCHEDULING),
+    "presencial": (Channel.Kind.SCHEDULING, False, Channel.Entry.SCHEDULING),
+    "scheduling": (Channel.Kind.SCHEDULING, False, Channel.Entry.SCHEDULING),
+    "ombudsman": (Channel.Kind.OMBUDSMAN, False, Channel.Entry.FORM),
+    "lai": (Channel.Kind.LAI, False, Channel.Entry.FORM),
+    "sic": (Channel.Kind.LAI, False, Channel.Entry.FORM),
+    "external": (Channel.Kind.EXTERNAL, False, Channel.Entry.FORM),
+    "mediation": (Channel.Kind.MEDIATION, False, Channel.Entry.FORM),
+}
+#: The portal's merit statement for an agency's own catalogue (seed 000: the channels "não
+#: realizam a apreciação ou discussão do mérito de decisões"; the demo's names the INPI).
+MERIT_STATEMENT = pgettext_lazy(
+    "portal",
+    "Lembre que os canais de atendimento não realizam a apreciação ou discussão do mérito de "
+    "decisões.",
+)
+
+
+class CatalogImportError(ValueError):
+    """A catalogue file that cannot be imported; the message names what is wrong."""
+
+
+@dataclass
+class CatalogImport:
+    """What :func:`do_import_catalog` did (or, in a dry run, would do)."""
+
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    deactivated: list[str] = field(default_factory=list)
+    texts: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    own_rules: bool = False
+
+
+def _file_channel(item: dict, primary: str) -> dict:
+    """The database fields of one channel of a catalogue file (as
+    :func:`recommender.catalog_from_file` gives it: every text per language)."""
+    slug = str(item.get("slug") or "")
+    if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", slug):
+        raise CatalogImportError(
+            f"identificador de canal inválido: {slug!r} (minúsculas, números e hífens)"
+        )
+    texts = _per_language(item)
+    if primary not in texts or not texts[primary].get("name"):
+        raise CatalogImportError(f"o canal {slug} não tem nome em {primary}")
+    base = texts[primary]
+    kind_given = str(item.get("kind") or "").strip().lower()
+    if kind_given and kind_given not in FILE_KINDS:
+        raise CatalogImportError(
+            f"o canal {slug} tem um tipo desconhecido: {kind_given!r} "
+            f"(um de: {', '.join(sorted(FILE_KINDS))})"
+        )
+    role = str(item.get("role") or "")
+    if role and role not in Channel.TriageRole.values:
+        raise CatalogImportError(
+            f"o canal {slug} tem um papel desconhecido: {role!r} "
+            f"(um de: {', '.join(Channel.TriageRole.values)})"
+        )
+    try:
+        level = int(item.get("level") or 1)
+    except (TypeError, ValueError):
+        raise CatalogImportError(f"o canal {slug} tem um nível que não é um número") from None
+    if not 1 <= level <= 9:
+        raise CatalogImportError(f"o canal {slug} tem o nível {level} (de 1 a 9)")
+    fields = {
+        "name": base["name"][:120],
+        "purpose": base.get("purpose", ""),
+        "ideal_for": list(base.get("ideal_for", [])),
+        "not_advised_for": list(base.get("not_advised_for", [])),
+        "texts": texts,
+        "active": bool(item.get("active", True)),
+        "order": int(item.get("order") or 0),
+        "level_number": level,
+    }
+    if role:
+        fields["triage_role"] = role
+    # The demo's shape says how a channel is entered, not its kind: a new channel's kind
+    # follows its entry point, an existing one keeps the kind it has.
+    entry_kind = (item.get("entry_point") or {}).get("kind")
+    if kind_given:
+        fields["kind"], fields["automated"], fields["entry"] = FILE_KINDS[kind_given]
+    elif entry_kind:
+        fields["entry"] = entry_kind
+        fields["create_kind"] = ENTRY_KIND.get(entry_kind, Channel.Kind.FORM)
+    url = str(item.get("url") or (item.get("entry_point") or {}).get("url") or "")
+    if url:
+        fields["entry"], fields["entry_url"] = Channel.Entry.EXTERNAL, url
+    return fields
+
+
+def _level(number: int, dry_run: bool) -> Level | None:
+    level = Level.objects.filter(number=number).order_by("order", "pk").first()
+    if level is None and not dry_run:
+        level = Level.objects.create(
+            slug=f"nivel-{number}", number=number, order=number, name=f"Nível {number}"
+        )
+    return level
+
+
+@transaction.atomic
+def do_import_catalog(
+    data: dict, *, replace: bool = False, dry_run: bool = False, actor=None
+) -> CatalogImport:
+    """Load an agency's own catalogue file into the database: its channels and their texts
+    (the triage learns each channel from its "ideal para" and purpose), their kind and role,
+    and its appeal — the sentence the triage gives a need that wants a decision reviewed, with
+    the agency's own rule and deadline (issue 20: "the agency's own appeal rule and deadline
+    in the catalogue"; the demo's cites Lei 9.279/1996, art. 212, which is the INPI's).
+
+    ``data`` is either shape :func:`recommender.catalog_from_file` reads: the demo's (every
+    text per language) or the plain one an agency writes in one language. A channel is matched
+    by its slug: a new one is created, an existing one takes the file's texts, kind, role,
+    level and order (what the console edits stays otherwise: calendar, workflow, attachments);
+    every change is kept in :class:`CatalogChange`. ``replace`` switches off (never deletes:
+    cases keep their channel) the active channels the file does not name — the demo's, for an
+    agency that starts from ``make run``.
+
+    Unless the agency has triage rules of its own (``BALCAO_TRIAGE_RULES``), or the file names
+    a ``rules_key``, a plain file's channels get :data:`recommender.NO_RULES`: the shipped cues
+    were written for the INPI's channels and must not fire for an agency's "ouvidoria" because
+    it shares a slug. ``dry_run`` checks everything and rolls back."""
+    try:
+        catalog = recommender.catalog_from_file(data)
+    except (ValueError, KeyError, TypeError) as exc:
+        raise CatalogImportError(f"não é um catálogo: {exc}") from exc
+    plain = not recommender.in_demo_shape(data)
+    agency = data.get("agency") or {}
+    primary = languages.normalise(str(agency.get("language") or "pt-BR")) if plain else "pt-BR"
+    own_rules = bool(settings.BALCAO_TRIAGE_RULES)
+    result = CatalogImport(own_rules=own_rules)
+    wanted = [
+        _file_channel({"url": raw.get("url"), **item}, primary)
+        for item, raw in zip(catalog["channels"], data["channels"], strict=True)
+    ]
+    for item, fields in zip(catalog["channels"], wanted, strict=True):
+        fields["rules_key"] = str(
+            item.get("rules_key") or ("" if own_rules or not plain else recommender.NO_RULES)
+        )
+    slugs = [item["slug"] for item in catalog["channels"]]
+    if len(set(slugs)) != len(slugs):
+        raise CatalogImportError("o catálogo repete o identificador de um canal")
+    workflows = Channel._meta.get_field("workflow").related_model.objects
+    for slug, fields in zip(slugs, wanted, strict=True):
+        fields["level"] = _level(fields.pop("level_number"), dry_run)
+        channel = Channel.objects.filter(slug=slug).first()
+        if channel is None:
+            result.created.append(slug)
+            if not dry_run:
+                fields.setdefault("kind", fields.pop("create_kind", Channel.Kind.FORM))
+                chat = fields["kind"] == Channel.Kind.CHAT
+                channel = Channel(
+                    slug=slug,
+                    workflow=workflows.filter(slug="chat" if chat else "helpdesk").first(),
+                )
+                for key, value in fields.items():
+                    setattr(channel, key, value)
+                channel.save()
+                CatalogChange.objects.create(
+                    user=actor,
+                    object_type="channel",
+                    object_key=slug,
+                    changes={"import": {"old": None, "new": slug}},
+                )
+            continue
+        fields.pop("create_kind", None)
+        if _apply_changes(channel, actor, fields, save=not dry_run):
+            result.updated.append(slug)
+        else:
+            result.unchanged.append(slug)
+    if replace:
+        for channel in Channel.objects.filter(active=True).exclude(slug__in=slugs):
+            result.deactivated.append(channel.slug)
+            _apply_changes(channel, actor, {"active": False}, save=not dry_run)
+    texts = _agency_texts(data, catalog, plain)
+    if plain and "appeal" not in texts and PortalText.objects.filter(key="appeal").exists():
+        # Another agency's appeal rule (the demo's Lei 9.279/1996) must not answer for this
+        # one: the triage then says to look for the deadline in the decision itself.
+        result.removed.append("appeal")
+        if not dry_run:
+            PortalText.objects.filter(key="appeal").delete()
+    for key, values in texts.items():
+        result.texts.append(key)
+        if not dry_run:
+            PortalText.objects.update_or_create(
+                key=key,
+                defaults={
+                    "value": values.get("pt-BR") or values[primary],
+                    "texts": {lang: {"value": v} for lang, v in values.items()},
+                },
+            )
+    if dry_run:
+        transaction.set_rollback(True)
+    elif result.created or result.updated or result.deactivated:
+        _warm_after_commit()
+    return result
+
+
+def _agency_texts(data: dict, catalog: dict, plain: bool) -> dict[str, dict]:
+    """The portal texts a catalogue file sets, by key and language: its appeal sentence; the
+    demo shape's title, tagline and merit statement, or for a plain file a merit statement
+    that names no agency."""
+    texts: dict[str, dict] = {}
+    appeal = (catalog.get("appeal") or {}).get("text")
+    if isinstance(appeal, dict) and appeal:
+        texts["appeal"] = dict(appeal)
+    if not plain:
+        for key in ("title", "tagline", "merit_statement"):
+            if isinstance(data.get(key), dict):
+                texts[key] = dict(data[key])
+    else:
+        statement = {}
+        for lang in LANGUAGES:
+            with translation.override(languages.django_code(lang)):
+                statement[lang] = str(MERIT_STATEMENT)
+        texts["merit_statement"] = statement
+    return texts
+
+
 # --- hours and deadlines ----------------------------------------------------------------
 
 
@@ -266,8 +499,13 @@ def _weekly_status(cal, now: datetime) -> str:
 
 
 def channel_info(channel: Channel) -> recommender.ChannelInfo:
+    """The channel as the recommender reads it. A channel whose texts were given in some
+    languages only (an agency's catalogue, ``balcao catalog import``) is offered in those
+    alone, like the same file to ``balcao triage --catalog``: copies of one language's texts
+    under the others would count its phrases several times in the channel's profile."""
     texts = {}
-    for lang in LANGUAGES:
+    own_languages = [lang for lang in LANGUAGES if channel.texts.get(lang)] or LANGUAGES
+    for lang in own_languages:
         own = channel.texts.get(lang) or {}
         texts[lang] = recommender.ChannelTexts(
             name=own.get("name") or channel.name,
@@ -277,7 +515,7 @@ def channel_info(channel: Channel) -> recommender.ChannelInfo:
             deadline_text=own.get("deadline_text", ""),
             purpose=own.get("purpose") or channel.purpose,
         )
-    top = texts["pt-BR"]
+    top = texts.get("pt-BR") or next(iter(texts.values()))
     return recommender.ChannelInfo(
         slug=channel.slug,
         name=top.name,
@@ -573,18 +811,26 @@ def do_update_channel(channel: Channel, *, actor, **changes) -> Channel:
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise ValueError(f"campos não editáveis: {sorted(unknown)}")
+    _apply_changes(channel, actor, changes)
+    return channel
+
+
+def _apply_changes(channel: Channel, actor, changes: dict, *, save: bool = True) -> dict:
+    """Set ``changes`` on the channel and keep what changed (old → new) in CatalogChange;
+    returns that difference (nothing is written when ``save`` is false)."""
     diff = {}
     for key, value in changes.items():
         old = getattr(channel, key)
         if old != value:
             diff[key] = {"old": _plain(old), "new": _plain(value)}
-            setattr(channel, key, value)
-    if diff:
+            if save:
+                setattr(channel, key, value)
+    if diff and save:
         channel.save()
         CatalogChange.objects.create(
             user=actor, object_type="channel", object_key=channel.slug, changes=diff
         )
-    return channel
+    return diff
 
 
 def _plain(value):

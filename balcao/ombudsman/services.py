@@ -140,7 +140,7 @@ def _channel(slug: str) -> Channel:
         slug=slug,
         defaults={
             "name": "Ouvidoria" if confidential else "Serviço de Informação ao Cidadão",
-            "kind": Channel.Kind.OMBUDSMAN if confidential else Channel.Kind.FORM,
+            "kind": Channel.Kind.OMBUDSMAN if confidential else Channel.Kind.LAI,
             "confidential": confidential,
             "workflow": Workflow.objects.get(slug="helpdesk"),
         },

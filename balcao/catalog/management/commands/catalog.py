@@ -1,0 +1,79 @@
+"""``balcao catalog import FILE [--replace] [--dry-run]``: an agency's own channel catalogue.
+
+The file is either shape ``balcao triage --catalog`` reads (docs/quality.md): the plain one an
+agency writes in its own language (``{"agency": {"name", "language", "appeal": {…}},
+"channels": [{"slug", "name", "level", "kind", "purpose", "ideal_for", "not_advised_for",
+"hours", "deadline"}]}``) or the demo's. Channels are matched by slug; ``--replace`` switches
+off the active channels the file does not name (the demo's); ``--dry-run`` says what would
+change and writes nothing. A file with an error is refused whole, naming the channel.
+"""
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from balcao.catalog import services
+
+
+class Command(BaseCommand):
+    help = "Import an agency's channel catalogue (the portal's channels and its triage)."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True)
+        imp = sub.add_parser("import", help="create or update channels from a catalogue file")
+        imp.add_argument("path")
+        imp.add_argument(
+            "--replace",
+            action="store_true",
+            help="switch off the active channels the file does not name (never deletes them)",
+        )
+        imp.add_argument(
+            "--dry-run", action="store_true", help="say what would change; write nothing"
+        )
+
+    def handle(self, *args, **options):
+        path = options["path"]
+        try:
+            with open(path, encoding="utf-8") as handle:
+                data = json.load(handle)
+        except OSError as exc:
+            raise CommandError(f"Não foi possível ler {path}: {exc.strerror or exc}") from exc
+        except UnicodeDecodeError as exc:
+            raise CommandError(f"{path} não está em UTF-8.") from exc
+        except json.JSONDecodeError as exc:
+            raise CommandError(
+                f"{path} não é JSON válido (linha {exc.lineno}, coluna {exc.colno}): {exc.msg}"
+            ) from exc
+        if not isinstance(data, dict):
+            raise CommandError(f"{path}: um catálogo é um objeto JSON com a lista 'channels'.")
+        try:
+            result = services.do_import_catalog(
+                data, replace=options["replace"], dry_run=options["dry_run"]
+            )
+        except services.CatalogImportError as exc:
+            raise CommandError(f"{path}: {exc}; nada foi importado.") from exc
+        prefix = "Simulação (nada gravado): " if options["dry_run"] else ""
+        self.stdout.write(
+            f"{prefix}{len(result.created)} canal(is) criado(s), "
+            f"{len(result.updated)} atualizado(s), {len(result.unchanged)} sem mudança, "
+            f"{len(result.deactivated)} desativado(s)."
+        )
+        for label, slugs in (
+            ("criados", result.created),
+            ("atualizados", result.updated),
+            ("desativados", result.deactivated),
+        ):
+            if slugs:
+                self.stdout.write(f"  {label}: {', '.join(slugs)}")
+        if result.texts:
+            self.stdout.write(f"  textos do portal: {', '.join(result.texts)}")
+        if result.removed:
+            removed = ", ".join(result.removed)
+            self.stdout.write(f"  textos do portal removidos (o catálogo não os traz): {removed}")
+        if result.own_rules:
+            self.stdout.write("  triagem: as regras da agência (BALCAO_TRIAGE_RULES).")
+        else:
+            self.stdout.write(
+                "  triagem: pelos textos, papéis e exemplos de cada canal "
+                "(sem as regras de demonstração do INPI)."
+            )
