@@ -1245,5 +1245,7 @@ def catalog_from_file(data: Mapping[str, Any]) -> dict[str, Any]:
             sentence += f" ({appeal['rule']})"
         if appeal.get("where"):
             sentence += f"; {appeal['where']}"
+        # A sentence of its own in the merit answer: "… mérito de decisões. Recurso à JARI: …"
+        sentence = sentence[:1].upper() + sentence[1:]
         result["appeal"] = {"text": {lang: sentence.rstrip(".") + "."}}
     return result

@@ -72,6 +72,7 @@ class ImportResult:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    archived: int = 0
     errors: list[str] = field(default_factory=list)
 
 
@@ -104,10 +105,18 @@ def parse_record(line: str) -> dict:
 
 
 @transaction.atomic
-def do_import(lines: Iterable[str], *, draft: bool = False, actor=None) -> ImportResult:
+def do_import(
+    lines: Iterable[str], *, draft: bool = False, replace: bool = False, actor=None
+) -> ImportResult:
     """Upsert articles by ``id``; published unless ``draft``. A bad line is reported by
-    number and skipped; the others are imported."""
+    number and skipped; the others are imported.
+
+    ``replace`` archives (never deletes: the versions stay) every article the file does not
+    hold — the demo's, for an agency that loads its own base on a ``make run`` database, whose
+    bot would otherwise go on answering the INPI's questions. A file with a bad line archives
+    nothing: the article on that line would be taken for one the file no longer holds."""
     result = ImportResult()
+    seen: set[str] = set()
     state = Article.State.DRAFT if draft else Article.State.PUBLISHED
     now = timezone.now()
     for number, line in enumerate(lines, start=1):
@@ -120,6 +129,7 @@ def do_import(lines: Iterable[str], *, draft: bool = False, actor=None) -> Impor
                 _("linha %(number)s: %(error)s") % {"number": number, "error": exc}
             )
             continue
+        seen.add(record["id"])
         fields = {
             "question": record["question"],
             "answer": record["answer"],
@@ -147,6 +157,14 @@ def do_import(lines: Iterable[str], *, draft: bool = False, actor=None) -> Impor
         article.save()
         _snapshot(article, actor, "importação")
         result.updated += 1
+    if replace and not result.errors:
+        stale = Article.objects.exclude(state=Article.State.ARCHIVED).exclude(slug__in=seen)
+        for article in stale:
+            article.state = Article.State.ARCHIVED
+            article.version += 1
+            article.save()
+            _snapshot(article, actor, "importação: fora do arquivo")
+            result.archived += 1
     return result
 
 

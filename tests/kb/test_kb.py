@@ -1,11 +1,13 @@
 """Knowledge base: import/export upsert, versions, workflow, feedback, the gap inbox, the
 public FAQ (the console's pages: tests/console/test_knowledge.py)."""
 
+import io
 import json
 import subprocess
 import sys
 
 import pytest
+from django.core.management import call_command
 
 from balcao.kb import services
 from balcao.kb.models import Article, ArticleVersion, GapGroup
@@ -73,6 +75,30 @@ def test_bad_lines_are_reported_and_the_rest_imported():
     result = services.do_import(lines)
     assert result.created == 1
     assert [e.split(":")[0] for e in result.errors] == ["linha 1", "linha 2", "linha 3", "linha 4"]
+
+
+def test_replace_archives_what_the_file_does_not_hold_and_the_bot_stops_answering_it(tmp_path):
+    """An agency loading its own base on a make-run database: the demo's articles go."""
+    from balcao.bot import services as bot
+
+    services.do_import(_lines(RECORDS))
+    assert bot.ask("How much does a trademark cost?", "en")["article_id"] == "trademark-cost"
+    own = [dict(RECORDS[0], answer="Emita a guia no portal da prefeitura.")]
+    result = services.do_import(_lines(own), replace=True)
+    assert (result.updated, result.archived) == (1, 1)
+    gone = Article.objects.get(slug="trademark-cost")
+    assert gone.state == "archived" and gone.version == 2
+    assert ArticleVersion.objects.filter(article=gone, state="archived").exists()
+    assert bot.ask("How much does a trademark cost?", "en")["article_id"] != "trademark-cost"
+    # A file with a bad line archives nothing: that line may be an article it still holds.
+    services.do_import(_lines(RECORDS))
+    result = services.do_import(["{bad", *_lines(RECORDS[:1])], replace=True)
+    assert result.archived == 0 and Article.objects.get(slug="trademark-cost").state == "published"
+    path = tmp_path / "kb.jsonl"
+    path.write_text("\n".join(_lines(RECORDS[:1])) + "\n", encoding="utf-8")
+    out = io.StringIO()
+    call_command("kb", "import", str(path), "--replace", stdout=out)
+    assert "1 arquivado(s)" in out.getvalue()
 
 
 def test_cli_import_and_export_round_trip(tmp_path):

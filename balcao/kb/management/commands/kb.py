@@ -1,8 +1,9 @@
-"""``balcao kb import PATH [--draft]`` and ``balcao kb export`` (JSON Lines).
+"""``balcao kb import PATH [--draft] [--replace]`` and ``balcao kb export`` (JSON Lines).
 
 Import upserts by ``id``: ``{"id", "question", "answer", "variants": [...], "language",
 "tags": [...]}``; articles are published unless ``--draft``. A bad line is reported
-with its number and skipped; the rest is imported.
+with its number and skipped; the rest is imported. ``--replace`` archives the articles the
+file does not hold (the demo's), unless a line was bad.
 """
 
 import json
@@ -21,6 +22,12 @@ class Command(BaseCommand):
         imp = sub.add_parser("import", help="upsert articles from a JSON Lines file (- = stdin)")
         imp.add_argument("path")
         imp.add_argument("--draft", action="store_true", help="import as drafts (not published)")
+        imp.add_argument(
+            "--replace",
+            action="store_true",
+            help="archive the articles the file does not hold (never deletes; none when a "
+            "line is bad)",
+        )
         exp = sub.add_parser("export", help="print every article as JSON Lines")
         exp.add_argument("--published-only", action="store_true")
 
@@ -34,10 +41,14 @@ class Command(BaseCommand):
         path = options["path"]
         try:
             if path == "-":
-                result = services.do_import(sys.stdin, draft=options["draft"])
+                result = services.do_import(
+                    sys.stdin, draft=options["draft"], replace=options["replace"]
+                )
             else:
                 with open(path, encoding="utf-8") as handle:
-                    result = services.do_import(handle, draft=options["draft"])
+                    result = services.do_import(
+                        handle, draft=options["draft"], replace=options["replace"]
+                    )
         except OSError as exc:
             raise CommandError(f"Não foi possível ler {path}: {exc.strerror or exc}") from exc
         except UnicodeDecodeError as exc:
@@ -50,3 +61,7 @@ class Command(BaseCommand):
             f"{result.unchanged} sem mudança ({state}); "
             f"{len(result.errors)} linha(s) com erro."
         )
+        if result.archived:
+            self.stdout.write(f"{result.archived} arquivado(s): não estão no arquivo.")
+        elif options["replace"] and result.errors:
+            self.stderr.write("Nada foi arquivado: corrija as linhas com erro e importe de novo.")
