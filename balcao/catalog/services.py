@@ -639,6 +639,60 @@ def do_add_triage_example(*, text: str, language: str, expect: str, actor) -> Tr
     return example
 
 
+@dataclass
+class ExamplesImport:
+    """What :func:`do_import_triage_examples` did."""
+
+    created: int = 0
+    unchanged: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+@transaction.atomic
+def do_import_triage_examples(lines, *, actor=None) -> ExamplesImport:
+    """Labelled needs from a JSON Lines file (``{"text", "language", "expect"}`` a line, the
+    shape ``balcao triage --examples`` and ``--eval`` read), for an agency that has a history
+    of needs and the channel each belonged to. Each text is masked like a need shared from
+    the portal (:func:`shareable_text`): an example teaches the triage words, not whose need
+    it was. A need already labelled the same is not added twice; a bad line (no text, a
+    channel that is not an active one) is reported by number and the file is refused whole,
+    so that a file is never half imported."""
+    result = ExamplesImport()
+    valid = set(Channel.objects.filter(active=True).values_list("slug", flat=True))
+    valid.add(recommender.MERIT_NOT_DISCUSSED)
+    have = set(TriageExample.objects.values_list("text", "language", "expect"))
+    wanted = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+            text = shareable_text(item["text"])
+            language = languages.normalise(str(item.get("language") or "pt-BR"))
+            expect = str(item["expect"])
+        except (ValueError, KeyError, TypeError, languages.UnknownLanguage) as exc:
+            result.errors.append(f"linha {number}: não é uma necessidade rotulada ({exc})")
+            continue
+        if not text.strip():
+            result.errors.append(f"linha {number}: sem texto")
+        elif expect not in valid:
+            result.errors.append(f"linha {number}: {expect!r} não é um canal ativo do catálogo")
+        elif (text, language, expect) in have:
+            result.unchanged += 1
+        else:
+            have.add((text, language, expect))
+            wanted.append(TriageExample(text=text, language=language, expect=expect))
+    if result.errors:
+        return result
+    for example in wanted:
+        example.created_by = actor
+    TriageExample.objects.bulk_create(wanted)
+    result.created = len(wanted)
+    if wanted:
+        _warm_after_commit()
+    return result
+
+
 def do_delete_triage_example(example: TriageExample, *, actor) -> None:
     check_can(actor, "catalog.edit")
     example.delete()

@@ -182,3 +182,39 @@ def test_the_portals_triage_after_import_is_the_measured_one(demo):
     call_command("triage", "--eval", needs, "--json", stdout=from_database)
     assert json.loads(from_database.getvalue()) == json.loads(from_file.getvalue())
     assert json.loads(from_database.getvalue())["overall"]["hits"] >= 70
+
+
+def test_labelled_needs_come_from_a_file_masked_and_never_twice(demo, tmp_path):
+    from balcao.catalog.models import TriageExample
+
+    needs = tmp_path / "needs.jsonl"
+    lines = [
+        {"text": "quero cópia do processo 12345678901 no meu nome", "expect": "sic"},
+        {"text": "my complaint was never answered", "language": "en", "expect": "ouvidoria"},
+        {"text": "quero que revejam o indeferimento", "expect": "merit-not-discussed"},
+    ]
+    needs.write_text("\n".join(json.dumps(n, ensure_ascii=False) for n in lines), "utf-8")
+    out = io.StringIO()
+    call_command("catalog", "examples", str(needs), stdout=out)
+    assert "3 exemplo(s) da triagem acrescentado(s)" in out.getvalue()
+    kept = TriageExample.objects.get(expect="sic")
+    assert "12345678901" not in kept.text and kept.language == "pt-BR"
+    assert TriageExample.objects.get(expect="ouvidoria").language == "en"
+    out = io.StringIO()
+    call_command("catalog", "examples", str(needs), stdout=out)
+    assert "0 exemplo(s)" in out.getvalue() and "3 já existente(s)" in out.getvalue()
+    # A bad line refuses the whole file: nothing of it is added.
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(
+        json.dumps({"text": "nova necessidade", "expect": "sic"})
+        + "\n"
+        + json.dumps({"text": "outra", "expect": "canal-que-nao-existe"})
+        + "\n{broken\n",
+        "utf-8",
+    )
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="2 linha"):
+        call_command("catalog", "examples", str(bad), stderr=err)
+    assert "linha 2: 'canal-que-nao-existe' não é um canal ativo" in err.getvalue()
+    assert "linha 3: não é uma necessidade rotulada" in err.getvalue()
+    assert TriageExample.objects.count() == 3

@@ -1,4 +1,6 @@
-"""``balcao catalog import FILE [--replace] [--dry-run]``: an agency's own channel catalogue.
+"""``balcao catalog import FILE [--replace] [--dry-run]``: an agency's own channel catalogue;
+``balcao catalog examples NEEDS.jsonl``: its labelled needs (the console's *Exemplos da
+triagem*, from a file).
 
 The file is either shape ``balcao triage --catalog`` reads (docs/quality.md): the plain one an
 agency writes in its own language (``{"agency": {"name", "language", "appeal": {…}},
@@ -31,7 +33,15 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="say what would change; write nothing"
         )
 
+        examples = sub.add_parser(
+            "examples",
+            help="add labelled needs from a JSON Lines file ({text, language, expect} a line)",
+        )
+        examples.add_argument("path")
+
     def handle(self, *args, **options):
+        if options["action"] == "examples":
+            return self._examples(options["path"])
         path = options["path"]
         try:
             with open(path, encoding="utf-8") as handle:
@@ -77,3 +87,22 @@ class Command(BaseCommand):
                 "  triagem: pelos textos, papéis e exemplos de cada canal "
                 "(sem as regras de demonstração do INPI)."
             )
+
+    def _examples(self, path):
+        try:
+            with open(path, encoding="utf-8") as handle:
+                result = services.do_import_triage_examples(handle)
+        except OSError as exc:
+            raise CommandError(f"Não foi possível ler {path}: {exc.strerror or exc}") from exc
+        except UnicodeDecodeError as exc:
+            raise CommandError(f"{path} não está em UTF-8.") from exc
+        if result.errors:
+            for error in result.errors:
+                self.stderr.write(f"{path}: {error}")
+            raise CommandError(
+                f"{path}: {len(result.errors)} linha(s) com erro; nada foi importado."
+            )
+        self.stdout.write(
+            f"{result.created} exemplo(s) da triagem acrescentado(s), "
+            f"{result.unchanged} já existente(s)."
+        )
