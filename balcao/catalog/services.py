@@ -386,6 +386,49 @@ def do_import_catalog(
     return result
 
 
+def export_catalog() -> dict:
+    """The database's catalogue as a file in the demo's shape (every text per language the
+    channel has), which :func:`do_import_catalog` and ``balcao triage --catalog`` read back:
+    the console's edits leave the database the way they came in (``balcao catalog export``)."""
+    channels = []
+    for channel in Channel.objects.select_related("level").order_by("order", "pk"):
+        item: dict = {
+            "slug": channel.slug,
+            "kind": (
+                "chatbot"
+                if channel.kind == Channel.Kind.CHAT and channel.automated
+                else channel.kind
+            ),
+            "level": channel.level.number if channel.level else 1,
+            "order": channel.order,
+            "active": channel.active,
+        }
+        if channel.triage_role:
+            item["role"] = channel.triage_role
+        if channel.rules_key:
+            item["rules_key"] = channel.rules_key
+        if channel.entry == Channel.Entry.EXTERNAL and channel.entry_url:
+            item["url"] = channel.entry_url
+        own = [lang for lang in LANGUAGES if channel.texts.get(lang)] or ["pt-BR"]
+        for key in TEXT_KEYS:
+            values = {}
+            for lang in own:
+                if channel.texts.get(lang):
+                    if key in channel.texts[lang]:
+                        values[lang] = channel.texts[lang][key]
+                elif key in ("name", "purpose", "ideal_for", "not_advised_for"):
+                    values[lang] = getattr(channel, key)  # a channel with no texts per language
+            if values:
+                item[key] = values
+        channels.append(item)
+    data: dict = {"schema": "balcao.catalog/1", "channels": channels}
+    for text in PortalText.objects.all():
+        values = {lang: text.text("value", lang) for lang in LANGUAGES if text.texts.get(lang)}
+        values = values or {"pt-BR": text.value}
+        data[text.key] = {"text": values} if text.key == "appeal" else values
+    return data
+
+
 def _agency_texts(data: dict, catalog: dict, plain: bool) -> dict[str, dict]:
     """The portal texts a catalogue file sets, by key and language: its appeal sentence; the
     demo shape's title, tagline and merit statement, or for a plain file a merit statement

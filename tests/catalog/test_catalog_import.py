@@ -218,3 +218,32 @@ def test_labelled_needs_come_from_a_file_masked_and_never_twice(demo, tmp_path):
     assert "linha 2: 'canal-que-nao-existe' não é um canal ativo" in err.getvalue()
     assert "linha 3: não é uma necessidade rotulada" in err.getvalue()
     assert TriageExample.objects.count() == 3
+
+
+def test_the_exported_catalogue_reads_back_the_same(demo, tmp_path):
+    """``balcao catalog export`` after the console's edits: importing it changes nothing, and
+    ``balcao triage --catalog`` on it recommends as the database does."""
+    _import(_write(tmp_path, WATER), "--replace")
+    bot = Channel.objects.get(slug="assistente")
+    bot.texts["en"] = {
+        "name": "Virtual assistant",
+        "purpose": "Automatic answers on bill copies, tariffs and opening hours.",
+        "ideal_for": ["water bill copies"],
+        "not_advised_for": ["leaks"],
+    }
+    bot.save()
+    out = io.StringIO()
+    call_command("catalog", "export", stdout=out)
+    exported = json.loads(out.getvalue())
+    first = next(c for c in exported["channels"] if c["slug"] == "assistente")
+    assert first["kind"] == "chatbot" and first["rules_key"] == recommender.NO_RULES
+    assert first["name"] == {"pt-BR": "Assistente virtual", "en": "Virtual assistant"}
+    assert first["ideal_for"]["en"] == ["water bill copies"]
+    assert first["deadline_text"] == {"pt-BR": "na hora"}
+    assert "Junta de Recursos" in exported["appeal"]["text"]["pt-BR"]
+    path = _write(tmp_path, exported, "exported.json")
+    assert "13 sem mudança" in _import(path)
+    for need in ("tem um vazamento enorme na minha rua", "quero o laudo da qualidade da agua"):
+        from_file = io.StringIO()
+        call_command("triage", "--catalog", path, need, "--json", stdout=from_file)
+        assert json.loads(from_file.getvalue()) == services.triage(need, "pt-BR")

@@ -1,6 +1,6 @@
 """``balcao catalog import FILE [--replace] [--dry-run]``: an agency's own channel catalogue;
 ``balcao catalog examples NEEDS.jsonl``: its labelled needs (the console's *Exemplos da
-triagem*, from a file).
+triagem*, from a file); ``balcao catalog export``: the catalogue as a file import reads back.
 
 The file is either shape ``balcao triage --catalog`` reads (docs/quality.md): the plain one an
 agency writes in its own language (``{"agency": {"name", "language", "appeal": {…}},
@@ -38,10 +38,15 @@ class Command(BaseCommand):
             help="add labelled needs from a JSON Lines file ({text, language, expect} a line)",
         )
         examples.add_argument("path")
+        sub.add_parser("export", help="print the catalogue as a file that import reads back")
 
     def handle(self, *args, **options):
         if options["action"] == "examples":
             return self._examples(options["path"])
+        if options["action"] == "export":
+            return self.stdout.write(
+                json.dumps(services.export_catalog(), ensure_ascii=False, indent=2)
+            )
         path = options["path"]
         try:
             with open(path, encoding="utf-8") as handle:
