@@ -505,6 +505,12 @@ def _rules_key(channel: ChannelInfo) -> str:
     return channel.rules_key if channel.rules_key not in (None, "", NO_RULES) else channel.slug
 
 
+def has_cues(channel: ChannelInfo, rules: TriageRules) -> bool:
+    """Whether ``rules`` score the channel on cues of their own (else: on its texts, role and
+    the labelled needs)."""
+    return _cues(channel, rules) is not None
+
+
 def _cues(channel: ChannelInfo, rules: TriageRules) -> Mapping[str, Any] | None:
     """The rules' cues for the channel, or None when it has none (or names :data:`NO_RULES`)."""
     if channel.rules_key == NO_RULES:

@@ -603,6 +603,18 @@ def rules() -> recommender.TriageRules:
     return recommender.load_rules(settings.BALCAO_TRIAGE_RULES or recommender.RULES_PATH)
 
 
+def cued_slugs() -> set[str]:
+    """The channels the triage scores on cues of the rules in use (the demo's, or the
+    agency's own ``BALCAO_TRIAGE_RULES``); the others on their texts, role and labelled needs.
+    The console's catalogue says which is which."""
+    rules_ = rules()
+    return {
+        channel.slug
+        for channel in Channel.objects.all()
+        if recommender.has_cues(channel_info(channel), rules_)
+    }
+
+
 def learned_examples() -> tuple[recommender.Example, ...]:
     """The needs the agency labelled in the console, for the triage to learn from."""
     return tuple(TriageExample.objects.values_list("text", "language", "expect"))

@@ -21,13 +21,18 @@ from balcao.console.decorators import staff_view
 
 @staff_view("catalog.edit")
 def catalog_list(request):
+    from balcao.catalog import services as catalog_services
     from balcao.catalog.models import CatalogChange
 
     channels = Channel.objects.select_related("level").order_by("level__number", "order")
     return render(
         request,
         "console/catalog_list.html",
-        {"channels": channels, "changes": CatalogChange.objects.select_related("user")[:30]},
+        {
+            "channels": channels,
+            "cued": catalog_services.cued_slugs(),
+            "changes": CatalogChange.objects.select_related("user")[:30],
+        },
     )
 
 

@@ -321,3 +321,25 @@ def test_a_change_of_labelled_needs_is_checked_in_the_task_queue(
     examples = services.learned_examples()
     key = services._example_weight_key(examples, channels, rules)
     assert caches["default"].get(key) is not None
+
+
+def test_the_catalogue_says_which_channels_the_triage_scores_on_rules(
+    manager_client, demo_catalog, tmp_path
+):
+    """The demo's channels are scored on its rules; an agency's imported ones on their own
+    texts, role and examples (balcao catalog import marks them ``sem-regras``)."""
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    from tests.catalog.test_catalog_file import WATER
+
+    assert "ouvidoria" in services.cued_slugs()
+    plain = dict(WATER, channels=[dict(WATER["channels"][0], slug="ouvidoria")])
+    path = tmp_path / "catalog.json"
+    path.write_text(json.dumps(plain, ensure_ascii=False), encoding="utf-8")
+    call_command("catalog", "import", str(path), stdout=io.StringIO())
+    assert "ouvidoria" not in services.cued_slugs() and "sic" in services.cued_slugs()
+    html = manager_client.get("/console/catalogo/").content.decode()
+    assert "regras de triagem" in html and "textos, papel e exemplos" in html
