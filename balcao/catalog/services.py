@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core import signing
 from django.core.cache import caches
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models, transaction
 from django.utils import dateformat, timezone, translation
 from django.utils.translation import gettext, pgettext, pgettext_lazy
@@ -221,19 +222,27 @@ class CatalogImport:
     texts: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     own_rules: bool = False
+    plain: bool = True
 
 
-def _file_channel(item: dict, primary: str) -> dict:
-    """The database fields of one channel of a catalogue file (as
-    :func:`recommender.catalog_from_file` gives it: every text per language)."""
+_URL = URLValidator(schemes=["http", "https"])
+
+
+def _file_channel(item: dict, raw: dict, primary: str) -> dict:
+    """The database fields of one channel of a catalogue file (``item`` as
+    :func:`recommender.catalog_from_file` gives it, every text per language; ``raw`` as the
+    file has it). Keys set only when a channel is created start with ``create_``."""
     slug = str(item.get("slug") or "")
-    if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", slug):
+    if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", slug) or len(slug) > 50:
         raise CatalogImportError(
-            f"identificador de canal inválido: {slug!r} (minúsculas, números e hífens)"
+            f"identificador de canal inválido: {slug!r} (minúsculas, números e hífens; "
+            "até 50 caracteres)"
         )
     texts = _per_language(item)
+    if primary not in texts and texts:
+        primary = next(lang for lang in LANGUAGES if lang in texts)
     if primary not in texts or not texts[primary].get("name"):
-        raise CatalogImportError(f"o canal {slug} não tem nome em {primary}")
+        raise CatalogImportError(f"o canal {slug} não tem nome")
     base = texts[primary]
     kind_given = str(item.get("kind") or "").strip().lower()
     if kind_given and kind_given not in FILE_KINDS:
@@ -248,11 +257,16 @@ def _file_channel(item: dict, primary: str) -> dict:
             f"(um de: {', '.join(Channel.TriageRole.values)})"
         )
     try:
-        level = int(item.get("level") or 1)
+        level = int(item["level"]) if item.get("level") not in (None, "") else None
+        order = int(item.get("order") or 0)
     except (TypeError, ValueError):
-        raise CatalogImportError(f"o canal {slug} tem um nível que não é um número") from None
-    if not 1 <= level <= 9:
+        raise CatalogImportError(
+            f"o canal {slug} tem um nível ou uma ordem que não é um número"
+        ) from None
+    if level is not None and not 1 <= level <= 9:
         raise CatalogImportError(f"o canal {slug} tem o nível {level} (de 1 a 9)")
+    if not 0 <= order <= 32767:
+        raise CatalogImportError(f"o canal {slug} tem a ordem {order} (de 0 a 32767)")
     fields = {
         "name": base["name"][:120],
         "purpose": base.get("purpose", ""),
@@ -260,32 +274,58 @@ def _file_channel(item: dict, primary: str) -> dict:
         "not_advised_for": list(base.get("not_advised_for", [])),
         "texts": texts,
         "active": bool(item.get("active", True)),
-        "order": int(item.get("order") or 0),
+        "order": order,
         "level_number": level,
     }
     if role:
         fields["triage_role"] = role
-    # The demo's shape says how a channel is entered, not its kind: a new channel's kind
-    # follows its entry point, an existing one keeps the kind it has.
-    entry_kind = (item.get("entry_point") or {}).get("kind")
+    entry_point = raw.get("entry_point") or {}
+    entry_kind = entry_point.get("kind")
+    if entry_kind and entry_kind not in Channel.Entry.values:
+        raise CatalogImportError(
+            f"o canal {slug} tem um ponto de entrada desconhecido: {entry_kind!r} "
+            f"(um de: {', '.join(Channel.Entry.values)})"
+        )
     if kind_given:
         fields["kind"], fields["automated"], fields["entry"] = FILE_KINDS[kind_given]
     elif entry_kind:
-        fields["entry"] = entry_kind
+        # The demo's shape says how a channel is entered and who answers, not its kind: a
+        # new channel's kind follows its entry point, an existing one keeps its own.
         fields["create_kind"] = ENTRY_KIND.get(entry_kind, Channel.Kind.FORM)
-    url = str(item.get("url") or (item.get("entry_point") or {}).get("url") or "")
+        fields["create_automated"] = (raw.get("mode") or {}).get("staffing") == "automated"
+    if entry_kind:
+        fields["entry"] = entry_kind
+    url = str(raw.get("url") or entry_point.get("url") or "")
     if url:
+        try:
+            _URL(url)
+        except ValidationError:
+            raise CatalogImportError(
+                f"o canal {slug} tem um endereço que não é http(s): {url!r}"
+            ) from None
         fields["entry"], fields["entry_url"] = Channel.Entry.EXTERNAL, url
+    # Decreto 10.153/2019: who reports to the ombudsman is shown to the ombudsman role alone;
+    # a new ombudsman channel is confidential unless the file says otherwise.
+    kind = fields.get("kind") or fields.get("create_kind")
+    fields["create_confidential"] = bool(raw.get("confidential", kind == Channel.Kind.OMBUDSMAN))
+    if "confidential" in raw:
+        fields["confidential"] = bool(raw["confidential"])
     return fields
 
 
-def _level(number: int, dry_run: bool) -> Level | None:
+def _level(number: int) -> Level:
     level = Level.objects.filter(number=number).order_by("order", "pk").first()
-    if level is None and not dry_run:
+    if level is None:
         level = Level.objects.create(
             slug=f"nivel-{number}", number=number, order=number, name=f"Nível {number}"
         )
     return level
+
+
+def _is_live_chat(channel: Channel) -> bool:
+    """The live chat with people (issue 24) is offered on every page by its button, not by
+    the catalogue: an import never switches it off, and the export leaves it out."""
+    return channel.kind == Channel.Kind.CHAT and not channel.automated
 
 
 @transaction.atomic
@@ -301,15 +341,16 @@ def do_import_catalog(
     ``data`` is either shape :func:`recommender.catalog_from_file` reads: the demo's (every
     text per language) or the plain one an agency writes in one language. A channel is matched
     by its slug: a new one is created, an existing one takes the file's texts, kind, role,
-    level and order (what the console edits stays otherwise: calendar, workflow, attachments);
-    every change is kept in :class:`CatalogChange`. ``replace`` switches off (never deletes:
-    cases keep their channel) the active channels the file does not name — the demo's, for an
-    agency that starts from ``make run``.
+    level and order (what the console edits stays otherwise: calendar, workflow, attachments,
+    confidentiality unless the file gives it); every change is kept in
+    :class:`CatalogChange`. ``replace`` switches off (never deletes: cases keep their
+    channel) the active channels the file does not name — the demo's, for an agency that
+    starts from ``make run`` — but the live chat with people.
 
     Unless the agency has triage rules of its own (``BALCAO_TRIAGE_RULES``), or the file names
     a ``rules_key``, a plain file's channels get :data:`recommender.NO_RULES`: the shipped cues
     were written for the INPI's channels and must not fire for an agency's "ouvidoria" because
-    it shares a slug. ``dry_run`` checks everything and rolls back."""
+    it shares a slug. ``dry_run`` does everything and rolls it back."""
     try:
         catalog = recommender.catalog_from_file(data)
     except (ValueError, KeyError, TypeError) as exc:
@@ -318,67 +359,68 @@ def do_import_catalog(
     agency = data.get("agency") or {}
     primary = languages.normalise(str(agency.get("language") or "pt-BR")) if plain else "pt-BR"
     own_rules = bool(settings.BALCAO_TRIAGE_RULES)
-    result = CatalogImport(own_rules=own_rules)
-    wanted = [
-        _file_channel({"url": raw.get("url"), **item}, primary)
-        for item, raw in zip(catalog["channels"], data["channels"], strict=True)
-    ]
-    for item, fields in zip(catalog["channels"], wanted, strict=True):
+    result = CatalogImport(own_rules=own_rules, plain=plain)
+    pairs = list(zip(catalog["channels"], data["channels"], strict=True))
+    wanted = [_file_channel(item, raw, primary) for item, raw in pairs]
+    for (item, raw), fields in zip(pairs, wanted, strict=True):
         fields["rules_key"] = str(
-            item.get("rules_key") or ("" if own_rules or not plain else recommender.NO_RULES)
+            item.get("rules_key")
+            or raw.get("rules_key")
+            or ("" if own_rules or not plain else recommender.NO_RULES)
         )
     slugs = [item["slug"] for item in catalog["channels"]]
     if len(set(slugs)) != len(slugs):
         raise CatalogImportError("o catálogo repete o identificador de um canal")
     workflows = Channel._meta.get_field("workflow").related_model.objects
     for slug, fields in zip(slugs, wanted, strict=True):
-        fields["level"] = _level(fields.pop("level_number"), dry_run)
+        number = fields.pop("level_number")
+        if number is not None:
+            fields["level"] = _level(number)
+        created = {
+            k[len("create_") :]: fields.pop(k) for k in list(fields) if k.startswith("create_")
+        }
         channel = Channel.objects.filter(slug=slug).first()
         if channel is None:
             result.created.append(slug)
-            if not dry_run:
-                fields.setdefault("kind", fields.pop("create_kind", Channel.Kind.FORM))
-                chat = fields["kind"] == Channel.Kind.CHAT
-                channel = Channel(
-                    slug=slug,
-                    workflow=workflows.filter(slug="chat" if chat else "helpdesk").first(),
-                )
-                for key, value in fields.items():
-                    setattr(channel, key, value)
-                channel.save()
-                CatalogChange.objects.create(
-                    user=actor,
-                    object_type="channel",
-                    object_key=slug,
-                    changes={"import": {"old": None, "new": slug}},
-                )
-            continue
-        fields.pop("create_kind", None)
-        if _apply_changes(channel, actor, fields, save=not dry_run):
+            fields = {**created, **fields}
+            fields.setdefault("kind", Channel.Kind.FORM)
+            chat = fields["kind"] == Channel.Kind.CHAT
+            channel = Channel(
+                slug=slug, workflow=workflows.filter(slug="chat" if chat else "helpdesk").first()
+            )
+            for key, value in fields.items():
+                setattr(channel, key, value)
+            channel.save()
+            CatalogChange.objects.create(
+                user=actor,
+                object_type="channel",
+                object_key=slug,
+                changes={"import": {"old": None, "new": slug}},
+            )
+        elif _apply_changes(channel, actor, fields):
             result.updated.append(slug)
         else:
             result.unchanged.append(slug)
     if replace:
         for channel in Channel.objects.filter(active=True).exclude(slug__in=slugs):
-            result.deactivated.append(channel.slug)
-            _apply_changes(channel, actor, {"active": False}, save=not dry_run)
+            if not _is_live_chat(channel):
+                result.deactivated.append(channel.slug)
+                _apply_changes(channel, actor, {"active": False})
     texts = _agency_texts(data, catalog, plain)
     if plain and "appeal" not in texts and PortalText.objects.filter(key="appeal").exists():
         # Another agency's appeal rule (the demo's Lei 9.279/1996) must not answer for this
         # one: the triage then says to look for the deadline in the decision itself.
         result.removed.append("appeal")
-        if not dry_run:
-            PortalText.objects.filter(key="appeal").delete()
+        PortalText.objects.filter(key="appeal").delete()
     for key, values in texts.items():
         result.texts.append(key)
-        if not dry_run:
-            PortalText.objects.update_or_create(
-                key=key,
-                defaults={
-                    "value": values.get("pt-BR") or values[primary],
-                    "texts": {lang: {"value": v} for lang, v in values.items()},
-                },
-            )
+        PortalText.objects.update_or_create(
+            key=key,
+            defaults={
+                "value": values.get("pt-BR") or next(iter(values.values())),
+                "texts": {lang: {"value": v} for lang, v in values.items()},
+            },
+        )
     if dry_run:
         transaction.set_rollback(True)
     elif result.created or result.updated or result.deactivated:
@@ -392,6 +434,8 @@ def export_catalog() -> dict:
     the console's edits leave the database the way they came in (``balcao catalog export``)."""
     channels = []
     for channel in Channel.objects.select_related("level").order_by("order", "pk"):
+        if _is_live_chat(channel):
+            continue
         item: dict = {
             "slug": channel.slug,
             "kind": (
@@ -399,16 +443,20 @@ def export_catalog() -> dict:
                 if channel.kind == Channel.Kind.CHAT and channel.automated
                 else channel.kind
             ),
-            "level": channel.level.number if channel.level else 1,
             "order": channel.order,
             "active": channel.active,
+            "confidential": channel.confidential,
+            "entry_point": {
+                "kind": channel.entry,
+                "url": channel.entry_url if channel.entry == Channel.Entry.EXTERNAL else None,
+            },
         }
+        if channel.level:
+            item["level"] = channel.level.number
         if channel.triage_role:
             item["role"] = channel.triage_role
         if channel.rules_key:
             item["rules_key"] = channel.rules_key
-        if channel.entry == Channel.Entry.EXTERNAL and channel.entry_url:
-            item["url"] = channel.entry_url
         own = [lang for lang in LANGUAGES if channel.texts.get(lang)] or ["pt-BR"]
         for key in TEXT_KEYS:
             values = {}

@@ -114,7 +114,12 @@ def do_import(
     ``replace`` archives (never deletes: the versions stay) every article the file does not
     hold — the demo's, for an agency that loads its own base on a ``make run`` database, whose
     bot would otherwise go on answering the INPI's questions. A file with a bad line archives
-    nothing: the article on that line would be taken for one the file no longer holds."""
+    nothing: the article on that line would be taken for one the file no longer holds; so
+    does a file with no article at all. Drafts and articles in review are staff's work in
+    progress and stay as they are; ``replace`` with ``draft`` is refused (the bot would be
+    left with nothing published)."""
+    if replace and draft:
+        raise KbError(_("--replace com --draft deixaria o chatbot sem artigos publicados."))
     result = ImportResult()
     seen: set[str] = set()
     state = Article.State.DRAFT if draft else Article.State.PUBLISHED
@@ -157,8 +162,8 @@ def do_import(
         article.save()
         _snapshot(article, actor, "importação")
         result.updated += 1
-    if replace and not result.errors:
-        stale = Article.objects.exclude(state=Article.State.ARCHIVED).exclude(slug__in=seen)
+    if replace and seen and not result.errors:
+        stale = Article.objects.filter(state=Article.State.PUBLISHED).exclude(slug__in=seen)
         for article in stale:
             article.state = Article.State.ARCHIVED
             article.version += 1

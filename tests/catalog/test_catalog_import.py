@@ -247,3 +247,64 @@ def test_the_exported_catalogue_reads_back_the_same(demo, tmp_path):
         from_file = io.StringIO()
         call_command("triage", "--catalog", path, need, "--json", stdout=from_file)
         assert json.loads(from_file.getvalue()) == services.triage(need, "pt-BR")
+
+
+def test_a_new_ombudsman_channel_is_confidential_and_the_live_chat_stays_on(demo, tmp_path):
+    """Decreto 10.153/2019: an imported ombudsman's cases are shown to the ombudsman role
+    alone. --replace leaves the live chat with people alone (it is not a catalogue channel)."""
+    LIVE_CHAT_SLUG = "atendimento-online"
+    Channel.objects.create(
+        slug=LIVE_CHAT_SLUG, name="Atendimento online", kind=Channel.Kind.CHAT, automated=False
+    )
+    plain = json.loads(json.dumps(WATER))
+    plain["channels"][2]["rules_key"] = "ouvidoria"
+    _import(_write(tmp_path, plain), "--replace")
+    ombudsman = Channel.objects.get(slug="ouvidoria-aguas")
+    assert ombudsman.confidential and ombudsman.rules_key == "ouvidoria"
+    assert not Channel.objects.get(slug="acesso-informacao").confidential
+    assert Channel.objects.get(slug=LIVE_CHAT_SLUG).active
+    out = io.StringIO()
+    call_command("catalog", "export", stdout=out)
+    exported = json.loads(out.getvalue())
+    assert LIVE_CHAT_SLUG not in {c["slug"] for c in exported["channels"]}
+    assert next(c for c in exported["channels"] if c["slug"] == "ouvidoria-aguas")["confidential"]
+
+
+def test_a_demo_shaped_file_keeps_who_answers_and_an_english_agency_reads_back(db, tmp_path):
+    """The demo's own file through the import: its chatbot is automated (a live chat would
+    never be recommended). An agency whose file is in English only exports and imports back."""
+    data = json.loads(recommender.DEMO_CATALOG_PATH.read_text(encoding="utf-8"))
+    _import(_write(tmp_path, data))
+    chatbot = Channel.objects.get(slug="chatbot")
+    assert (chatbot.kind, chatbot.automated, chatbot.confidential) == ("chat", True, False)
+    assert Channel.objects.get(slug="ouvidoria").confidential
+    assert Channel.objects.get(slug="reclame-aqui").entry == Channel.Entry.EXTERNAL
+    english = {
+        "agency": {"name": "Water Board", "language": "en"},
+        "channels": [
+            {"slug": "desk", "name": "Front desk", "level": 2, "kind": "form",
+             "purpose": "Written requests.", "ideal_for": ["bills"]},
+        ],
+    }  # fmt: skip
+    _import(_write(tmp_path, english, "en.json"))
+    out = io.StringIO()
+    call_command("catalog", "export", stdout=out)
+    assert "sem mudança" in _import(_write(tmp_path, json.loads(out.getvalue()), "back.json"))
+    assert "0 atualizado(s)" in _import(_write(tmp_path, json.loads(out.getvalue()), "b2.json"))
+
+
+def test_an_address_that_is_not_http_is_refused(demo, tmp_path):
+    bad = json.loads(json.dumps(WATER))
+    bad["channels"][0]["url"] = "javascript:alert(1)"
+    with pytest.raises(CommandError, match="não é http"):
+        _import(_write(tmp_path, bad))
+    assert not Channel.objects.filter(slug="assistente").exists()
+
+
+def test_a_dry_run_with_a_new_level_reports_what_the_import_would(db, tmp_path):
+    plain = json.loads(json.dumps(WATER))
+    _import(_write(tmp_path, plain))
+    plain["channels"][0]["level"] = 7
+    out = _import(_write(tmp_path, plain, "v2.json"), "--dry-run")
+    assert "1 atualizado(s)" in out and "3 sem mudança" in out
+    assert Channel.objects.get(slug="assistente").level.number == 1

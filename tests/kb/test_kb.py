@@ -8,6 +8,7 @@ import sys
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from balcao.kb import services
 from balcao.kb.models import Article, ArticleVersion, GapGroup
@@ -99,6 +100,27 @@ def test_replace_archives_what_the_file_does_not_hold_and_the_bot_stops_answerin
     out = io.StringIO()
     call_command("kb", "import", str(path), "--replace", stdout=out)
     assert "1 arquivado(s)" in out.getvalue()
+
+
+def test_replace_never_empties_the_base_nor_touches_work_in_progress(tmp_path):
+    services.do_import(_lines(RECORDS))
+    draft = dict(RECORDS[0], id="rascunho", question="Um rascunho?")
+    services.do_import(_lines([draft]), draft=True)
+    # An empty file (or empty stdin) archives nothing.
+    assert services.do_import([], replace=True).archived == 0
+    assert services.published_articles().count() == 2
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("", encoding="utf-8")
+    err = io.StringIO()
+    call_command("kb", "import", str(empty), "--replace", stderr=err, stdout=io.StringIO())
+    assert "não tem nenhum artigo" in err.getvalue()
+    # A draft is staff's work in progress: it stays a draft.
+    services.do_import(_lines(RECORDS[:1]), replace=True)
+    assert Article.objects.get(slug="rascunho").state == "draft"
+    with pytest.raises(services.KbError, match="--draft"):
+        services.do_import(_lines(RECORDS[:1]), replace=True, draft=True)
+    with pytest.raises(CommandError, match="--draft"):
+        call_command("kb", "import", str(empty), "--replace", "--draft")
 
 
 def test_cli_import_and_export_round_trip(tmp_path):

@@ -87,6 +87,11 @@ class Command(BaseCommand):
             self.stdout.write(f"  textos do portal removidos (o catálogo não os traz): {removed}")
         if result.own_rules:
             self.stdout.write("  triagem: as regras da agência (BALCAO_TRIAGE_RULES).")
+        elif not result.plain:
+            self.stdout.write(
+                "  triagem: as regras em uso para os canais que as têm (rules_key ou "
+                "identificador); os outros pelos seus textos, papéis e exemplos."
+            )
         else:
             self.stdout.write(
                 "  triagem: pelos textos, papéis e exemplos de cada canal "

@@ -53,6 +53,8 @@ class Command(BaseCommand):
             raise CommandError(f"Não foi possível ler {path}: {exc.strerror or exc}") from exc
         except UnicodeDecodeError as exc:
             raise CommandError(f"{path} não está em UTF-8.") from exc
+        except services.KbError as exc:
+            raise CommandError(str(exc)) from exc
         for error in result.errors:
             self.stderr.write(error)
         state = "rascunho" if options["draft"] else "publicados"
@@ -65,3 +67,5 @@ class Command(BaseCommand):
             self.stdout.write(f"{result.archived} arquivado(s): não estão no arquivo.")
         elif options["replace"] and result.errors:
             self.stderr.write("Nada foi arquivado: corrija as linhas com erro e importe de novo.")
+        elif options["replace"] and not (result.created + result.updated + result.unchanged):
+            self.stderr.write("Nada foi arquivado: o arquivo não tem nenhum artigo.")
