@@ -144,9 +144,12 @@ def test_what_is_not_a_catalogue_is_refused(db, tmp_path):
 
 
 def test_an_agency_with_its_own_rules_keeps_them_by_slug(demo, tmp_path, settings):
+    path = _write(tmp_path, WATER)
+    _import(path)
+    assert Channel.objects.get(slug="assistente").rules_key == recommender.NO_RULES
     settings.BALCAO_TRIAGE_RULES = str(recommender.RULES_PATH)
-    out = _import(_write(tmp_path, WATER))
-    assert "regras da agência" in out
+    out = _import(path)  # the agency wrote its rules afterwards: it imports again
+    assert "regras da agência" in out and "4 atualizado(s)" in out
     assert Channel.objects.get(slug="assistente").rules_key == ""
 
 
