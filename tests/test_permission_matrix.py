@@ -69,6 +69,7 @@ CONSOLE = {
     "audit log": ("get", "/console/auditoria/", None, {AD}),
     "catalog list": ("get", "/console/catalogo/", None, {MA, AD}),
     "catalog edit": ("get", "/console/catalogo/fale-conosco/", None, {MA, AD}),
+    "catalog new": ("get", "/console/catalogo/novo/", None, {MA, AD}),
     "triage examples": ("get", "/console/catalogo/triagem/", None, {MA, AD}),
     "classified information": ("get", "/console/sigilo/", None, {OM, MA, AD}),
     "annual report": ("get", "/console/sigilo/relatorio-anual/", None, {OM, MA, AD}),

@@ -961,6 +961,47 @@ EDITABLE = (
 )
 
 
+#: Slugs the console's own pages use under /console/catalogo/.
+RESERVED_SLUGS = frozenset({"novo", "triagem"})
+
+
+@transaction.atomic
+def do_create_channel(*, actor, slug: str, **fields) -> Channel:
+    """Add a channel in the console (issue 20: "a new channel added in the console is
+    recommended sensibly without a code change"). The triage learns it from its purpose, its
+    "ideal para", its role and the labelled needs. Unless the agency has its own rules
+    (``BALCAO_TRIAGE_RULES``), a slug the shipped rules know (``ouvidoria``, ``sic``…) gets
+    :data:`recommender.NO_RULES`: the INPI demo's phrases are not this channel's. A new
+    ombudsman channel is confidential unless the form says otherwise (Decreto 10.153/2019)."""
+    check_can(actor, "catalog.edit")
+    if not re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", slug or "") or slug in RESERVED_SLUGS:
+        raise ValidationError(
+            {"slug": gettext("Use letras minúsculas, números e hífens (ex.: ouvidoria-geral).")}
+        )
+    if Channel.objects.filter(slug=slug).exists():
+        raise ValidationError({"slug": gettext("Já existe um canal com este identificador.")})
+    unknown = set(fields) - set(EDITABLE) - {"kind", "automated"}
+    if unknown:
+        raise ValueError(f"campos não editáveis: {sorted(unknown)}")
+    shipped = rules()
+    fields.setdefault("confidential", fields.get("kind") == Channel.Kind.OMBUDSMAN)
+    channel = Channel(slug=slug, **fields)
+    if not settings.BALCAO_TRIAGE_RULES and recommender.has_cues(channel_info(channel), shipped):
+        channel.rules_key = recommender.NO_RULES
+    workflows = Channel._meta.get_field("workflow").related_model.objects
+    chat = channel.kind == Channel.Kind.CHAT
+    channel.workflow = workflows.filter(slug="chat" if chat else "helpdesk").first()
+    channel.save()
+    CatalogChange.objects.create(
+        user=actor,
+        object_type="channel",
+        object_key=slug,
+        changes={"new": {"old": None, "new": slug}},
+    )
+    _warm_after_commit()
+    return channel
+
+
 @transaction.atomic
 def do_update_channel(channel: Channel, *, actor, **changes) -> Channel:
     """Edit a channel; the change (old → new) is kept in CatalogChange."""

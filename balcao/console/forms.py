@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from balcao.accounts.models import User
 from balcao.cases.models import Team
-from balcao.catalog.models import Channel, Service
+from balcao.catalog.models import Channel, Level, Service
 from balcao.mail.models import Mailbox
 
 
@@ -295,6 +295,23 @@ class ChannelForm(forms.Form):
     @staticmethod
     def lines(value: str) -> list[str]:
         return [line.strip() for line in (value or "").splitlines() if line.strip()]
+
+
+class NewChannelForm(ChannelForm):
+    """A manager adds a channel: its identifier, kind and level first, then what every
+    channel has."""
+
+    slug = forms.SlugField(
+        label=_("Identificador"),
+        max_length=50,
+        help_text=_("Minúsculas, números e hífens (ex.: ouvidoria-geral); não muda depois."),
+    )
+    kind = forms.ChoiceField(label=_("Tipo"), choices=Channel.Kind.choices)
+    automated = forms.BooleanField(label=_("Automatizado (chatbot)"), required=False)
+    level = forms.ModelChoiceField(
+        label=_("Nível"), queryset=Level.objects.order_by("number", "order"), required=False
+    )
+    field_order = ["slug", "name", "kind", "automated", "level"]
 
 
 class CannedAnswerForm(forms.Form):

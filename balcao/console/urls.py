@@ -187,6 +187,7 @@ urlpatterns = [
     path("equipe/<int:pk>/ativo/", staff_views.staff_active, name="staff_active"),
     path("equipe/<int:pk>/cadastro/", staff_views.staff_enrolment, name="staff_enrolment"),
     path("catalogo/", views.catalog_list, name="catalog_list"),
+    path("catalogo/novo/", views.catalog_new, name="catalog_new"),
     path("catalogo/triagem/", views.triage_examples, name="triage_examples"),
     path(
         "catalogo/triagem/sugestoes/<int:pk>/",

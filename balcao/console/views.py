@@ -99,6 +99,60 @@ def catalog_edit(request, slug: str):
     return render(request, "console/catalog_edit.html", {"channel": channel, "form": form})
 
 
+@staff_view("catalog.edit")
+def catalog_new(request):
+    """Add a channel; the triage recommends it from its own texts and role at once."""
+    from balcao.catalog import services as catalog_services
+
+    form = forms.NewChannelForm(
+        request.POST or None, initial={"active": True, "order": 0, "hours": "unspecified"}
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        lines = forms.ChannelForm.lines
+        texts = {
+            "pt-BR": {
+                "name": data["name"],
+                "purpose": data["purpose"],
+                "ideal_for": lines(data["ideal_for"]),
+                "not_advised_for": lines(data["not_advised_for"]),
+            }
+        }
+        for lang, suffix in (("en", "en"), ("pt-PT", "pt_pt")):
+            for key in ("name", "purpose"):
+                if data[f"{key}_{suffix}"]:
+                    texts.setdefault(lang, {})[key] = data[f"{key}_{suffix}"]
+        try:
+            channel = catalog_services.do_create_channel(
+                actor=request.user,
+                slug=data["slug"],
+                name=data["name"],
+                kind=data["kind"],
+                automated=data["automated"],
+                level=data["level"],
+                purpose=data["purpose"],
+                ideal_for=lines(data["ideal_for"]),
+                not_advised_for=lines(data["not_advised_for"]),
+                active=data["active"],
+                confidential=data["confidential"],
+                order=data["order"],
+                hours=data["hours"],
+                session_times=data["session_times"],
+                deadline_policy=data["deadline_policy"],
+                entry=data["entry"],
+                entry_url=data["entry_url"],
+                triage_role=data["triage_role"],
+                texts=texts,
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Canal criado."))
+            return redirect("console:catalog_edit", slug=channel.slug)
+    return render(request, "console/catalog_new.html", {"form": form})
+
+
 # --- the triage's labelled needs (managers) ----------------------------------------------
 
 

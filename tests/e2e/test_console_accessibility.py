@@ -108,6 +108,7 @@ PAGES = {
     "staff_detail": ["/console/equipe/{staff}/"],
     "catalog_list": ["/console/catalogo/"],
     "catalog_edit": ["/console/catalogo/fale-conosco/"],
+    "catalog_new": ["/console/catalogo/novo/"],
     "triage_examples": ["/console/catalogo/triagem/"],
     "classified_list": ["/console/sigilo/"],
     "classified_report": ["/console/sigilo/relatorio-anual/"],
