@@ -252,7 +252,8 @@ def watch(
     is switched off: take what is there, then wait in IDLE until the server announces a
     message (``EXISTS``) or ``wait_seconds`` pass, and take again; on a server without IDLE,
     every ``wait_seconds``. A failure is logged and tried again later; it never raises.
-    ``on_fetched(fetched, why)`` is told of each pass (why: "start", "idle", "timeout")."""
+    ``on_fetched(fetched, why)`` is told of each pass (why: "start", "idle", "waiting",
+    "timeout")."""
     from balcao.mail.models import Mailbox
 
     why = "start"
@@ -276,8 +277,16 @@ def watch(
 
 
 def _wait_for_mail(mailbox: Mailbox, stop: threading.Event, wait_seconds: float) -> str:
-    """Wait until the server announces new mail ("idle") or the time is up ("timeout")."""
+    """Wait until the server announces new mail ("idle") or the time is up ("timeout").
+
+    IDLE announces only what arrives once it has begun: a message that came between the last
+    pass and this connection would wait for the timeout (a minute). So the folder is looked
+    at first, and a message not taken yet is taken at once ("waiting")."""
+    from imap_tools import AND
+
     with connect(mailbox) as box:
+        if box.uids(AND(no_keyword=KEYWORD)):
+            return "waiting"
         if "IDLE" not in box.client.capabilities:
             stop.wait(wait_seconds)
             return "timeout"

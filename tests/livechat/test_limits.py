@@ -231,6 +231,7 @@ def test_chat_js_keeps_the_next_message_typed_while_the_last_one_travels(asgi_se
     anyway, and a fast typer's next message went out empty and was refused.) The send is
     held in the browser until the next text is typed, so the order is certain."""
     from django.conf import settings
+    from playwright.sync_api import expect
 
     from tests.livechat.conftest import HeldRequest, in_browser
     from tests.livechat.test_consumers import person_cookie
@@ -238,7 +239,11 @@ def test_chat_js_keeps_the_next_message_typed_while_the_last_one_travels(asgi_se
     key = person_cookie("hauana@example.com")
     origin = f"http://{asgi_server}"
     seen = {}
-    answered = "document.getElementById('chat-files-error').textContent === ''"
+
+    def answered(page):
+        # Playwright's expect, not wait_for_function: a string polled in the page is eval,
+        # which the portal's Content-Security-Policy refuses whenever it is not true at once.
+        expect(page.locator("#chat-files-error")).to_have_text("")
 
     def steps(page):
         page.context.add_cookies(
@@ -253,11 +258,11 @@ def test_chat_js_keeps_the_next_message_typed_while_the_last_one_travels(asgi_se
         page.fill("#chat-text", "segunda, ainda digitando")
         held.release()
         page.locator(".chat-messages li", has_text="primeira").wait_for()
-        page.wait_for_function(answered)
+        answered(page)
         seen["kept"] = page.input_value("#chat-text")
         page.click("[data-chat-form] button[type=submit]")
         page.locator(".chat-messages li", has_text="segunda, ainda digitando").wait_for()
-        page.wait_for_function(answered)
+        answered(page)
         seen["after"] = page.input_value("#chat-text")
 
     in_browser(steps)

@@ -273,6 +273,50 @@ def test_the_watcher_takes_mail_as_it_arrives_by_idle(server_box, helpdesk_chann
     assert InboundMail.objects.count() == 2 and Case.objects.count() == 2
 
 
+@pytest.mark.django_db(transaction=True)
+def test_mail_that_comes_between_two_passes_is_not_left_for_the_timeout(
+    server_box, helpdesk_channel, imap_server
+):
+    """IDLE announces only what arrives once it has begun. A message that came while the
+    watcher was still busy with the last pass was left for the next timeout (a minute, and a
+    flaky live test); it is now taken at once."""
+    import threading
+
+    mailbox = Mailbox.objects.create(
+        slug="contato",
+        address="contato@agencia.gov.br",
+        channel=helpdesk_channel,
+        imap_host=imap_server.host,
+        imap_port=imap_server.port,
+        imap_tls=False,
+        imap_user=imap_server.user,
+        imap_secret=secrets.seal(imap_server.password),
+    )
+    passes: list[tuple[int, str]] = []
+
+    def on_fetched(fetched, why):
+        passes.append((fetched.new, why))
+        if len(passes) == 1:  # after the first pass, before the watcher waits for mail
+            server_box.append(_raw(2), "INBOX")
+
+    stop = threading.Event()
+    watcher = threading.Thread(
+        target=imap.watch,
+        args=(mailbox.pk, stop),
+        kwargs={"wait_seconds": 120, "on_fetched": on_fetched},
+    )
+    watcher.start()
+    try:
+        _wait_until(lambda: len(passes) > 1, "a second pass, long before the 120 s wait")
+        assert passes[:2] == [(0, "start"), (1, "waiting")]
+        Mailbox.objects.filter(pk=mailbox.pk).update(active=False)
+    finally:
+        stop.set()
+        watcher.join(timeout=30)
+    assert not watcher.is_alive()
+    assert InboundMail.objects.count() == 1
+
+
 def _wait_until(condition, what: str, seconds: float = 20) -> None:
     import time
 
