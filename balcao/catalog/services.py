@@ -371,7 +371,6 @@ def do_import_catalog(
     slugs = [item["slug"] for item in catalog["channels"]]
     if len(set(slugs)) != len(slugs):
         raise CatalogImportError("o catálogo repete o identificador de um canal")
-    workflows = Channel._meta.get_field("workflow").related_model.objects
     for slug, fields in zip(slugs, wanted, strict=True):
         number = fields.pop("level_number")
         if number is not None:
@@ -384,19 +383,7 @@ def do_import_catalog(
             result.created.append(slug)
             fields = {**created, **fields}
             fields.setdefault("kind", Channel.Kind.FORM)
-            chat = fields["kind"] == Channel.Kind.CHAT
-            channel = Channel(
-                slug=slug, workflow=workflows.filter(slug="chat" if chat else "helpdesk").first()
-            )
-            for key, value in fields.items():
-                setattr(channel, key, value)
-            channel.save()
-            CatalogChange.objects.create(
-                user=actor,
-                object_type="channel",
-                object_key=slug,
-                changes={"import": {"old": None, "new": slug}},
-            )
+            _save_new_channel(Channel(slug=slug, **fields), actor, "import")
         elif _apply_changes(channel, actor, fields):
             result.updated.append(slug)
         else:
@@ -988,6 +975,14 @@ def do_create_channel(*, actor, slug: str, **fields) -> Channel:
     channel = Channel(slug=slug, **fields)
     if not settings.BALCAO_TRIAGE_RULES and recommender.has_cues(channel_info(channel), shipped):
         channel.rules_key = recommender.NO_RULES
+    _save_new_channel(channel, actor, "new")
+    _warm_after_commit()
+    return channel
+
+
+def _save_new_channel(channel: Channel, actor, how: str) -> None:
+    """Save a channel added by the import or the console, with the workflow its cases follow
+    (a chat's or the help desk's), and keep its creation in CatalogChange."""
     workflows = Channel._meta.get_field("workflow").related_model.objects
     chat = channel.kind == Channel.Kind.CHAT
     channel.workflow = workflows.filter(slug="chat" if chat else "helpdesk").first()
@@ -995,11 +990,9 @@ def do_create_channel(*, actor, slug: str, **fields) -> Channel:
     CatalogChange.objects.create(
         user=actor,
         object_type="channel",
-        object_key=slug,
-        changes={"new": {"old": None, "new": slug}},
+        object_key=channel.slug,
+        changes={how: {"old": None, "new": channel.slug}},
     )
-    _warm_after_commit()
-    return channel
 
 
 @transaction.atomic

@@ -296,6 +296,28 @@ class ChannelForm(forms.Form):
     def lines(value: str) -> list[str]:
         return [line.strip() for line in (value or "").splitlines() if line.strip()]
 
+    def channel_fields(self, texts: dict | None = None) -> dict:
+        """The channel's fields from the cleaned form, its ``texts`` (those it had, if any)
+        updated with the pt-BR texts and the translations given."""
+        data = self.cleaned_data
+        pt_br = {
+            "name": data["name"],
+            "purpose": data["purpose"],
+            "ideal_for": self.lines(data["ideal_for"]),
+            "not_advised_for": self.lines(data["not_advised_for"]),
+        }
+        new_texts = {lang: dict(values) for lang, values in (texts or {}).items()}
+        new_texts.setdefault("pt-BR", {}).update(pt_br)
+        for lang, suffix in (("en", "en"), ("pt-PT", "pt_pt")):
+            for key in ("name", "purpose"):
+                if data[f"{key}_{suffix}"]:
+                    new_texts.setdefault(lang, {})[key] = data[f"{key}_{suffix}"]
+        plain = (
+            "active", "confidential", "order", "hours", "session_times", "deadline_policy",
+            "entry", "entry_url", "triage_role",
+        )  # fmt: skip
+        return {**pt_br, **{key: data[key] for key in plain}, "texts": new_texts}
+
 
 class NewChannelForm(ChannelForm):
     """A manager adds a channel: its identifier, kind and level first, then what every

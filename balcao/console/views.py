@@ -63,36 +63,8 @@ def catalog_edit(request, slug: str):
     }
     form = forms.ChannelForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        new_texts = {lang: dict(values) for lang, values in texts.items()}
-        lines = forms.ChannelForm.lines
-        new_texts.setdefault("pt-BR", {}).update(
-            name=data["name"],
-            purpose=data["purpose"],
-            ideal_for=lines(data["ideal_for"]),
-            not_advised_for=lines(data["not_advised_for"]),
-        )
-        for lang, suffix in (("en", "en"), ("pt-PT", "pt_pt")):
-            for key in ("name", "purpose"):
-                if data[f"{key}_{suffix}"]:
-                    new_texts.setdefault(lang, {})[key] = data[f"{key}_{suffix}"]
         catalog_services.do_update_channel(
-            channel,
-            actor=request.user,
-            name=data["name"],
-            purpose=data["purpose"],
-            ideal_for=lines(data["ideal_for"]),
-            not_advised_for=lines(data["not_advised_for"]),
-            active=data["active"],
-            confidential=data["confidential"],
-            order=data["order"],
-            hours=data["hours"],
-            session_times=data["session_times"],
-            deadline_policy=data["deadline_policy"],
-            entry=data["entry"],
-            entry_url=data["entry_url"],
-            triage_role=data["triage_role"],
-            texts=new_texts,
+            channel, actor=request.user, **form.channel_fields(texts)
         )
         messages.success(request, _("Canal atualizado."))
         return redirect("console:catalog_edit", slug=channel.slug)
@@ -109,40 +81,14 @@ def catalog_new(request):
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        lines = forms.ChannelForm.lines
-        texts = {
-            "pt-BR": {
-                "name": data["name"],
-                "purpose": data["purpose"],
-                "ideal_for": lines(data["ideal_for"]),
-                "not_advised_for": lines(data["not_advised_for"]),
-            }
-        }
-        for lang, suffix in (("en", "en"), ("pt-PT", "pt_pt")):
-            for key in ("name", "purpose"):
-                if data[f"{key}_{suffix}"]:
-                    texts.setdefault(lang, {})[key] = data[f"{key}_{suffix}"]
         try:
             channel = catalog_services.do_create_channel(
                 actor=request.user,
                 slug=data["slug"],
-                name=data["name"],
                 kind=data["kind"],
                 automated=data["automated"],
                 level=data["level"],
-                purpose=data["purpose"],
-                ideal_for=lines(data["ideal_for"]),
-                not_advised_for=lines(data["not_advised_for"]),
-                active=data["active"],
-                confidential=data["confidential"],
-                order=data["order"],
-                hours=data["hours"],
-                session_times=data["session_times"],
-                deadline_policy=data["deadline_policy"],
-                entry=data["entry"],
-                entry_url=data["entry_url"],
-                triage_role=data["triage_role"],
-                texts=texts,
+                **form.channel_fields(),
             )
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
