@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import Group
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -90,7 +91,7 @@ def test_portal_under_the_policy(watched, live_server, catalogue, settings):
     page.locator("#triage-form button[type=submit]").click()
     page.locator("#triage-result-title").wait_for()
     assert page.evaluate("() => window.__samePage") is True, "htmx did not swap: full reload"
-    page.wait_for_function("() => document.activeElement.id === 'triage-result-title'")
+    expect(page.locator("#triage-result-title")).to_be_focused()
 
     # The language switch (a plain form) still works.
     page.goto(f"{live_server.url}/en/")
@@ -111,7 +112,7 @@ def test_chatbot_under_the_policy(watched, live_server, chat_article):
     page.locator(".chat-turns li.turn", has_text="como emito a GRU?").wait_for()
     page.locator(".chat-turns li.turn", has_text="No site do INPI.").wait_for()
     assert page.evaluate("() => window.__samePage") is True, "htmx did not swap: full reload"
-    page.wait_for_function("() => document.getElementById('chat-text').value === ''")
+    expect(page.locator("#chat-text")).to_have_value("")
     page.check_csp()
 
 

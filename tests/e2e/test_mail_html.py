@@ -107,10 +107,10 @@ def test_the_formatted_mail_is_sandboxed_shows_its_inline_image_and_fetches_noth
     frame = page.frame_locator("iframe[title='E-mail formatado']")
     frame.get_by_text("R$ 10,00").wait_for()
     frame.locator("img[alt='boleto']").wait_for()
-    page.wait_for_function(
-        "() => document.querySelector(\"iframe[title='E-mail formatado']\")"
-        ".contentDocument === null"
-    )  # opaque origin: the console's page cannot reach in, nor the frame out
+    # opaque origin: the console's page cannot reach in, nor the frame out
+    assert page.locator("iframe[title='E-mail formatado']").evaluate(
+        "frame => frame.contentDocument === null"
+    )
     shown = page.frames[1].evaluate(
         "() => [...document.images].map(i => [i.alt, i.naturalWidth, i.src.slice(0, 22)])"
     )

@@ -5,6 +5,7 @@ on screen — with and without JavaScript."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -41,10 +42,7 @@ def test_the_result_is_focused_announced_and_on_screen(browser, live_server, cat
         page.get_by_role("button", name="Ver o canal recomendado").click()
         page.locator("#triage-result-title").wait_for()
         if javascript:
-            page.wait_for_function(
-                "() => document.activeElement"
-                " && document.activeElement.id === 'triage-result-title'"
-            )
+            expect(page.locator("#triage-result-title")).to_be_focused()
         assert _in_viewport(page, "#triage-result-title")
     finally:
         context.close()

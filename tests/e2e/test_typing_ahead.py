@@ -6,6 +6,7 @@ tests/livechat/test_limits.py, tests/livechat/test_console_pages.py.)"""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.livechat.conftest import HeldRequest
 
@@ -28,4 +29,4 @@ def test_the_chatbot_keeps_the_next_question_typed_while_the_last_one_travels(pa
     # with nothing typed meanwhile, the box is emptied for the next question
     box.press("Enter")
     page.locator("#chat-turns").get_by_text("E quanto custa?").wait_for()
-    page.wait_for_function("document.getElementById('chat-text').value === ''")
+    expect(box).to_have_value("")

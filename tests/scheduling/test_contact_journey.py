@@ -4,7 +4,10 @@ address; the direct-contact pages pass axe."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from tests.scheduling.test_journey import in_browser
 from tests.scheduling.test_presential_journey import staff_cookie
@@ -53,9 +56,7 @@ def test_an_agent_writes_and_only_the_procurador_gets_it(
         page.get_by_label("Número do processo").fill("BR 10 2024 000123-4")
         page.get_by_label("Titular (e-mail ou CPF no cadastro)").fill("titular@example.org")
         page.get_by_role("button", name="Preencher com o modelo").click()
-        page.wait_for_function(
-            "document.querySelector('#id_preceito').value.includes('Maria Titular')"
-        )
+        expect(page.locator("#id_preceito")).to_have_value(re.compile("Maria Titular"))
         page.get_by_role("button", name="Enviar a mensagem").click()
         page.locator("#contact-recipient").wait_for()
         seen["recipient"] = page.locator("#contact-recipient").inner_text()
