@@ -322,7 +322,7 @@ def _level(number: int) -> Level:
     return level
 
 
-def _is_live_chat(channel: Channel) -> bool:
+def is_live_chat(channel: Channel) -> bool:
     """The live chat with people (issue 24) is offered on every page by its button, not by
     the catalogue: an import never switches it off, and the export leaves it out."""
     return channel.kind == Channel.Kind.CHAT and not channel.automated
@@ -390,7 +390,7 @@ def do_import_catalog(
             result.unchanged.append(slug)
     if replace:
         for channel in Channel.objects.filter(active=True).exclude(slug__in=slugs):
-            if not _is_live_chat(channel):
+            if not is_live_chat(channel):
                 result.deactivated.append(channel.slug)
                 _apply_changes(channel, actor, {"active": False})
     texts = _agency_texts(data, catalog, plain)
@@ -421,7 +421,7 @@ def export_catalog() -> dict:
     the console's edits leave the database the way they came in (``balcao catalog export``)."""
     channels = []
     for channel in Channel.objects.select_related("level").order_by("order", "pk"):
-        if _is_live_chat(channel):
+        if is_live_chat(channel):
             continue
         item: dict = {
             "slug": channel.slug,
@@ -942,6 +942,8 @@ EDITABLE = (
     "entry_url",
     "texts",
     "calendar",
+    "kind",
+    "automated",
     "level",
     "confidential",
     "triage_role",
@@ -967,12 +969,13 @@ def do_create_channel(*, actor, slug: str, **fields) -> Channel:
         )
     if Channel.objects.filter(slug=slug).exists():
         raise ValidationError({"slug": gettext("Já existe um canal com este identificador.")})
-    unknown = set(fields) - set(EDITABLE) - {"kind", "automated"}
+    unknown = set(fields) - set(EDITABLE)
     if unknown:
         raise ValueError(f"campos não editáveis: {sorted(unknown)}")
     shipped = rules()
     fields.setdefault("confidential", fields.get("kind") == Channel.Kind.OMBUDSMAN)
     channel = Channel(slug=slug, **fields)
+    _refuse_a_second_live_chat(channel)
     if not settings.BALCAO_TRIAGE_RULES and recommender.has_cues(channel_info(channel), shipped):
         channel.rules_key = recommender.NO_RULES
     _save_new_channel(channel, actor, "new")
@@ -983,9 +986,7 @@ def do_create_channel(*, actor, slug: str, **fields) -> Channel:
 def _save_new_channel(channel: Channel, actor, how: str) -> None:
     """Save a channel added by the import or the console, with the workflow its cases follow
     (a chat's or the help desk's), and keep its creation in CatalogChange."""
-    workflows = Channel._meta.get_field("workflow").related_model.objects
-    chat = channel.kind == Channel.Kind.CHAT
-    channel.workflow = workflows.filter(slug="chat" if chat else "helpdesk").first()
+    channel.workflow = _workflow_for(channel.kind)
     channel.save()
     CatalogChange.objects.create(
         user=actor,
@@ -997,13 +998,52 @@ def _save_new_channel(channel: Channel, actor, how: str) -> None:
 
 @transaction.atomic
 def do_update_channel(channel: Channel, *, actor, **changes) -> Channel:
-    """Edit a channel; the change (old → new) is kept in CatalogChange."""
+    """Edit a channel; the change (old → new) is kept in CatalogChange. Its kind and level
+    may change (with them the role the triage reads, unless one is chosen), but the live chat
+    with people stays the one live chat."""
     check_can(actor, "catalog.edit")
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise ValueError(f"campos não editáveis: {sorted(unknown)}")
+    was_live_chat, old_kind = is_live_chat(channel), channel.kind
+    after = Channel(
+        kind=changes.get("kind", channel.kind),
+        automated=changes.get("automated", channel.automated),
+    )
+    if was_live_chat and not is_live_chat(after):
+        raise ValidationError(
+            {"kind": gettext("O chat com atendentes continua chat: desative-o se não o usar.")}
+        )
+    if not was_live_chat:
+        _refuse_a_second_live_chat(after)
+    if (old_kind == Channel.Kind.CHAT) != (after.kind == Channel.Kind.CHAT):
+        # a chat's cases follow the chat's workflow, the others the help desk's
+        changes = {**changes, "workflow": _workflow_for(after.kind)}
     _apply_changes(channel, actor, changes)
+    _warm_after_commit()
     return channel
+
+
+def _workflow_for(kind: str):
+    """The workflow a channel's new cases follow: a chat's, or the help desk's."""
+    workflows = Channel._meta.get_field("workflow").related_model.objects
+    return workflows.filter(slug="chat" if kind == Channel.Kind.CHAT else "helpdesk").first()
+
+
+def _refuse_a_second_live_chat(channel: Channel) -> None:
+    """The live chat with people is one channel, offered on every page by its button (issue
+    24); another chat answered by people would never be offered."""
+    if is_live_chat(channel) and any(
+        is_live_chat(other) for other in Channel.objects.filter(kind=Channel.Kind.CHAT)
+    ):
+        raise ValidationError(
+            {
+                "automated": gettext(
+                    "O chat com atendentes já existe; um novo chat só pode ser automatizado "
+                    "(chatbot)."
+                )
+            }
+        )
 
 
 def _apply_changes(channel: Channel, actor, changes: dict, *, save: bool = True) -> dict:

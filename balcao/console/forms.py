@@ -227,7 +227,19 @@ class NewCaseForm(forms.Form):
 class ChannelForm(forms.Form):
     """A manager edits a channel; lists are one item per line; translations per language."""
 
+    field_order = ["name", "kind", "automated", "level"]
+
     name = forms.CharField(label=_("Nome"), max_length=120)
+    kind = forms.ChoiceField(label=_("Tipo"), choices=Channel.Kind.choices)
+    automated = forms.BooleanField(label=_("Automatizado (chatbot)"), required=False)
+    level = forms.ModelChoiceField(
+        label=_("Nível"),
+        queryset=Level.objects.order_by("number", "order"),
+        required=False,
+        help_text=_(
+            "Com o tipo, diz à triagem o papel do canal quando o papel não é escolhido abaixo."
+        ),
+    )
     purpose = forms.CharField(
         label=_("Finalidade"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
@@ -313,8 +325,8 @@ class ChannelForm(forms.Form):
                 if data[f"{key}_{suffix}"]:
                     new_texts.setdefault(lang, {})[key] = data[f"{key}_{suffix}"]
         plain = (
-            "active", "confidential", "order", "hours", "session_times", "deadline_policy",
-            "entry", "entry_url", "triage_role",
+            "kind", "automated", "level", "active", "confidential", "order", "hours",
+            "session_times", "deadline_policy", "entry", "entry_url", "triage_role",
         )  # fmt: skip
         return {**pt_br, **{key: data[key] for key in plain}, "texts": new_texts}
 
@@ -328,12 +340,7 @@ class NewChannelForm(ChannelForm):
         max_length=50,
         help_text=_("Minúsculas, números e hífens (ex.: ouvidoria-geral); não muda depois."),
     )
-    kind = forms.ChoiceField(label=_("Tipo"), choices=Channel.Kind.choices)
-    automated = forms.BooleanField(label=_("Automatizado (chatbot)"), required=False)
-    level = forms.ModelChoiceField(
-        label=_("Nível"), queryset=Level.objects.order_by("number", "order"), required=False
-    )
-    field_order = ["slug", "name", "kind", "automated", "level"]
+    field_order = ["slug", *ChannelForm.field_order]
 
 
 class CannedAnswerForm(forms.Form):

@@ -44,6 +44,9 @@ def catalog_edit(request, slug: str):
     texts = channel.texts or {}
     initial = {
         "name": channel.name,
+        "kind": channel.kind,
+        "automated": channel.automated,
+        "level": channel.level_id,
         "purpose": channel.purpose,
         "ideal_for": "\n".join(channel.ideal_for),
         "active": channel.active,
@@ -62,12 +65,20 @@ def catalog_edit(request, slug: str):
         "purpose_pt_pt": (texts.get("pt-PT") or {}).get("purpose", ""),
     }
     form = forms.ChannelForm(request.POST or None, initial=initial)
+    if catalog_services.is_live_chat(channel):
+        # the live chat with people is offered by its own button on every page
+        form.fields["kind"].disabled = form.fields["automated"].disabled = True
     if request.method == "POST" and form.is_valid():
-        catalog_services.do_update_channel(
-            channel, actor=request.user, **form.channel_fields(texts)
-        )
-        messages.success(request, _("Canal atualizado."))
-        return redirect("console:catalog_edit", slug=channel.slug)
+        try:
+            catalog_services.do_update_channel(
+                channel, actor=request.user, **form.channel_fields(texts)
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, _("Canal atualizado."))
+            return redirect("console:catalog_edit", slug=channel.slug)
     return render(request, "console/catalog_edit.html", {"channel": channel, "form": form})
 
 
@@ -85,9 +96,6 @@ def catalog_new(request):
             channel = catalog_services.do_create_channel(
                 actor=request.user,
                 slug=data["slug"],
-                kind=data["kind"],
-                automated=data["automated"],
-                level=data["level"],
                 **form.channel_fields(),
             )
         except ValidationError as exc:

@@ -18,7 +18,10 @@ from balcao.catalog import services
 
 
 class Command(BaseCommand):
-    help = "Import an agency's channel catalogue (the portal's channels and its triage)."
+    help = (
+        "An agency's channel catalogue (the portal's channels and its triage): import it, "
+        "add labelled needs to it, export it."
+    )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True)
