@@ -180,6 +180,13 @@ ASSIGN_MENUS_KEY = "console:assign-menus"
 ASSIGN_MENUS_TTL = 30  # seconds the case page's menus may lag behind team and staff changes
 
 
+def add_service_errors(form: forms.Form, error) -> None:
+    """Put a service's ValidationError on the form: each message on its field, or on the
+    whole form when the form has no such field."""
+    for field, errors in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
 def assign_menus() -> tuple[list, list]:
     """The case page's "Equipe" and "Responsável" menus as (pk, label) lists, from a
     per-process snapshot at most ``ASSIGN_MENUS_TTL`` seconds old — as the work queue's bulk

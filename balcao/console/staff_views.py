@@ -22,6 +22,7 @@ from balcao.accounts.models import StaffChange, User
 from balcao.accounts.roles import ROLES
 from balcao.cases.models import Team
 from balcao.console.decorators import staff_view
+from balcao.console.forms import add_service_errors
 from balcao.errors import Refused
 
 LINK_KEY = "console:staff:link"  # the raw enrolment link, shown once on the next page
@@ -105,8 +106,7 @@ def staff_new(request):
                 teams=list(data["teams"]),
             )
         except ValidationError as error:
-            for field, errors in error.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_service_errors(form, error)
         except (Refused, services.LoginError) as error:
             form.add_error(None, str(error))
         else:

@@ -74,8 +74,7 @@ def catalog_edit(request, slug: str):
                 channel, actor=request.user, **form.channel_fields(texts)
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            forms.add_service_errors(form, exc)
         else:
             messages.success(request, _("Canal atualizado."))
             return redirect("console:catalog_edit", slug=channel.slug)
@@ -99,8 +98,7 @@ def catalog_new(request):
                 **form.channel_fields(),
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            forms.add_service_errors(form, exc)
         else:
             messages.success(request, _("Canal criado."))
             return redirect("console:catalog_edit", slug=channel.slug)
@@ -124,8 +122,7 @@ def triage_examples(request):
             try:
                 catalog_services.do_add_triage_example(actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
+                forms.add_service_errors(form, exc)
             else:
                 messages.success(request, _("Exemplo registrado: a triagem já aprende com ele."))
                 return redirect("console:triage_examples")
