@@ -141,6 +141,11 @@ def test_what_is_not_a_catalogue_is_refused(db, tmp_path):
         _import(_write(tmp_path, {"channels": []}))
     with pytest.raises(CommandError, match="objeto JSON"):
         _import(_write(tmp_path, [1, 2]))
+    huge = tmp_path / "huge.json"
+    with open(huge, "wb") as handle:  # sparse: 2 GB on the disk's books, nothing written
+        handle.truncate(2 * 1024**3)
+    with pytest.raises(CommandError, match="2048 MB: um catálogo tem no máximo 5 MB"):
+        _import(str(huge))
 
 
 def test_an_agency_with_its_own_rules_keeps_them_by_slug(demo, tmp_path, settings):

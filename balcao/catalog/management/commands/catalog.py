@@ -11,6 +11,7 @@ change and writes nothing. A file with an error is refused whole, naming the cha
 """
 
 import json
+import os
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -53,6 +54,13 @@ class Command(BaseCommand):
         path = options["path"]
         try:
             with open(path, encoding="utf-8") as handle:
+                size = os.fstat(handle.fileno()).st_size
+                if size > services.MAX_CATALOG_BYTES:
+                    raise CommandError(
+                        f"{path} tem {size / 2**20:.0f} MB: um catálogo tem no máximo "
+                        f"{services.MAX_CATALOG_BYTES // 2**20} MB (algumas dezenas de canais "
+                        "cabem em poucos KB). Confira se é o arquivo certo; nada foi importado."
+                    )
                 data = json.load(handle)
         except OSError as exc:
             raise CommandError(f"Não foi possível ler {path}: {exc.strerror or exc}") from exc
