@@ -84,6 +84,10 @@ def test_figures_come_from_the_bot_and_triage_commands(tmp_path):
 def test_the_table_names_what_is_below_the_bar_on_held_out_sets_only(monkeypatch, capsys):
     quality = _script()
     weak = {
+        "in_right": 19,
+        "in_total": 20,
+        "out_right": 6,
+        "out_total": 10,
         "overall": 0.70,
         "in_scope": 0.95,
         "refused": 0.85,
@@ -105,4 +109,20 @@ def test_the_table_names_what_is_below_the_bar_on_held_out_sets_only(monkeypatch
     )
     assert row in out
     assert "| outra-agencia | held out |" in out
-    assert out.strip().endswith("below the bar: outra-agencia (overall, below plain BM25)")
+    assert "below the bar: outra-agencia (overall, below plain BM25)\n" in out
+    # only the held-out set is pooled, with the interval chance alone leaves around it
+    assert out.strip().endswith(
+        "the 1 held-out set(s) pooled: bot overall 83.3 % (25/30; 95 % interval 66.4–92.7); "
+        "in scope 95.0 % (19/20; 95 % interval 76.4–99.1); "
+        "refused 60.0 % (6/10; 95 % interval 31.3–83.2); "
+        "triage 90.0 % (9/10; 95 % interval 59.6–98.2)"
+    )
+
+
+def test_the_wilson_interval():
+    quality = _script()
+    low, high = quality.wilson(71, 85)
+    assert (round(100 * low, 1), round(100 * high, 1)) == (74.2, 89.9)
+    assert quality.wilson(0, 0) == (0.0, 1.0)
+    low, high = quality.wilson(10, 10)
+    assert abs(high - 1.0) < 1e-9 and 0.7 < low < 0.73
