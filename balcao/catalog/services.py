@@ -385,11 +385,23 @@ def do_import_catalog(
             k[len("create_") :]: fields.pop(k) for k in list(fields) if k.startswith("create_")
         }
         channel = Channel.objects.filter(slug=slug).first()
-        if channel is None:
+        try:
+            if channel is None:
+                fields = {**created, **fields}
+                fields.setdefault("kind", Channel.Kind.FORM)
+                channel = Channel(slug=slug, **fields)
+                _refuse_a_second_live_chat(channel)
+            else:
+                fields = _with_kind_rules(channel, fields)
+        except ValidationError as exc:
+            live = Channel.objects.filter(kind=Channel.Kind.CHAT, automated=False).first()
+            hint = f" (é o canal {live.slug}: use esse identificador)" if live else ""
+            raise CatalogImportError(
+                f"o canal {slug}: {' '.join(exc.messages)}{hint if live != channel else ''}"
+            ) from exc
+        if channel.pk is None:
             result.created.append(slug)
-            fields = {**created, **fields}
-            fields.setdefault("kind", Channel.Kind.FORM)
-            _save_new_channel(Channel(slug=slug, **fields), actor, "import")
+            _save_new_channel(channel, actor, "import")
         elif _apply_changes(channel, actor, fields):
             result.updated.append(slug)
         else:
@@ -1011,23 +1023,36 @@ def do_update_channel(channel: Channel, *, actor, **changes) -> Channel:
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise ValueError(f"campos não editáveis: {sorted(unknown)}")
-    was_live_chat, old_kind = is_live_chat(channel), channel.kind
-    after = Channel(
-        kind=changes.get("kind", channel.kind),
-        automated=changes.get("automated", channel.automated),
-    )
-    if was_live_chat and not is_live_chat(after):
-        raise ValidationError(
-            {"kind": gettext("O chat com atendentes continua chat: desative-o se não o usar.")}
-        )
-    if not was_live_chat:
-        _refuse_a_second_live_chat(after)
-    if (old_kind == Channel.Kind.CHAT) != (after.kind == Channel.Kind.CHAT):
-        # a chat's cases follow the chat's workflow, the others the help desk's
-        changes = {**changes, "workflow": _workflow_for(after.kind)}
+    changes = _with_kind_rules(channel, changes)
     _apply_changes(channel, actor, changes)
     _warm_after_commit()
     return channel
+
+
+def _with_kind_rules(channel: Channel, changes: dict) -> dict:
+    """``changes`` to an existing channel, with what a change of its kind brings: a channel
+    that is no chat is not automated; one that moves into or out of chat takes the chat's or
+    the help desk's workflow; one that becomes the ombudsman's is confidential unless the
+    change says otherwise (Decreto 10.153/2019, as a new one). The live chat with people stays
+    a chat, and no other channel becomes a second one (ValidationError). The console's edit
+    and the import both go through here."""
+    kind = changes.get("kind", channel.kind)
+    changes = dict(changes)
+    if kind != Channel.Kind.CHAT and changes.get("automated", channel.automated):
+        changes["automated"] = False
+    after = Channel(kind=kind, automated=changes.get("automated", channel.automated))
+    if is_live_chat(channel) and not is_live_chat(after):
+        raise ValidationError(
+            {"kind": gettext("O chat com atendentes continua chat: desative-o se não o usar.")}
+        )
+    if not is_live_chat(channel):
+        _refuse_a_second_live_chat(after)
+    if (channel.kind == Channel.Kind.CHAT) != (kind == Channel.Kind.CHAT):
+        # a chat's cases follow the chat's workflow, the others the help desk's
+        changes["workflow"] = _workflow_for(kind)
+    if kind == Channel.Kind.OMBUDSMAN and channel.kind != Channel.Kind.OMBUDSMAN:
+        changes.setdefault("confidential", True)
+    return changes
 
 
 def _workflow_for(kind: str):

@@ -335,7 +335,12 @@ class ChannelForm(forms.Form):
             "kind", "automated", "level", "active", "confidential", "order", "hours",
             "session_times", "deadline_policy", "entry", "entry_url", "triage_role",
         )  # fmt: skip
-        return {**pt_br, **{key: data[key] for key in plain}, "texts": new_texts}
+        fields = {**pt_br, **{key: data[key] for key in plain}, "texts": new_texts}
+        if "kind" in self.changed_data and "confidential" not in self.changed_data:
+            # a new kind, the box left alone: the service says whether the channel is
+            # confidential (an ombudsman's is, Decreto 10.153/2019)
+            del fields["confidential"]
+        return fields
 
 
 class NewChannelForm(ChannelForm):

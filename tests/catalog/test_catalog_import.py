@@ -316,3 +316,28 @@ def test_a_dry_run_with_a_new_level_reports_what_the_import_would(db, tmp_path):
     out = _import(_write(tmp_path, plain, "v2.json"), "--dry-run")
     assert "1 atualizado(s)" in out and "3 sem mudança" in out
     assert Channel.objects.get(slug="assistente").level.number == 1
+
+
+def test_the_import_keeps_the_rules_of_a_channels_kind(demo, tmp_path):
+    """What the console's edit keeps, the import keeps too: a channel that becomes a chatbot
+    takes the chat's workflow, one that becomes the ombudsman's is confidential, the live
+    chat with people stays one, and a second is refused naming the first."""
+    live = Channel.objects.create(slug="atendimento-online", name="Atendimento online", kind="chat")
+    plain = {"agency": WATER["agency"], "channels": [
+        {"slug": "fale-conosco", "name": "Fale Conosco", "kind": "chatbot", "level": 1},
+        {"slug": "sic", "name": "SIC", "kind": "ombudsman", "level": 3},
+    ]}  # fmt: skip
+    _import(_write(tmp_path, plain))
+    talk, sic = Channel.objects.get(slug="fale-conosco"), Channel.objects.get(slug="sic")
+    assert (talk.kind, talk.automated, talk.workflow.slug) == ("chat", True, "chat")
+    assert sic.kind == "ombudsman" and sic.confidential
+    second = {**plain, "channels": [{"slug": "outro-chat", "name": "Chat", "kind": "chat"}]}
+    with pytest.raises(CommandError, match="já existe.*é o canal atendimento-online"):
+        _import(_write(tmp_path, second))
+    assert not Channel.objects.filter(slug="outro-chat").exists()
+    gone = {**plain, "channels": [{"slug": "atendimento-online", "name": "X", "kind": "form"}]}
+    with pytest.raises(CommandError, match="continua chat") as error:
+        _import(_write(tmp_path, gone))
+    assert "use esse identificador" not in str(error.value)
+    live.refresh_from_db()
+    assert (live.kind, live.name) == ("chat", "Atendimento online")

@@ -97,6 +97,19 @@ def test_a_manager_changes_a_channels_kind_and_level_and_the_triage_follows(
     change = CatalogChange.objects.filter(object_key="reclamacoes").latest("pk")
     assert change.changes["kind"] == {"old": "form", "new": "ombudsman"}
     assert "level" in change.changes
+    # an ombudsman's channel is confidential (Decreto 10.153/2019), the box left alone…
+    assert channel.confidential
+    # …until a manager unticks it on a later edit
+    response = manager_client.post(
+        "/console/catalogo/reclamacoes/", _edit_form(manager_client, "reclamacoes")
+    )
+    channel.refresh_from_db()
+    assert response.status_code == 302 and channel.confidential
+    form = _edit_form(manager_client, "reclamacoes")
+    del form["confidential"]
+    manager_client.post("/console/catalogo/reclamacoes/", form)
+    channel.refresh_from_db()
+    assert not channel.confidential
 
 
 def test_the_live_chat_stays_the_one_live_chat(manager_client, staff, db):
@@ -131,6 +144,18 @@ def test_a_channel_that_becomes_a_chatbot_takes_the_chats_workflow(staff, db):
     services.do_update_channel(channel, actor=staff["manager"], kind="chat", automated=True)
     channel.refresh_from_db()
     assert channel.workflow.slug == "chat"
-    services.do_update_channel(channel, actor=staff["manager"], kind="email", automated=False)
+    services.do_update_channel(channel, actor=staff["manager"], kind="email")
     channel.refresh_from_db()
-    assert channel.workflow.slug == "helpdesk"
+    # no longer a chat, so no longer automated (the portal would call it "100% automatizado")
+    assert channel.workflow.slug == "helpdesk" and not channel.automated
+
+
+def test_a_new_ombudsman_channel_added_in_the_console_is_confidential(manager_client, db):
+    services.load_demo_catalog()
+    response = manager_client.post(
+        "/console/catalogo/novo/", {**NEW, "slug": "ouvidoria-geral", "kind": "ombudsman"}
+    )
+    assert response.status_code == 302
+    assert Channel.objects.get(slug="ouvidoria-geral").confidential
+    manager_client.post("/console/catalogo/novo/", NEW)
+    assert not Channel.objects.get(slug="libras").confidential
