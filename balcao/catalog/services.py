@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
@@ -215,6 +216,34 @@ class CatalogImportError(ValueError):
 #: evaluation sets' 9–14 KB, the demo's 34 KB); a file of megabytes is the wrong file, and one
 #: of gigabytes must be refused before it is read into memory.
 MAX_CATALOG_BYTES = 5 * 1024 * 1024
+
+
+def read_catalog_file(path: str | Path) -> dict:
+    """The JSON object of a catalogue file (``balcao catalog import``, ``balcao triage
+    --catalog``), or :class:`CatalogImportError` with a message a person can act on: the file
+    cannot be read, is over :data:`MAX_CATALOG_BYTES` (refused before it is read), is not UTF-8,
+    not JSON, or not an object."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            size = os.fstat(handle.fileno()).st_size
+            if size > MAX_CATALOG_BYTES:
+                raise CatalogImportError(
+                    f"{path} tem {size / 2**20:.0f} MB: um catálogo tem no máximo "
+                    f"{MAX_CATALOG_BYTES // 2**20} MB (algumas dezenas de canais cabem em poucos "
+                    "KB). Confira se é o arquivo certo"
+                )
+            data = json.load(handle)
+    except OSError as exc:
+        raise CatalogImportError(f"Não foi possível ler {path}: {exc.strerror or exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise CatalogImportError(f"{path} não está em UTF-8") from exc
+    except json.JSONDecodeError as exc:
+        raise CatalogImportError(
+            f"{path} não é JSON válido (linha {exc.lineno}, coluna {exc.colno}): {exc.msg}"
+        ) from exc
+    if not isinstance(data, dict):
+        raise CatalogImportError(f"{path}: um catálogo é um objeto JSON com a lista 'channels'")
+    return data
 
 
 @dataclass

@@ -152,8 +152,13 @@ def test_balcao_triage_evaluates_on_a_catalogue_file(tmp_path):
     one = io.StringIO()
     call_command("triage", "--catalog", str(catalog), "vazamento na rua", "--json", stdout=one)
     assert json.loads(one.getvalue())["channel"] == "plantao-vazamentos"
-    with pytest.raises(CommandError, match="catálogo"):
+    with pytest.raises(CommandError, match="Não foi possível ler"):
         call_command("triage", "--catalog", str(tmp_path / "missing.json"), "x")
+    huge = tmp_path / "huge.json"
+    with open(huge, "wb") as handle:  # sparse: nothing written
+        handle.truncate(2 * 1024**3)
+    with pytest.raises(CommandError, match="2048 MB: um catálogo tem no máximo 5 MB"):
+        call_command("triage", "--catalog", str(huge), "x")
     # The set's own needs as labelled needs, two folds: each need triaged once.
     folded = io.StringIO()
     call_command(

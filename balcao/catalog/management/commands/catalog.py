@@ -11,7 +11,6 @@ change and writes nothing. A file with an error is refused whole, naming the cha
 """
 
 import json
-import os
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -53,25 +52,9 @@ class Command(BaseCommand):
             )
         path = options["path"]
         try:
-            with open(path, encoding="utf-8") as handle:
-                size = os.fstat(handle.fileno()).st_size
-                if size > services.MAX_CATALOG_BYTES:
-                    raise CommandError(
-                        f"{path} tem {size / 2**20:.0f} MB: um catálogo tem no máximo "
-                        f"{services.MAX_CATALOG_BYTES // 2**20} MB (algumas dezenas de canais "
-                        "cabem em poucos KB). Confira se é o arquivo certo; nada foi importado."
-                    )
-                data = json.load(handle)
-        except OSError as exc:
-            raise CommandError(f"Não foi possível ler {path}: {exc.strerror or exc}") from exc
-        except UnicodeDecodeError as exc:
-            raise CommandError(f"{path} não está em UTF-8.") from exc
-        except json.JSONDecodeError as exc:
-            raise CommandError(
-                f"{path} não é JSON válido (linha {exc.lineno}, coluna {exc.colno}): {exc.msg}"
-            ) from exc
-        if not isinstance(data, dict):
-            raise CommandError(f"{path}: um catálogo é um objeto JSON com a lista 'channels'.")
+            data = services.read_catalog_file(path)
+        except services.CatalogImportError as exc:
+            raise CommandError(f"{exc}; nada foi importado.") from exc
         try:
             result = services.do_import_catalog(
                 data, replace=options["replace"], dry_run=options["dry_run"]

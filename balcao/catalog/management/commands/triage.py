@@ -99,8 +99,10 @@ class Command(BaseCommand):
         """(default language, active channels, appeal sentence, whether it is in the demo's
         shape) of a catalogue file."""
         try:
-            with open(path, encoding="utf-8") as handle:
-                data = json.load(handle)
+            data = services.read_catalog_file(path)
+        except services.CatalogImportError as exc:
+            raise CommandError(str(exc)) from exc
+        try:
             catalog = recommender.catalog_from_file(data)
             language = languages.normalise(
                 str((catalog.get("agency") or {}).get("language") or "pt-BR")
