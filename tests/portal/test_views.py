@@ -181,7 +181,8 @@ def test_triage_without_javascript_records_an_anonymous_outcome(client, catalogu
     outcome = TriageOutcome.objects.get()
     assert (outcome.recommended, outcome.source, outcome.chosen) == ("sic", "portal", "")
     stored = " ".join(str(getattr(outcome, f.name)) for f in outcome._meta.fields)
-    assert "529" not in stored and "processo" not in stored
+    # the CPF's digits whole: a timestamp's microseconds may hold "529"
+    assert not [p for p in ("529.982", "982.247", "52998224725", "processo") if p in stored]
 
     token = re.search(r'name="outcome" value="([^"]+)"', html).group(1)
     response = client.post("/encontre-o-atendimento/ir/", {"outcome": token, "channel": "sic"})
