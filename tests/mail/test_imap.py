@@ -235,20 +235,10 @@ def test_one_process_at_a_time_reads_a_mailbox(server_box, mailbox):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_watcher_takes_mail_as_it_arrives_by_idle(server_box, helpdesk_channel, imap_server):
+def test_the_watcher_takes_mail_as_it_arrives_by_idle(server_box, mailbox):
     import threading
     import time
 
-    mailbox = Mailbox.objects.create(
-        slug="contato",
-        address="contato@agencia.gov.br",
-        channel=helpdesk_channel,
-        imap_host=imap_server.host,
-        imap_port=imap_server.port,
-        imap_tls=False,
-        imap_user=imap_server.user,
-        imap_secret=secrets.seal(imap_server.password),
-    )
     server_box.append(_raw(1), "INBOX")  # there before the watcher starts
     passes: list[tuple[int, str]] = []
     stop = threading.Event()
@@ -274,24 +264,12 @@ def test_the_watcher_takes_mail_as_it_arrives_by_idle(server_box, helpdesk_chann
 
 
 @pytest.mark.django_db(transaction=True)
-def test_mail_that_comes_between_two_passes_is_not_left_for_the_timeout(
-    server_box, helpdesk_channel, imap_server
-):
+def test_mail_that_comes_between_two_passes_is_not_left_for_the_timeout(server_box, mailbox):
     """IDLE announces only what arrives once it has begun. A message that came while the
     watcher was still busy with the last pass was left for the next timeout (a minute, and a
     flaky live test); it is now taken at once."""
     import threading
 
-    mailbox = Mailbox.objects.create(
-        slug="contato",
-        address="contato@agencia.gov.br",
-        channel=helpdesk_channel,
-        imap_host=imap_server.host,
-        imap_port=imap_server.port,
-        imap_tls=False,
-        imap_user=imap_server.user,
-        imap_secret=secrets.seal(imap_server.password),
-    )
     passes: list[tuple[int, str]] = []
 
     def on_fetched(fetched, why):
