@@ -38,6 +38,7 @@ from balcao.catalog.models import (
     TriageExample,
     TriageOutcome,
 )
+from balcao.db import locks
 from balcao.masking import mask
 
 DEMO_CATALOG = Path(__file__).resolve().parent / "demo" / "inpi-catalog.json"
@@ -1092,10 +1093,13 @@ def _workflow_for(kind: str):
 
 def _refuse_a_second_live_chat(channel: Channel) -> None:
     """The live chat with people is one channel, offered on every page by its button (issue
-    24); another chat answered by people would never be offered."""
-    if is_live_chat(channel) and any(
-        is_live_chat(other) for other in Channel.objects.filter(kind=Channel.Kind.CHAT)
-    ):
+    24); another chat answered by people would never be offered. Two managers saving at the
+    same instant are taken one after the other (:func:`locks.hold_until_commit`): the second
+    sees the first's live chat and is refused."""
+    if not is_live_chat(channel):
+        return
+    locks.hold_until_commit("catalog.live-chat")
+    if any(is_live_chat(other) for other in Channel.objects.filter(kind=Channel.Kind.CHAT)):
         raise ValidationError(
             {
                 "automated": gettext(
