@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from balcao import embeddings
-from balcao.bot import calibration
+from balcao.bot import calibration, retrieval
 from balcao.bot.decision import decide
 from balcao.bot.retrieval import Article, Index, RetrievalOptions
 
@@ -225,3 +225,38 @@ def test_an_english_question_about_a_portuguese_article_beats_a_weak_english_mat
     # a question in the base's main language is ranked as before: its own words first
     hits = index.search("quero ver os pontos da minha carteira", "pt-BR")
     assert hits[0].article.id == "pontos"
+
+
+def test_a_portuguese_question_reaches_what_the_base_answers_only_in_english() -> None:
+    """An article a base has only in English (for foreigners) shares no word with a
+    Portuguese question about it: it is ranked first when it is clearly nearer in meaning
+    than every Portuguese article (``FOREIGN_MARGIN``). A translation of a Portuguese article
+    is not, so a Portuguese question keeps its Portuguese article."""
+    articles = [
+        *ARTICLES,
+        art(
+            "aposentadoria",
+            "Como pedir a aposentadoria por idade?",
+            "Peça no portal com 65 anos de idade e 15 de contribuição.",
+        ),
+        art(
+            "guia-en",
+            "How do I issue the payment slip?",
+            "The slip is issued on the portal, under Services.",
+            language="en",
+        ),
+        art(
+            "pension-abroad",
+            "I live abroad. How do I receive my pension in a foreign bank account?",
+            "Ask for payment abroad in the portal; bring proof of your foreign bank account.",
+            language="en",
+        ),
+    ]
+    index = Index(articles)
+    hits = index.search(
+        "moro no exterior, como recebo minha aposentadoria numa conta de banco de fora?", "pt-BR"
+    )
+    assert hits[0].article.id == "pension-abroad", [(h.article.id, h.score) for h in hits]
+    assert retrieval.FOREIGN_MARGIN > 0
+    hits = index.search("como tiro a guia pra pagar", "pt-BR")
+    assert hits[0].article.id == "guia", [(h.article.id, h.score) for h in hits]
