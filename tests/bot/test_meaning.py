@@ -108,6 +108,38 @@ def test_vectors_are_unit_length_and_the_same_text_gives_the_same_vector() -> No
     assert np.array_equal(vectors[1], vectors[2])
 
 
+def test_a_question_in_capitals_is_read_as_in_lower_case() -> None:
+    """Issue 20: citizens type "all capitals". The encoder tells case apart; a shouted text is
+    given to it in lower case, a text with a few acronyms as it is."""
+    shouted, lower = embeddings.encode(
+        ["ESQUECI A SENHA DO PORTAL, COMO RECUPERO?", "esqueci a senha do portal, como recupero?"]
+    )
+    assert np.array_equal(shouted, lower)
+    assert embeddings.unshouted("Como pagar a GRU do INPI?") == "Como pagar a GRU do INPI?"
+    assert embeddings.unshouted("CPF ERRADO") == "cpf errado"
+    assert embeddings.unshouted("INPI GRU") == "INPI GRU"  # too few letters to be shouting
+    assert (
+        embeddings.unshouted("Ó MEU DEUS, NÃO CONSIGO ENTRAR") == "ó meu deus, não consigo entrar"
+    )
+
+
+def test_the_demo_base_answers_its_questions_in_capitals_as_in_lower_case() -> None:
+    """Each of the INPI set's in-scope questions that the bot answers right is answered the
+    same when typed in capitals (177 of 185 before the encoder read capitals as lower case)."""
+    from balcao.bot.engine import Bot
+    from balcao.bot.evaluation import read_examples
+
+    articles = [Article.from_dict(json.loads(line)) for line in DEMO_KB.open() if line.strip()]
+    bot = Bot(articles)
+    asked = [
+        e for e in read_examples(Path(__file__).with_name("data") / "inpi-eval.jsonl") if e.expect
+    ]
+    right = [e for e in asked if bot.ask(e.text, e.language).article_id == e.expect]
+    assert len(right) > 150
+    shouted = [e.text for e in right if bot.ask(e.text.upper(), e.language).article_id != e.expect]
+    assert shouted == []
+
+
 def test_a_paraphrase_and_a_translation_are_nearer_than_another_subject() -> None:
     asked, paraphrase, english, other = embeddings.encode(
         [
