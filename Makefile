@@ -8,7 +8,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 ASSETS := balcao/static/vendor/.built
 
-.PHONY: install run test lint bench quality clean assets
+.PHONY: install run test lint bench quality robustness clean assets
 
 install: $(STAMP) $(ASSETS)
 	@mkdir -p var
@@ -61,6 +61,10 @@ bench: install
 # Issue 20's figures on every evaluation set (eval/): summary lines only (docs/quality.md).
 quality: install
 	$(BIN)/python scripts/quality.py
+
+# The bot's right answers asked again in capitals, without accents, with typos (docs/quality.md).
+robustness: install
+	$(BIN)/python scripts/robustness.py
 
 clean:
 	rm -rf $(VENV) node_modules balcao/static/vendor var

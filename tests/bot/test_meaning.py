@@ -292,3 +292,26 @@ def test_a_portuguese_question_reaches_what_the_base_answers_only_in_english() -
     assert retrieval.FOREIGN_MARGIN > 0
     hits = index.search("como tiro a guia pra pagar", "pt-BR")
     assert hits[0].article.id == "guia", [(h.article.id, h.score) for h in hits]
+
+
+def test_a_question_with_typos_is_also_read_as_corrected() -> None:
+    """The word index corrects "protal" to the base's "portal"; the encoder reads the question
+    both as typed and as corrected (the mean of the two cosines), so a typo the encoder's
+    pieces do not absorb moves the question only half as far."""
+    index = Index(ARTICLES)
+    typed = "esqueci a senha do protal"
+    terms = index.analyse(typed, "pt-BR")
+    assert [t.corrected_to for t in terms if t.corrected_to] == ["portal"]
+    asked_terms = {"pt": (terms, {})}
+    both = index._similarities(typed, asked_terms)
+    as_typed = index.meaning.similarities(typed)
+    as_corrected = index.meaning.similarities("esqueci a senha do portal")
+    assert np.allclose(both, (as_typed + as_corrected) / 2)
+    assert not np.allclose(both, as_typed)
+    # nothing corrected: the cosines as typed
+    clean = "esqueci a senha do portal"
+    assert np.array_equal(
+        index._similarities(clean, {"pt": (index.analyse(clean, "pt-BR"), {})}),
+        index.meaning.similarities(clean),
+    )
+    assert index.search(typed, "pt-BR")[0].article.id == "senha"
