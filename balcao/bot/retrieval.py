@@ -109,7 +109,7 @@ SEMANTIC_CANDIDATES = 5
 #: Its words cannot match the question's, so the blend alone never ranks it first. A
 #: translation of an article in the question's language is not that much nearer than the
 #: article itself (the INPI's 18 English translations: none was). Measured on the tuning
-#: sets at 0 / 0.05 / 0.1 / 0.15 / 0.2; 0.15 lowered none of them (docs/quality.md).
+#: sets at 0 / 0.05 / 0.1 / 0.15 / 0.2; 0.15 and 0.2 lowered none of them (docs/quality.md).
 FOREIGN_MARGIN = 0.15
 #: Phrasings of an article encoded (its question first) and averaged into its one vector:
 #: enough to cover how it is asked, few enough to keep a large base's build short.

@@ -112,6 +112,10 @@ def load_catalog(data: dict) -> dict[str, int]:
         entry = item.get("entry_point") or {}
         hours = item.get("hours") or {}
         deadline = item.get("deadline") or {}
+        automated = (item.get("mode") or {}).get("staffing") == "automated"
+        kind = ENTRY_KIND.get(entry.get("kind"), Channel.Kind.FORM)
+        if not Channel.objects.filter(slug=item["slug"]).exists():
+            _refuse_a_second_live_chat(Channel(kind=kind, automated=automated))
         _, created = Channel.objects.get_or_create(
             slug=item["slug"],
             defaults={
@@ -123,7 +127,7 @@ def load_catalog(data: dict) -> dict[str, int]:
                 "purpose": base.get("purpose", ""),
                 "ideal_for": base.get("ideal_for", []),
                 "not_advised_for": base.get("not_advised_for", []),
-                "automated": (item.get("mode") or {}).get("staffing") == "automated",
+                "automated": automated,
                 "media": (item.get("mode") or {}).get("media", []),
                 "hours": hours.get("kind", Channel.Hours.UNSPECIFIED),
                 "session_times": hours.get("times", []),
@@ -131,7 +135,7 @@ def load_catalog(data: dict) -> dict[str, int]:
                 "deadline_agreed": bool(deadline.get("agreed")),
                 "entry": entry.get("kind", Channel.Entry.FORM),
                 "entry_url": entry.get("url") or "",
-                "kind": ENTRY_KIND.get(entry.get("kind"), Channel.Kind.FORM),
+                "kind": kind,
                 "workflow": chat if entry.get("kind") == "chat" else helpdesk,
                 "texts": texts,
                 "rules_key": item.get("rules_key") or "",
@@ -392,6 +396,9 @@ def do_import_catalog(
     except (ValueError, KeyError, TypeError) as exc:
         raise CatalogImportError(f"não é um catálogo: {exc}") from exc
     plain = not recommender.in_demo_shape(data)
+    # Before any channel is written: a console edit holding the lock and waiting for a row
+    # this import had already updated would otherwise deadlock with it.
+    the_live_chat(lock=True)
     agency = data.get("agency") or {}
     primary = languages.normalise(str(agency.get("language") or "pt-BR")) if plain else "pt-BR"
     own_rules = bool(settings.BALCAO_TRIAGE_RULES)
@@ -424,7 +431,7 @@ def do_import_catalog(
             else:
                 fields = _with_kind_rules(channel, fields)
         except ValidationError as exc:
-            live = Channel.objects.filter(kind=Channel.Kind.CHAT, automated=False).first()
+            live = the_live_chat()
             hint = f" (é o canal {live.slug}: use esse identificador)" if live else ""
             raise CatalogImportError(
                 f"o canal {slug}: {' '.join(exc.messages)}{hint if live != channel else ''}"
@@ -1091,15 +1098,27 @@ def _workflow_for(kind: str):
     return workflows.filter(slug="chat" if kind == Channel.Kind.CHAT else "helpdesk").first()
 
 
+#: The lock held while a live chat is checked for and saved (:func:`the_live_chat`).
+LIVE_CHAT_LOCK = "catalog.live-chat"
+
+
+def the_live_chat(*, lock: bool = False) -> Channel | None:
+    """The live chat with people, if there is one. With ``lock`` (inside a transaction) no
+    other transaction can add one until this one ends (:func:`locks.hold_until_commit`):
+    take it before writing any channel, or two transactions could wait on each other."""
+    if lock:
+        locks.hold_until_commit(LIVE_CHAT_LOCK)
+    return Channel.objects.filter(kind=Channel.Kind.CHAT, automated=False).order_by("pk").first()
+
+
 def _refuse_a_second_live_chat(channel: Channel) -> None:
     """The live chat with people is one channel, offered on every page by its button (issue
     24); another chat answered by people would never be offered. Two managers saving at the
-    same instant are taken one after the other (:func:`locks.hold_until_commit`): the second
-    sees the first's live chat and is refused."""
+    same instant are taken one after the other (:func:`the_live_chat` with its lock): the
+    second sees the first's live chat and is refused."""
     if not is_live_chat(channel):
         return
-    locks.hold_until_commit("catalog.live-chat")
-    if any(is_live_chat(other) for other in Channel.objects.filter(kind=Channel.Kind.CHAT)):
+    if the_live_chat(lock=True) is not None:
         raise ValidationError(
             {
                 "automated": gettext(

@@ -227,9 +227,12 @@ def _demo_live_chat() -> None:
     """A live chat with people in staffed hours (issue 24: "the chat must work from make run
     with no flag"), with the IPM's limits (seed 004: files up to 2 MB). Not one of the INPI
     catalogue's channels (../shared/contracts/triage.md), so the triage never sends anyone
-    there (balcao.catalog.services.active_channel_infos): it is the button on every page."""
+    there (balcao.catalog.services.active_channel_infos): it is the button on every page.
+    An agency that already has its live chat keeps it as the only one."""
     from balcao.cases.models import Workflow
 
+    if catalog_services.the_live_chat(lock=True) is not None:
+        return  # the agency's own (there is one live chat: its button is on every page)
     Channel.objects.get_or_create(
         slug=LIVE_CHAT_SLUG,
         defaults={

@@ -25,6 +25,7 @@ def _waiting_on_an_advisory_lock(thread: threading.Thread, patience: float = 30.
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
             )
             if cursor.fetchone()[0]:
                 return True
@@ -72,6 +73,47 @@ def test_two_managers_saving_a_live_chat_at_once_get_one(staff, second_way):
     ) == ["chat-a"]
     bot.refresh_from_db()
     assert bot.automated
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_waits_for_the_lock_before_it_writes_a_channel(staff):
+    """An import updates channels one by one. Had it taken the lock only at its live chat,
+    it would hold the rows it had updated by then; a console edit holding the lock and
+    waiting for one of those rows would deadlock with it. It takes the lock first."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL's advisory lock")
+    Channel.objects.create(slug="fale-conosco", name="Fale Conosco", kind="form")
+    plain = {
+        "agency": {"name": "Agência", "language": "pt-BR"},
+        "channels": [
+            {"slug": "fale-conosco", "name": "Fale Conosco (novo nome)", "kind": "form"},
+            {"slug": "chat-b", "name": "Chat", "kind": "chat"},
+        ],
+    }
+    outcome = {}
+
+    def importer():
+        try:
+            services.do_import_catalog(plain)
+            outcome["import"] = "saved"
+        except Exception as exc:  # noqa: BLE001 - the test reports what happened
+            outcome["import"] = repr(exc)
+        finally:
+            connections.close_all()
+
+    with transaction.atomic():
+        services.the_live_chat(lock=True)  # a console edit that holds the lock
+        thread = threading.Thread(target=importer)
+        thread.start()
+        held_back = _waiting_on_an_advisory_lock(thread)
+        # the import has written nothing yet: the row is free for the console's edit
+        row = Channel.objects.select_for_update(nowait=True).get(slug="fale-conosco")
+        row.name = "Fale Conosco (console)"
+        row.save()
+    thread.join(60)
+    assert held_back and outcome == {"import": "saved"}
+    assert Channel.objects.get(slug="fale-conosco").name == "Fale Conosco (novo nome)"
+    assert services.the_live_chat().slug == "chat-b"
 
 
 @pytest.mark.django_db(transaction=True)

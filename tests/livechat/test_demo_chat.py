@@ -46,3 +46,19 @@ def test_its_button_is_on_the_portal_and_its_entry_is_the_live_chat(client):
     channel = Channel.objects.get(slug=LIVE_CHAT_SLUG)
     assert entry_href(channel) == reverse("portal:chat_new")
     assert entry_href(Channel.objects.get(slug="chatbot")) != reverse("portal:chat_new")
+
+
+def test_the_demo_adds_no_second_live_chat_beside_the_agencys(staff):
+    """An agency that added its own live chat and then loads the demo keeps one live chat."""
+    from balcao.catalog import services as catalog_services
+    from balcao.catalog.models import Channel
+    from balcao.demo.services import LIVE_CHAT_SLUG, load_demo
+
+    catalog_services.do_create_channel(
+        actor=staff["manager"], slug="chat-proprio", name="Chat", kind="chat", automated=False
+    )
+    load_demo(cases=0)
+    live = Channel.objects.filter(kind="chat", automated=False)
+    assert list(live.values_list("slug", flat=True)) == ["chat-proprio"]
+    assert not Channel.objects.filter(slug=LIVE_CHAT_SLUG).exists()
+    assert catalog_services.the_live_chat().slug == "chat-proprio"
