@@ -389,9 +389,23 @@ class _FamilyIndex:
                 if word in seen:
                     continue
                 seen.add(word)
+                if self._slip_of_a_stop_word(word, unit):
+                    continue
                 weight = (self.rare_idf + TERM_WEIGHT_FLOOR) * UNKNOWN_TERM_FACTOR
                 terms.append(QueryTerm((), word, weight, False, None))
         return terms
+
+    def _slip_of_a_stop_word(self, word: str, unit: tuple[str, ...]) -> bool:
+        """A word the base does not know that is one slip from a stop word ("qaunto",
+        "quanots", "deptis"): read as that stop word, not as a subject the base lacks, which
+        would lower the question's coverage. Words of MIN_TYPO_LENGTH letters or more only,
+        as for the base's own words."""
+        return (
+            self.options.typos
+            and len(unit) == 1
+            and len(word) >= MIN_TYPO_LENGTH
+            and not edits1(word).isdisjoint(self.analyzer.stop_words)
+        )
 
     def contains(self, stem: str, local: int) -> int:
         """2 if the term is in the article's question field, 1 if only in its answer, else 0."""

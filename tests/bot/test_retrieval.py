@@ -69,6 +69,21 @@ def test_typo_correction_is_reported_and_counts_less(small_index: Index) -> None
     assert typo.coverage < exact.coverage
 
 
+def test_a_slip_of_a_stop_word_is_read_as_the_stop_word(small_index: Index) -> None:
+    """'qaunto' and 'deptis' are 'quanto' and 'depois' typed in a hurry: no subject the base
+    lacks, so they do not lower the question's coverage. A word the base lacks that is no
+    slip of a stop word still counts ('telhado')."""
+    words = [t.word for t in small_index.analyse("qaunto custa emitir a gru deptis", "pt-BR")]
+    assert "qaunto" not in words and "deptis" not in words
+    clean = small_index.search("quanto custa emitir a gru depois", "pt-BR")[0]
+    slipped = small_index.search("qaunto custa emitir a gru deptis", "pt-BR")[0]
+    assert slipped.coverage == clean.coverage
+    unknown = [t.word for t in small_index.analyse("telhado da gru", "pt-BR") if not t.known]
+    assert unknown == ["telhado"]
+    plain = Index(small_index.articles, BM25_ONLY)  # no typo tolerance, no slips either
+    assert "qaunto" in [t.word for t in plain.analyse("qaunto custa a gru", "pt-BR")]
+
+
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [
