@@ -3,20 +3,17 @@ same commands a reader runs by hand, summary figures only."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
+from tests import scripts
 from tests.catalog.test_catalog_file import WATER
 
-SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "quality.py"
+SCRIPT = scripts.SCRIPTS / "quality.py"
 
 
 def _script():
-    spec = importlib.util.spec_from_file_location("quality_script", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return scripts.load("quality")
 
 
 def _lines(path: Path, rows: list[dict]) -> None:

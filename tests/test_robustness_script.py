@@ -3,20 +3,17 @@ citizens type — the ways of typing it makes, and its table on a small base."""
 
 from __future__ import annotations
 
-import importlib.util
 import random
 import subprocess
 import sys
-from pathlib import Path
 
-SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "robustness.py"
+from tests import scripts
+
+SCRIPT = scripts.SCRIPTS / "robustness.py"
 
 
 def _script():
-    spec = importlib.util.spec_from_file_location("robustness_script", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return scripts.load("robustness")
 
 
 def test_the_ways_of_typing() -> None:
