@@ -114,8 +114,9 @@ def load_catalog(data: dict) -> dict[str, int]:
         deadline = item.get("deadline") or {}
         automated = (item.get("mode") or {}).get("staffing") == "automated"
         kind = ENTRY_KIND.get(entry.get("kind"), Channel.Kind.FORM)
-        if not Channel.objects.filter(slug=item["slug"]).exists():
-            _refuse_a_second_live_chat(Channel(kind=kind, automated=automated))
+        wanted = Channel(kind=kind, automated=automated)
+        if is_live_chat(wanted) and not Channel.objects.filter(slug=item["slug"]).exists():
+            _refuse_a_second_live_chat(wanted)
         _, created = Channel.objects.get_or_create(
             slug=item["slug"],
             defaults={
